@@ -1,0 +1,95 @@
+"""FastAPI application factory: routers, problem+json handlers, the built web app with SPA fallback."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
+from sqlalchemy import text
+
+from chengguan import __version__
+from chengguan.audit.api import router as audit_router
+from chengguan.core import problems
+from chengguan.core.config import Settings, get_settings
+from chengguan.core.db import Database
+from chengguan.core.errors import NotFound
+from chengguan.identity.api import router as identity_router
+from chengguan.org.api import router as org_router
+
+API_PREFIX = "/api/v1"
+
+
+class Health(BaseModel):
+    status: str
+    database: str
+    version: str
+
+
+def default_web_dist() -> Path:
+    """web/dist of the source checkout (the package is installed editable from it)."""
+    return Path(__file__).resolve().parents[2] / "web" / "dist"
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    """Build the application for ``settings`` (default: from the environment)."""
+    settings = settings or get_settings()
+    db = database or Database(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if database is None:
+            db.dispose()
+
+    app = FastAPI(
+        title="城管综合执法平台 Chengguan API",
+        version=__version__,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = db
+    problems.install(app)
+
+    @app.get("/api/health", tags=["系统"], summary="健康检查")
+    def health(request: Request) -> Health:
+        with request.app.state.db.session(write=False) as session:
+            session.execute(text("SELECT 1"))
+        return Health(status="ok", database=db.dialect, version=__version__)
+
+    for router in (identity_router, org_router, audit_router):
+        app.include_router(router, prefix=API_PREFIX)
+
+    _mount_web(app, settings.web_dist or default_web_dist())
+    return app
+
+
+def _mount_web(app: FastAPI, dist: Path) -> None:
+    """Serve the built SPA; any non-API path falls back to index.html so client-side routes survive a reload."""
+    index = dist / "index.html"
+    if (dist / "assets").is_dir():
+        app.mount("/assets", StaticFiles(directory=dist / "assets"), name="assets")
+
+    @app.api_route("/api/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    def api_not_found(path: str) -> Response:
+        raise NotFound("接口不存在", code="not_found")
+
+    @app.get("/{path:path}", include_in_schema=False)
+    def spa(path: str) -> Response:
+        candidate = (dist / path).resolve()
+        if path and candidate.is_file() and dist.resolve() in candidate.parents:
+            return FileResponse(candidate)
+        if index.is_file():
+            return FileResponse(index, headers={"Cache-Control": "no-cache"})
+        return HTMLResponse(
+            "<h1>城管综合执法平台</h1><p>前端尚未构建：请运行 <code>make web</code>。</p>"
+            "<p>接口文档：<a href='/api/docs'>/api/docs</a></p>",
+            status_code=200,
+        )

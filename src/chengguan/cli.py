@@ -1,0 +1,106 @@
+"""The ``chengguan`` command: serve, migrate, demo, create-admin, verify-audit."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from chengguan.core.config import get_settings
+
+app = typer.Typer(help="城管综合执法平台 Chengguan 命令行", no_args_is_help=True, add_completion=False)
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database (CHENGGUAN_DATABASE_URL) to the latest schema."""
+    from chengguan.core.migrate import upgrade
+
+    url = get_settings().database_url
+    upgrade(url)
+    typer.echo(f"数据库已迁移到最新版本：{_safe(url)}")
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, reload: bool = False) -> None:
+    """Serve the API and the web app."""
+    import uvicorn
+
+    typer.echo(f"城管综合执法平台：http://{host}:{port}/   接口文档：http://{host}:{port}/api/docs")
+    uvicorn.run(
+        "chengguan.app:create_app", factory=True, host=host, port=port, workers=workers, reload=reload, log_level="info"
+    )
+
+
+@app.command()
+def demo(
+    reset: bool = typer.Option(False, "--reset", help="先清空已有数据再载入"),
+    if_empty: bool = typer.Option(False, "--if-empty", help="数据库已有数据时什么都不做"),
+) -> None:
+    """Load the demo city (deterministic) and print its logins."""
+    from chengguan.core.db import Database
+    from chengguan.demo.loader import load_demo, print_logins
+
+    db = Database(get_settings().database_url)
+    try:
+        result = load_demo(db, reset=reset, if_empty=if_empty)
+    finally:
+        db.dispose()
+    if result is None:
+        typer.echo("数据库中已有数据，跳过示范城市载入（使用 chengguan demo --reset 重新载入）。")
+    else:
+        typer.echo(result.summary())
+    print_logins()
+
+
+@app.command("create-admin")
+def create_admin(
+    username: str = typer.Option(..., "--username"),
+    password: str = typer.Option(..., "--password", prompt=True, hide_input=True),
+) -> None:
+    """Create (or reset) a system administrator with every permission and the "all" data scope."""
+    from chengguan.core.db import Database
+    from chengguan.core.errors import DomainError
+    from chengguan.identity.bootstrap import ensure_admin
+
+    db = Database(get_settings().database_url)
+    try:
+        with db.session() as session, session.begin():
+            created = ensure_admin(session, get_settings(), username=username, password=password)
+    except DomainError as exc:
+        typer.echo(f"失败：{exc.detail}", err=True)
+        raise typer.Exit(2) from exc
+    finally:
+        db.dispose()
+    typer.echo(f"管理员 {username} 已{'创建' if created else '更新'}。")
+
+
+@app.command("verify-audit")
+def verify_audit() -> None:
+    """Verify the audit hash chain; exit 1 naming the first broken entry."""
+    from chengguan.audit.service import verify
+    from chengguan.core.db import Database
+
+    db = Database(get_settings().database_url)
+    try:
+        with db.session(write=False) as session:
+            result = verify(session)
+    finally:
+        db.dispose()
+    if result.ok:
+        typer.echo(f"审计链完整：共校验 {result.checked} 条记录。")
+        return
+    broken = result.first_broken
+    assert broken is not None
+    typer.echo(f"审计链被破坏：第一条异常记录 seq={broken.seq} id={broken.id}：{broken.reason}", err=True)
+    raise typer.Exit(1)
+
+
+def _safe(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def main() -> None:  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,66 @@
+"""Process configuration: one pydantic-settings class, every variable prefixed ``CHENGGUAN_``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-insecure-secret-change-me"
+
+
+class Environment(StrEnum):
+    dev = "dev"
+    test = "test"
+    production = "production"
+
+
+class Settings(BaseSettings):
+    """Every knob of the platform; read once per process from the environment (and ``.env``)."""
+
+    model_config = SettingsConfigDict(env_prefix="CHENGGUAN_", env_file=".env", extra="ignore")
+
+    env: Environment = Environment.dev
+    database_url: str = "sqlite:///./data/chengguan.db"
+    secret_key: str = DEV_SECRET
+    data_dir: Path = Path("./data")
+    now: datetime | None = None
+    web_dist: Path | None = None
+
+    token_ttl_minutes: int = 12 * 60
+    token_idle_minutes: int = 30
+    lockout_threshold: int = 5
+    lockout_minutes: int = 15
+    password_min_length: int = 8
+
+    @field_validator("now")
+    @classmethod
+    def _now_has_offset(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("CHENGGUAN_NOW must carry a UTC offset, e.g. 2026-10-01T09:00:00+08:00")
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        # A forged token is a forged officer: production must never run on the published dev secret,
+        # and a frozen clock would silently break every statutory deadline.
+        if self.env is Environment.production:
+            if self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
+                raise ValueError("CHENGGUAN_SECRET_KEY must be set to a random value of ≥ 32 characters in production")
+            if self.now is not None:
+                raise ValueError("CHENGGUAN_NOW is refused in production")
+        return self
+
+    @property
+    def dialect(self) -> str:
+        return self.database_url.split(":", 1)[0].split("+", 1)[0]
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests call ``get_settings.cache_clear()`` after changing the env)."""
+    return Settings()

@@ -1,0 +1,111 @@
+"""Domain errors and their problem+json rendering (RFC 9457): stable machine code, zh-CN detail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class FieldProblem(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """The body of every error response."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    code: str
+    errors: list[FieldProblem] | None = None
+
+
+class DomainError(Exception):
+    """Base of every error a service raises on purpose; carries its HTTP status and stable code."""
+
+    status_code = 400
+    code = "bad_request"
+    title = "Bad Request"
+    keep_writes = False  # True: the unit of work commits what was flushed before the error was raised
+
+    def __init__(
+        self, detail: str, *, code: str | None = None, errors: list[FieldProblem] | None = None, **extra: Any
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        if code:
+            self.code = code
+        self.errors = errors
+        self.extra = extra
+
+    def to_problem(self) -> Problem:
+        return Problem(
+            title=self.title, status=self.status_code, detail=self.detail, code=self.code, errors=self.errors
+        )
+
+
+class BadRequest(DomainError):
+    pass
+
+
+class Unauthenticated(DomainError):
+    status_code = 401
+    code = "auth.unauthenticated"
+    title = "Unauthorized"
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    code = "auth.forbidden"
+    title = "Forbidden"
+
+
+class NotFound(DomainError):
+    status_code = 404
+    code = "not_found"
+    title = "Not Found"
+
+
+class Conflict(DomainError):
+    status_code = 409
+    code = "conflict"
+    title = "Conflict"
+
+
+class InvalidTransition(Conflict):
+    """A state-machine action not allowed from the current state."""
+
+    code = "workflow.invalid_transition"
+
+
+class Unprocessable(DomainError):
+    status_code = 422
+    code = "request.validation"
+    title = "Unprocessable Content"
+
+
+class Locked(DomainError):
+    status_code = 423
+    code = "auth.locked"
+    title = "Locked"
+
+
+def field_error(field: str, message: str, *, code: str = "request.validation") -> Unprocessable:
+    """A validation failure about one named field, raised by services after schema validation passed."""
+    return Unprocessable(f"{field}：{message}", code=code, errors=[FieldProblem(field=field, message=message)])
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "content": {"application/problem+json": {}}, "description": description}
+    for status, description in [
+        (400, "请求有误"),
+        (401, "未登录或登录已失效"),
+        (403, "无权限"),
+        (404, "不存在或不在数据权限范围内"),
+        (409, "冲突"),
+        (422, "参数校验失败"),
+    ]
+}

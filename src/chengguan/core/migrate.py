@@ -1,0 +1,22 @@
+"""Running Alembic from code (CLI, tests) with the packaged migration scripts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+ROOT_INI = Path(__file__).resolve().parents[3] / "alembic.ini"
+
+
+def alembic_config(url: str) -> Config:
+    config = Config(str(ROOT_INI)) if ROOT_INI.is_file() else Config()
+    config.set_main_option("script_location", "chengguan:migrations")
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Bring the database at ``url`` to ``revision`` (default: the single head)."""
+    command.upgrade(alembic_config(url), revision)

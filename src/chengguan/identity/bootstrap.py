@@ -1,0 +1,129 @@
+"""Bootstrapping accounts outside the API (CLI, demo): the built-in roles and the first administrator."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from chengguan.audit import service as audit
+from chengguan.core import clock
+from chengguan.core.config import Settings
+from chengguan.core.security import hash_password
+from chengguan.identity import auth
+from chengguan.identity.enums import DataScope
+from chengguan.identity.models import Role, User
+from chengguan.identity.permissions import KEYS
+from chengguan.identity.principals import cli_actor
+from chengguan.identity.repository import RoleRepository, UserRepository
+
+_READ_ORG = {"org:read", "officer:read", "vehicle:read", "device:read", "grid:read"}
+_CASEWORK = {"source:read", "source:write", "dispatch:read", "case:read", "case:write", "law:read"}
+
+
+@dataclass(frozen=True)
+class BuiltinRole:
+    code: str
+    name: str
+    description: str
+    scope: DataScope
+    permissions: frozenset[str]
+
+
+BUILTIN_ROLES: tuple[BuiltinRole, ...] = (
+    BuiltinRole("admin", "系统管理员", "全部权限，全部数据", DataScope.all, KEYS),
+    BuiltinRole(
+        "district_leader",
+        "区局领导",
+        "本区局及下属中队的数据，审批案件",
+        DataScope.unit_and_below,
+        frozenset(_READ_ORG | _CASEWORK | {"case:approve", "dispatch:write", "audit:read", "user:read", "role:read"}),
+    ),
+    BuiltinRole(
+        "squad_leader",
+        "中队长",
+        "本中队的数据，分办派遣与审批",
+        DataScope.unit,
+        frozenset(
+            _READ_ORG
+            | _CASEWORK
+            | {"case:approve", "dispatch:write", "officer:write", "vehicle:write", "device:write", "mobile:use"}
+        ),
+    ),
+    BuiltinRole(
+        "officer",
+        "执法队员",
+        "仅本人的数据，使用执法通",
+        DataScope.self,
+        frozenset({"grid:read", "source:read", "source:write", "case:read", "case:write", "law:read", "mobile:use"}),
+    ),
+    BuiltinRole(
+        "legal_reviewer",
+        "法制审核员",
+        "本单位及下级的案件，法制审核",
+        DataScope.unit_and_below,
+        frozenset({"org:read", "officer:read", "case:read", "legal:review", "law:read", "law:write"}),
+    ),
+    BuiltinRole(
+        "command_operator",
+        "指挥中心值班员",
+        "指定单位的数据，指挥调度",
+        DataScope.custom,
+        frozenset(_READ_ORG | {"source:read", "source:write", "dispatch:read", "dispatch:write", "law:read"}),
+    ),
+)
+
+
+def ensure_builtin_roles(session: Session) -> dict[str, Role]:
+    """Create the built-in roles that are missing (existing ones are left as administrators edited them)."""
+    repo = RoleRepository(session)
+    roles = {}
+    for spec in BUILTIN_ROLES:
+        role = repo.by_code(spec.code)
+        if role is None:
+            role = Role(
+                code=spec.code, name=spec.name, description=spec.description, data_scope=spec.scope, builtin=True
+            )
+            session.add(role)
+            session.flush()
+            repo.set_permissions(role.id, spec.permissions)
+            audit.record(
+                session,
+                cli_actor(),
+                "role.create",
+                target_type="role",
+                target_id=role.id,
+                target_label=f"{role.code} {role.name}",
+                summary={"after": {"permissions": sorted(spec.permissions), "data_scope": spec.scope}},
+            )
+        roles[spec.code] = role
+    session.flush()
+    return roles
+
+
+def ensure_admin(session: Session, settings: Settings, *, username: str, password: str) -> bool:
+    """Create the administrator (True) or reset its password and unlock it (False)."""
+    auth.ensure_password_policy(settings, password, username=username)
+    roles = ensure_builtin_roles(session)
+    users = UserRepository(session)
+    user = users.by_username(username)
+    created = user is None
+    if user is None:
+        user = User(username=username, display_name="系统管理员", password_hash=hash_password(password))
+        session.add(user)
+    else:
+        user.password_hash = hash_password(password)
+        user.locked_until, user.failed_login_count, user.is_active = None, 0, True
+    user.password_changed_at = clock.now()
+    session.flush()
+    users.set_roles(user.id, {*users.role_ids(user.id), roles["admin"].id})
+    audit.record(
+        session,
+        cli_actor(),
+        "user.create" if created else "user.reset_admin",
+        target_type="user",
+        target_id=user.id,
+        target_label=username,
+    )
+    session.flush()
+    return created

@@ -1,0 +1,67 @@
+"""FastAPI dependencies that authenticate the caller and check permission keys."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from chengguan.core.config import Settings
+from chengguan.core.db import Database, get_session
+from chengguan.core.errors import Forbidden, Unauthenticated
+from chengguan.identity import auth
+from chengguan.identity.enums import PrincipalType
+from chengguan.identity.principals import StaffPrincipal
+
+bearer = HTTPBearer(auto_error=False, description="POST /api/v1/auth/login 取得的 access_token")
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def current_staff(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> StaffPrincipal:
+    """The staff principal behind the bearer token; 401 otherwise (merchant/public tokens are not staff)."""
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        raise Unauthenticated("请先登录")
+    valid = auth.check_token(session, settings, credentials.credentials)
+    if valid.token.principal_type is not PrincipalType.staff:
+        raise Forbidden("该账号类型不能访问执法端接口", code="auth.wrong_principal_type")
+    if valid.needs_touch:
+        # Its own short write transaction: a GET's unit of work is read-only.
+        db: Database = request.app.state.db
+        with db.session(write=True) as writer, writer.begin():
+            auth.touch(writer, valid.token.id)
+    return auth.staff_principal(session, valid.token, client_ip(request))
+
+
+CurrentStaff = Annotated[StaffPrincipal, Depends(current_staff)]
+
+
+def require(*permissions: str) -> Callable[[StaffPrincipal], StaffPrincipal]:
+    """A dependency admitting staff holding any one of ``permissions``."""
+
+    def dependency(principal: CurrentStaff) -> StaffPrincipal:
+        if not any(principal.has(p) for p in permissions):
+            raise Forbidden("没有执行此操作的权限", code="auth.forbidden")
+        return principal
+
+    dependency.__name__ = "require_" + "_or_".join(p.replace(":", "_") for p in permissions)
+    return dependency

@@ -1,0 +1,27 @@
+"""The "who am I" view of a staff principal (the web app builds its menu from it)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from chengguan.identity.principals import StaffPrincipal
+from chengguan.identity.repository import UserRepository
+from chengguan.identity.schemas import Me, OfficerRef, RoleRef, UnitRef
+from chengguan.org.models import Officer, OrgUnit
+
+
+def me_of(session: Session, principal: StaffPrincipal) -> Me:
+    """Profile, unit, officer card, roles, permission keys and widest data scope of the caller."""
+    unit = session.get(OrgUnit, principal.unit_id) if principal.unit_id else None
+    officer = session.get(Officer, principal.officer_id) if principal.officer_id else None
+    roles = UserRepository(session).roles_of([principal.user_id])[principal.user_id]
+    return Me(
+        id=principal.user_id,
+        username=principal.username,
+        display_name=principal.display_name,
+        unit=UnitRef.model_validate(unit) if unit else None,
+        officer=OfficerRef.model_validate(officer) if officer else None,
+        roles=[RoleRef.model_validate(r) for r in sorted(roles, key=lambda r: r.code)],
+        permissions=sorted(principal.permissions),
+        data_scope=principal.data_scope,
+    )

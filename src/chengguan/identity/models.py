@@ -1,0 +1,107 @@
+"""Identity tables: staff users, roles with permission keys and data scopes, tokens, merchant/public accounts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from chengguan.core.db import Base, Timestamps, UUIDPrimaryKey
+from chengguan.identity.enums import DataScope, PrincipalType
+from chengguan.kit.types import str_enum
+
+
+class User(UUIDPrimaryKey, Timestamps, Base):
+    """A staff login; the argon2 hash never leaves the service; locked after repeated failures."""
+
+    __tablename__ = "user_account"
+
+    username: Mapped[str] = mapped_column(String(50), unique=True)
+    display_name: Mapped[str] = mapped_column(String(50))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    unit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("org_unit.id", ondelete="RESTRICT"), index=True)
+    officer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("officer.id", ondelete="SET NULL"), unique=True)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    failed_login_count: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
+    password_changed_at: Mapped[datetime | None]
+
+
+class Role(UUIDPrimaryKey, Timestamps, Base):
+    """A role: a set of permission keys plus one data scope (custom scopes list their units in ``role_unit``)."""
+
+    __tablename__ = "role"
+
+    code: Mapped[str] = mapped_column(String(50), unique=True)
+    name: Mapped[str] = mapped_column(String(50))
+    description: Mapped[str | None] = mapped_column(String(200))
+    data_scope: Mapped[DataScope] = mapped_column(str_enum(DataScope, "data_scope"), default=DataScope.self)
+    builtin: Mapped[bool] = mapped_column(default=False)
+
+
+class RolePermission(Base):
+    """One permission key granted by a role."""
+
+    __tablename__ = "role_permission"
+
+    role_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("role.id", ondelete="CASCADE"), primary_key=True)
+    permission: Mapped[str] = mapped_column(String(50), primary_key=True)
+
+
+class RoleUnit(Base):
+    """A unit covered by a role with the custom data scope (exactly the listed units; the UI ticks children too)."""
+
+    __tablename__ = "role_unit"
+
+    role_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("role.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("org_unit.id", ondelete="CASCADE"), primary_key=True)
+
+
+class UserRole(Base):
+    """A role held by a user."""
+
+    __tablename__ = "user_role"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    role_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("role.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+class AuthToken(UUIDPrimaryKey, Base):
+    """An issued bearer token: only its SHA-256 is stored; expiry, idle timeout and revocation are checked per call."""
+
+    __tablename__ = "auth_token"
+
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    principal_type: Mapped[PrincipalType] = mapped_column(str_enum(PrincipalType, "principal_type"))
+    subject_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    issued_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    last_used_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+
+
+class MerchantAccount(UUIDPrimaryKey, Timestamps, Base):
+    """A merchant's login for the shop portal (一店一码); a principal type separate from staff."""
+
+    __tablename__ = "merchant_account"
+
+    phone: Mapped[str] = mapped_column(String(20), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+
+class PublicAccount(UUIDPrimaryKey, Timestamps, Base):
+    """A citizen's account for complaints and tracking; a principal type separate from staff."""
+
+    __tablename__ = "public_account"
+
+    phone: Mapped[str] = mapped_column(String(20), unique=True)
+    display_name: Mapped[str] = mapped_column(String(50))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    is_active: Mapped[bool] = mapped_column(default=True)

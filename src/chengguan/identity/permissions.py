@@ -1,0 +1,44 @@
+"""The permission catalogue: every key a role can grant (later modules add theirs here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Permission:
+    key: str
+    name: str
+    group: str
+
+
+CATALOGUE: tuple[Permission, ...] = (
+    Permission("org:read", "查看组织机构", "组织机构"),
+    Permission("org:write", "维护组织机构", "组织机构"),
+    Permission("officer:read", "查看执法人员", "执法人员"),
+    Permission("officer:write", "维护执法人员", "执法人员"),
+    Permission("vehicle:read", "查看执法车辆", "车辆装备"),
+    Permission("vehicle:write", "维护执法车辆", "车辆装备"),
+    Permission("device:read", "查看设备", "车辆装备"),
+    Permission("device:write", "维护设备", "车辆装备"),
+    Permission("grid:read", "查看单元网格", "单元网格"),
+    Permission("grid:write", "维护单元网格", "单元网格"),
+    Permission("user:read", "查看用户", "系统管理"),
+    Permission("user:write", "维护用户", "系统管理"),
+    Permission("role:read", "查看角色", "系统管理"),
+    Permission("role:write", "维护角色与权限", "系统管理"),
+    Permission("audit:read", "查看审计日志", "系统管理"),
+    Permission("source:read", "查看案源", "案源管理"),
+    Permission("source:write", "受理与处置案源", "案源管理"),
+    Permission("dispatch:read", "查看指挥调度", "指挥调度"),
+    Permission("dispatch:write", "派遣任务", "指挥调度"),
+    Permission("case:read", "查看案件", "执法办案"),
+    Permission("case:write", "办理案件", "执法办案"),
+    Permission("case:approve", "审批案件", "执法办案"),
+    Permission("legal:review", "法制审核", "执法办案"),
+    Permission("law:read", "查阅法律法规", "法律知识库"),
+    Permission("law:write", "维护法律知识库", "法律知识库"),
+    Permission("mobile:use", "使用执法通", "移动执法"),
+)
+
+KEYS = frozenset(p.key for p in CATALOGUE)

@@ -1,0 +1,88 @@
+"""Who is acting: staff, merchant and public principals are distinct types (a merchant token is never staff)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from chengguan.identity.enums import SCOPE_BREADTH, DataScope, PrincipalType
+
+
+@dataclass(frozen=True)
+class Actor:
+    """What the audit log records about whoever performs a write."""
+
+    actor_type: str
+    actor_id: uuid.UUID | None
+    actor_name: str
+    actor_unit_id: uuid.UUID | None = None
+    ip: str | None = None
+
+
+SYSTEM = Actor(actor_type="system", actor_id=None, actor_name="系统")
+
+
+def cli_actor(name: str = "命令行") -> Actor:
+    return Actor(actor_type="system", actor_id=None, actor_name=name)
+
+
+@dataclass(frozen=True)
+class StaffPrincipal:
+    """A logged-in staff user with the union of their roles' permissions and data scopes."""
+
+    user_id: uuid.UUID
+    username: str
+    display_name: str
+    unit_id: uuid.UUID | None
+    officer_id: uuid.UUID | None
+    permissions: frozenset[str]
+    scopes: frozenset[DataScope]
+    custom_unit_ids: frozenset[uuid.UUID] = frozenset()
+    token_id: uuid.UUID | None = None
+    ip: str | None = None
+    principal_type: PrincipalType = field(default=PrincipalType.staff, init=False)
+
+    def has(self, permission: str) -> bool:
+        return permission in self.permissions
+
+    @property
+    def data_scope(self) -> DataScope:
+        """The widest scope held (for display; filtering uses every scope held)."""
+        return next((s for s in SCOPE_BREADTH if s in self.scopes), DataScope.self)
+
+    @property
+    def actor(self) -> Actor:
+        return Actor("staff", self.user_id, self.display_name, self.unit_id, self.ip)
+
+
+@dataclass(frozen=True)
+class MerchantPrincipal:
+    """A merchant using the shop portal."""
+
+    account_id: uuid.UUID
+    display_name: str
+    token_id: uuid.UUID | None = None
+    ip: str | None = None
+    principal_type: PrincipalType = field(default=PrincipalType.merchant, init=False)
+
+    @property
+    def actor(self) -> Actor:
+        return Actor("merchant", self.account_id, self.display_name, None, self.ip)
+
+
+@dataclass(frozen=True)
+class PublicPrincipal:
+    """A member of the public reporting or tracking a problem."""
+
+    account_id: uuid.UUID
+    display_name: str
+    token_id: uuid.UUID | None = None
+    ip: str | None = None
+    principal_type: PrincipalType = field(default=PrincipalType.public, init=False)
+
+    @property
+    def actor(self) -> Actor:
+        return Actor("public", self.account_id, self.display_name, None, self.ip)
+
+
+Principal = StaffPrincipal | MerchantPrincipal | PublicPrincipal

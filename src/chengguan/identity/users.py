@@ -1,0 +1,256 @@
+"""Use cases of staff users and roles."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session
+
+from chengguan.audit import service as audit
+from chengguan.core import clock
+from chengguan.core.config import get_settings
+from chengguan.core.errors import Conflict, FieldProblem, Unprocessable, field_error
+from chengguan.core.security import hash_password
+from chengguan.identity import auth
+from chengguan.identity.enums import DataScope
+from chengguan.identity.models import Role, User
+from chengguan.identity.permissions import KEYS
+from chengguan.identity.principals import StaffPrincipal
+from chengguan.identity.repository import RoleRepository, UserRepository
+from chengguan.identity.schemas import RoleRead, RoleRef, UserRead
+from chengguan.kit.crud import CrudService, conflict
+from chengguan.kit.snapshot import as_dict
+from chengguan.org.references import unit_in_scope
+from chengguan.org.repository import OfficerRepository, unit_names
+
+
+class UserService(CrudService[User]):
+    """Staff accounts: policy-checked argon2 passwords, roles, unit; deleting deactivates (history stays)."""
+
+    model = User
+    repository = UserRepository
+    target_type = "user"
+    noun = "用户"
+
+    def label(self, obj: User) -> str:
+        return obj.username
+
+    def to_read(self, session: Session, objs: list[User]) -> list[BaseModel]:
+        names = unit_names(session, (o.unit_id for o in objs))
+        roles = UserRepository(session).roles_of(o.id for o in objs)
+        return [
+            UserRead.model_validate(
+                {k: v for k, v in as_dict(o).items() if k in UserRead.model_fields}
+                | {
+                    "unit_name": names.get(o.unit_id) if o.unit_id else None,
+                    "roles": [RoleRef.model_validate(r) for r in roles[o.id]],
+                }
+            )
+            for o in objs
+        ]
+
+    def apply_filters(self, statement: Select[tuple[User]], filters: Any) -> Select[tuple[User]]:
+        if filters.unit_id:
+            statement = statement.where(User.unit_id == filters.unit_id)
+        if filters.q:
+            pattern = f"%{filters.q.strip()}%"
+            statement = statement.where(or_(User.username.ilike(pattern), User.display_name.ilike(pattern)))
+        return statement
+
+    def clean(
+        self, session: Session, principal: StaffPrincipal, values: dict[str, Any], obj: User | None
+    ) -> dict[str, Any]:
+        values.pop("role_ids", None)
+        if values.get("unit_id") is not None:
+            unit_in_scope(session, principal, values["unit_id"])
+        if values.get("officer_id") is not None:
+            officer = OfficerRepository(session).get_readable(principal, values["officer_id"])
+            if officer is None:
+                raise field_error("officer_id", "执法人员不存在或不在您的数据权限范围内")
+            linked = session.scalars(select(User).where(User.officer_id == officer.id)).first()
+            if linked is not None and linked is not obj:
+                raise conflict("officer_id", "该执法人员已关联其他账号")
+        if obj is None and UserRepository(session).by_username(values["username"]) is not None:
+            raise conflict("username", "用户名已存在")
+        password = values.pop("password", None)
+        if password is not None:
+            username = values.get("username") or (obj.username if obj else None)
+            auth.ensure_password_policy(get_settings(), password, username=username)
+            values["password_hash"] = hash_password(password)
+            values["password_changed_at"] = clock.now()
+        if obj is not None and values.get("is_active") is False and obj.id == principal.user_id:
+            raise field_error("is_active", "不能停用自己的账号")
+        return values
+
+    def _assign_roles(
+        self, session: Session, principal: StaffPrincipal, user_id: uuid.UUID, role_ids: list[uuid.UUID]
+    ) -> None:
+        found = {r.id: r for r in session.scalars(select(Role).where(Role.id.in_(role_ids)))}
+        missing = [str(r) for r in role_ids if r not in found]
+        if missing:
+            raise field_error("role_ids", f"角色不存在：{', '.join(missing)}")
+        # Nobody hands out more than they hold: a role granting a key the writer lacks is refused.
+        beyond = sorted(
+            {k for r in found.values() for k in RoleRepository(session).permissions([r.id])[r.id]}
+            - set(principal.permissions)
+        )
+        if beyond:
+            raise Unprocessable(
+                "不能授予超出您自身权限的角色",
+                code="role.beyond_own_permissions",
+                errors=[FieldProblem(field="role_ids", message="、".join(beyond))],
+            )
+        UserRepository(session).set_roles(user_id, role_ids)
+
+    def create(self, session: Session, principal: StaffPrincipal, data: BaseModel) -> BaseModel:
+        role_ids = list(getattr(data, "role_ids", []) or [])
+        result = super().create(session, principal, data)
+        self._assign_roles(session, principal, result.id, role_ids)  # type: ignore[attr-defined]
+        return self.read(session, principal, result.id)  # type: ignore[attr-defined]
+
+    def update(self, session: Session, principal: StaffPrincipal, id: uuid.UUID, data: BaseModel) -> BaseModel:
+        role_ids = getattr(data, "role_ids", None)
+        if role_ids is not None:
+            user = self.load(session, principal, id)
+            before = sorted(str(r) for r in UserRepository(session).role_ids(user.id))
+            self._assign_roles(session, principal, user.id, role_ids)
+            audit.record(
+                session,
+                principal.actor,
+                "user.roles",
+                target_type="user",
+                target_id=user.id,
+                target_label=user.username,
+                summary={"before": {"role_ids": before}, "after": {"role_ids": sorted(map(str, role_ids))}},
+            )
+        return super().update(session, principal, id, data)
+
+    def delete(self, session: Session, principal: StaffPrincipal, id: uuid.UUID) -> None:
+        """Accounts are deactivated, never deleted: the audit log and case history keep pointing at them."""
+        user = self.load(session, principal, id)
+        if user.id == principal.user_id:
+            raise Conflict("不能停用自己的账号", code="user.self")
+        self._set_active(session, principal, user, False)
+
+    def unlock(self, session: Session, principal: StaffPrincipal, id: uuid.UUID) -> BaseModel:
+        user = self.load(session, principal, id)
+        audit.record(
+            session,
+            principal.actor,
+            "user.unlock",
+            target_type="user",
+            target_id=user.id,
+            target_label=user.username,
+            summary={"before": {"locked_until": str(user.locked_until)}},
+        )
+        user.locked_until = None
+        user.failed_login_count = 0
+        session.flush()
+        return self.read(session, principal, id)
+
+    def _set_active(self, session: Session, principal: StaffPrincipal, user: User, active: bool) -> None:
+        before = user.is_active
+        user.is_active = active
+        session.flush()
+        audit.record(
+            session,
+            principal.actor,
+            "user.deactivate" if not active else "user.activate",
+            target_type="user",
+            target_id=user.id,
+            target_label=user.username,
+            summary={"before": {"is_active": before}, "after": {"is_active": active}},
+        )
+
+
+class RoleService(CrudService[Role]):
+    """Roles: permission keys from the catalogue and one data scope (custom lists its units)."""
+
+    model = Role
+    repository = RoleRepository
+    target_type = "role"
+    noun = "角色"
+
+    def label(self, obj: Role) -> str:
+        return f"{obj.code} {obj.name}"
+
+    def to_read(self, session: Session, objs: list[Role]) -> list[BaseModel]:
+        repo = RoleRepository(session)
+        ids = [o.id for o in objs]
+        permissions, units = repo.permissions(ids), repo.custom_units(ids)
+        return [
+            RoleRead.model_validate(
+                {k: v for k, v in as_dict(o).items() if k in RoleRead.model_fields}
+                | {"permissions": permissions[o.id], "custom_unit_ids": units[o.id]}
+            )
+            for o in objs
+        ]
+
+    def apply_filters(self, statement: Select[tuple[Role]], filters: Any) -> Select[tuple[Role]]:
+        if filters.q:
+            pattern = f"%{filters.q.strip()}%"
+            statement = statement.where(or_(Role.code.ilike(pattern), Role.name.ilike(pattern)))
+        return statement
+
+    def clean(
+        self, session: Session, principal: StaffPrincipal, values: dict[str, Any], obj: Role | None
+    ) -> dict[str, Any]:
+        unknown = sorted(set(values.get("permissions") or []) - KEYS)
+        if unknown:
+            raise field_error("permissions", f"未知的权限标识：{', '.join(unknown)}")
+        beyond = sorted(set(values.get("permissions") or []) - set(principal.permissions))
+        if beyond:
+            raise field_error("permissions", f"不能授予自己没有的权限：{', '.join(beyond)}")
+        for unit_id in values.get("custom_unit_ids") or []:
+            unit_in_scope(session, principal, unit_id, field="custom_unit_ids")
+        scope = values.get("data_scope") or (obj.data_scope if obj else DataScope.self)
+        if scope is DataScope.all and DataScope.all not in principal.scopes:
+            raise field_error("data_scope", "不能授予超出自身范围的“全部数据”权限")
+        if obj is None and RoleRepository(session).by_code(values["code"]) is not None:
+            raise conflict("code", "角色编码已存在")
+        return {k: v for k, v in values.items() if k not in ("permissions", "custom_unit_ids")}
+
+    def _store_grants(self, session: Session, role_id: uuid.UUID, data: BaseModel) -> None:
+        repo = RoleRepository(session)
+        fields = data.model_dump(exclude_unset=True)
+        if fields.get("permissions") is not None:
+            repo.set_permissions(role_id, fields["permissions"])
+        if fields.get("custom_unit_ids") is not None:
+            repo.set_custom_units(role_id, fields["custom_unit_ids"])
+        session.flush()
+
+    def create(self, session: Session, principal: StaffPrincipal, data: BaseModel) -> BaseModel:
+        result = super().create(session, principal, data)
+        self._store_grants(session, result.id, data)  # type: ignore[attr-defined]
+        return self.read(session, principal, result.id)  # type: ignore[attr-defined]
+
+    def update(self, session: Session, principal: StaffPrincipal, id: uuid.UUID, data: BaseModel) -> BaseModel:
+        role = self.load(session, principal, id)
+        before = self.to_read(session, [role])[0].model_dump(mode="json", include={"permissions", "custom_unit_ids"})
+        self.clean(session, principal, data.model_dump(exclude_unset=True) | {"code": role.code}, role)
+        self._store_grants(session, role.id, data)
+        after = self.to_read(session, [role])[0].model_dump(mode="json", include={"permissions", "custom_unit_ids"})
+        if before != after:
+            audit.record(
+                session,
+                principal.actor,
+                "role.grants",
+                target_type="role",
+                target_id=role.id,
+                target_label=self.label(role),
+                summary={"before": before, "after": after},
+            )
+        return super().update(session, principal, id, data)
+
+    def before_delete(self, session: Session, principal: StaffPrincipal, obj: Role) -> None:
+        if obj.builtin:
+            raise Conflict("内置角色不能删除", code="role.builtin")
+        if RoleRepository(session).holders(obj.id):
+            raise Conflict("仍有用户持有该角色，不能删除", code="role.in_use")
+
+
+user_service = UserService()
+role_service = RoleService()

@@ -1,0 +1,134 @@
+"""Audited, data-scoped CRUD use cases shared by the registry-like tables (units, officers, equipment, grids …).
+
+A domain service subclasses ``CrudService`` and says only what is particular to it: how a row is read out,
+how filters apply, what a valid write is, what blocks a delete.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+
+from chengguan.audit import service as audit
+from chengguan.core.db import Base
+from chengguan.core.errors import Conflict, FieldProblem, NotFound
+from chengguan.identity.principals import StaffPrincipal
+from chengguan.kit.repository import Repository
+from chengguan.kit.schemas import PageParams, Paginated
+from chengguan.kit.snapshot import changes, snapshot
+
+M = TypeVar("M", bound=Base)
+
+
+def conflict(field: str, message: str) -> Conflict:
+    """A uniqueness clash on one field (409, the field named)."""
+    return Conflict(message, code="conflict.duplicate", errors=[FieldProblem(field=field, message=message)])
+
+
+class CrudService(Generic[M]):
+    """List / read / create / update / delete with data scope and an audit entry per write."""
+
+    model: type[M]
+    repository: type[Repository[M]]
+    target_type: ClassVar[str]
+    noun: ClassVar[str]  # zh-CN name of the thing, for messages
+
+    # --- what a subclass says -------------------------------------------------------------------------------
+    def label(self, obj: M) -> str:
+        return str(getattr(obj, "name", obj.id))  # type: ignore[attr-defined]
+
+    def to_read(self, session: Session, objs: list[M]) -> list[BaseModel]:
+        raise NotImplementedError
+
+    def apply_filters(self, statement: Select[tuple[M]], filters: BaseModel | None) -> Select[tuple[M]]:
+        return statement
+
+    def clean(
+        self, session: Session, principal: StaffPrincipal, values: dict[str, Any], obj: M | None
+    ) -> dict[str, Any]:
+        """Validate a write (``obj`` is None on create) and return the column values to set."""
+        return values
+
+    def before_delete(self, session: Session, principal: StaffPrincipal, obj: M) -> None:
+        """Raise Conflict when something still depends on the row."""
+
+    def after_write(self, session: Session, obj: M | None) -> None:
+        """Hook for derived state (e.g. the grid index) once a write is flushed."""
+
+    # --- the use cases ----------------------------------------------------------------------------------------
+    def load(self, session: Session, principal: StaffPrincipal, id: uuid.UUID) -> M:
+        """The row if it exists and lies in the principal's data scope; otherwise 404 (never 403: no probing)."""
+        obj = self.repository(session).get_readable(principal, id)
+        if obj is None:
+            raise NotFound(f"{self.noun}不存在或不在您的数据权限范围内")
+        return obj
+
+    def list(
+        self, session: Session, principal: StaffPrincipal, filters: BaseModel | None, page: PageParams
+    ) -> Paginated[Any]:
+        repo = self.repository(session)
+        rows, total = repo.page(self.apply_filters(repo.readable(principal), filters), page)
+        return Paginated[Any](items=self.to_read(session, rows), total=total)
+
+    def read(self, session: Session, principal: StaffPrincipal, id: uuid.UUID) -> BaseModel:
+        return self.to_read(session, [self.load(session, principal, id)])[0]
+
+    def create(self, session: Session, principal: StaffPrincipal, data: BaseModel) -> BaseModel:
+        values = self.clean(session, principal, data.model_dump(), None)
+        obj = self.model(**values)
+        session.add(obj)
+        session.flush()
+        audit.record(
+            session,
+            principal.actor,
+            f"{self.target_type}.create",
+            target_type=self.target_type,
+            target_id=obj.id,
+            target_label=self.label(obj),  # type: ignore[attr-defined]
+            summary={"after": snapshot(obj)},
+        )
+        self.after_write(session, obj)
+        return self.to_read(session, [obj])[0]
+
+    def update(self, session: Session, principal: StaffPrincipal, id: uuid.UUID, data: BaseModel) -> BaseModel:
+        obj = self.load(session, principal, id)
+        before = snapshot(obj)
+        values = self.clean(session, principal, data.model_dump(exclude_unset=True), obj)
+        for key, value in values.items():
+            setattr(obj, key, value)
+        session.flush()
+        diff = changes(before, snapshot(obj))
+        if diff["after"] or values:
+            audit.record(
+                session,
+                principal.actor,
+                f"{self.target_type}.update",
+                target_type=self.target_type,
+                target_id=obj.id,
+                target_label=self.label(obj),
+                summary=diff,
+            )  # type: ignore[attr-defined]
+        self.after_write(session, obj)
+        return self.to_read(session, [obj])[0]
+
+    def delete(self, session: Session, principal: StaffPrincipal, id: uuid.UUID) -> None:
+        obj = self.load(session, principal, id)
+        self.before_delete(session, principal, obj)
+        before = snapshot(obj)
+        label = self.label(obj)
+        session.delete(obj)
+        session.flush()
+        audit.record(
+            session,
+            principal.actor,
+            f"{self.target_type}.delete",
+            target_type=self.target_type,
+            target_id=before["id"],
+            target_label=label,
+            summary={"before": before},
+        )
+        self.after_write(session, None)
