@@ -1,0 +1,289 @@
+"""Loads the demo city into a database: units, grids, officers, equipment, and one login per role."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from chengguan.audit import service as audit
+from chengguan.audit.chain import GENESIS_HASH
+from chengguan.audit.models import AuditEntry, AuditHead
+from chengguan.core import clock
+from chengguan.core.db import Database
+from chengguan.core.geo import polygon_area_m2
+from chengguan.core.security import hash_password
+from chengguan.demo.geography import DemoCity, DemoUnit, build_demo_city
+from chengguan.identity.bootstrap import ensure_builtin_roles
+from chengguan.identity.models import (
+    AuthToken,
+    MerchantAccount,
+    PublicAccount,
+    Role,
+    RolePermission,
+    RoleUnit,
+    User,
+    UserRole,
+)
+from chengguan.identity.principals import cli_actor
+from chengguan.identity.repository import RoleRepository, UserRepository
+from chengguan.org.models import Device, Grid, Officer, OrgUnit, OrgUnitClosure, Vehicle
+
+DEMO_NAMESPACE = uuid.UUID("6f1c1c52-8d1e-4c3a-9a55-2c1e0b7a2026")
+
+
+def demo_id(kind: str, key: str) -> uuid.UUID:
+    """Deterministic ids: the same demo object has the same id in every database it is loaded into."""
+    return uuid.uuid5(DEMO_NAMESPACE, f"{kind}:{key}")
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    role: str
+    role_name: str
+    unit_code: str
+    display_name: str
+    officer_position: str | None = None
+
+
+# One login per role; units by division code. Passwords are demo-only and printed on purpose.
+DEMO_LOGINS: tuple[DemoLogin, ...] = (
+    DemoLogin("admin", "Admin@2026", "admin", "系统管理员", "370200", "系统管理员"),
+    DemoLogin("shinan_leader", "Leader@2026", "district_leader", "区局领导", "370202", "市南区局领导"),
+    DemoLogin("bdg_leader", "Squad@2026", "squad_leader", "中队长", "370202003", "八大关中队长", "中队长"),
+    DemoLogin("bdg_officer", "Officer@2026", "officer", "执法队员", "370202003", "八大关执法队员", "队员"),
+    DemoLogin("licun_officer", "Officer@2026", "officer", "执法队员", "370213002", "李村执法队员", "队员"),
+    DemoLogin("shinan_legal", "Legal@2026", "legal_reviewer", "法制审核员", "370202", "市南区法制审核员"),
+    DemoLogin("command", "Command@2026", "command_operator", "指挥中心值班员", "370200", "指挥中心值班员"),
+)
+# The command centre's custom scope: 市南区 and 市北区 with their squads (李沧区 has its own centre).
+COMMAND_DISTRICTS = ("370202", "370203")
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    units: int
+    grids: int
+    officers: int
+    vehicles: int
+    devices: int
+    users: int
+
+    def summary(self) -> str:
+        return (
+            f"示范城市已载入：单位 {self.units} 个，单元网格 {self.grids} 个，执法人员 {self.officers} 名，"
+            f"车辆 {self.vehicles} 辆，设备 {self.devices} 台，演示账号 {self.users} 个。"
+        )
+
+
+def print_logins() -> None:
+    print("演示账号（仅用于演示环境）：")
+    print(f"  {'用户名':<14}{'密码':<14}{'角色':<12}单位")
+    units = {u.code: u.name for u in _units(build_demo_city())}
+    for login in DEMO_LOGINS:
+        print(f"  {login.username:<16}{login.password:<16}{login.role_name:<10}{units.get(login.unit_code, '')}")
+
+
+def _units(city: DemoCity) -> list[DemoUnit]:
+    return [city.city, *city.districts, *city.squads]
+
+
+def _wipe(session: Session) -> None:
+    """Remove every row the foundation owns (demo reset); the audit chain restarts from genesis."""
+    for model in (
+        AuthToken,
+        UserRole,
+        RoleUnit,
+        RolePermission,
+        User,
+        Role,
+        MerchantAccount,
+        PublicAccount,
+        Grid,
+        Device,
+        Vehicle,
+        Officer,
+        OrgUnitClosure,
+        AuditEntry,
+    ):
+        session.execute(delete(model))
+    for level in ("squad", "district", "city"):
+        session.execute(delete(OrgUnit).where(OrgUnit.level == level))
+    session.execute(update(AuditHead).values(seq=0, hash=GENESIS_HASH))
+
+
+def _insert_org(session: Session, city: DemoCity) -> dict[str, uuid.UUID]:
+    now = clock.now()
+    units = _units(city)
+    ids = {u.code: demo_id("unit", u.code) for u in units}
+    session.execute(
+        insert(OrgUnit),
+        [
+            {
+                "id": ids[u.code],
+                "name": u.name,
+                "short_name": u.short_name,
+                "level": u.level,
+                "division_code": u.division_code,
+                "parent_id": ids[u.parent_code] if u.parent_code else None,
+                "sort_order": u.sort_order,
+                "phone": u.phone,
+                "address": u.address,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for u in units
+        ],
+    )
+    parents = {u.code: u.parent_code for u in units}
+    closure = []
+    for unit in units:
+        ancestor, depth = unit.code, 0
+        while ancestor is not None:
+            closure.append({"ancestor_id": ids[ancestor], "descendant_id": ids[unit.code], "depth": depth})
+            ancestor, depth = parents[ancestor], depth + 1
+    session.execute(insert(OrgUnitClosure), closure)
+    session.execute(
+        insert(Grid),
+        [
+            {
+                "id": demo_id("grid", g.grid_code),
+                "grid_code": g.grid_code,
+                "name": g.name,
+                "squad_id": ids[g.squad_code],
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [
+                        [[x, y] for x, y in ring.coords] for ring in [g.polygon.exterior, *g.polygon.interiors]
+                    ],
+                },
+                "area_m2": round(polygon_area_m2(g.polygon), 1),
+                "centroid_lng": round(g.centroid[0], 7),
+                "centroid_lat": round(g.centroid[1], 7),
+                "created_at": now,
+                "updated_at": now,
+            }
+            for g in city.grids
+        ],
+    )
+    session.execute(
+        insert(Officer),
+        [
+            {
+                "id": demo_id("officer", o.code),
+                "name": o.name,
+                "gender": o.gender,
+                "certificate_no": o.certificate_no,
+                "rank": o.rank,
+                "kind": o.kind,
+                "unit_id": ids[o.unit_code],
+                "phone": o.phone,
+                "status": o.status,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for o in city.officers
+        ],
+    )
+    session.execute(
+        insert(Vehicle),
+        [
+            {
+                "id": demo_id("vehicle", v.plate_no),
+                "plate_no": v.plate_no,
+                "model": v.model,
+                "kind": v.kind,
+                "unit_id": ids[v.unit_code],
+                "status": v.status,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for v in city.vehicles
+        ],
+    )
+    session.execute(
+        insert(Device),
+        [
+            {
+                "id": demo_id("device", d.code),
+                "kind": d.kind,
+                "code": d.code,
+                "name": d.name,
+                "unit_id": ids[d.unit_code],
+                "lng": d.lng,
+                "lat": d.lat,
+                "status": d.status,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for d in city.devices
+        ],
+    )
+    return ids
+
+
+def _insert_logins(session: Session, city: DemoCity, unit_ids: dict[str, uuid.UUID]) -> int:
+    roles: dict[str, Role] = ensure_builtin_roles(session)
+    command_units = [unit_ids[u.code] for u in _units(city) if u.code[:6] in COMMAND_DISTRICTS and u.level != "city"]
+    RoleRepository(session).set_custom_units(roles["command_operator"].id, command_units)
+    taken: set[uuid.UUID] = set()
+    users = UserRepository(session)
+    for login in DEMO_LOGINS:
+        officer = next(
+            (
+                o
+                for o in city.officers
+                if o.unit_code == login.unit_code
+                and o.kind == "certified"
+                and o.position == login.officer_position
+                and demo_id("officer", o.code) not in taken
+            ),
+            None,
+        )
+        officer_id = demo_id("officer", officer.code) if officer else None
+        if officer_id:
+            taken.add(officer_id)
+        user = User(
+            id=demo_id("user", login.username),
+            username=login.username,
+            display_name=officer.name if officer else login.display_name,
+            password_hash=hash_password(login.password),
+            unit_id=unit_ids[login.unit_code],
+            officer_id=officer_id,
+            password_changed_at=clock.now(),
+        )
+        session.add(user)
+        session.flush()
+        users.set_roles(user.id, [roles[login.role].id])
+    return len(DEMO_LOGINS)
+
+
+def load_demo(db: Database, *, reset: bool = False, if_empty: bool = False, seed: int = 2026) -> DemoSummary | None:
+    """Load the demo city in one transaction; ``if_empty`` skips a database that already has units."""
+    city = build_demo_city(seed)
+    with db.session() as session, session.begin():
+        has_data = (session.scalar(select(func.count(OrgUnit.id))) or 0) > 0
+        if has_data and if_empty:
+            return None
+        if has_data and not reset:
+            raise SystemExit("数据库中已有数据：使用 --reset 清空后重新载入，或 --if-empty 跳过。")
+        if has_data:
+            _wipe(session)
+        unit_ids = _insert_org(session, city)
+        users = _insert_logins(session, city, unit_ids)
+        summary = DemoSummary(
+            len(unit_ids), len(city.grids), len(city.officers), len(city.vehicles), len(city.devices), users
+        )
+        audit.record(
+            session,
+            cli_actor("示范数据"),
+            "demo.load",
+            target_type="system",
+            target_label=f"示范城市（种子 {seed}）",
+            summary={"after": summary.__dict__},
+        )
+    return summary
