@@ -1,0 +1,89 @@
+import { createRouter, createWebHistory } from 'vue-router'
+import { ElMessage } from 'element-plus'
+import { useAuthStore } from '@/stores/auth'
+import { MENU_ITEMS } from './menu'
+
+export const PHONE_MAX_WIDTH = 768
+export const isPhoneViewport = () => window.innerWidth < PHONE_MAX_WIDTH
+export const homePath = () => (isPhoneViewport() ? '/m/' : '/console/')
+
+const consoleViews = {
+  dashboard: () => import('@/views/console/DashboardView.vue'),
+  'org-units': () => import('@/views/console/OrgUnitsView.vue'),
+  officers: () => import('@/views/console/OfficersView.vue'),
+  equipment: () => import('@/views/console/EquipmentView.vue'),
+  grids: () => import('@/views/console/GridsView.vue'),
+  users: () => import('@/views/console/UsersView.vue'),
+  roles: () => import('@/views/console/RolesView.vue'),
+  audit: () => import('@/views/console/AuditView.vue'),
+}
+
+const routes = [
+  { path: '/', redirect: () => homePath() },
+  {
+    path: '/login',
+    name: 'login',
+    component: () => import('@/views/LoginView.vue'),
+    meta: { public: true, title: '登录' },
+  },
+  {
+    path: '/console',
+    component: () => import('@/layouts/ConsoleLayout.vue'),
+    redirect: '/console/dashboard',
+    children: MENU_ITEMS.map((item) => ({
+      path: item.path.replace('/console/', ''),
+      name: item.name,
+      component: consoleViews[item.name],
+      meta: { title: item.title, group: item.group, perms: item.perms },
+    })),
+  },
+  {
+    path: '/m',
+    component: () => import('@/layouts/MobileLayout.vue'),
+    redirect: '/m/tasks',
+    children: [
+      { path: 'tasks', name: 'm-tasks', component: () => import('@/views/mobile/TasksView.vue'), meta: { title: '我的任务' } },
+      { path: 'report', name: 'm-report', component: () => import('@/views/mobile/ReportView.vue'), meta: { title: '上报' } },
+      { path: 'me', name: 'm-me', component: () => import('@/views/mobile/MeView.vue'), meta: { title: '我的' } },
+    ],
+  },
+  {
+    path: '/:pathMatch(.*)*',
+    name: 'not-found',
+    component: () => import('@/views/NotFoundView.vue'),
+    meta: { public: true, title: '页面不存在' },
+  },
+]
+
+const router = createRouter({ history: createWebHistory(), routes })
+
+router.beforeEach(async (to) => {
+  const auth = useAuthStore()
+  if (to.meta.public) return true
+  if (!auth.token) return { name: 'login', query: { redirect: to.fullPath } }
+  if (auth.idleExpired()) {
+    auth.clear('长时间未操作，登录已超时，请重新登录')
+    return { name: 'login', query: { redirect: to.fullPath } }
+  }
+  if (!auth.me) {
+    try {
+      await auth.loadMe()
+    } catch (err) {
+      if (err.status !== 401) auth.clear(err.detail || '无法获取当前用户信息')
+      else auth.clear(err.detail)
+      return { name: 'login', query: { redirect: to.fullPath } }
+    }
+  }
+  if (to.meta.perms && !auth.canAny(to.meta.perms)) {
+    ElMessage.warning({ message: `无权访问「${to.meta.title}」`, grouping: true })
+    return { name: 'dashboard' }
+  }
+  auth.touch()
+  return true
+})
+
+router.afterEach((to) => {
+  document.title = to.meta.title ? `${to.meta.title} - 城管综合执法平台` : '城管综合执法平台'
+})
+
+export default router
