@@ -38,7 +38,7 @@ def password_problems(password: str, *, min_length: int = 8, username: str | Non
             any(c.islower() for c in password),
             any(c.isupper() for c in password),
             any(c.isdigit() for c in password),
-            any(not c.isalnum() for c in password),
+            any(not (c.isascii() and c.isalnum()) for c in password),  # symbols, CJK and other scripts
         ]
     )
     if classes < 3:

@@ -1,0 +1,76 @@
+"""Fixtures: one migrated database with the demo city per test session, the app, and logged-in clients."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from chengguan.app import create_app
+from chengguan.core import clock
+from chengguan.core.config import Settings
+from chengguan.core.db import Database
+from chengguan.core.migrate import upgrade
+from chengguan.demo.loader import DEMO_LOGINS, load_demo
+from support import drop_database, new_database_url
+
+PASSWORDS = {login.username: login.password for login in DEMO_LOGINS}
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = new_database_url(tmp_path_factory.mktemp("db"))
+    upgrade(url)
+    db = Database(url)
+    load_demo(db)
+    db.dispose()
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(env="test", database_url=database_url, data_dir=tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture(scope="session")
+def db(settings: Settings) -> Iterator[Database]:
+    database = Database(settings.database_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
+    return create_app(settings, db)
+
+
+@pytest.fixture(scope="session")
+def client(app) -> TestClient:  # type: ignore[no-untyped-def]
+    return TestClient(app, raise_server_exceptions=False)
+
+
+@pytest.fixture(autouse=True)
+def _thaw_clock() -> Iterator[None]:
+    yield
+    clock.set_now(None)
+
+
+@pytest.fixture
+def login(client: TestClient) -> Callable[..., dict[str, str]]:
+    """``login("bdg_officer")`` → Authorization headers of a fresh token for that demo user."""
+
+    def _login(username: str, password: str | None = None) -> dict[str, str]:
+        response = client.post(
+            "/api/v1/auth/login", json={"username": username, "password": password or PASSWORDS[username]}
+        )
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+    return _login
+
+
+@pytest.fixture
+def admin(login: Callable[..., dict[str, str]]) -> dict[str, str]:
+    return login("admin")
