@@ -1,0 +1,52 @@
+# Chengguan 城管 — `make run` and `make test` are all a fresh machine needs (Python ≥ 3.11, Node ≥ 20).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export CHENGGUAN_DATABASE_URL ?= sqlite:///./data/chengguan.db
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+WEB_SOURCES := $(shell find web/src web/index.html web/vite.config.js web/package.json -type f 2>/dev/null)
+
+.PHONY: run test test-pg install web lint bench demo clean
+
+run: install web  ## install, migrate, load the demo city into an empty database, serve on http://127.0.0.1:8000
+	$(BIN)/chengguan migrate
+	$(BIN)/chengguan demo --if-empty
+	$(BIN)/chengguan serve --host $(HOST) --port $(PORT)
+
+test: install web  ## install and run the whole suite (SQLite; PostgreSQL too via CHENGGUAN_TEST_DATABASE_URL)
+	$(BIN)/pytest
+
+test-pg: install web  ## the whole suite against the local PostgreSQL server
+	CHENGGUAN_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+web: web/dist/index.html
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
+	cd web && npm run build
+
+lint: install
+	$(BIN)/ruff check src tests bench
+
+demo: install  ## reload the demo city from scratch
+	$(BIN)/chengguan migrate
+	$(BIN)/chengguan demo --reset
+
+bench: install
+	$(BIN)/python bench/grid_lookup.py
+	$(BIN)/python bench/api_login_me.py
+
+clean:
+	rm -rf $(VENV) web/node_modules web/dist data
