@@ -25,6 +25,17 @@ const routes = [
     name: 'login',
     component: () => import('@/views/LoginView.vue'),
     meta: { public: true, title: '登录' },
+    // Already signed in with a live token: go straight to the home screen.
+    beforeEnter: async () => {
+      const auth = useAuthStore()
+      if (!auth.token) return true
+      try {
+        if (!auth.me) await auth.loadMe()
+        return homePath()
+      } catch {
+        return true
+      }
+    },
   },
   {
     path: '/console',

@@ -1,7 +1,7 @@
-// 按中队着色：同一中队的网格颜色稳定（由 id 散列到调色板）。
-const PALETTE = [
-  '#1d5fbf', '#e6753a', '#2e9e5b', '#c23c7e', '#8a5cd1', '#d4a017', '#168f9c', '#b8442f',
-  '#4f7a28', '#5470c6', '#d05a9b', '#2f6f8f', '#a0672e', '#6b4fbb', '#3a9d8f', '#c9752e',
+// 中队配色：同屏的中队按顺序取色（相邻中队颜色区分明显）；单独显示时按 id 散列取色。
+export const PALETTE = [
+  '#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf',
+  '#bcbd22', '#3949ab', '#00897b', '#c0ca33', '#6d4c41', '#f06292', '#5e35b1', '#43a047',
 ]
 
 export function colorFor(key) {
@@ -9,4 +9,16 @@ export function colorFor(key) {
   let h = 0
   for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) >>> 0
   return PALETTE[h % PALETTE.length]
+}
+
+/** Colours for a set of squads shown together: ordered by their smallest grid code, one palette entry each. */
+export function assignColors(entries) {
+  // entries: [{ squadId, code }]
+  const first = new Map()
+  for (const { squadId, code } of entries) {
+    const k = String(squadId ?? '')
+    if (!first.has(k) || String(code) < first.get(k)) first.set(k, String(code ?? ''))
+  }
+  const ordered = [...first.entries()].sort((a, b) => a[1].localeCompare(b[1])).map(([k]) => k)
+  return Object.fromEntries(ordered.map((k, i) => [k, PALETTE[i % PALETTE.length]]))
 }

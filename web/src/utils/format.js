@@ -43,3 +43,9 @@ export function remaining(until) {
 }
 
 export const isLocked = (user) => !!user?.locked_until && new Date(user.locked_until).getTime() > Date.now()
+
+/** Avatar text in the DingTalk style: a person's given name ("王小明" → "小明"), else the first two characters. */
+export function avatarText(name) {
+  const s = String(name || '?').trim()
+  return s.length <= 3 ? s.slice(-2) : s.slice(0, 2)
+}

@@ -16,6 +16,7 @@ export const VEHICLE_KINDS = { patrol_car: '巡逻车', truck: '货车', motorcy
 export const VEHICLE_STATUS = { in_service: '在用', maintenance: '维修', retired: '报废' }
 export const DEVICE_KINDS = { body_camera: '执法记录仪', camera: '视频探头', sensor: '物联感知设备' }
 export const DEVICE_STATUS = { online: '在线', offline: '离线', retired: '报废' }
+export const CRS_SHORT = { wgs84: 'WGS-84', gcj02: 'GCJ-02', bd09: 'BD-09' }
 export const CRS = { wgs84: 'WGS-84（GPS）', gcj02: 'GCJ-02（高德/腾讯）', bd09: 'BD-09（百度）' }
 
 export const STATUS_TAG = {
@@ -31,26 +32,26 @@ export const STATUS_TAG = {
 /** Turn a label map into [{value,label}] for el-select. */
 export const options = (map) => Object.entries(map).map(([value, label]) => ({ value, label }))
 
-// 审计动作：`<对象>.<动作>`，尽量翻译，未知的保留原文。
+// 审计动作：`<对象>.<动作>`。先查完整动作表，再按「对象 + 动作」组合，未知的只显示原代码。
+const AUDIT_ACTIONS = {
+  'auth.login': '登录',
+  'auth.login_failed': '登录失败',
+  'auth.login_refused_locked': '锁定期间尝试登录',
+  'auth.locked': '连续失败，账号锁定',
+  'auth.logout': '退出登录',
+  'user.password_changed': '修改密码',
+  'user.reset_admin': '重置管理员账号',
+  'user.roles': '调整用户角色',
+  'role.grants': '调整角色授权',
+  'demo.load': '载入示范数据',
+}
 const AUDIT_VERBS = {
   create: '新建',
   update: '修改',
   delete: '删除',
   deactivate: '停用',
   activate: '启用',
-  login: '登录',
-  login_failed: '登录失败',
-  logout: '退出登录',
-  locked: '账号锁定',
-  lock: '锁定',
   unlock: '解锁',
-  password: '修改密码',
-  password_change: '修改密码',
-  change_password: '修改密码',
-  password_changed: '修改密码',
-  password_reset: '重置密码',
-  grant: '授权',
-  revoke: '撤销',
 }
 export const TARGET_TYPES = {
   org_unit: '组织机构',
@@ -60,18 +61,14 @@ export const TARGET_TYPES = {
   grid: '单元网格',
   user: '用户',
   role: '角色',
-  auth: '认证',
-  session: '会话',
-  token: '令牌',
+  system: '系统',
 }
 export function auditActionLabel(action) {
   if (!action) return ''
-  const parts = String(action).split('.')
-  const verb = parts[parts.length - 1]
-  const target = parts.length > 1 ? parts.slice(0, -1).join('.') : ''
-  const v = AUDIT_VERBS[verb]
-  const t = TARGET_TYPES[target]
-  if (v && t) return `${t}${v}`
-  if (v && !target) return v
-  return v || ''
+  if (AUDIT_ACTIONS[action]) return AUDIT_ACTIONS[action]
+  const i = String(action).lastIndexOf('.')
+  if (i < 0) return ''
+  const v = AUDIT_VERBS[action.slice(i + 1)]
+  const t = TARGET_TYPES[action.slice(0, i)]
+  return v && t ? `${v}${t}` : ''
 }
