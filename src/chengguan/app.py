@@ -77,12 +77,10 @@ def _mount_web(app: FastAPI, dist: Path) -> None:
     if (dist / "assets").is_dir():
         app.mount("/assets", StaticFiles(directory=dist / "assets"), name="assets")
 
-    @app.api_route("/api/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
-    def api_not_found(path: str) -> Response:
-        raise NotFound("接口不存在", code="not_found")
-
     @app.get("/{path:path}", include_in_schema=False)
     def spa(path: str) -> Response:
+        if path == "api" or path.startswith("api/"):
+            raise NotFound("接口不存在", code="not_found")
         candidate = (dist / path).resolve()
         if path and candidate.is_file() and dist.resolve() in candidate.parents:
             return FileResponse(candidate)
