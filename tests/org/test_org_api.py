@@ -62,7 +62,7 @@ def test_tree_rules(client, admin, level, parent, code, field):
 
 
 def test_moving_a_squad_moves_its_scope(client, admin, login, district):
-    new_district, squad = district
+    _, squad = district
     leader = login("shinan_leader")
     assert client.get(f"/api/v1/org-units/{squad['id']}", headers=leader).status_code == 404
     moved = client.patch(
