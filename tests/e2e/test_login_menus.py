@@ -1,0 +1,111 @@
+"""Each demo role logs in through the real UI and sees exactly its menu; phones get the 执法通 shell."""
+
+from __future__ import annotations
+
+import pytest
+
+from chengguan.demo.loader import DEMO_LOGINS
+
+PASSWORDS = {login.username: login.password for login in DEMO_LOGINS}
+ALL = ["dashboard", "org-units", "officers", "equipment", "grids", "users", "roles", "audit"]
+REGISTRY = ["dashboard", "org-units", "officers", "equipment", "grids"]
+
+# The menu each role must see (from the built-in roles' permissions; a change there must change this table).
+EXPECTED_MENUS = {
+    "admin": ALL,
+    "shinan_leader": ALL,
+    "bdg_leader": REGISTRY,
+    "bdg_officer": ["dashboard", "grids"],
+    "shinan_legal": ["dashboard", "org-units", "officers"],
+    "command": REGISTRY,
+}
+
+
+def _login(page, base: str, username: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_test_id("login-username").locator("input").or_(page.get_by_test_id("login-username")).first.fill(
+        username
+    )
+    page.get_by_test_id("login-password").locator("input").or_(page.get_by_test_id("login-password")).first.fill(
+        PASSWORDS[username]
+    )
+    page.get_by_test_id("login-submit").click()
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("username", sorted(EXPECTED_MENUS))
+def test_role_sees_its_menu(browser, live_server, username, tmp_path):
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        _login(page, live_server, username)
+        page.wait_for_url("**/console/**", timeout=15_000)
+        page.get_by_test_id("menu-dashboard").wait_for(timeout=15_000)
+        shown = page.locator("[data-testid^='menu-']").evaluate_all("els => els.map(e => e.dataset.testid)")
+        assert [s.removeprefix("menu-") for s in shown] == EXPECTED_MENUS[username]
+        assert page.get_by_test_id("header-user").inner_text().strip()
+    finally:
+        page.screenshot(path=str(tmp_path / f"{username}.png"))
+        context.close()
+
+
+@pytest.mark.e2e
+def test_admin_reads_audit_and_verifies_chain(browser, live_server):
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        _login(page, live_server, "admin")
+        page.get_by_test_id("menu-audit").click()
+        page.locator("[data-testid='audit-table'] .el-table__row").first.wait_for(timeout=15_000)
+        text = page.get_by_test_id("audit-table").inner_text()
+        assert "登录" in text or "auth.login" in text
+        page.get_by_test_id("audit-verify").click()
+        result = page.get_by_test_id("audit-verify-result")
+        result.wait_for(timeout=15_000)
+        assert "完整" in result.inner_text()
+    finally:
+        context.close()
+
+
+@pytest.mark.e2e
+def test_wrong_password_shows_chinese_error(browser, live_server):
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/login")
+        page.get_by_test_id("login-username").locator("input").or_(page.get_by_test_id("login-username")).first.fill(
+            "command"
+        )
+        page.get_by_test_id("login-password").locator("input").or_(page.get_by_test_id("login-password")).first.fill(
+            "Wrong#Pass1"
+        )
+        page.get_by_test_id("login-submit").click()
+        page.get_by_test_id("login-error").wait_for(timeout=10_000)
+        assert "用户名或密码错误" in page.get_by_test_id("login-error").inner_text()
+    finally:
+        context.close()
+
+
+@pytest.mark.e2e
+def test_phone_gets_the_mobile_shell(browser, live_server, tmp_path):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN", device_scale_factor=2
+    )
+    page = context.new_page()
+    try:
+        _login(page, live_server, "bdg_officer")
+        page.wait_for_url("**/m/**", timeout=15_000)
+        tabbar = page.get_by_test_id("mobile-tabbar")
+        tabbar.wait_for(timeout=10_000)
+        assert [t.strip() for t in tabbar.locator("[data-testid^='tab-']").all_inner_texts()] == [
+            "我的任务",
+            "上报",
+            "我的",
+        ]
+        page.get_by_test_id("grid-card").first.wait_for(timeout=10_000)
+        page.get_by_test_id("tab-me").click()
+        page.get_by_test_id("me-certificate").wait_for(timeout=10_000)
+        assert page.get_by_test_id("me-certificate").inner_text().strip()
+    finally:
+        page.screenshot(path=str(tmp_path / "mobile.png"))
+        context.close()
