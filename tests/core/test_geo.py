@@ -100,6 +100,15 @@ def test_outside_china_unchanged(point):
     assert to_wgs84(*point, "gcj02") == point
 
 
+@pytest.mark.parametrize("crs", list(Crs))
+@pytest.mark.parametrize("junk", [(math.nan, 36.0), (math.inf, 36.0), (120.0, -math.inf), (1e308, 36.0), (120.0, 91.0)])
+def test_non_coordinates_pass_through_without_raising(crs, junk):
+    back = to_wgs84(*junk, crs)
+    there = from_wgs84(*junk, crs)
+    for got in (back, there):
+        assert all(a == b or (math.isnan(a) and math.isnan(b)) for a, b in zip(got, junk, strict=True))
+
+
 def test_out_of_china_box():
     assert not out_of_china(*TIANANMEN)
     assert not out_of_china(120.38, 36.07)  # Qingdao

@@ -111,8 +111,19 @@ def gcj02_to_wgs84(lng: float, lat: float) -> tuple[float, float]:
     return _invert(wgs84_to_gcj02, lng, lat, (lng, lat))
 
 
+def _not_a_coordinate(lng: float, lat: float) -> bool:
+    # NaN, ±inf or out of range: not a position at all. Returned unchanged (as GCJ-02 does outside China) so that
+    # garbage reaches the caller's range validation instead of raising from math.sin(inf).
+    return not (-180.0 <= lng <= 180.0 and -90.0 <= lat <= 90.0)
+
+
 def gcj02_to_bd09(lng: float, lat: float) -> tuple[float, float]:
-    """GCJ-02 → BD-09: Baidu's polar perturbation plus the (0.0065, 0.006) shift (legal-facts §7)."""
+    """GCJ-02 → BD-09: Baidu's polar perturbation plus the (0.0065, 0.006) shift (legal-facts §7).
+
+    Values that are not coordinates (NaN, ±inf, |lng| > 180, |lat| > 90) come back unchanged.
+    """
+    if _not_a_coordinate(lng, lat):
+        return lng, lat
     z = math.hypot(lng, lat) + 0.00002 * math.sin(lat * _X_PI)
     theta = math.atan2(lat, lng) + 0.000003 * math.cos(lng * _X_PI)
     return z * math.cos(theta) + _BD_DLNG, z * math.sin(theta) + _BD_DLAT
@@ -128,6 +139,8 @@ def _bd09_to_gcj02_approx(lng: float, lat: float) -> tuple[float, float]:
 
 def bd09_to_gcj02(lng: float, lat: float) -> tuple[float, float]:
     """BD-09 → GCJ-02: the community inverse formula, refined iteratively to exactly invert :func:`gcj02_to_bd09`."""
+    if _not_a_coordinate(lng, lat):
+        return lng, lat
     return _invert(gcj02_to_bd09, lng, lat, _bd09_to_gcj02_approx(lng, lat))
 
 
