@@ -47,8 +47,12 @@ export function applyFieldErrors(err, target, knownFields) {
   return attached
 }
 
-/** Show a failed save: field errors on the form, and always the zh-CN detail as a toast. */
+/**
+ * Show a failed save: field errors go onto the form fields; the toast then only points at them (the
+ * problem's detail repeats them with raw field names). Without field errors the zh-CN detail is shown.
+ */
 export function handleSaveError(err, fieldErrors, knownFields) {
-  if (fieldErrors) applyFieldErrors(err, fieldErrors, knownFields)
-  showError(err, '保存失败')
+  const attached = fieldErrors ? applyFieldErrors(err, fieldErrors, knownFields) : false
+  if (attached) ElMessage.error({ message: '保存失败，请按提示修改标红的项', grouping: true })
+  else showError(err, '保存失败')
 }
