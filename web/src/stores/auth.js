@@ -2,6 +2,7 @@
 import { defineStore } from 'pinia'
 import { TOKEN_KEY } from '@/api/http'
 import * as authApi from '@/api/auth'
+import { useOrgStore } from './org'
 
 const IDLE_KEY = 'chengguan.idle_timeout'
 const ACTIVITY_KEY = 'chengguan.last_activity'
@@ -29,6 +30,7 @@ export const useAuthStore = defineStore('auth', {
     },
     async login(username, password) {
       const res = await authApi.login(username, password)
+      useOrgStore().reset()
       this.token = res.access_token
       localStorage.setItem(TOKEN_KEY, res.access_token)
       this.idleTimeoutSeconds = Number(res.idle_timeout_seconds) || 0
@@ -53,6 +55,8 @@ export const useAuthStore = defineStore('auth', {
       this.clear()
     },
     clear(reason = '') {
+      // Cached data belongs to the previous user's data scope.
+      useOrgStore().reset()
       this.token = ''
       this.me = null
       this.logoutReason = reason

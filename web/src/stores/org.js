@@ -1,6 +1,7 @@
 // 组织机构树缓存：供单位选择器、名称显示与各页面过滤条件共用。
 import { defineStore } from 'pinia'
 import { orgUnitTree } from '@/api/org'
+import { useAuthStore } from './auth'
 
 function flatten(nodes, parent = null, depth = 0, out = []) {
   for (const n of nodes || []) {
@@ -26,6 +27,11 @@ export const useOrgStore = defineStore('org', {
     async load(force = false) {
       if (this.loaded && !force) return this.tree
       if (this.loading && !force) return this.loading
+      // The tree is an org:read endpoint; without it there is nothing to ask for.
+      if (!useAuthStore().can('org:read')) {
+        this.error = { detail: '无组织机构查看权限' }
+        return this.tree
+      }
       this.loading = orgUnitTree()
         .then((tree) => {
           this.tree = Array.isArray(tree) ? tree : []
@@ -49,6 +55,7 @@ export const useOrgStore = defineStore('org', {
     reset() {
       this.tree = []
       this.loaded = false
+      this.error = null
     },
   },
 })
