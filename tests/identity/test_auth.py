@@ -207,3 +207,22 @@ def test_merchant_token_is_not_staff(client, db):
         )
     response = client.get("/api/v1/officers", headers={"Authorization": f"Bearer {raw}"})
     assert response.status_code == 403 and response.json()["code"] == "auth.wrong_principal_type"
+
+
+def test_password_change_ends_other_sessions(client, fresh_user):
+    current = {"Authorization": "Bearer " + _login(client, fresh_user, STRONG).json()["access_token"]}
+    elsewhere = {"Authorization": "Bearer " + _login(client, fresh_user, STRONG).json()["access_token"]}
+    assert (
+        client.post(
+            "/api/v1/auth/password", headers=current, json={"old_password": STRONG, "new_password": "Changed#Pass3"}
+        ).status_code
+        == 204
+    )
+    assert _me(client, current).status_code == 200
+    assert _me(client, elsewhere).status_code == 401
+
+
+def test_locked_response_carries_locked_until(client, fresh_user):
+    for _ in range(5):
+        response = _login(client, fresh_user, "Wrong#Pass1")
+    assert response.status_code == 423 and response.json()["locked_until"]

@@ -194,3 +194,14 @@ def test_geojson_feature_collection(client, admin):
     fc = client.get(f"/api/v1/grids/geojson?squad_id={squad}", headers=admin).json()
     assert fc["type"] == "FeatureCollection" and len(fc["features"]) >= 20
     assert all(f["geometry"]["type"] == "Polygon" for f in fc["features"])
+
+
+def test_unit_filter_includes_units_below(client, admin):
+    district = str(demo_id("unit", "370202"))
+    officers = client.get(f"/api/v1/officers?unit_id={district}&page_size=200", headers=admin).json()
+    units = {o["unit_name"] for o in officers["items"]}
+    assert any("街道" in u for u in units) and any("区" in u and "街道" not in u for u in units)
+    squad = str(demo_id("unit", "370202003"))
+    only_squad = client.get(f"/api/v1/officers?unit_id={squad}&page_size=200", headers=admin).json()["items"]
+    assert {o["unit_id"] for o in only_squad} == {squad}
+    assert client.get("/api/v1/vehicles?kind=patrol_car&page_size=200", headers=admin).json()["total"] > 0

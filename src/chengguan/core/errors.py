@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 
 class FieldProblem(BaseModel):
@@ -13,7 +13,9 @@ class FieldProblem(BaseModel):
 
 
 class Problem(BaseModel):
-    """The body of every error response."""
+    """The body of every error response (extension members such as ``locked_until`` may follow, RFC 9457)."""
+
+    model_config = ConfigDict(extra="allow")
 
     type: str = "about:blank"
     title: str
@@ -42,8 +44,14 @@ class DomainError(Exception):
         self.extra = extra
 
     def to_problem(self) -> Problem:
+        extensions = {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in self.extra.items()}
         return Problem(
-            title=self.title, status=self.status_code, detail=self.detail, code=self.code, errors=self.errors
+            title=self.title,
+            status=self.status_code,
+            detail=self.detail,
+            code=self.code,
+            errors=self.errors,
+            **extensions,
         )
 
 
@@ -95,7 +103,7 @@ class Locked(DomainError):
 
 def field_error(field: str, message: str, *, code: str = "request.validation") -> Unprocessable:
     """A validation failure about one named field, raised by services after schema validation passed."""
-    return Unprocessable(f"{field}：{message}", code=code, errors=[FieldProblem(field=field, message=message)])
+    return Unprocessable(message, code=code, errors=[FieldProblem(field=field, message=message)])
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -60,7 +60,7 @@ def login(
             target_id=user.id,
             target_label=user.username,
         )
-        raise AccountLocked(_locked_message(clock.as_utc(user.locked_until), now), until=user.locked_until)
+        raise AccountLocked(_locked_message(clock.as_utc(user.locked_until), now), locked_until=user.locked_until)
     if user is None or not verify_password(user.password_hash if user else None, password) or not user.is_active:
         if user is not None:
             user.failed_login_count += 1
@@ -78,7 +78,7 @@ def login(
                     target_label=user.username,
                     summary=summary,
                 )
-                raise AccountLocked(_locked_message(user.locked_until, now), until=user.locked_until)
+                raise AccountLocked(_locked_message(user.locked_until, now), locked_until=user.locked_until)
             audit.record(
                 session,
                 actor,
@@ -114,6 +114,14 @@ def login(
         target_label=user.username,
     )
     return IssuedToken(raw=raw, token=token, user=user)
+
+
+def revoke_tokens(session: Session, user_id: uuid.UUID, *, keep: uuid.UUID | None = None) -> None:
+    """Revoke every live token of a user (a changed password must end sessions elsewhere), except ``keep``."""
+    statement = update(AuthToken).where(AuthToken.subject_id == user_id, AuthToken.revoked_at.is_(None))
+    if keep is not None:
+        statement = statement.where(AuthToken.id != keep)
+    session.execute(statement.values(revoked_at=clock.now()))
 
 
 def logout(session: Session, principal: StaffPrincipal) -> None:
@@ -200,6 +208,7 @@ def change_password(
     ensure_password_policy(settings, new_password, username=user.username, field="new_password")
     user.password_hash = hash_password(new_password)
     user.password_changed_at = clock.now()
+    revoke_tokens(session, user.id, keep=principal.token_id)
     audit.record(
         session,
         principal.actor,

@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Select, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chengguan.audit import service as audit
@@ -52,13 +52,7 @@ class UserService(CrudService[User]):
             for o in objs
         ]
 
-    def apply_filters(self, statement: Select[tuple[User]], filters: Any) -> Select[tuple[User]]:
-        if filters.unit_id:
-            statement = statement.where(User.unit_id == filters.unit_id)
-        if filters.q:
-            pattern = f"%{filters.q.strip()}%"
-            statement = statement.where(or_(User.username.ilike(pattern), User.display_name.ilike(pattern)))
-        return statement
+    keyword_columns = ("username", "display_name")
 
     def clean(
         self, session: Session, principal: StaffPrincipal, values: dict[str, Any], obj: User | None
@@ -112,6 +106,8 @@ class UserService(CrudService[User]):
         return self.read(session, principal, result.id)  # type: ignore[attr-defined]
 
     def update(self, session: Session, principal: StaffPrincipal, id: uuid.UUID, data: BaseModel) -> BaseModel:
+        if getattr(data, "password", None) is not None or getattr(data, "is_active", None) is False:
+            auth.revoke_tokens(session, id)  # a reset or deactivated account keeps no live session
         role_ids = getattr(data, "role_ids", None)
         if role_ids is not None:
             user = self.load(session, principal, id)
@@ -189,11 +185,7 @@ class RoleService(CrudService[Role]):
             for o in objs
         ]
 
-    def apply_filters(self, statement: Select[tuple[Role]], filters: Any) -> Select[tuple[Role]]:
-        if filters.q:
-            pattern = f"%{filters.q.strip()}%"
-            statement = statement.where(or_(Role.code.ilike(pattern), Role.name.ilike(pattern)))
-        return statement
+    keyword_columns = ("code", "name")
 
     def clean(
         self, session: Session, principal: StaffPrincipal, values: dict[str, Any], obj: Role | None

@@ -10,7 +10,7 @@ import uuid
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from chengguan.audit import service as audit
@@ -20,6 +20,7 @@ from chengguan.identity.principals import StaffPrincipal
 from chengguan.kit.repository import Repository
 from chengguan.kit.schemas import PageParams, Paginated
 from chengguan.kit.snapshot import changes, snapshot
+from chengguan.org.models import OrgUnitClosure
 
 M = TypeVar("M", bound=Base)
 
@@ -44,7 +45,24 @@ class CrudService(Generic[M]):
     def to_read(self, session: Session, objs: list[M]) -> list[BaseModel]:
         raise NotImplementedError
 
+    subtree_filters: ClassVar[tuple[str, ...]] = ("unit_id", "squad_id")
+    keyword_columns: ClassVar[tuple[str, ...]] = ()  # columns the ``q`` filter searches (substring, any of them)
+
     def apply_filters(self, statement: Select[tuple[M]], filters: BaseModel | None) -> Select[tuple[M]]:
+        """Each set filter field equals the column of the same name; ``q`` searches ``keyword_columns``."""
+        if filters is None:
+            return statement
+        for field, value in filters.model_dump(exclude_none=True).items():
+            if field == "q":
+                pattern = f"%{value.strip()}%"
+                columns = [getattr(self.model, c) for c in self.keyword_columns]
+                statement = statement.where(or_(*(c.ilike(pattern) for c in columns)))
+            elif field in self.subtree_filters:
+                # Filtering by a unit means the unit and every unit below it (a district shows its squads' rows).
+                below = select(OrgUnitClosure.descendant_id).where(OrgUnitClosure.ancestor_id == value)
+                statement = statement.where(getattr(self.model, field).in_(below))
+            else:
+                statement = statement.where(getattr(self.model, field) == value)
         return statement
 
     def clean(

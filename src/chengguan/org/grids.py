@@ -9,7 +9,6 @@ from typing import Any
 from pydantic import BaseModel
 from shapely.geometry import Polygon, shape
 from shapely.validation import explain_validity
-from sqlalchemy import Select, or_
 from sqlalchemy.orm import Session
 
 from chengguan.core.errors import NotFound, field_error
@@ -69,13 +68,7 @@ class GridService(CrudService[Grid]):
         names = unit_names(session, [grid.squad_id])
         return GridDetail.model_validate(self._fields(grid, names) | {"geometry": grid.geometry})
 
-    def apply_filters(self, statement: Select[tuple[Grid]], filters: Any) -> Select[tuple[Grid]]:
-        if filters.squad_id:
-            statement = statement.where(Grid.squad_id == filters.squad_id)
-        if filters.q:
-            pattern = f"%{filters.q.strip()}%"
-            statement = statement.where(or_(Grid.grid_code.ilike(pattern), Grid.name.ilike(pattern)))
-        return statement
+    keyword_columns = ("grid_code", "name")
 
     def clean(
         self, session: Session, principal: StaffPrincipal, values: dict[str, Any], obj: Grid | None

@@ -5,12 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
+from pydantic import BaseModel
 from sqlalchemy import Select, delete, func, insert, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from chengguan.identity.principals import StaffPrincipal
 from chengguan.kit.repository import Repository
 from chengguan.kit.scope import scope_clause
+from chengguan.kit.snapshot import as_dict
 from chengguan.org.models import Device, Grid, Officer, OrgUnit, OrgUnitClosure, Vehicle
 
 
@@ -20,6 +22,20 @@ def unit_names(session: Session, ids: Iterable[uuid.UUID | None]) -> dict[uuid.U
     if not wanted:
         return {}
     return dict(session.execute(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(wanted))).tuples().all())
+
+
+def with_unit_names(
+    session: Session,
+    objs: Iterable[object],
+    schema: type[BaseModel],
+    *,
+    unit_attr: str = "unit_id",
+    name_field: str = "unit_name",
+) -> list[BaseModel]:
+    """Read models of rows that point at a unit, with the unit's name filled in (one query for the page)."""
+    rows = list(objs)
+    names = unit_names(session, (getattr(o, unit_attr) for o in rows))
+    return [schema.model_validate(as_dict(o) | {name_field: names.get(getattr(o, unit_attr), "")}) for o in rows]
 
 
 class OrgUnitRepository(Repository[OrgUnit]):

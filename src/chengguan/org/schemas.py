@@ -85,7 +85,7 @@ class OfficerRead(Out):
     unit_name: str
     phone: str | None
     status: ActiveStatus
-    user_id: uuid.UUID | None
+    user_id: uuid.UUID | None = None
 
 
 class OfficerCreate(Schema):
@@ -111,7 +111,7 @@ class OfficerUpdate(Schema):
 
 
 class OfficerFilter(Filter):
-    unit_id: uuid.UUID | None = None
+    unit_id: uuid.UUID | None = Field(None, description="单位（含下级）")
     q: str | None = Field(None, max_length=50, description="姓名或执法证号")
     kind: OfficerKind | None = None
     status: ActiveStatus | None = None
@@ -144,7 +144,8 @@ class VehicleUpdate(Schema):
 
 
 class VehicleFilter(Filter):
-    unit_id: uuid.UUID | None = None
+    unit_id: uuid.UUID | None = Field(None, description="单位（含下级）")
+    kind: VehicleKind | None = None
     q: str | None = Field(None, max_length=50, description="车牌或型号")
     status: VehicleStatus | None = None
 
@@ -186,7 +187,7 @@ class DeviceUpdate(Schema):
 
 
 class DeviceFilter(Filter):
-    unit_id: uuid.UUID | None = None
+    unit_id: uuid.UUID | None = Field(None, description="单位（含下级）")
     kind: DeviceKind | None = None
     q: str | None = Field(None, max_length=50, description="编号或名称")
     status: DeviceStatus | None = None

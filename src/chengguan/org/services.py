@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Select, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chengguan.core.errors import Conflict, field_error
 from chengguan.identity.models import User
 from chengguan.identity.principals import StaffPrincipal
 from chengguan.kit.crud import CrudService, conflict
-from chengguan.kit.snapshot import as_dict
 from chengguan.org.enums import LEVEL_PARENT, OfficerKind, OrgLevel
 from chengguan.org.models import Device, Grid, Officer, OrgUnit, Vehicle
 from chengguan.org.references import unit_in_scope
@@ -21,16 +20,9 @@ from chengguan.org.repository import (
     OfficerRepository,
     OrgUnitRepository,
     VehicleRepository,
-    unit_names,
+    with_unit_names,
 )
 from chengguan.org.schemas import DeviceRead, OfficerRead, OrgTreeNode, OrgUnitRead, VehicleRead
-
-
-def _keyword(statement: Select[Any], q: str | None, *columns: Any) -> Select[Any]:
-    if not q:
-        return statement
-    pattern = f"%{q.strip()}%"
-    return statement.where(or_(*(c.ilike(pattern) for c in columns)))
 
 
 def _unique(session: Session, model: Any, field: str, value: Any, current: Any, message: str) -> None:
@@ -51,12 +43,7 @@ class OrgUnitService(CrudService[OrgUnit]):
     def to_read(self, session: Session, objs: list[OrgUnit]) -> list[BaseModel]:
         return [OrgUnitRead.model_validate(o) for o in objs]
 
-    def apply_filters(self, statement: Select[tuple[OrgUnit]], filters: Any) -> Select[tuple[OrgUnit]]:
-        if filters.parent_id:
-            statement = statement.where(OrgUnit.parent_id == filters.parent_id)
-        if filters.level:
-            statement = statement.where(OrgUnit.level == filters.level)
-        return _keyword(statement, filters.q, OrgUnit.name, OrgUnit.short_name, OrgUnit.division_code)
+    keyword_columns = ("name", "short_name", "division_code")
 
     def clean(
         self, session: Session, principal: StaffPrincipal, values: dict[str, Any], obj: OrgUnit | None
@@ -129,25 +116,13 @@ class OfficerService(CrudService[Officer]):
     target_type = "officer"
     noun = "执法人员"
 
+    keyword_columns = ("name", "certificate_no")
+
     def to_read(self, session: Session, objs: list[Officer]) -> list[BaseModel]:
-        names = unit_names(session, (o.unit_id for o in objs))
         ids = [o.id for o in objs]
         users = dict(session.execute(select(User.officer_id, User.id).where(User.officer_id.in_(ids))).tuples().all())
-        return [
-            OfficerRead.model_validate(
-                {**as_dict(o), "unit_name": names.get(o.unit_id, ""), "user_id": users.get(o.id)}
-            )
-            for o in objs
-        ]
-
-    def apply_filters(self, statement: Select[tuple[Officer]], filters: Any) -> Select[tuple[Officer]]:
-        if filters.unit_id:
-            statement = statement.where(Officer.unit_id == filters.unit_id)
-        if filters.kind:
-            statement = statement.where(Officer.kind == filters.kind)
-        if filters.status:
-            statement = statement.where(Officer.status == filters.status)
-        return _keyword(statement, filters.q, Officer.name, Officer.certificate_no)
+        reads = with_unit_names(session, objs, OfficerRead)
+        return [r.model_copy(update={"user_id": users.get(r.id)}) for r in reads]  # type: ignore[attr-defined]
 
     def clean(
         self, session: Session, principal: StaffPrincipal, values: dict[str, Any], obj: Officer | None
@@ -177,16 +152,10 @@ class VehicleService(CrudService[Vehicle]):
     def label(self, obj: Vehicle) -> str:
         return obj.plate_no
 
-    def to_read(self, session: Session, objs: list[Vehicle]) -> list[BaseModel]:
-        names = unit_names(session, (o.unit_id for o in objs))
-        return [VehicleRead.model_validate({**as_dict(o), "unit_name": names.get(o.unit_id, "")}) for o in objs]
+    keyword_columns = ("plate_no", "model")
 
-    def apply_filters(self, statement: Select[tuple[Vehicle]], filters: Any) -> Select[tuple[Vehicle]]:
-        if filters.unit_id:
-            statement = statement.where(Vehicle.unit_id == filters.unit_id)
-        if filters.status:
-            statement = statement.where(Vehicle.status == filters.status)
-        return _keyword(statement, filters.q, Vehicle.plate_no, Vehicle.model)
+    def to_read(self, session: Session, objs: list[Vehicle]) -> list[BaseModel]:
+        return with_unit_names(session, objs, VehicleRead)
 
     def clean(
         self, session: Session, principal: StaffPrincipal, values: dict[str, Any], obj: Vehicle | None
@@ -208,18 +177,10 @@ class DeviceService(CrudService[Device]):
     def label(self, obj: Device) -> str:
         return f"{obj.code} {obj.name}"
 
-    def to_read(self, session: Session, objs: list[Device]) -> list[BaseModel]:
-        names = unit_names(session, (o.unit_id for o in objs))
-        return [DeviceRead.model_validate({**as_dict(o), "unit_name": names.get(o.unit_id, "")}) for o in objs]
+    keyword_columns = ("code", "name")
 
-    def apply_filters(self, statement: Select[tuple[Device]], filters: Any) -> Select[tuple[Device]]:
-        if filters.unit_id:
-            statement = statement.where(Device.unit_id == filters.unit_id)
-        if filters.kind:
-            statement = statement.where(Device.kind == filters.kind)
-        if filters.status:
-            statement = statement.where(Device.status == filters.status)
-        return _keyword(statement, filters.q, Device.code, Device.name)
+    def to_read(self, session: Session, objs: list[Device]) -> list[BaseModel]:
+        return with_unit_names(session, objs, DeviceRead)
 
     def clean(
         self, session: Session, principal: StaffPrincipal, values: dict[str, Any], obj: Device | None
