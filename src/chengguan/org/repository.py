@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable
 
 from pydantic import BaseModel
-from sqlalchemy import Select, delete, func, insert, literal, select
+from sqlalchemy import Select, delete, func, insert, literal, select, true
 from sqlalchemy.orm import Session, aliased
 
 from chengguan.identity.principals import StaffPrincipal
@@ -88,8 +88,12 @@ class OrgUnitRepository(Repository[OrgUnit]):
             return
         above = aliased(OrgUnitClosure)
         below = aliased(OrgUnitClosure)
-        links = select(above.ancestor_id, below.descendant_id, above.depth + below.depth + 1).where(
-            above.descendant_id == new_parent_id, below.ancestor_id == unit_id
+        # Every ancestor of the new parent × every node of the subtree: a deliberate cross join.
+        links = (
+            select(above.ancestor_id, below.descendant_id, above.depth + below.depth + 1)
+            .select_from(above)
+            .join(below, true())
+            .where(above.descendant_id == new_parent_id, below.ancestor_id == unit_id)
         )
         self.session.execute(insert(OrgUnitClosure).from_select(["ancestor_id", "descendant_id", "depth"], links))
 
