@@ -4,7 +4,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-export CHENGGUAN_DATABASE_URL ?= sqlite:///./data/chengguan.db
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 WEB_SOURCES := $(shell find web/src web/index.html web/vite.config.js web/package.json -type f 2>/dev/null)
 

@@ -31,7 +31,12 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(env="test", database_url=database_url, data_dir=tmp_path_factory.mktemp("data"))
+    return Settings(
+        env="test",
+        database_url=database_url,
+        data_dir=tmp_path_factory.mktemp("data"),
+        secret_key="test-secret-" + "x" * 32,
+    )
 
 
 @pytest.fixture(scope="session")

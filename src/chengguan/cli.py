@@ -39,11 +39,14 @@ def demo(
 ) -> None:
     """Load the demo city (deterministic) and print its logins."""
     from chengguan.core.db import Database
+    from chengguan.core.migrate import upgrade
     from chengguan.demo.loader import load_demo, print_logins
 
-    db = Database(get_settings().database_url)
+    url = get_settings().database_url
+    upgrade(url)  # a fresh database needs no separate `chengguan migrate`
+    db = Database(url)
     try:
-        result = load_demo(db, reset=reset, if_empty=if_empty)
+        result = load_demo(db, reset=reset, if_empty=not reset)
     finally:
         db.dispose()
     if result is None:

@@ -19,6 +19,16 @@ def test_production_refuses_the_default_secret():
     assert Settings(env="production", secret_key="x" * 40).env == "production"
 
 
+def test_test_environment_needs_a_secret_too():
+    with pytest.raises(ValidationError, match="outside dev"):
+        Settings(env="test")
+    assert Settings(env="dev").secret_key == DEV_SECRET
+
+
+def test_default_database_lives_in_the_data_dir(tmp_path):
+    assert Settings(data_dir=tmp_path, database_url="").database_url == f"sqlite:///{tmp_path.as_posix()}/chengguan.db"
+
+
 def test_production_refuses_a_fixed_now():
     with pytest.raises(ValidationError, match="CHENGGUAN_NOW"):
         Settings(env="production", secret_key="x" * 40, now="2026-10-01T09:00:00+08:00")

@@ -60,6 +60,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         **os.environ,
         "CHENGGUAN_DATABASE_URL": url,
         "CHENGGUAN_ENV": "test",
+        "CHENGGUAN_SECRET_KEY": "e2e-secret-" + "x" * 32,
         "CHENGGUAN_DATA_DIR": str(tmp_path_factory.mktemp("e2e-data")),
     }
     log = open(tmp_path_factory.mktemp("e2e-log") / "server.log", "w")  # noqa: SIM115

@@ -25,7 +25,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CHENGGUAN_", env_file=".env", extra="ignore")
 
     env: Environment = Environment.dev
-    database_url: str = "sqlite:///./data/chengguan.db"
+    database_url: str = ""  # empty: an SQLite file in data_dir
     secret_key: str = DEV_SECRET
     data_dir: Path = Path("./data")
     now: datetime | None = None
@@ -48,11 +48,15 @@ class Settings(BaseSettings):
     def _refuse_unsafe_production(self) -> Settings:
         # A forged token is a forged officer: production must never run on the published dev secret,
         # and a frozen clock would silently break every statutory deadline.
+        if self.env is not Environment.dev and self.secret_key == DEV_SECRET:
+            raise ValueError(f"CHENGGUAN_SECRET_KEY must be set outside dev (CHENGGUAN_ENV={self.env})")
         if self.env is Environment.production:
-            if self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
-                raise ValueError("CHENGGUAN_SECRET_KEY must be set to a random value of ≥ 32 characters in production")
+            if len(self.secret_key) < 32:
+                raise ValueError("CHENGGUAN_SECRET_KEY must be a random value of ≥ 32 characters in production")
             if self.now is not None:
                 raise ValueError("CHENGGUAN_NOW is refused in production")
+        if not self.database_url:
+            self.database_url = f"sqlite:///{(self.data_dir / 'chengguan.db').as_posix()}"
         return self
 
     @property

@@ -181,8 +181,9 @@ class GridIndex:
                 return shape
         return None
 
-    def locate_many(self, lngs: Sequence[float] | np.ndarray,
-                    lats: Sequence[float] | np.ndarray) -> list[GridShape | None]:
+    def locate_many(
+        self, lngs: Sequence[float] | np.ndarray, lats: Sequence[float] | np.ndarray
+    ) -> list[GridShape | None]:
         """Vectorised :meth:`locate`: one result per (lng, lat) pair, identical to calling ``locate`` on each."""
         xs = np.asarray(lngs, dtype=float).ravel()
         ys = np.asarray(lats, dtype=float).ravel()
@@ -193,8 +194,9 @@ class GridIndex:
             return result
         x0, y0, x1, y1 = self._bounds
         inside = np.flatnonzero((xs >= x0) & (xs <= x1) & (ys >= y0) & (ys <= y1))
-        keys = (np.floor((ys[inside] - y0) * self._inv).astype(np.int64) * self._nx
-                + np.floor((xs[inside] - x0) * self._inv).astype(np.int64))
+        keys = np.floor((ys[inside] - y0) * self._inv).astype(np.int64) * self._nx + np.floor(
+            (xs[inside] - x0) * self._inv
+        ).astype(np.int64)
         cells = self._cells
         # Boundary cells: flatten (point, candidate) pairs, test them in one vectorised GEOS call, keep the first hit.
         pair_point: list[int] = []

@@ -31,19 +31,56 @@ CITY_NAME = "青岛市"
 # Land outline of 市南 + 市北 + 李沧 (counter-clockwise from 团岛): the south coast, the 崂山区 border, the 城阳区
 # border, then the east shore of 胶州湾 back south. Rough (±0.5 km) but on land and where the districts really are.
 _OUTLINE = [
-    (120.283, 36.050), (120.300, 36.055), (120.317, 36.058), (120.333, 36.054), (120.350, 36.051),
-    (120.360, 36.046), (120.378, 36.050), (120.388, 36.056), (120.398, 36.053), (120.425, 36.058),
-    (120.437, 36.066), (120.438, 36.082), (120.428, 36.097), (120.425, 36.115), (120.440, 36.132),
-    (120.470, 36.140), (120.495, 36.160), (120.500, 36.185), (120.485, 36.210), (120.455, 36.232),
-    (120.420, 36.240), (120.392, 36.236), (120.376, 36.215), (120.362, 36.185), (120.354, 36.158),
-    (120.345, 36.135), (120.332, 36.115), (120.318, 36.095), (120.308, 36.078), (120.296, 36.068),
+    (120.283, 36.050),
+    (120.300, 36.055),
+    (120.317, 36.058),
+    (120.333, 36.054),
+    (120.350, 36.051),
+    (120.360, 36.046),
+    (120.378, 36.050),
+    (120.388, 36.056),
+    (120.398, 36.053),
+    (120.425, 36.058),
+    (120.437, 36.066),
+    (120.438, 36.082),
+    (120.428, 36.097),
+    (120.425, 36.115),
+    (120.440, 36.132),
+    (120.470, 36.140),
+    (120.495, 36.160),
+    (120.500, 36.185),
+    (120.485, 36.210),
+    (120.455, 36.232),
+    (120.420, 36.240),
+    (120.392, 36.236),
+    (120.376, 36.215),
+    (120.362, 36.185),
+    (120.354, 36.158),
+    (120.345, 36.135),
+    (120.332, 36.115),
+    (120.318, 36.095),
+    (120.308, 36.078),
+    (120.296, 36.068),
     (120.286, 36.060),
 ]
 # District borders as west→east cut lines extending past the outline: 市南|市北, then 市北|李沧.
-_CUT_SOUTH = [(120.25, 36.073), (120.305, 36.073), (120.33, 36.074), (120.36, 36.078), (120.39, 36.084),
-              (120.42, 36.090), (120.47, 36.092)]
-_CUT_NORTH = [(120.25, 36.148), (120.35, 36.148), (120.38, 36.140), (120.41, 36.132), (120.44, 36.128),
-              (120.55, 36.125)]
+_CUT_SOUTH = [
+    (120.25, 36.073),
+    (120.305, 36.073),
+    (120.33, 36.074),
+    (120.36, 36.078),
+    (120.39, 36.084),
+    (120.42, 36.090),
+    (120.47, 36.092),
+]
+_CUT_NORTH = [
+    (120.25, 36.148),
+    (120.35, 36.148),
+    (120.38, 36.140),
+    (120.41, 36.132),
+    (120.44, 36.128),
+    (120.55, 36.125),
+]
 
 # (division code, district name, how its streets split it, the four real streets in that layout's order).
 # "strips" = west→east bands (市南区 is a coastal strip); "quads" = SW, SE, NW, NE.
@@ -133,9 +170,11 @@ def _only_polygon(geom) -> Polygon:
 def _district_regions() -> list[Polygon]:
     outline = Polygon(_OUTLINE)
     south, north = _south_of(_CUT_SOUTH), _south_of(_CUT_NORTH)
-    return [_only_polygon(outline.intersection(south)),
-            _only_polygon(outline.intersection(north).difference(south)),
-            _only_polygon(outline.difference(north))]
+    return [
+        _only_polygon(outline.intersection(south)),
+        _only_polygon(outline.intersection(north).difference(south)),
+        _only_polygon(outline.difference(north)),
+    ]
 
 
 def _cut_value(region: Polygon, axis: int, share: float) -> float:
@@ -174,10 +213,17 @@ def _lattice(region: Polygon | MultiPolygon, side: float) -> list[Polygon]:
     minx, miny, maxx, maxy = region.bounds
     height, width = side, side / math.cos(math.radians((miny + maxy) / 2))
     cols, rows = math.ceil((maxx - minx) / width), math.ceil((maxy - miny) / height)
-    cells = [box(minx + i * width, miny + j * height, minx + (i + 1) * width, miny + (j + 1) * height)
-             for j in range(rows) for i in range(cols)]
-    pieces = [p for c in shapely.intersection(cells, region) for p in shapely.get_parts(c)
-              if isinstance(p, Polygon) and p.area > 0]
+    cells = [
+        box(minx + i * width, miny + j * height, minx + (i + 1) * width, miny + (j + 1) * height)
+        for j in range(rows)
+        for i in range(cols)
+    ]
+    pieces = [
+        p
+        for c in shapely.intersection(cells, region)
+        for p in shapely.get_parts(c)
+        if isinstance(p, Polygon) and p.area > 0
+    ]
     threshold = _SLIVER_SHARE * width * height
     big = [p for p in pieces if p.area >= threshold]
     small = sorted((p for p in pieces if p.area < threshold), key=lambda p: -p.area)
@@ -226,19 +272,21 @@ def _grid_records(region, street: str, street_code: str, district_code: str) -> 
         community = (seq - 1) // per_community + 1
         community_code = f"{street_code}{community:03d}"
         label = poly.representative_point()
-        out.append(DemoGrid(
-            grid_code=f"{community_code}{seq:03d}",
-            name=f"{street}第{seq:03d}网格",
-            sequence=seq,
-            squad_code=street_code,
-            district_code=district_code,
-            community_code=community_code,
-            community_name=f"{street.removesuffix('街道')}第{_ORDINALS[community - 1]}社区",
-            polygon=poly,
-            area_m2=round(polygon_area_m2(poly), 1),
-            centroid=(poly.centroid.x, poly.centroid.y),
-            label_point=(label.x, label.y),
-        ))
+        out.append(
+            DemoGrid(
+                grid_code=f"{community_code}{seq:03d}",
+                name=f"{street}第{seq:03d}网格",
+                sequence=seq,
+                squad_code=street_code,
+                district_code=district_code,
+                community_code=community_code,
+                community_name=f"{street.removesuffix('街道')}第{_ORDINALS[community - 1]}社区",
+                polygon=poly,
+                area_m2=round(polygon_area_m2(poly), 1),
+                centroid=(poly.centroid.x, poly.centroid.y),
+                label_point=(label.x, label.y),
+            )
+        )
     return out
 
 
@@ -252,23 +300,50 @@ def _geography() -> tuple[DemoUnit, tuple[DemoUnit, ...], tuple[DemoUnit, ...], 
     regions = _district_regions()
     districts, squads, grids = [], [], []
     for d_order, ((d_code, d_name, layout, streets), region) in enumerate(zip(_DISTRICTS, regions, strict=True)):
-        districts.append(DemoUnit(
-            code=d_code, name=f"{d_name}综合行政执法局", short_name=f"{d_name}局", level="district",
-            division_code=d_code, parent_code=CITY_CODE, sort_order=d_order + 1,
-            phone=_fake_phone(int(d_code[-2:]) * 1000), address=f"{CITY_NAME}{d_name}（演示地址）", region=region))
+        districts.append(
+            DemoUnit(
+                code=d_code,
+                name=f"{d_name}综合行政执法局",
+                short_name=f"{d_name}局",
+                level="district",
+                division_code=d_code,
+                parent_code=CITY_CODE,
+                sort_order=d_order + 1,
+                phone=_fake_phone(int(d_code[-2:]) * 1000),
+                address=f"{CITY_NAME}{d_name}（演示地址）",
+                region=region,
+            )
+        )
         for s_order, (street, s_region) in enumerate(zip(streets, _split(region, layout), strict=True)):
             s_code = f"{d_code}{s_order + 1:03d}"
             short = street.removesuffix("街道")
-            squads.append(DemoUnit(
-                code=s_code, name=f"{street}执法中队", short_name=f"{short}中队", level="squad",
-                division_code=s_code, parent_code=d_code, sort_order=s_order + 1,
-                phone=_fake_phone(int(d_code[-2:]) * 1000 + s_order + 1),
-                address=f"{CITY_NAME}{d_name}{street}（演示地址）", region=s_region))
+            squads.append(
+                DemoUnit(
+                    code=s_code,
+                    name=f"{street}执法中队",
+                    short_name=f"{short}中队",
+                    level="squad",
+                    division_code=s_code,
+                    parent_code=d_code,
+                    sort_order=s_order + 1,
+                    phone=_fake_phone(int(d_code[-2:]) * 1000 + s_order + 1),
+                    address=f"{CITY_NAME}{d_name}{street}（演示地址）",
+                    region=s_region,
+                )
+            )
             grids.extend(_grid_records(s_region, street, s_code, d_code))
     city = DemoUnit(
-        code=CITY_CODE, name=f"{CITY_NAME}城市管理综合行政执法局", short_name="市局", level="city",
-        division_code=CITY_CODE, parent_code=None, sort_order=1, phone=_fake_phone(1),
-        address=f"{CITY_NAME}市南区（演示地址）", region=shapely.union_all(regions))
+        code=CITY_CODE,
+        name=f"{CITY_NAME}城市管理综合行政执法局",
+        short_name="市局",
+        level="city",
+        division_code=CITY_CODE,
+        parent_code=None,
+        sort_order=1,
+        phone=_fake_phone(1),
+        address=f"{CITY_NAME}市南区（演示地址）",
+        region=shapely.union_all(regions),
+    )
     return city, tuple(districts), tuple(squads), tuple(grids)
 
 
@@ -284,5 +359,13 @@ def build_demo_city(seed: int = 2026) -> DemoCity:
     officers = people.officers(rng, squads, districts, city)
     vehicles = people.vehicles(rng, [*districts, *squads])
     devices = people.cameras(rng, grids)
-    return DemoCity(seed=seed, city=city, districts=districts, squads=squads, grids=grids,
-                    officers=tuple(officers), vehicles=tuple(vehicles), devices=tuple(devices))
+    return DemoCity(
+        seed=seed,
+        city=city,
+        districts=districts,
+        squads=squads,
+        grids=grids,
+        officers=tuple(officers),
+        vehicles=tuple(vehicles),
+        devices=tuple(devices),
+    )

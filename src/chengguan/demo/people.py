@@ -28,8 +28,19 @@ _MALE_CHARS = "伟刚勇毅俊峰强军平保东文辉力明永健世广志义�
 _FEMALE_CHARS = "秀娟英华慧巧美娜静淑惠珠翠雅芝玉萍红娥玲芬芳燕彩春菊兰凤洁梅琳素云莲真环雪荣爱霞香月莺媛艳瑞佳嘉琼珍莉桂叶璐娅琦晶妍茜秋珊莎锦青倩婷婉娴瑾颖露瑶怡蓓仪荷丹蓉君琴蕊薇菁梦岚婕馨韵园咏卿澜纯悦昭冰琬茗羽宁欣滢筠柔竹凝晓欢枫芸菲寒伊亚宜可舒丽阳妮雯萱彦雨曼紫蝶"  # noqa: E501
 
 # 行政执法类公务员职级 (lowest → highest); auxiliaries (协管员) hold none.
-RANKS = ("二级行政执法员", "一级行政执法员", "四级主办", "三级主办", "二级主办", "一级主办",
-         "四级高级主办", "三级高级主办", "二级高级主办", "一级高级主办", "督办")
+RANKS = (
+    "二级行政执法员",
+    "一级行政执法员",
+    "四级主办",
+    "三级主办",
+    "二级主办",
+    "一级主办",
+    "四级高级主办",
+    "三级高级主办",
+    "二级高级主办",
+    "一级高级主办",
+    "督办",
+)
 _RANK_WEIGHTS = (14, 18, 16, 14, 10, 8, 6, 5, 4, 3, 2)
 AUXILIARY_RANK = "协管员"
 CERT_YEAR = "2026"
@@ -90,14 +101,18 @@ def _name(rng: random.Random, gender: str, taken: set[str]) -> str:
 
 
 def _positions(level: str, n: int) -> list[str]:
-    heads = {"city": ["局长", "副局长", "副局长"], "district": ["局长", "副局长", "法制审核员"],
-             "squad": ["中队长", "副中队长"]}[level]
+    heads = {
+        "city": ["局长", "副局长", "副局长"],
+        "district": ["局长", "副局长", "法制审核员"],
+        "squad": ["中队长", "副中队长"],
+    }[level]
     rest = {"city": "科员", "district": "科员", "squad": "队员"}[level]
     return (heads + [rest] * n)[:n]
 
 
-def officers(rng: random.Random, squads: Sequence[DemoUnit], districts: Sequence[DemoUnit],
-             city: DemoUnit) -> list[DemoOfficer]:
+def officers(
+    rng: random.Random, squads: Sequence[DemoUnit], districts: Sequence[DemoUnit], city: DemoUnit
+) -> list[DemoOfficer]:
     """≥200 officers across all units; certified ones get unique 14-digit 执法证号, ~25% are 协管员 (no certificate)."""
     out: list[DemoOfficer] = []
     taken: set[str] = set()
@@ -114,16 +129,34 @@ def officers(rng: random.Random, squads: Sequence[DemoUnit], districts: Sequence
             else:
                 rank = rng.choices(RANKS, weights=_RANK_WEIGHTS)[0]
             cert_seq[issuer] = cert_seq.get(issuer, 0) + 1
-            out.append(DemoOfficer(
-                code=f"OF{len(out) + 1:04d}", name=_name(rng, gender, taken), gender=gender, rank=rank,
-                kind="certified", certificate_no=f"{issuer}{CERT_YEAR}{cert_seq[issuer]:04d}", position=position,
-                unit_code=unit.code, phone=f"170{len(out) + 1:08d}"))
+            out.append(
+                DemoOfficer(
+                    code=f"OF{len(out) + 1:04d}",
+                    name=_name(rng, gender, taken),
+                    gender=gender,
+                    rank=rank,
+                    kind="certified",
+                    certificate_no=f"{issuer}{CERT_YEAR}{cert_seq[issuer]:04d}",
+                    position=position,
+                    unit_code=unit.code,
+                    phone=f"170{len(out) + 1:08d}",
+                )
+            )
         for _ in range(auxiliary):
             gender = "male" if rng.random() < 0.6 else "female"
-            out.append(DemoOfficer(
-                code=f"OF{len(out) + 1:04d}", name=_name(rng, gender, taken), gender=gender, rank=AUXILIARY_RANK,
-                kind="auxiliary", certificate_no=None, position="协管员", unit_code=unit.code,
-                phone=f"170{len(out) + 1:08d}"))
+            out.append(
+                DemoOfficer(
+                    code=f"OF{len(out) + 1:04d}",
+                    name=_name(rng, gender, taken),
+                    gender=gender,
+                    rank=AUXILIARY_RANK,
+                    kind="auxiliary",
+                    certificate_no=None,
+                    position="协管员",
+                    unit_code=unit.code,
+                    phone=f"170{len(out) + 1:08d}",
+                )
+            )
     return out
 
 
@@ -195,18 +228,40 @@ def cameras(rng: random.Random, grids: Sequence[DemoGrid]) -> list[DemoDevice]:
         lng, lat = _point_in(rng, grid)
         street = grid.name.split("第")[0]
         status = "offline" if rng.random() < 0.05 else "online"
-        out.append(DemoDevice(code("CAM", grid.district_code), "camera", f"{street}{rng.choice(_CAMERA_KINDS)}",
-                              grid.squad_code, grid.grid_code, lng, lat, status))
+        out.append(
+            DemoDevice(
+                code("CAM", grid.district_code),
+                "camera",
+                f"{street}{rng.choice(_CAMERA_KINDS)}",
+                grid.squad_code,
+                grid.grid_code,
+                lng,
+                lat,
+                status,
+            )
+        )
     squads = sorted({(g.squad_code, g.district_code, g.name.split("第")[0]) for g in grids})
     for squad_code, district, street in squads:
         for k in range(BODY_CAMERAS_PER_SQUAD):
-            out.append(DemoDevice(code("BWC", district), "body_camera", f"{street}执法记录仪{k + 1:02d}",
-                                  squad_code, None, None, None))
+            out.append(
+                DemoDevice(
+                    code("BWC", district), "body_camera", f"{street}执法记录仪{k + 1:02d}", squad_code, None, None, None
+                )
+            )
     for squad_code, district, street in squads:
         own = [g for g in grids if g.squad_code == squad_code]
         for _ in range(SENSORS_PER_SQUAD):
             grid = rng.choice(own)
             lng, lat = _point_in(rng, grid)
-            out.append(DemoDevice(code("IOT", district), "sensor", f"{street}{rng.choice(_SENSORS)}",
-                                  squad_code, grid.grid_code, lng, lat))
+            out.append(
+                DemoDevice(
+                    code("IOT", district),
+                    "sensor",
+                    f"{street}{rng.choice(_SENSORS)}",
+                    squad_code,
+                    grid.grid_code,
+                    lng,
+                    lat,
+                )
+            )
     return out
