@@ -6,9 +6,9 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
-from chengguan.kit.schemas import Filter, Out
+from chengguan.kit.schemas import Filter, IsoDateTime, Out
 
 
 class AuditRead(Out):
@@ -33,8 +33,8 @@ class AuditFilter(Filter):
     action: str | None = Field(None, max_length=60, description="动作，前缀匹配，如 user.")
     target_type: str | None = Field(None, max_length=40)
     target_id: str | None = Field(None, max_length=64)
-    since: AwareDatetime | None = Field(None, description="起始时间（须带时区）")
-    until: AwareDatetime | None = Field(None, description="截止时间（须带时区）")
+    since: IsoDateTime | None = Field(None, description="起始时间（须带时区）")
+    until: IsoDateTime | None = Field(None, description="截止时间（须带时区）")
 
 
 class BreakRead(Out):

@@ -117,3 +117,6 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         (422, "参数校验失败"),
     ]
 }
+LOGIN_RESPONSES: dict[int | str, dict[str, Any]] = PROBLEM_RESPONSES | {
+    423: {"model": Problem, "content": {"application/problem+json": {}}, "description": "账号已锁定（连续登录失败）"}
+}

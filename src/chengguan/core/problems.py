@@ -104,6 +104,17 @@ _HTTP_CODES = {
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 400:
+        # Starlette's own refusal of a body it cannot decode (e.g. not UTF-8): the same answer as malformed JSON.
+        return problem_response(
+            Problem(
+                title="Unprocessable Content",
+                status=422,
+                code="request.validation",
+                detail="参数校验失败：请求体无法解析，须为 UTF-8 编码的 JSON",
+                errors=[FieldProblem(field="body", message="请求体无法解析")],
+            )
+        )
     code, detail = _HTTP_CODES.get(exc.status_code, ("http_error", str(exc.detail)))
     return problem_response(
         Problem(title=str(exc.detail), status=exc.status_code, detail=detail, code=code), dict(exc.headers or {})

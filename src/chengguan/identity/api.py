@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from chengguan.core.errors import PROBLEM_RESPONSES
+from chengguan.core.errors import LOGIN_RESPONSES, PROBLEM_RESPONSES
 from chengguan.identity import auth
 from chengguan.identity.dependencies import CurrentStaff, SessionDep, SettingsDep, client_ip, require
 from chengguan.identity.me import me_of
@@ -32,7 +32,7 @@ from chengguan.kit.router import add_crud_routes
 router = APIRouter(responses=PROBLEM_RESPONSES)
 
 
-@router.post("/auth/login", tags=["认证"], summary="登录")
+@router.post("/auth/login", tags=["认证"], summary="登录", responses=LOGIN_RESPONSES)
 def login(body: LoginRequest, request: Request, session: SessionDep, settings: SettingsDep) -> LoginResponse:
     issued = auth.login(
         session,

@@ -10,7 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from chengguan.core.config import Settings
-from chengguan.core.db import Database, get_session
+from chengguan.core.db import SAFE_METHODS, Database, get_session
 from chengguan.core.errors import Forbidden, Unauthenticated
 from chengguan.identity import auth
 from chengguan.identity.enums import PrincipalType
@@ -45,10 +45,14 @@ def current_staff(
     if valid.token.principal_type is not PrincipalType.staff:
         raise Forbidden("该账号类型不能访问执法端接口", code="auth.wrong_principal_type")
     if valid.needs_touch:
-        # Its own short write transaction: a GET's unit of work is read-only.
-        db: Database = request.app.state.db
-        with db.session(write=True) as writer, writer.begin():
-            auth.touch(writer, valid.token.id)
+        if request.method in SAFE_METHODS:
+            # A read's unit of work is read-only (deferred on SQLite): record activity in a short write of its own.
+            db: Database = request.app.state.db
+            with db.session(write=True) as writer, writer.begin():
+                auth.touch(writer, valid.token.id)
+        else:
+            # A write request already holds the write lock (SQLite BEGIN IMMEDIATE): a second writer would wait on it.
+            auth.touch(session, valid.token.id)
     return auth.staff_principal(session, valid.token, client_ip(request))
 
 

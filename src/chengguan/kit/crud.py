@@ -10,12 +10,12 @@ import uuid
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from chengguan.audit import service as audit
 from chengguan.core.db import Base
-from chengguan.core.errors import Conflict, FieldProblem, NotFound
+from chengguan.core.errors import Conflict, FieldProblem, NotFound, field_error
 from chengguan.identity.principals import StaffPrincipal
 from chengguan.kit.repository import Repository
 from chengguan.kit.schemas import PageParams, Paginated
@@ -115,7 +115,9 @@ class CrudService(Generic[M]):
     def update(self, session: Session, principal: StaffPrincipal, id: uuid.UUID, data: BaseModel) -> BaseModel:
         obj = self.load(session, principal, id)
         before = snapshot(obj)
-        values = self.clean(session, principal, data.model_dump(exclude_unset=True), obj)
+        values = data.model_dump(exclude_unset=True)
+        self._refuse_nulls(values)
+        values = self.clean(session, principal, values, obj)
         for key, value in values.items():
             setattr(obj, key, value)
         session.flush()
@@ -132,6 +134,13 @@ class CrudService(Generic[M]):
             )  # type: ignore[attr-defined]
         self.after_write(session, obj)
         return self.to_read(session, [obj])[0]
+
+    def _refuse_nulls(self, values: dict[str, Any]) -> None:
+        """PATCH semantics: an absent field is unchanged, an explicit null clears it — not allowed for required ones."""
+        columns = inspect(self.model).columns
+        for field, value in values.items():
+            if value is None and field in columns and not columns[field].nullable:
+                raise field_error(field, "不能为空")
 
     def delete(self, session: Session, principal: StaffPrincipal, id: uuid.UUID) -> None:
         obj = self.load(session, principal, id)

@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from datetime import datetime
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 
-class Schema(BaseModel):
+def _contains_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_contains_nul(v) for v in value)
+    return False
+
+
+class _RefusesNul(BaseModel):
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_nul(cls, data: Any) -> Any:
+        # PostgreSQL text cannot hold U+0000 and no legitimate input carries it: refuse it at the edge (422).
+        if _contains_nul(data):
+            raise ValueError("文本中不能包含空字符（U+0000）")
+        return data
+
+
+class Schema(_RefusesNul):
     """Base of every API schema: unknown fields are refused so typos surface as 422, not silence."""
 
     model_config = ConfigDict(extra="forbid", from_attributes=True)
@@ -20,7 +41,7 @@ class Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-class Filter(BaseModel):
+class Filter(_RefusesNul):
     """Base of list filters (query string): shares the query with paging, so other keys are not its business."""
 
     model_config = ConfigDict(extra="ignore")
@@ -44,3 +65,18 @@ class Paginated(BaseModel, Generic[T]):
 
 
 PageQuery = Annotated[PageParams, Query()]
+
+
+def _iso_text_only(value: Any) -> Any:
+    # Pydantic would take 1700000000 as a Unix time; the API promises ISO-8601 with an offset and nothing else.
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            return value
+    if not isinstance(value, datetime):
+        raise ValueError("须为带时区的 ISO-8601 时间，例如 2026-10-01T09:00:00+08:00")
+    return value
+
+
+IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_text_only)]
