@@ -22,6 +22,7 @@ def test_malformed_json(client, admin):
     response = client.post("/api/v1/officers", headers=admin | {"content-type": "application/json"}, content=b"{bad")
     body = _is_problem(response)
     assert response.status_code == 422 and body["code"] == "request.validation"
+    assert body["errors"][0]["field"] == "body"
 
 
 def test_missing_and_unknown_fields_are_named(client, admin):

@@ -81,7 +81,12 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [FieldProblem(field=_field(tuple(e.get("loc", ()))), message=_message(e)) for e in exc.errors()]
+    errors = [
+        FieldProblem(
+            field="body" if e.get("type") == "json_invalid" else _field(tuple(e.get("loc", ()))), message=_message(e)
+        )
+        for e in exc.errors()
+    ]
     detail = "；".join(f"{e.field}：{e.message}" for e in errors[:5]) or "请求参数不合法"
     return problem_response(
         Problem(
