@@ -21,13 +21,13 @@ EXPECTED_MENUS = {
 }
 
 
-def _login(page, base: str, username: str) -> None:
+def _login(page, base: str, username: str, password: str | None = None) -> None:
     page.goto(f"{base}/login")
     page.get_by_test_id("login-username").locator("input").or_(page.get_by_test_id("login-username")).first.fill(
         username
     )
     page.get_by_test_id("login-password").locator("input").or_(page.get_by_test_id("login-password")).first.fill(
-        PASSWORDS[username]
+        password or PASSWORDS[username]
     )
     page.get_by_test_id("login-submit").click()
 
@@ -72,14 +72,7 @@ def test_wrong_password_shows_chinese_error(browser, live_server):
     context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
     page = context.new_page()
     try:
-        page.goto(f"{live_server}/login")
-        page.get_by_test_id("login-username").locator("input").or_(page.get_by_test_id("login-username")).first.fill(
-            "command"
-        )
-        page.get_by_test_id("login-password").locator("input").or_(page.get_by_test_id("login-password")).first.fill(
-            "Wrong#Pass1"
-        )
-        page.get_by_test_id("login-submit").click()
+        _login(page, live_server, "command", "Wrong#Pass1")
         page.get_by_test_id("login-error").wait_for(timeout=10_000)
         assert "用户名或密码错误" in page.get_by_test_id("login-error").inner_text()
     finally:

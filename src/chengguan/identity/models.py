@@ -85,10 +85,8 @@ class AuthToken(UUIDPrimaryKey, Base):
     user_agent: Mapped[str | None] = mapped_column(String(200))
 
 
-class MerchantAccount(UUIDPrimaryKey, Timestamps, Base):
-    """A merchant's login for the shop portal (一店一码); a principal type separate from staff."""
-
-    __tablename__ = "merchant_account"
+class _AccountFields:
+    """Login fields shared by the outside principal types (phone + argon2 hash)."""
 
     phone: Mapped[str] = mapped_column(String(20), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
@@ -96,12 +94,13 @@ class MerchantAccount(UUIDPrimaryKey, Timestamps, Base):
     is_active: Mapped[bool] = mapped_column(default=True)
 
 
-class PublicAccount(UUIDPrimaryKey, Timestamps, Base):
+class MerchantAccount(_AccountFields, UUIDPrimaryKey, Timestamps, Base):
+    """A merchant's login for the shop portal (一店一码); a principal type separate from staff."""
+
+    __tablename__ = "merchant_account"
+
+
+class PublicAccount(_AccountFields, UUIDPrimaryKey, Timestamps, Base):
     """A citizen's account for complaints and tracking; a principal type separate from staff."""
 
     __tablename__ = "public_account"
-
-    phone: Mapped[str] = mapped_column(String(20), unique=True)
-    display_name: Mapped[str] = mapped_column(String(50))
-    password_hash: Mapped[str] = mapped_column(String(200))
-    is_active: Mapped[bool] = mapped_column(default=True)

@@ -56,33 +56,31 @@ class StaffPrincipal:
 
 
 @dataclass(frozen=True)
-class MerchantPrincipal:
-    """A merchant using the shop portal."""
+class _AccountPrincipal:
+    """A logged-in outside account (not staff): no permissions, no data scope, only its own records."""
 
     account_id: uuid.UUID
     display_name: str
     token_id: uuid.UUID | None = None
     ip: str | None = None
-    principal_type: PrincipalType = field(default=PrincipalType.merchant, init=False)
 
     @property
     def actor(self) -> Actor:
-        return Actor("merchant", self.account_id, self.display_name, None, self.ip)
+        return Actor(self.principal_type.value, self.account_id, self.display_name, None, self.ip)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
-class PublicPrincipal:
+class MerchantPrincipal(_AccountPrincipal):
+    """A merchant using the shop portal."""
+
+    principal_type: PrincipalType = field(default=PrincipalType.merchant, init=False)
+
+
+@dataclass(frozen=True)
+class PublicPrincipal(_AccountPrincipal):
     """A member of the public reporting or tracking a problem."""
 
-    account_id: uuid.UUID
-    display_name: str
-    token_id: uuid.UUID | None = None
-    ip: str | None = None
     principal_type: PrincipalType = field(default=PrincipalType.public, init=False)
-
-    @property
-    def actor(self) -> Actor:
-        return Actor("public", self.account_id, self.display_name, None, self.ip)
 
 
 Principal = StaffPrincipal | MerchantPrincipal | PublicPrincipal

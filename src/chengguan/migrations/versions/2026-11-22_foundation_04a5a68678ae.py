@@ -126,7 +126,7 @@ def upgrade() -> None:
     op.create_table(
         "public_account",
         sa.Column("phone", sa.String(length=20), nullable=False),
-        sa.Column("display_name", sa.String(length=50), nullable=False),
+        sa.Column("display_name", sa.String(length=100), nullable=False),
         sa.Column("password_hash", sa.String(length=200), nullable=False),
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
