@@ -56,3 +56,20 @@ export function handleSaveError(err, fieldErrors, knownFields) {
   if (attached) ElMessage.error({ message: '保存失败，请按提示修改标红的项', grouping: true })
   else showError(err, '保存失败')
 }
+
+/**
+ * 确认后删除一条记录：确认框 → 调用删除接口 → 提示 → 刷新。用户取消时返回 false，删除成功返回 true。
+ * @param {string} noun 记录的名称（如「车辆」）  @param {string} label 该条记录的显示名
+ */
+export async function confirmAndDelete(noun, label, deleter, onDone) {
+  if (!(await confirmDanger(`确定删除${noun}「${label}」吗？`, `删除${noun}`, '删除'))) return false
+  try {
+    await deleter()
+    showSuccess('已删除')
+    onDone?.()
+    return true
+  } catch (err) {
+    showError(err, '删除失败')
+    return false
+  }
+}
