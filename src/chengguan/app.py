@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from chengguan import __version__
 from chengguan.audit.api import router as audit_router
+from chengguan.calendar.api import router as calendar_router
 from chengguan.core import problems
 from chengguan.core.config import Settings, get_settings
 from chengguan.core.db import Database
@@ -64,7 +65,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             session.execute(text("SELECT 1"))
         return Health(status="ok", database=db.dialect, version=__version__)
 
-    for router in (identity_router, org_router, audit_router):
+    for router in (identity_router, org_router, audit_router, calendar_router):
         app.include_router(router, prefix=API_PREFIX)
 
     _mount_web(app, settings.web_dist or default_web_dist())

@@ -28,6 +28,7 @@ CATALOGUE: tuple[Permission, ...] = (
     Permission("role:read", "查看角色", "系统管理"),
     Permission("role:write", "维护角色与权限", "系统管理"),
     Permission("audit:read", "查看审计日志", "系统管理"),
+    Permission("calendar:write", "维护节假日日历", "系统管理"),
     Permission("source:read", "查看案源", "案源管理"),
     Permission("source:write", "受理与处置案源", "案源管理"),
     Permission("dispatch:read", "查看指挥调度", "指挥调度"),
