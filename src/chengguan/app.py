@@ -20,6 +20,7 @@ from chengguan.core.config import Settings, get_settings
 from chengguan.core.db import Database
 from chengguan.core.errors import NotFound
 from chengguan.identity.api import router as identity_router
+from chengguan.law.api import router as law_router
 from chengguan.org.api import router as org_router
 
 API_PREFIX = "/api/v1"
@@ -65,7 +66,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             session.execute(text("SELECT 1"))
         return Health(status="ok", database=db.dialect, version=__version__)
 
-    for router in (identity_router, org_router, audit_router, calendar_router):
+    for router in (identity_router, org_router, audit_router, calendar_router, law_router):
         app.include_router(router, prefix=API_PREFIX)
 
     _mount_web(app, settings.web_dist or default_web_dist())

@@ -14,11 +14,21 @@ app = typer.Typer(help="城管综合执法平台 Chengguan 命令行", no_args_i
 @app.command()
 def migrate() -> None:
     """Bring the database (CHENGGUAN_DATABASE_URL) to the latest schema."""
+    from chengguan.core.db import Database
     from chengguan.core.migrate import upgrade
+    from chengguan.law.seed import seed_knowledge_base
 
     url = get_settings().database_url
     upgrade(url)
     typer.echo(f"数据库已迁移到最新版本：{_safe(url)}")
+    db = Database(url)
+    with db.session() as session, session.begin():
+        added = seed_knowledge_base(session)
+    db.dispose()
+    if added.laws or added.matters or added.standards:
+        typer.echo(
+            f"法律知识库：新增法律法规 {added.laws} 部（{added.articles} 条）、执法事项 {added.matters} 项、裁量基准 {added.standards} 套"
+        )
 
 
 @app.command()

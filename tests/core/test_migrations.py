@@ -8,7 +8,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect
 
 from chengguan.core.db import make_engine
-from chengguan.core.migrate import alembic_config, upgrade
+from chengguan.core.migrate import alembic_config, include_object, upgrade
 from chengguan.models import Base
 from support import drop_database, new_database_url
 
@@ -24,7 +24,9 @@ def test_upgrade_from_empty_and_no_drift(tmp_path):
         upgrade(url)
         engine = make_engine(url)
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "include_object": include_object}
+            )
             diff = compare_metadata(context, Base.metadata)
             tables = set(inspect(connection).get_table_names())
         engine.dispose()

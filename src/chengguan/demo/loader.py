@@ -29,6 +29,7 @@ from chengguan.identity.models import (
 )
 from chengguan.identity.principals import cli_actor
 from chengguan.identity.repository import RoleRepository, UserRepository
+from chengguan.law.seed import seed_knowledge_base
 from chengguan.org.models import Device, Grid, Officer, OrgUnit, OrgUnitClosure, Vehicle
 
 DEMO_NAMESPACE = uuid.UUID("6f1c1c52-8d1e-4c3a-9a55-2c1e0b7a2026")
@@ -266,6 +267,7 @@ def load_demo(db: Database, *, reset: bool = False, if_empty: bool = False, seed
     """Load the demo city in one transaction; ``if_empty`` skips a database that already has units."""
     city = build_demo_city(seed)
     with db.session() as session, session.begin():
+        seed_knowledge_base(session)  # reference data, needed by every demo screen; idempotent
         has_data = (session.scalar(select(func.count(OrgUnit.id))) or 0) > 0
         if has_data and if_empty:
             return None
