@@ -74,7 +74,8 @@ class TierBand:
 
     def bounds(self, low: int, high: int) -> tuple[int, int]:
         if self.min_fen is not None and self.max_fen is not None:
-            return max(low, self.min_fen), min(high, self.max_fen)
+            lower = min(max(low, self.min_fen), high)
+            return lower, max(lower, min(high, self.max_fen))
         span = high - low
         lower = low + span * (self.lower_pct or 0) // 100
         upper = low + span * (self.upper_pct if self.upper_pct is not None else 100) // 100
@@ -277,7 +278,8 @@ def assess(
         lines.append(f"本阶次罚款幅度{_yuan(fine_min)}至{_yuan(fine_max)}，建议{_yuan(suggested)}。")
 
     cap = SIMPLE_PROCEDURE_CAP_FEN[party]
-    warning_only = PenaltyKind.warning in matter.penalty_kinds and not has_fine
+    # a warning is always within 第五十一条; so is a fine the law gives no amount for, as long as only a warning is given
+    warning_only = PenaltyKind.warning in matter.penalty_kinds and (not has_fine or suggested is None)
     heavy_kinds = {PenaltyKind.restriction, PenaltyKind.suspension, PenaltyKind.detention}
     heavy = any(k in heavy_kinds for k in matter.penalty_kinds) and (
         c.aggravating and "refused_correction" in c.aggravating

@@ -24,7 +24,9 @@ def cn_to_int(text: str) -> int:
             return total
     section, digit = 0, None
     for ch in text:
-        if ch in DIGITS:
+        if ch in ("零", "〇"):
+            digit = None  # a placeholder between units, never a multiplier
+        elif ch in DIGITS:
             digit = DIGITS[ch]
         else:
             section += (1 if digit is None else digit) * UNITS[ch]
@@ -38,13 +40,18 @@ def int_to_cn(number: int) -> str:
         raise ValueError("negative")
     if number == 0:
         return "零"
-    names = "零一二三四五六七八九"
     if number >= 10000:
         high, low = divmod(number, 10000)
-        rest = int_to_cn(low) if low else ""
+        rest = _below_10000(low) if low else ""
         if low and low < 1000:
             rest = "零" + rest
         return int_to_cn(high) + "万" + rest
+    text = _below_10000(number)
+    return text[1:] if text.startswith("一十") else text
+
+
+def _below_10000(number: int) -> str:
+    names = "零一二三四五六七八九"
     out: list[str] = []
     zero = False
     for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
@@ -56,8 +63,7 @@ def int_to_cn(number: int) -> str:
             out.append(names[digit] + unit)
         elif out:
             zero = True
-    text = "".join(out)
-    return text[1:] if text.startswith("一十") else text
+    return "".join(out)
 
 
 def article_label(number: int) -> str:

@@ -13,7 +13,7 @@ from chengguan.law.enums import LawLevel, MatterStatus, PartyType, PenaltyKind, 
 
 REGION = r"^[0-9]{6}$"
 MATTER_CODE = r"^[0-9A-Za-z\-]{3,20}$"
-Fen = Field(ge=0, le=100_000_000_000)
+Fen = Field(None, ge=0, le=100_000_000_000)
 
 
 class LawRead(Out):
