@@ -21,11 +21,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from chengguan.core.db import Database
-from chengguan.core.migrate import upgrade
-from chengguan.law import service
-from chengguan.law.schemas import RecommendRequest
-from chengguan.law.seed import seed_knowledge_base
+from chengguan.core.db import Database  # noqa: E402
+from chengguan.core.migrate import upgrade  # noqa: E402
+from chengguan.law import service  # noqa: E402
+from chengguan.law.schemas import RecommendRequest  # noqa: E402
+from chengguan.law.seed import seed_knowledge_base  # noqa: E402
 
 CASES = ROOT / "tests" / "law" / "recommend_cases.toml"
 
@@ -43,7 +43,7 @@ def prepared_database(url: str | None) -> Database:
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def main() -> None:

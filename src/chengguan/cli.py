@@ -27,7 +27,8 @@ def migrate() -> None:
     db.dispose()
     if added.laws or added.matters or added.standards:
         typer.echo(
-            f"法律知识库：新增法律法规 {added.laws} 部（{added.articles} 条）、执法事项 {added.matters} 项、裁量基准 {added.standards} 套"
+            f"法律知识库：新增法律法规 {added.laws} 部（{added.articles} 条）、"
+            f"执法事项 {added.matters} 项、裁量基准 {added.standards} 套"
         )
 
 

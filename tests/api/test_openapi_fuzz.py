@@ -347,7 +347,8 @@ def admin_session(fuzz_app: FastAPI, frozen_at: datetime) -> AdminSession:
             if operation.method.upper() != "GET" or operation.path_parameters:
                 continue
             response = session.client.get(operation.path, params={"page_size": 200}, headers=headers)
-            body = response.json() if response.status_code == 200 else None
+            is_json = response.headers.get("content-type", "").startswith("application/json")
+            body = response.json() if response.status_code == 200 and is_json else None
             if isinstance(body, dict) and isinstance(body.get("items"), list):
                 ids = [str(item["id"]) for item in body["items"] if isinstance(item, dict) and "id" in item]
                 if ids:

@@ -21,22 +21,53 @@ from chengguan.law.enums import PartyType, Tier
 
 IND, ORG = PartyType.individual, PartyType.organization
 BARBECUE = MatterFacts(  # 大气污染防治法第一百一十八条第三款: 五百元以上二万元以下
-    "06029-QG-01", "露天烧烤", ("order_correct", "confiscation", "fine"), ("第一百一十八条第三款",),
+    "06029-QG-01",
+    "露天烧烤",
+    ("order_correct", "confiscation", "fine"),
+    ("第一百一十八条第三款",),
     {IND: (500_00, 20_000_00), ORG: (500_00, 20_000_00)},
-)  # fmt: skip
+)
 BIKES = MatterFacts(  # 道路交通安全法第八十九条: 警告或者五元以上五十元以下
     "09010-QG-01", "非机动车乱停", ("warning", "fine"), ("第八十九条",), {IND: (5_00, 50_00), ORG: None}
 )
-PARKING = MatterFacts("09009-QG-01", "机动车违停", ("warning", "fine"), ("第九十三条第二款",),
-                      {IND: (20_00, 200_00), ORG: (20_00, 200_00)})  # fmt: skip
-MUCK = MatterFacts("06014-QG-01", "渣土车遗撒", ("order_correct", "fine"), ("第一百一十六条",),
-                   {IND: (2_000_00, 20_000_00), ORG: (2_000_00, 20_000_00)})  # fmt: skip
-FUMES_CLOSE = MatterFacts("06027-QG-02", "住宅楼新建餐饮", ("order_correct", "restriction", "fine"), ("第一百一十八条第二款",),
-                          {IND: (10_000_00, 100_000_00), ORG: (10_000_00, 100_000_00)})  # fmt: skip
-NO_AMOUNT = MatterFacts("07007-QG-01", "张贴宣传品", ("order_correct", "warning", "fine"), ("第三十四条第（二）项",),
-                        {IND: None, ORG: None}, fine_note="国家层面未规定罚款数额")  # fmt: skip
-BUILDING = MatterFacts("08016-QG-01", "违法建设", ("order_correct", "fine"), ("第六十四条",), {IND: None, ORG: None},
-                       ratio_pct=(5, 10), ratio_base="建设工程造价")  # fmt: skip
+PARKING = MatterFacts(
+    "09009-QG-01",
+    "机动车违停",
+    ("warning", "fine"),
+    ("第九十三条第二款",),
+    {IND: (20_00, 200_00), ORG: (20_00, 200_00)},
+)
+MUCK = MatterFacts(
+    "06014-QG-01",
+    "渣土车遗撒",
+    ("order_correct", "fine"),
+    ("第一百一十六条",),
+    {IND: (2_000_00, 20_000_00), ORG: (2_000_00, 20_000_00)},
+)
+FUMES_CLOSE = MatterFacts(
+    "06027-QG-02",
+    "住宅楼新建餐饮",
+    ("order_correct", "restriction", "fine"),
+    ("第一百一十八条第二款",),
+    {IND: (10_000_00, 100_000_00), ORG: (10_000_00, 100_000_00)},
+)
+NO_AMOUNT = MatterFacts(
+    "07007-QG-01",
+    "张贴宣传品",
+    ("order_correct", "warning", "fine"),
+    ("第三十四条第（二）项",),
+    {IND: None, ORG: None},
+    fine_note="国家层面未规定罚款数额",
+)
+BUILDING = MatterFacts(
+    "08016-QG-01",
+    "违法建设",
+    ("order_correct", "fine"),
+    ("第六十四条",),
+    {IND: None, ORG: None},
+    ratio_pct=(5, 10),
+    ratio_base="建设工程造价",
+)
 HEARING = HearingRule(10_000_00, 100_000_00, "测试")
 
 
@@ -182,8 +213,14 @@ def test_unknown_circumstance_keys_are_refused():
     aggravating=st.lists(st.sampled_from(sorted(AGGRAVATING)), max_size=3, unique=True),
 )
 def test_suggestion_never_leaves_the_statutory_range(matter, party, harm, repeat, corrected, mitigating, aggravating):
-    circumstances = Circumstances(first_offense=repeat == 0, corrected_in_time=corrected, harm=harm,
-                                  repeat_count=repeat, mitigating=tuple(mitigating), aggravating=tuple(aggravating))  # fmt: skip
+    circumstances = Circumstances(
+        first_offense=repeat == 0,
+        corrected_in_time=corrected,
+        harm=harm,
+        repeat_count=repeat,
+        mitigating=tuple(mitigating),
+        aggravating=tuple(aggravating),
+    )
     result = assess(matter, party, circumstances)
     statutory = matter.fine_fen[party]
     if result.exempt or statutory is None:

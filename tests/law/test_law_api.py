@@ -53,8 +53,17 @@ def test_assess_contract(client, officer):
     response = client.post(f"{LAW}/assess", json=body, headers=officer)
     assert response.status_code == 200, response.text
     result = response.json()
-    assert set(result) >= {"tier", "fine_min_fen", "fine_max_fen", "suggested_fen", "exempt", "simple_procedure_allowed",
-                           "hearing_right", "legal_review_required", "reasoning"}  # fmt: skip
+    assert set(result) >= {
+        "tier",
+        "fine_min_fen",
+        "fine_max_fen",
+        "suggested_fen",
+        "exempt",
+        "simple_procedure_allowed",
+        "hearing_right",
+        "legal_review_required",
+        "reasoning",
+    }
     assert result["tier"] == "serious" and result["fine_min_fen"] <= result["suggested_fen"] <= result["fine_max_fen"]
     assert result["matter_version"] >= 1 and result["standard"]["code"] == "national-default"
     assert "第一百一十八条第三款" in result["reasoning"]
@@ -177,9 +186,21 @@ def test_excel_round_trip_and_rejection(client, admin):
 
 
 def test_import_a_statute_and_find_it(client, admin):
-    text = "# 测试市容管理规定\n\n2026年1月1日 测试市人民代表大会常务委员会通过\n\n## 第一章 总则\n\n第一条 为了测试，制定本规定。\n\n第二条 禁止在桥梁上晾晒被褥。\n\n违反前款规定的，处五十元以上二百元以下罚款。\n"
-    body = {"code": "test-srgl", "short_title": "测试规定", "level": "local_regulation", "issuing_body": "测试市人大常委会",
-            "region_code": "990000", "effective_date": "2026-01-01", "version": "2026年", "text": text}  # fmt: skip
+    text = (
+        "# 测试市容管理规定\n\n2026年1月1日 测试市人民代表大会常务委员会通过\n\n## 第一章 总则\n\n"
+        "第一条 为了测试，制定本规定。\n\n第二条 禁止在桥梁上晾晒被褥。\n\n"
+        "违反前款规定的，处五十元以上二百元以下罚款。\n"
+    )
+    body = {
+        "code": "test-srgl",
+        "short_title": "测试规定",
+        "level": "local_regulation",
+        "issuing_body": "测试市人大常委会",
+        "region_code": "990000",
+        "effective_date": "2026-01-01",
+        "version": "2026年",
+        "text": text,
+    }
     response = client.post(f"{LAW}/laws", json=body, headers=admin)
     assert response.status_code == 201, response.text
     assert response.json()["article_count"] == 2
@@ -205,8 +226,22 @@ def test_hearing_threshold_is_configurable_per_province(client, admin, officer):
 
 def test_replacing_tiers_makes_a_new_standard_version(client, admin):
     detail = client.get(f"{LAW}/standards/beijing", headers=admin).json()
-    tiers = [{k: t[k] for k in ("matter_code", "party_type", "tier", "circumstances", "lower_pct", "upper_pct", "min_fen",
-                                "max_fen")} for t in detail["tiers"]]  # fmt: skip
+    tiers = [
+        {
+            k: t[k]
+            for k in (
+                "matter_code",
+                "party_type",
+                "tier",
+                "circumstances",
+                "lower_pct",
+                "upper_pct",
+                "min_fen",
+                "max_fen",
+            )
+        }
+        for t in detail["tiers"]
+    ]
     response = client.put(f"{LAW}/standards/beijing/tiers", json={"tiers": tiers}, headers=admin)
     assert response.status_code == 200 and response.json()["version"] == detail["version"] + 1
     bad = [*tiers, {**tiers[0], "tier": tiers[0]["tier"]}]

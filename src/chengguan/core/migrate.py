@@ -27,7 +27,14 @@ UNMANAGED_TABLE_PREFIXES = ("law_search_fts",)
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
-    """Autogenerate/drift filter: ignore the unmanaged tables and the expression index on PostgreSQL."""
+    """Autogenerate/drift filter: skip the unmanaged tables and PostgreSQL's generated ``tsv`` column and index."""
     if type_ == "table" and name and name.startswith(UNMANAGED_TABLE_PREFIXES):
+        return False
+    if (
+        type_ == "column"
+        and name == "tsv"
+        and getattr(obj, "table", None) is not None
+        and obj.table.name == "law_search_doc"
+    ):
         return False
     return not (type_ == "index" and name == "ix_law_search_doc_tsv")

@@ -123,8 +123,15 @@ def create_matter(session: Session, principal: StaffPrincipal, data: MatterCreat
     session.add(matter)
     session.flush()
     _after_matter_write(session, matter)
-    audit.record(session, principal.actor, "law_matter.create", target_type="law_matter", target_id=matter.id,
-                 target_label=f"{matter.code} {matter.name}", summary={"after": matter_content(matter)})  # fmt: skip
+    audit.record(
+        session,
+        principal.actor,
+        "law_matter.create",
+        target_type="law_matter",
+        target_id=matter.id,
+        target_label=f"{matter.code} {matter.name}",
+        summary={"after": matter_content(matter)},
+    )
     return matter
 
 
@@ -144,8 +151,15 @@ def update_matter(session: Session, principal: StaffPrincipal, code: str, data: 
         return matter
     matter.version += 1
     _after_matter_write(session, matter)
-    audit.record(session, principal.actor, "law_matter.update", target_type="law_matter", target_id=matter.id,
-                 target_label=f"{matter.code} {matter.name}", summary={**diff, "version": matter.version})  # fmt: skip
+    audit.record(
+        session,
+        principal.actor,
+        "law_matter.update",
+        target_type="law_matter",
+        target_id=matter.id,
+        target_label=f"{matter.code} {matter.name}",
+        summary={**diff, "version": matter.version},
+    )
     return matter
 
 
@@ -185,9 +199,15 @@ def replace_tiers(
     standard.version += 1
     session.flush()
     keep_version(session, standard)
-    audit.record(session, principal.actor, "law_standard.update", target_type="law_standard", target_id=standard.id,
-                 target_label=standard.name, summary={"before_version": before["version"], "version": standard.version,
-                                                      "tiers": len(data.tiers)})  # fmt: skip
+    audit.record(
+        session,
+        principal.actor,
+        "law_standard.update",
+        target_type="law_standard",
+        target_id=standard.id,
+        target_label=standard.name,
+        summary={"before_version": before["version"], "version": standard.version, "tiers": len(data.tiers)},
+    )
     return standard
 
 
@@ -207,8 +227,15 @@ def put_hearing_threshold(
         for key, value in data.model_dump().items():
             setattr(row, key, value)
     session.flush()
-    audit.record(session, principal.actor, "law_hearing_threshold.put", target_type="law_hearing_threshold",
-                 target_id=row.id, target_label=region or "默认", summary={"before": before, "after": data.model_dump()})  # fmt: skip
+    audit.record(
+        session,
+        principal.actor,
+        "law_hearing_threshold.put",
+        target_type="law_hearing_threshold",
+        target_id=row.id,
+        target_label=region or "默认",
+        summary={"before": before, "after": data.model_dump()},
+    )
     return row
 
 
@@ -227,10 +254,17 @@ def import_law(session: Session, principal: StaffPrincipal, data: LawImport) -> 
     if not parsed.articles:
         raise field_error("text", "没有识别到任何条文（每条应以“第X条”开头）", code="law.statute_format")
     law = Law(
-        code=data.code, title=parsed.title, short_title=data.short_title, level=data.level,
-        issuing_body=data.issuing_body, region_code=data.region_code, effective_date=data.effective_date,
-        version=data.version, history="\n".join(parsed.history), article_count=len(parsed.articles),
-    )  # fmt: skip
+        code=data.code,
+        title=parsed.title,
+        short_title=data.short_title,
+        level=data.level,
+        issuing_body=data.issuing_body,
+        region_code=data.region_code,
+        effective_date=data.effective_date,
+        version=data.version,
+        history="\n".join(parsed.history),
+        article_count=len(parsed.articles),
+    )
     session.add(law)
     session.flush()
     articles = [
@@ -240,8 +274,15 @@ def import_law(session: Session, principal: StaffPrincipal, data: LawImport) -> 
     session.add_all(articles)
     session.flush()
     search.index_law(session, law, articles)
-    audit.record(session, principal.actor, "law.import", target_type="law", target_id=law.id, target_label=law.title,
-                 summary={"articles": len(articles), "version": law.version})  # fmt: skip
+    audit.record(
+        session,
+        principal.actor,
+        "law.import",
+        target_type="law",
+        target_id=law.id,
+        target_label=law.title,
+        summary={"articles": len(articles), "version": law.version},
+    )
     return law
 
 
@@ -259,6 +300,13 @@ def update_law(session: Session, principal: StaffPrincipal, law_id: uuid.UUID, d
     if law.repeal_date and law.repeal_date < law.effective_date:
         raise field_error("repeal_date", "废止日期不能早于施行日期")
     session.flush()
-    audit.record(session, principal.actor, "law.update", target_type="law", target_id=law.id, target_label=law.title,
-                 summary={"before": before, "after": {k: str(v) for k, v in values.items()}})  # fmt: skip
+    audit.record(
+        session,
+        principal.actor,
+        "law.update",
+        target_type="law",
+        target_id=law.id,
+        target_label=law.title,
+        summary={"before": before, "after": {k: str(v) for k, v in values.items()}},
+    )
     return law

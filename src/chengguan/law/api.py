@@ -39,8 +39,8 @@ from chengguan.law.schemas import (
     SearchResult,
     StandardDetail,
     StandardRead,
-    StandardTiersUpdate,
     StandardTierOut,
+    StandardTiersUpdate,
     VersionRead,
 )
 from chengguan.law.seed import categories
@@ -93,7 +93,13 @@ def list_matters(
     return service.list_matters(session, filters, page)
 
 
-@router.get("/matters.xlsx", tags=[ADMIN], summary="导出执法事项（Excel）", response_class=Response)
+@router.get(
+    "/matters.xlsx",
+    tags=[ADMIN],
+    summary="导出执法事项（Excel）",
+    response_class=Response,
+    responses={200: {"content": {excel.XLSX: {"schema": {"type": "string", "format": "binary"}}}}},
+)
 def export_matters(session: SessionDep, _: Reader) -> Response:
     headers = {"Content-Disposition": "attachment; filename*=UTF-8''%E6%89%A7%E6%B3%95%E4%BA%8B%E9%A1%B9.xlsx"}
     return Response(excel.export_matters(session), media_type=excel.XLSX, headers=headers)
@@ -195,7 +201,7 @@ def _standard_detail(session: SessionDep, standard: DiscretionStandard) -> Stand
             min_fen=r.min_fen,
             max_fen=r.max_fen,
             tier_label=TIER_LABELS[r.tier],
-        )  # fmt: skip
+        )
         for r in rows
     ]
     return StandardDetail(**StandardRead.model_validate(standard).model_dump(), tiers=tiers)

@@ -278,7 +278,7 @@ def assess(
         lines.append(f"本阶次罚款幅度{_yuan(fine_min)}至{_yuan(fine_max)}，建议{_yuan(suggested)}。")
 
     cap = SIMPLE_PROCEDURE_CAP_FEN[party]
-    # a warning is always within 第五十一条; so is a fine the law gives no amount for, as long as only a warning is given
+    # a warning is always within 第五十一条 — also where the law names a fine but no amount
     warning_only = PenaltyKind.warning in matter.penalty_kinds and (not has_fine or suggested is None)
     heavy_kinds = {PenaltyKind.restriction, PenaltyKind.suspension, PenaltyKind.detention}
     heavy = any(k in heavy_kinds for k in matter.penalty_kinds) and (
@@ -304,7 +304,8 @@ def assess(
         if suggested >= threshold:
             hearing_right = True
             lines.append(
-                f"拟罚款达到较大数额{_yuan(threshold)}（{hearing.basis or '本省规定'}），应当告知听证权利（行政处罚法第六十三条第一款第（一）项）。"
+                f"拟罚款达到较大数额{_yuan(threshold)}（{hearing.basis or '本省规定'}），"
+                "应当告知听证权利（行政处罚法第六十三条第一款第（一）项）。"
             )
     review = c.major_public_interest or c.complex_case or hearing_right
     if review:

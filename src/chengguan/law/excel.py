@@ -43,8 +43,12 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("status", "状态"),
     ("version", "版本（只读）"),
 )
-MONEY = {"individual_min": "individual_min_fen", "individual_max": "individual_max_fen",
-         "organization_min": "organization_min_fen", "organization_max": "organization_max_fen"}  # fmt: skip
+MONEY = {
+    "individual_min": "individual_min_fen",
+    "individual_max": "individual_max_fen",
+    "organization_min": "organization_min_fen",
+    "organization_max": "organization_max_fen",
+}
 
 
 def _refs_text(refs: list[dict[str, Any]]) -> str:
@@ -66,13 +70,30 @@ def export_matters(session: Session) -> bytes:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="1F4E79")
     for m in session.scalars(select(EnforcementMatter).order_by(EnforcementMatter.code)):
-        sheet.append([
-            m.code, m.name, m.category_code, m.region_code or "", _refs_text(m.violated), _refs_text(m.penalty),
-            ",".join(str(k) for k in m.penalty_kinds), _yuan(m.individual_min_fen), _yuan(m.individual_max_fen),
-            _yuan(m.organization_min_fen), _yuan(m.organization_max_fen), m.ratio_min_pct, m.ratio_max_pct,
-            m.ratio_base, m.fine_note, m.description, "、".join(m.keywords), m.checklist_code or "", str(m.status),
-            m.version,
-        ])  # fmt: skip
+        sheet.append(
+            [
+                m.code,
+                m.name,
+                m.category_code,
+                m.region_code or "",
+                _refs_text(m.violated),
+                _refs_text(m.penalty),
+                ",".join(str(k) for k in m.penalty_kinds),
+                _yuan(m.individual_min_fen),
+                _yuan(m.individual_max_fen),
+                _yuan(m.organization_min_fen),
+                _yuan(m.organization_max_fen),
+                m.ratio_min_pct,
+                m.ratio_max_pct,
+                m.ratio_base,
+                m.fine_note,
+                m.description,
+                "、".join(m.keywords),
+                m.checklist_code or "",
+                str(m.status),
+                m.version,
+            ]
+        )
     widths = {"B": 48, "E": 30, "F": 30, "O": 40, "P": 60, "Q": 40}
     for column, width in widths.items():
         sheet.column_dimensions[column].width = width
@@ -105,16 +126,18 @@ def _to_fen(value: Any) -> int | None:
 def _row_payload(raw: dict[str, Any]) -> dict[str, Any]:
     text = {k: ("" if v is None else str(v).strip()) for k, v in raw.items()}
     payload: dict[str, Any] = {
-        "name": text.get("name"), "category_code": text.get("category_code"),
+        "name": text.get("name"),
+        "category_code": text.get("category_code"),
         "region_code": text.get("region_code") or None,
         "violated": [parse_ref(line.strip()) for line in text.get("violated", "").splitlines() if line.strip()],
         "penalty": [parse_ref(line.strip()) for line in text.get("penalty", "").splitlines() if line.strip()],
         "penalty_kinds": [k.strip() for k in text.get("penalty_kinds", "").replace("，", ",").split(",") if k.strip()],
-        "ratio_base": text.get("ratio_base", ""), "fine_note": text.get("fine_note", ""),
+        "ratio_base": text.get("ratio_base", ""),
+        "fine_note": text.get("fine_note", ""),
         "description": text.get("description", ""),
         "keywords": [k.strip() for k in text.get("keywords", "").replace(",", "、").split("、") if k.strip()],
         "checklist_code": text.get("checklist_code") or None,
-    }  # fmt: skip
+    }
     for column, field in MONEY.items():
         payload[field] = _to_fen(raw.get(column))
     for field in ("ratio_min_pct", "ratio_max_pct"):
@@ -128,13 +151,19 @@ def import_matters(session: Session, principal: StaffPrincipal, content: bytes) 
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a file that is not xlsx
-        raise Unprocessable("不是有效的 Excel（xlsx）文件", code="law.import_invalid_file",
-                            errors=[FieldProblem(field="file", message="请上传从本系统导出的 xlsx 模板")]) from error  # fmt: skip
+        raise Unprocessable(
+            "不是有效的 Excel（xlsx）文件",
+            code="law.import_invalid_file",
+            errors=[FieldProblem(field="file", message="请上传从本系统导出的 xlsx 模板")],
+        ) from error
     sheet = workbook.worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     if not rows or "事项编码" not in [str(h or "").strip() for h in rows[0]]:
-        raise Unprocessable("第一行须为表头（事项编码、事项名称……）", code="law.import_invalid_file",
-                            errors=[FieldProblem(field="file", message="缺少表头“事项编码”")])  # fmt: skip
+        raise Unprocessable(
+            "第一行须为表头（事项编码、事项名称……）",
+            code="law.import_invalid_file",
+            errors=[FieldProblem(field="file", message="缺少表头“事项编码”")],
+        )
     header = [str(h or "").strip() for h in rows[0]]
     report = ImportReport(created=0, updated=0, unchanged=0, errors=[])
     existing = {m.code: m.version for m in session.scalars(select(EnforcementMatter))}

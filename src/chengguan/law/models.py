@@ -156,7 +156,7 @@ class SearchDocument(UUIDPrimaryKey, Base):
     """One searchable text (a law's title, an article, a matter) with its jieba tokens, space-separated.
 
     SQLite searches ``law_search_fts`` (FTS5, kept in step by the service); PostgreSQL a GIN index on
-    ``to_tsvector('simple', tokens)``. Both are created by the migration, outside the ORM metadata.
+    a stored ``tsv = to_tsvector('simple', tokens)`` column. Both are made by the migration, outside the ORM metadata.
     """
 
     __tablename__ = "law_search_doc"

@@ -51,7 +51,7 @@ class LawFilter(Filter):
 
 
 class LawImport(Schema):
-    """A statute as Markdown: ``# 标题``, optional history lines, ``## 章``/``### 节`` headings, ``第X条 …`` articles."""
+    """A statute as Markdown: ``# 标题``, history lines, ``## 章``/``### 节`` headings, ``第X条 …`` articles."""
 
     code: str = Field(pattern=r"^[a-z0-9\-]{2,50}$")
     short_title: str = Field(min_length=1, max_length=60)

@@ -1,5 +1,5 @@
 """Full-text search over laws, articles and matters: jieba tokens in ``law_search_doc``, matched by SQLite FTS5
-(``law_search_fts``) or PostgreSQL ``to_tsvector('simple', tokens)`` (GIN index), both made by the migration.
+(``law_search_fts``) or PostgreSQL's stored ``tsv = to_tsvector('simple', tokens)`` (GIN), both made by the migration.
 
 All query terms must match (AND); when nothing does, any term may (OR) so a long colloquial query still finds
 something. Snippets are cut around the first match with the matched words wrapped in ``<mark>``.
@@ -56,25 +56,49 @@ def index_law(session: Session, law: Law, articles: list[LawArticle]) -> None:
     """(Re)index a law's title and every article."""
     for article in articles:
         title = f"《{law.title}》{article.label}"
-        _put(session, SearchDocument(
-            kind=SearchKind.article, ref_id=article.id, law_id=law.id, title=title, body=article.text,
-            tokens=" ".join(tokens(law.short_title + " " + article.text)), level=str(law.level),
+        _put(
+            session,
+            SearchDocument(
+                kind=SearchKind.article,
+                ref_id=article.id,
+                law_id=law.id,
+                title=title,
+                body=article.text,
+                tokens=" ".join(tokens(law.short_title + " " + article.text)),
+                level=str(law.level),
+                region_code=law.region_code,
+            ),
+        )
+    _put(
+        session,
+        SearchDocument(
+            kind=SearchKind.law,
+            ref_id=law.id,
+            law_id=law.id,
+            title=law.title,
+            body=f"{law.issuing_body} {law.version} {law.history}".strip(),
+            tokens=" ".join(tokens(law.title + " " + law.short_title)),
+            level=str(law.level),
             region_code=law.region_code,
-        ))  # fmt: skip
-    _put(session, SearchDocument(
-        kind=SearchKind.law, ref_id=law.id, law_id=law.id, title=law.title,
-        body=f"{law.issuing_body} {law.version} {law.history}".strip(), tokens=" ".join(tokens(law.title + " " + law.short_title)),
-        level=str(law.level), region_code=law.region_code,
-    ))  # fmt: skip
+        ),
+    )
 
 
 def index_matter(session: Session, matter: EnforcementMatter) -> None:
     body = matter.description or matter.name
     words = tokens(" ".join([matter.name, matter.description, *matter.keywords]))
-    _put(session, SearchDocument(
-        kind=SearchKind.matter, ref_id=matter.id, title=f"{matter.name}（{matter.code}）", body=body,
-        tokens=" ".join(words), region_code=matter.region_code, category_code=matter.category_code,
-    ))  # fmt: skip
+    _put(
+        session,
+        SearchDocument(
+            kind=SearchKind.matter,
+            ref_id=matter.id,
+            title=f"{matter.name}（{matter.code}）",
+            body=body,
+            tokens=" ".join(words),
+            region_code=matter.region_code,
+            category_code=matter.category_code,
+        ),
+    )
 
 
 @dataclass
@@ -122,17 +146,22 @@ def search(
     docs = {
         d.id: d for d in session.scalars(select(SearchDocument).where(SearchDocument.id.in_([i for i, _ in ranked])))
     }
-    hits: list[Hit] = []
-    for doc_id, score in ranked:
-        doc = docs.get(doc_id)
-        if doc is None or not _passes(doc, filters):
-            continue
-        hits.append(Hit(
-            kind=doc.kind, ref_id=doc.ref_id, law_id=doc.law_id, title=doc.title,
-            snippet=highlight(doc.body, terms, width=90), score=round(score, 4), level=doc.level,
-            region_code=doc.region_code, category_code=doc.category_code,
-        ))  # fmt: skip
-    return len(hits), hits[offset : offset + limit]
+    kept = [(docs[doc_id], score) for doc_id, score in ranked if doc_id in docs and _passes(docs[doc_id], filters)]
+    hits = [
+        Hit(
+            kind=doc.kind,
+            ref_id=doc.ref_id,
+            law_id=doc.law_id,
+            title=doc.title,
+            snippet=highlight(doc.body, terms, width=90),
+            score=round(score, 4),
+            level=doc.level,
+            region_code=doc.region_code,
+            category_code=doc.category_code,
+        )
+        for doc, score in kept[offset : offset + limit]  # snippets only for the page shown
+    ]
+    return len(kept), hits
 
 
 def _passes(doc: SearchDocument, f: SearchFilters) -> bool:
@@ -154,7 +183,8 @@ def _match(session: Session, terms: list[str], *, any_term: bool) -> list[tuple[
         expression = " OR ".join(quoted) if any_term else " ".join(quoted)
         rows = session.execute(
             text(
-                f"SELECT doc_id, bm25({FTS_TABLE}) AS rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q ORDER BY rank LIMIT 500"
+                f"SELECT doc_id, bm25({FTS_TABLE}) AS rank FROM {FTS_TABLE} "
+                f"WHERE {FTS_TABLE} MATCH :q ORDER BY rank LIMIT 500"
             ),
             {"q": f"tokens : ({expression})"},
         ).all()
@@ -163,8 +193,8 @@ def _match(session: Session, terms: list[str], *, any_term: bool) -> list[tuple[
     expression = joiner.join("'" + t.replace("'", "''").replace("\\", "") + "'" for t in terms)
     rows = session.execute(
         text(
-            "SELECT id, ts_rank(to_tsvector('simple', tokens), query) AS rank FROM law_search_doc, "
-            "to_tsquery('simple', :q) AS query WHERE to_tsvector('simple', tokens) @@ query ORDER BY rank DESC LIMIT 500"
+            "SELECT id, ts_rank(tsv, query) AS rank FROM law_search_doc, to_tsquery('simple', :q) AS query "
+            "WHERE tsv @@ query ORDER BY rank DESC LIMIT 500"
         ),
         {"q": expression},
     ).all()

@@ -48,7 +48,7 @@ def parse_ref(ref: str) -> dict[str, Any]:
 
 
 def simple_procedure_possible(kinds: list[str], individual: list[int] | None, organization: list[int] | None) -> bool:
-    """第五十一条: a warning, or a fine whose statutory minimum is within 200 / 3,000 yuan, can be decided on the spot."""
+    """第五十一条: a warning, or a fine whose statutory minimum is within 200 / 3,000 yuan, may be given on the spot."""
     if "warning" in kinds:
         return True
     return bool(

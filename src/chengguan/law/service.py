@@ -90,9 +90,12 @@ class Provisions:
             except (ValueError, LookupError):
                 text = None
         return ProvisionOut(
-            law=law.title if law else ref["law"], law_code=ref["law"], article=ref["article"],
-            clause=ref.get("clause"), text=text,
-        )  # fmt: skip
+            law=law.title if law else ref["law"],
+            law_code=ref["law"],
+            article=ref["article"],
+            clause=ref.get("clause"),
+            text=text,
+        )
 
     def resolve_all(self, refs: list[dict[str, Any]], *, with_text: bool = True) -> list[ProvisionOut]:
         return [self.resolve(r, with_text=with_text) for r in refs]
@@ -188,9 +191,15 @@ def tier_rows(session: Session, standard: DiscretionStandard, matter_code: str) 
 
 def _tier_read(row: DiscretionTier) -> TierRead:
     return TierRead(
-        tier=row.tier, tier_label=TIER_LABELS[row.tier], circumstances=row.circumstances, party_type=row.party_type,
-        min_fen=row.min_fen, max_fen=row.max_fen, lower_pct=row.lower_pct, upper_pct=row.upper_pct,
-    )  # fmt: skip
+        tier=row.tier,
+        tier_label=TIER_LABELS[row.tier],
+        circumstances=row.circumstances,
+        party_type=row.party_type,
+        min_fen=row.min_fen,
+        max_fen=row.max_fen,
+        lower_pct=row.lower_pct,
+        upper_pct=row.upper_pct,
+    )
 
 
 def matter_detail(session: Session, code: str, region: str | None) -> MatterDetail:
@@ -220,9 +229,12 @@ def matter_detail(session: Session, code: str, region: str | None) -> MatterDeta
 # ---------------------------------------------------------------------------------------------------- search --
 def search(session: Session, query: SearchFilter) -> SearchResult:
     filters = fulltext.SearchFilters(
-        kind=query.kind, level=query.level.value if query.level else None, region=query.region,
-        category=query.category, law_id=query.law_id,
-    )  # fmt: skip
+        kind=query.kind,
+        level=query.level.value if query.level else None,
+        region=query.region,
+        category=query.category,
+        law_id=query.law_id,
+    )
     total, hits = fulltext.search(session, query.q, filters, limit=query.limit, offset=query.offset)
     items = [SearchHit(id=h.ref_id, **{k: v for k, v in h.__dict__.items() if k != "ref_id"}) for h in hits]
     return SearchResult(total=total, terms=query_tokens(query.q), items=items)
@@ -263,12 +275,18 @@ def recommend(session: Session, request: RecommendRequest) -> RecommendResult:
     items = []
     for r in ranked:
         m = matters[r.code]
-        items.append(RecommendItem(
-            matter_code=m.code, name=m.name, score=r.score, matched_terms=r.matched_terms,
-            violated_articles=provisions.resolve_all(m.violated, with_text=False),
-            penalty_articles=provisions.resolve_all(m.penalty, with_text=False),
-            region_code=m.region_code, category_code=m.category_code,
-        ))  # fmt: skip
+        items.append(
+            RecommendItem(
+                matter_code=m.code,
+                name=m.name,
+                score=r.score,
+                matched_terms=r.matched_terms,
+                violated_articles=provisions.resolve_all(m.violated, with_text=False),
+                penalty_articles=provisions.resolve_all(m.penalty, with_text=False),
+                region_code=m.region_code,
+                category_code=m.category_code,
+            )
+        )
     return RecommendResult(items=items)
 
 
@@ -282,15 +300,19 @@ def matter_facts(matter: EnforcementMatter, provisions: Provisions) -> MatterFac
         f"《{p.law}》{p.article}{p.clause or ''}" for p in provisions.resolve_all(matter.penalty, with_text=False)
     )
     return MatterFacts(
-        code=matter.code, name=matter.name, penalty_kinds=tuple(str(k) for k in matter.penalty_kinds),
+        code=matter.code,
+        name=matter.name,
+        penalty_kinds=tuple(str(k) for k in matter.penalty_kinds),
         penalty_citations=citations,
         fine_fen={
             PartyType.individual: pair(matter.individual_min_fen, matter.individual_max_fen),
             PartyType.organization: pair(matter.organization_min_fen, matter.organization_max_fen),
         },
-        ratio_pct=ratio, ratio_base=matter.ratio_base,
-        first_offense_exempt_possible=matter.first_offense_exempt_possible, fine_note=matter.fine_note,
-    )  # fmt: skip
+        ratio_pct=ratio,
+        ratio_base=matter.ratio_base,
+        first_offense_exempt_possible=matter.first_offense_exempt_possible,
+        fine_note=matter.fine_note,
+    )
 
 
 def hearing_rule(session: Session, region: str | None) -> HearingRule | None:
@@ -323,20 +345,32 @@ def run_assessment(session: Session, request: AssessRequest) -> AssessResult:
     )
     try:
         result = assess(
-            matter_facts(matter, provisions), request.party_type, circumstances,
+            matter_facts(matter, provisions),
+            request.party_type,
+            circumstances,
             bands=bands or DEFAULT_BANDS,
-            hearing=hearing_rule(session, region), standard_name=standard.name if standard else "",
-        )  # fmt: skip
+            hearing=hearing_rule(session, region),
+            standard_name=standard.name if standard else "",
+        )
     except AssessError as error:
         raise field_error(error.field, str(error), code="law.assess_invalid") from error
     return AssessResult(
-        tier=result.tier, tier_label=TIER_LABELS[result.tier], fine_min_fen=result.fine_min_fen,
-        fine_max_fen=result.fine_max_fen, suggested_fen=result.suggested_fen,
-        statutory_min_fen=result.statutory_min_fen, statutory_max_fen=result.statutory_max_fen,
-        exempt=result.exempt, exemption_basis=result.exemption_basis, education_required=result.education_required,
-        simple_procedure_allowed=result.simple_procedure_allowed, hearing_right=result.hearing_right,
-        legal_review_required=result.legal_review_required, reasoning=result.reasoning,
-        matter_code=matter.code, matter_version=matter.version,
+        tier=result.tier,
+        tier_label=TIER_LABELS[result.tier],
+        fine_min_fen=result.fine_min_fen,
+        fine_max_fen=result.fine_max_fen,
+        suggested_fen=result.suggested_fen,
+        statutory_min_fen=result.statutory_min_fen,
+        statutory_max_fen=result.statutory_max_fen,
+        exempt=result.exempt,
+        exemption_basis=result.exemption_basis,
+        education_required=result.education_required,
+        simple_procedure_allowed=result.simple_procedure_allowed,
+        hearing_right=result.hearing_right,
+        legal_review_required=result.legal_review_required,
+        reasoning=result.reasoning,
+        matter_code=matter.code,
+        matter_version=matter.version,
         standard=StandardRef.model_validate(standard) if standard else None,
         penalty_articles=provisions.resolve_all(matter.penalty, with_text=False),
-    )  # fmt: skip
+    )

@@ -11,11 +11,29 @@ from chengguan.core import clock
 from chengguan.law.models import DiscretionStandard, DiscretionTier, EnforcementMatter, KnowledgeSnapshot
 
 MATTER_FIELDS = (
-    "code", "name", "category_code", "region_code", "description", "violated", "penalty", "penalty_kinds",
-    "individual_min_fen", "individual_max_fen", "organization_min_fen", "organization_max_fen", "ratio_min_pct",
-    "ratio_max_pct", "ratio_base", "fine_note", "simple_procedure_possible", "first_offense_exempt_possible",
-    "keywords", "checklist_code", "status", "version",
-)  # fmt: skip
+    "code",
+    "name",
+    "category_code",
+    "region_code",
+    "description",
+    "violated",
+    "penalty",
+    "penalty_kinds",
+    "individual_min_fen",
+    "individual_max_fen",
+    "organization_min_fen",
+    "organization_max_fen",
+    "ratio_min_pct",
+    "ratio_max_pct",
+    "ratio_base",
+    "fine_note",
+    "simple_procedure_possible",
+    "first_offense_exempt_possible",
+    "keywords",
+    "checklist_code",
+    "status",
+    "version",
+)
 TIER_FIELDS = ("matter_code", "party_type", "tier", "circumstances", "lower_pct", "upper_pct", "min_fen", "max_fen")
 
 
