@@ -46,6 +46,8 @@ demo: install  ## reload the demo city from scratch
 bench: install
 	$(BIN)/python bench/grid_lookup.py
 	$(BIN)/python bench/api_login_me.py
+	$(BIN)/python bench/recommend_eval.py
+	$(BIN)/python bench/law_search.py
 
 clean:
 	rm -rf $(VENV) web/node_modules web/dist data

@@ -32,7 +32,7 @@ from chengguan.law.schemas import (
     MatterUpdate,
     StandardTiersUpdate,
 )
-from chengguan.law.seed import SIMPLE_CAP_YUAN, categories
+from chengguan.law.seed import SIMPLE_CAP_YUAN, categories, store_statute
 from chengguan.law.service import get_matter
 from chengguan.law.statutes import Citation, StatuteFormatError, parse_statute, provision_text
 from chengguan.law.versions import keep_version, matter_content, standard_content
@@ -253,27 +253,7 @@ def import_law(session: Session, principal: StaffPrincipal, data: LawImport) -> 
         raise field_error("text", str(error), code="law.statute_format") from error
     if not parsed.articles:
         raise field_error("text", "没有识别到任何条文（每条应以“第X条”开头）", code="law.statute_format")
-    law = Law(
-        code=data.code,
-        title=parsed.title,
-        short_title=data.short_title,
-        level=data.level,
-        issuing_body=data.issuing_body,
-        region_code=data.region_code,
-        effective_date=data.effective_date,
-        version=data.version,
-        history="\n".join(parsed.history),
-        article_count=len(parsed.articles),
-    )
-    session.add(law)
-    session.flush()
-    articles = [
-        LawArticle(law_id=law.id, number=a.number, label=a.label, chapter=a.chapter, section=a.section, text=a.text)
-        for a in parsed.articles
-    ]
-    session.add_all(articles)
-    session.flush()
-    search.index_law(session, law, articles)
+    law, articles = store_statute(session, parsed, **data.model_dump(exclude={"text"}))
     audit.record(
         session,
         principal.actor,

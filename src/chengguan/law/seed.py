@@ -25,7 +25,7 @@ from chengguan.law.models import (
     Law,
     LawArticle,
 )
-from chengguan.law.statutes import Citation, shipped_statutes
+from chengguan.law.statutes import Citation, ParsedStatute, shipped_statutes
 from chengguan.law.versions import keep_version
 
 SIMPLE_CAP_YUAN = {PartyType.individual: 200, PartyType.organization: 3000}  # 行政处罚法第五十一条
@@ -82,36 +82,28 @@ def _seed_statutes(session: Session, report: SeedReport) -> None:
         if source.code in existing:
             continue
         parsed = source.parse()
-        law = Law(
-            code=source.code,
-            title=parsed.title,
-            short_title=source.short_title,
-            level=source.level,
-            issuing_body=source.issuing_body,
-            region_code=source.region or None,
-            effective_date=source.effective_date,
-            version=source.version,
-            history="\n".join(parsed.history),
-            article_count=len(parsed.articles),
-        )
-        session.add(law)
-        session.flush()
-        articles = [
-            LawArticle(
-                law_id=law.id,
-                number=a.number,
-                label=a.label,
-                chapter=a.chapter,
-                section=a.section,
-                text=a.text,
-            )
-            for a in parsed.articles
-        ]
-        session.add_all(articles)
-        session.flush()
-        search.index_law(session, law, articles)
+        _, articles = store_statute(
+            session, parsed, code=source.code, short_title=source.short_title, level=source.level,
+            issuing_body=source.issuing_body, region_code=source.region or None,
+            effective_date=source.effective_date, version=source.version,
+        )  # fmt: skip
         report.laws += 1
         report.articles += len(articles)
+
+
+def store_statute(session: Session, parsed: ParsedStatute, **meta: Any) -> tuple[Law, list[LawArticle]]:
+    """Insert a parsed statute with every article and index it for search; ``meta`` are the ``Law`` columns."""
+    law = Law(title=parsed.title, history="\n".join(parsed.history), article_count=len(parsed.articles), **meta)
+    session.add(law)
+    session.flush()
+    articles = [
+        LawArticle(law_id=law.id, number=a.number, label=a.label, chapter=a.chapter, section=a.section, text=a.text)
+        for a in parsed.articles
+    ]
+    session.add_all(articles)
+    session.flush()
+    search.index_law(session, law, articles)
+    return law, articles
 
 
 def _seed_checklists(session: Session) -> None:
