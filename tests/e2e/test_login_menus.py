@@ -7,17 +7,20 @@ import pytest
 from chengguan.demo.loader import DEMO_LOGINS
 
 PASSWORDS = {login.username: login.password for login in DEMO_LOGINS}
-ALL = ["dashboard", "org-units", "officers", "equipment", "grids", "users", "roles", "audit"]
 REGISTRY = ["dashboard", "org-units", "officers", "equipment", "grids"]
+LAW_READ = ["law-library", "law-matters", "law-assess"]  # law:read
+LAW = [*LAW_READ, "law-admin"]  # law:write
+SYSTEM = ["users", "roles", "audit"]
+ALL = [*REGISTRY, *LAW, *SYSTEM]
 
 # The menu each role must see (from the built-in roles' permissions; a change there must change this table).
 EXPECTED_MENUS = {
     "admin": ALL,
-    "shinan_leader": ALL,
-    "bdg_leader": REGISTRY,
-    "bdg_officer": ["dashboard", "grids"],
-    "shinan_legal": ["dashboard", "org-units", "officers"],
-    "command": REGISTRY,
+    "shinan_leader": [*REGISTRY, *LAW_READ, *SYSTEM],
+    "bdg_leader": [*REGISTRY, *LAW_READ],
+    "bdg_officer": ["dashboard", "grids", *LAW_READ],
+    "shinan_legal": ["dashboard", "org-units", "officers", *LAW],
+    "command": [*REGISTRY, *LAW_READ],
 }
 
 
@@ -93,6 +96,7 @@ def test_phone_gets_the_mobile_shell(browser, live_server, tmp_path):
         assert [t.strip() for t in tabbar.locator("[data-testid^='tab-']").all_inner_texts()] == [
             "我的任务",
             "上报",
+            "法规",
             "我的",
         ]
         page.get_by_test_id("grid-card").first.wait_for(timeout=10_000)

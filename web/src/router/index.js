@@ -1,7 +1,7 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import { ElMessage } from 'element-plus'
 import { useAuthStore } from '@/stores/auth'
-import { MENU_ITEMS } from './menu'
+import { MENU_ITEMS, DETAIL_ITEMS } from './menu'
 
 export const PHONE_MAX_WIDTH = 768
 export const isPhoneViewport = () => window.innerWidth < PHONE_MAX_WIDTH
@@ -16,6 +16,12 @@ const consoleViews = {
   users: () => import('@/views/console/UsersView.vue'),
   roles: () => import('@/views/console/RolesView.vue'),
   audit: () => import('@/views/console/AuditView.vue'),
+  'law-library': () => import('@/views/console/law/LibraryView.vue'),
+  'law-matters': () => import('@/views/console/law/MattersView.vue'),
+  'law-assess': () => import('@/views/console/law/AssessView.vue'),
+  'law-admin': () => import('@/views/console/law/AdminView.vue'),
+  'law-reader': () => import('@/views/console/law/LawReaderView.vue'),
+  'law-matter': () => import('@/views/console/law/MatterDetailView.vue'),
 }
 
 const routes = [
@@ -41,11 +47,11 @@ const routes = [
     path: '/console',
     component: () => import('@/layouts/ConsoleLayout.vue'),
     redirect: '/console/dashboard',
-    children: MENU_ITEMS.map((item) => ({
+    children: [...MENU_ITEMS, ...DETAIL_ITEMS].map((item) => ({
       path: item.path.replace('/console/', ''),
       name: item.name,
       component: consoleViews[item.name],
-      meta: { title: item.title, group: item.group, perms: item.perms },
+      meta: { title: item.title, group: item.group, perms: item.perms, activeMenu: item.activeMenu },
     })),
   },
   {
@@ -55,6 +61,13 @@ const routes = [
     children: [
       { path: 'tasks', name: 'm-tasks', component: () => import('@/views/mobile/TasksView.vue'), meta: { title: '我的任务' } },
       { path: 'report', name: 'm-report', component: () => import('@/views/mobile/ReportView.vue'), meta: { title: '上报' } },
+      { path: 'law', name: 'm-law', component: () => import('@/views/mobile/LawView.vue'), meta: { title: '法规', perms: ['law:read', 'law:write'] } },
+      {
+        path: 'law/matters/:code',
+        name: 'm-law-matter',
+        component: () => import('@/views/mobile/LawMatterView.vue'),
+        meta: { title: '执法事项', perms: ['law:read', 'law:write'] },
+      },
       { path: 'me', name: 'm-me', component: () => import('@/views/mobile/MeView.vue'), meta: { title: '我的' } },
     ],
   },

@@ -8,7 +8,13 @@ import {
   UserFilled,
   Lock,
   Document,
+  Reading,
+  Tickets,
+  Money,
+  Setting,
 } from '@element-plus/icons-vue'
+
+const LAW_READ = ['law:read', 'law:write']
 
 export const MENU_GROUPS = [
   {
@@ -31,6 +37,15 @@ export const MENU_GROUPS = [
     ],
   },
   {
+    title: '法律知识库',
+    items: [
+      { name: 'law-library', path: '/console/law/library', title: '法律法规库', icon: Reading, perms: LAW_READ },
+      { name: 'law-matters', path: '/console/law/matters', title: '执法事项', icon: Tickets, perms: LAW_READ },
+      { name: 'law-assess', path: '/console/law/assess', title: '裁量计算', icon: Money, perms: LAW_READ },
+      { name: 'law-admin', path: '/console/law/admin', title: '知识库维护', icon: Setting, perms: ['law:write'] },
+    ],
+  },
+  {
     title: '系统管理',
     items: [
       { name: 'users', path: '/console/users', title: '用户管理', icon: UserFilled, perms: ['user:read'] },
@@ -41,3 +56,23 @@ export const MENU_GROUPS = [
 ]
 
 export const MENU_ITEMS = MENU_GROUPS.flatMap((g) => g.items.map((i) => ({ ...i, group: g.title })))
+
+// Pages reached from a menu page (not in the sidebar); activeMenu keeps their menu item highlighted.
+export const DETAIL_ITEMS = [
+  {
+    name: 'law-reader',
+    path: '/console/law/laws/:id',
+    title: '法规全文',
+    group: '法律知识库',
+    perms: LAW_READ,
+    activeMenu: '/console/law/library',
+  },
+  {
+    name: 'law-matter',
+    path: '/console/law/matters/:code',
+    title: '执法事项详情',
+    group: '法律知识库',
+    perms: LAW_READ,
+    activeMenu: '/console/law/matters',
+  },
+]

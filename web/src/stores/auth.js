@@ -3,6 +3,7 @@ import { defineStore } from 'pinia'
 import { TOKEN_KEY } from '@/api/http'
 import * as authApi from '@/api/auth'
 import { useOrgStore } from './org'
+import { resetLawRegion } from '@/composables/useLawRegion'
 
 const IDLE_KEY = 'chengguan.idle_timeout'
 const ACTIVITY_KEY = 'chengguan.last_activity'
@@ -31,6 +32,7 @@ export const useAuthStore = defineStore('auth', {
     async login(username, password) {
       const res = await authApi.login(username, password)
       useOrgStore().reset()
+      resetLawRegion()
       this.token = res.access_token
       localStorage.setItem(TOKEN_KEY, res.access_token)
       this.idleTimeoutSeconds = Number(res.idle_timeout_seconds) || 0
@@ -57,6 +59,7 @@ export const useAuthStore = defineStore('auth', {
     clear(reason = '') {
       // Cached data belongs to the previous user's data scope.
       useOrgStore().reset()
+      resetLawRegion()
       this.token = ''
       this.me = null
       this.logoutReason = reason
