@@ -129,6 +129,10 @@ def test_matter_detail_has_articles_discretion_and_checklist(client, officer):
     assert "五百元以上五千元以下" in detail["penalty_articles"][0]["text"]
     assert [t["tier"] for t in detail["discretion"]] == ["minor", "general", "serious", "severe"]
     assert detail["checklist"]["items"]
+    elsewhere = client.get(f"{LAW}/matters/09006-BJ-01", params={"region": "370202"}, headers=officer).json()
+    assert elsewhere["standard"]["code"] == "beijing", "a Beijing matter keeps the Beijing standard"
+    checklists = client.get(f"{LAW}/checklists", headers=officer).json()
+    assert len(checklists) == 10 and detail["checklist"]["code"] in {c["code"] for c in checklists}
 
 
 def test_edit_keeps_the_old_version_and_is_audited(client, admin, officer):

@@ -146,6 +146,11 @@ def matter_version(
     return VersionRead.model_validate(snapshot)
 
 
+@router.get("/checklists", tags=[MATTERS], summary="检查单列表")
+def list_checklists(session: SessionDep, _: Reader) -> list[ChecklistRead]:
+    return [ChecklistRead.model_validate(c) for c in session.scalars(select(Checklist).order_by(Checklist.code))]
+
+
 @router.get("/checklists/{code}", tags=[MATTERS], summary="检查单")
 def get_checklist(session: SessionDep, _: Reader, code: Annotated[str, Path(max_length=40)]) -> ChecklistRead:
     row = session.scalar(select(Checklist).where(Checklist.code == code))

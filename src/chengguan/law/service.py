@@ -210,6 +210,8 @@ def matter_detail(session: Session, code: str, region: str | None) -> MatterDeta
         if matter.checklist_code
         else None
     )
+    if matter.region_code and region and not fulltext.region_applies(matter.region_code, region):
+        region = matter.region_code  # a local matter is discretioned by its own region's standard, as assess requires
     standard = applicable_standard(session, region or matter.region_code)
     tiers = [_tier_read(r) for r in tier_rows(session, standard, code)] if standard else []
     base = matter_read(matter).model_dump()
