@@ -32,7 +32,7 @@ from chengguan.law.schemas import (
     MatterUpdate,
     StandardTiersUpdate,
 )
-from chengguan.law.seed import SIMPLE_CAP_YUAN, categories, store_statute
+from chengguan.law.seed import categories, simple_procedure_possible, store_statute
 from chengguan.law.service import get_matter
 from chengguan.law.statutes import Citation, StatuteFormatError, parse_statute, provision_text
 from chengguan.law.versions import keep_version, matter_content, standard_content
@@ -94,18 +94,10 @@ def validate_matter(session: Session, values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _simple_possible(matter: EnforcementMatter) -> bool:
-    """行政处罚法第五十一条: a warning, or a statutory minimum within 200 / 3,000 yuan."""
-    if PenaltyKind.warning.value in matter.penalty_kinds:
-        return True
-    ind, org = matter.individual_min_fen, matter.organization_min_fen
-    return (ind is not None and ind <= SIMPLE_CAP_YUAN["individual"] * 100) or (
-        org is not None and org <= SIMPLE_CAP_YUAN["organization"] * 100
-    )
-
-
 def _after_matter_write(session: Session, matter: EnforcementMatter) -> None:
-    matter.simple_procedure_possible = _simple_possible(matter)
+    matter.simple_procedure_possible = simple_procedure_possible(
+        list(matter.penalty_kinds), matter.individual_min_fen, matter.organization_min_fen
+    )
     session.flush()
     keep_version(session, matter)
     search.index_matter(session, matter)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -15,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chengguan.law import search
-from chengguan.law.enums import PartyType
+from chengguan.law.assess import SIMPLE_PROCEDURE_CAP_FEN
+from chengguan.law.enums import PartyType, PenaltyKind
 from chengguan.law.models import (
     Checklist,
     DiscretionStandard,
@@ -28,13 +30,12 @@ from chengguan.law.models import (
 from chengguan.law.statutes import Citation, ParsedStatute, shipped_statutes
 from chengguan.law.versions import keep_version
 
-SIMPLE_CAP_YUAN = {PartyType.individual: 200, PartyType.organization: 3000}  # 行政处罚法第五十一条
-
 
 def _data(name: str) -> dict[str, Any]:
     return tomllib.loads(resources.files("chengguan.law").joinpath("data", name).read_text(encoding="utf-8"))
 
 
+@cache
 def categories() -> dict[str, str]:
     """GB/T 47678.5 event categories known to the platform: code → name."""
     return dict(_data("categories.toml")["category"])
@@ -47,13 +48,13 @@ def parse_ref(ref: str) -> dict[str, Any]:
     return {"law": law, "article": citation.article_label, "clause": citation.clause_label}
 
 
-def simple_procedure_possible(kinds: list[str], individual: list[int] | None, organization: list[int] | None) -> bool:
-    """第五十一条: a warning, or a fine whose statutory minimum is within 200 / 3,000 yuan, may be given on the spot."""
-    if "warning" in kinds:
+def simple_procedure_possible(kinds: list[str], individual_min: int | None, organization_min: int | None) -> bool:
+    """第五十一条: a warning, or a statutory minimum (fen) within 200 / 3,000 yuan, may be given on the spot."""
+    if PenaltyKind.warning.value in kinds:
         return True
-    return bool(
-        (individual and individual[0] <= SIMPLE_CAP_YUAN[PartyType.individual])
-        or (organization and organization[0] <= SIMPLE_CAP_YUAN[PartyType.organization])
+    caps = SIMPLE_PROCEDURE_CAP_FEN
+    return (individual_min is not None and individual_min <= caps[PartyType.individual]) or (
+        organization_min is not None and organization_min <= caps[PartyType.organization]
     )
 
 
@@ -138,7 +139,9 @@ def matter_from_seed(entry: dict[str, Any]) -> dict[str, Any]:
         "ratio_max_pct": ratio[1] if ratio else None,
         "ratio_base": entry.get("ratio_base", ""),
         "fine_note": entry.get("note", ""),
-        "simple_procedure_possible": simple_procedure_possible(kinds, individual, organization),
+        "simple_procedure_possible": simple_procedure_possible(
+            kinds, individual[0] * 100 if individual else None, organization[0] * 100 if organization else None
+        ),
         "first_offense_exempt_possible": entry.get("first_offense_exempt", True),
         "keywords": list(entry.get("keywords", [])),
         "checklist_code": entry.get("checklist"),

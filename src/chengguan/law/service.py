@@ -127,13 +127,9 @@ def get_law(session: Session, law_id: uuid.UUID) -> LawDetail:
 
 
 # --------------------------------------------------------------------------------------------------- matters --
-def _category_names() -> dict[str, str]:
-    return categories()
-
-
 def matter_read(matter: EnforcementMatter, names: dict[str, str] | None = None) -> MatterRead:
     data = MatterRead.model_validate(matter)
-    data.category_name = (names or _category_names()).get(matter.category_code)
+    data.category_name = (names or categories()).get(matter.category_code)
     return data
 
 
@@ -148,7 +144,7 @@ def list_matters(session: Session, filters: MatterFilter, page: PageParams) -> P
         rows = [r for r in rows if fulltext.region_applies(r.region_code, filters.region)]
     if filters.q:
         rows = _rank_by_text(session, rows, filters.q)
-    names = _category_names()
+    names = categories()
     items = [matter_read(r, names) for r in rows[page.offset : page.offset + page.page_size]]
     return Paginated[MatterRead](items=items, total=len(rows))
 
