@@ -19,7 +19,9 @@ from chengguan.core import problems
 from chengguan.core.config import Settings, get_settings
 from chengguan.core.db import Database
 from chengguan.core.errors import NotFound
+from chengguan.dispatching.api import router as dispatching_router
 from chengguan.identity.api import router as identity_router
+from chengguan.intake.api import router as intake_router
 from chengguan.law.api import router as law_router
 from chengguan.org.api import router as org_router
 
@@ -66,7 +68,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             session.execute(text("SELECT 1"))
         return Health(status="ok", database=db.dialect, version=__version__)
 
-    for router in (identity_router, org_router, audit_router, calendar_router, law_router):
+    for router in (
+        identity_router,
+        org_router,
+        audit_router,
+        calendar_router,
+        law_router,
+        intake_router,
+        dispatching_router,
+    ):
         app.include_router(router, prefix=API_PREFIX)
 
     _mount_web(app, settings.web_dist or default_web_dist())

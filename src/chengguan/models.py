@@ -2,9 +2,22 @@
 
 from chengguan.audit import models as audit_models
 from chengguan.calendar import models as calendar_models
+from chengguan.core import counters as counter_models
 from chengguan.core.db import Base
+from chengguan.dispatching import models as dispatching_models
 from chengguan.identity import models as identity_models
+from chengguan.intake import models as intake_models
 from chengguan.law import models as law_models
 from chengguan.org import models as org_models
 
-__all__ = ["Base", "audit_models", "calendar_models", "identity_models", "law_models", "org_models"]
+__all__ = [
+    "Base",
+    "audit_models",
+    "calendar_models",
+    "counter_models",
+    "dispatching_models",
+    "identity_models",
+    "intake_models",
+    "law_models",
+    "org_models",
+]

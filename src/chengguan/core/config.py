@@ -37,6 +37,12 @@ class Settings(BaseSettings):
     lockout_minutes: int = 15
     password_min_length: int = 8
 
+    dedup_radius_m: int = 50
+    dedup_window_minutes: int = 60
+    dispatch_ack_minutes: int = 5
+    position_stale_minutes: int = 10
+    open311_api_keys: str = "demo-open311-key"
+
     @field_validator("now")
     @classmethod
     def _now_has_offset(cls, value: datetime | None) -> datetime | None:

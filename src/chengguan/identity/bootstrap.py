@@ -37,7 +37,11 @@ BUILTIN_ROLES: tuple[BuiltinRole, ...] = (
         "区局领导",
         "本区局及下属中队的数据，审批案件",
         DataScope.unit_and_below,
-        frozenset(_READ_ORG | _CASEWORK | {"case:approve", "dispatch:write", "audit:read", "user:read", "role:read"}),
+        frozenset(
+            _READ_ORG
+            | _CASEWORK
+            | {"case:approve", "dispatch:write", "source:manage", "audit:read", "user:read", "role:read"}
+        ),
     ),
     BuiltinRole(
         "squad_leader",
@@ -47,7 +51,8 @@ BUILTIN_ROLES: tuple[BuiltinRole, ...] = (
         frozenset(
             _READ_ORG
             | _CASEWORK
-            | {"case:approve", "dispatch:write", "officer:write", "vehicle:write", "device:write", "mobile:use"}
+            | {"case:approve", "dispatch:write", "source:manage"}
+            | {"officer:write", "vehicle:write", "device:write", "mobile:use"}
         ),
     ),
     BuiltinRole(
@@ -69,7 +74,11 @@ BUILTIN_ROLES: tuple[BuiltinRole, ...] = (
         "指挥中心值班员",
         "指定单位的数据，指挥调度",
         DataScope.custom,
-        frozenset(_READ_ORG | {"source:read", "source:write", "dispatch:read", "dispatch:write", "law:read"}),
+        frozenset(
+            _READ_ORG
+            | {"source:read", "source:write", "source:manage", "signal:write", "dispatch:read", "dispatch:write"}
+            | {"law:read"}
+        ),
     ),
 )
 

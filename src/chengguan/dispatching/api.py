@@ -1,0 +1,141 @@
+"""HTTP routes of dispatching (指挥调度): positions in, nearest officers, dispatch tasks, the live command map."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
+
+from chengguan.core import clock
+from chengguan.core.db import Database
+from chengguan.core.errors import PROBLEM_RESPONSES
+from chengguan.dispatching import live, service
+from chengguan.dispatching.models import Position
+from chengguan.dispatching.schemas import (
+    DispatchIn,
+    MapFeed,
+    NearestOfficer,
+    NearestQuery,
+    PositionBatchIn,
+    PositionBatchOut,
+    PositionIn,
+    TaskCompleteIn,
+    TaskFilter,
+    TaskRead,
+)
+from chengguan.identity.dependencies import SessionDep, require
+from chengguan.identity.principals import StaffPrincipal
+
+router = APIRouter(responses=PROBLEM_RESPONSES)
+TAG = "指挥调度"
+
+Machine = Annotated[StaffPrincipal, Depends(require("signal:write"))]
+Reader = Annotated[StaffPrincipal, Depends(require("dispatch:read"))]
+Dispatcher = Annotated[StaffPrincipal, Depends(require("dispatch:write"))]
+Field = Annotated[StaffPrincipal, Depends(require("source:write", "dispatch:write"))]
+Mobile = Annotated[StaffPrincipal, Depends(require("mobile:use"))]
+
+STREAM_INTERVAL_S = 2.0
+STREAM_MAX = timedelta(minutes=10)  # clients reconnect; no stream holds a worker forever
+
+
+@router.post("/positions:batch", tags=[TAG], summary="批量上报人员/车辆定位（≤5000 条/次）")
+def positions_batch(session: SessionDep, _: Machine, body: PositionBatchIn) -> PositionBatchOut:
+    problems = live.ingest_positions(session, body.positions)
+    return PositionBatchOut(accepted=len(body.positions) - len(problems), rejected=problems)
+
+
+@router.post("/dispatch/me/position", tags=[TAG], summary="执法通上报本人定位与在岗状态", status_code=204)
+def my_position(session: SessionDep, principal: Mobile, body: PositionIn) -> None:
+    service.own_position(session, principal, body)
+
+
+@router.get("/dispatch/nearest", tags=[TAG], summary="离案源最近的可派执法队员（直线距离与预计到达时间）")
+def nearest(session: SessionDep, principal: Reader, query: Annotated[NearestQuery, Query()]) -> list[NearestOfficer]:
+    return service.nearest(session, principal, query.source_id, query.limit)
+
+
+@router.post("/dispatch/tasks", tags=[TAG], summary="派遣（已派遣的案源则改派）", status_code=201)
+def dispatch(session: SessionDep, principal: Dispatcher, body: DispatchIn) -> TaskRead:
+    return service.dispatch(session, principal, body)
+
+
+@router.get("/dispatch/tasks", tags=[TAG], summary="派遣任务（默认本人的未完成任务）")
+def list_tasks(session: SessionDep, principal: Field, filters: Annotated[TaskFilter, Query()]) -> list[TaskRead]:
+    return service.list_tasks(session, principal, filters)
+
+
+@router.post("/dispatch/tasks/{task_id}/acknowledge", tags=[TAG], summary="接收任务")
+def acknowledge(session: SessionDep, principal: Field, task_id: uuid.UUID) -> TaskRead:
+    return service.step(session, principal, task_id, "acknowledge")
+
+
+@router.post("/dispatch/tasks/{task_id}/arrive", tags=[TAG], summary="到达现场")
+def arrive(session: SessionDep, principal: Field, task_id: uuid.UUID) -> TaskRead:
+    return service.step(session, principal, task_id, "arrive")
+
+
+@router.post("/dispatch/tasks/{task_id}/complete", tags=[TAG], summary="处置反馈（未发现违法/劝导/责令整改/立案）")
+def complete(session: SessionDep, principal: Field, task_id: uuid.UUID, body: TaskCompleteIn) -> TaskRead:
+    return service.step(session, principal, task_id, "complete", body)
+
+
+@router.get("/dispatch/map", tags=[TAG], summary="一张图：未结案源、人员车辆位置、视频探头")
+def map_feed(session: SessionDep, principal: Reader) -> MapFeed:
+    units = service.scoped_units(session, principal)
+    return MapFeed(
+        sources=service.open_sources(session, principal),
+        positions=live.snapshot(session, units),
+        cameras=service.cameras(session, principal),
+        at=clock.now(),
+    )
+
+
+def _changes(db: Database, principal: StaffPrincipal, since: datetime) -> tuple[list[dict], list[dict], datetime]:
+    from sqlalchemy import func, select
+
+    with db.session(write=False) as session:
+        upto = session.scalar(select(func.max(Position.received_at))) or since
+        units = service.scoped_units(session, principal)
+        positions = live.snapshot(session, units, since=since - timedelta(seconds=1))
+        sources = service.open_sources(session, principal, since=since - timedelta(seconds=1), limit=500)
+    return positions, sources, max(upto, since)
+
+
+@router.get(
+    "/dispatch/stream",
+    tags=[TAG],
+    summary="一张图实时推送（text/event-stream：positions、sources 事件）",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "server-sent events"}},
+)
+async def stream(request: Request, principal: Reader) -> StreamingResponse:
+    db: Database = request.app.state.db
+    started = clock.now()
+
+    async def events() -> AsyncIterator[str]:
+        since = started
+        yield "retry: 3000\n\n"
+        while clock.now() - started < STREAM_MAX:
+            if await request.is_disconnected():
+                return
+            tick = clock.now()
+            positions, sources, _ = await run_in_threadpool(_changes, db, principal, since)
+            since = tick
+            if positions:
+                yield f"event: positions\ndata: {json.dumps(positions, ensure_ascii=False)}\n\n"
+            if sources:
+                yield f"event: sources\ndata: {json.dumps(sources, ensure_ascii=False)}\n\n"
+            yield f": keep-alive {tick.isoformat()}\n\n"
+            await asyncio.sleep(STREAM_INTERVAL_S)
+
+    return StreamingResponse(
+        events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    )

@@ -1,0 +1,97 @@
+"""Dispatching tables: the latest position and duty status of officers and vehicles, and dispatch tasks (派遣)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from chengguan.core.db import Base, UUIDPrimaryKey
+from chengguan.kit.types import str_enum
+
+
+class SubjectKind(StrEnum):
+    officer = "officer"
+    vehicle = "vehicle"
+
+
+class DutyStatus(StrEnum):
+    """在岗可派 / 任务中 / 离岗."""
+
+    available = "available"
+    busy = "busy"
+    off_duty = "off_duty"
+
+
+DUTY_LABELS = {DutyStatus.available: "在岗可派", DutyStatus.busy: "任务中", DutyStatus.off_duty: "离岗"}
+
+
+class TaskStatus(StrEnum):
+    """已派遣 → 已接收 → 已到场 → 已完成; or 超时未接收 / 已撤回 (reassigned or cancelled)."""
+
+    dispatched = "dispatched"
+    acknowledged = "acknowledged"
+    arrived = "arrived"
+    completed = "completed"
+    timed_out = "timed_out"
+    cancelled = "cancelled"
+
+
+TASK_LABELS = {
+    TaskStatus.dispatched: "待接收",
+    TaskStatus.acknowledged: "已接收",
+    TaskStatus.arrived: "已到场",
+    TaskStatus.completed: "已完成",
+    TaskStatus.timed_out: "超时未接收",
+    TaskStatus.cancelled: "已撤回",
+}
+ACTIVE_TASK = frozenset({TaskStatus.dispatched, TaskStatus.acknowledged, TaskStatus.arrived})
+
+
+class Position(Base):
+    """The latest reported position of one officer or vehicle (WGS-84) and its duty status."""
+
+    __tablename__ = "live_position"
+    __table_args__ = (Index("ix_live_position_received", "received_at"),)
+
+    subject_kind: Mapped[SubjectKind] = mapped_column(str_enum(SubjectKind, "subject_kind"), primary_key=True)
+    subject_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    unit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("org_unit.id", ondelete="SET NULL"))
+    lng: Mapped[float]
+    lat: Mapped[float]
+    accuracy_m: Mapped[float | None]
+    speed_mps: Mapped[float | None]
+    heading: Mapped[float | None]
+    at: Mapped[datetime]
+    received_at: Mapped[datetime]
+    status: Mapped[DutyStatus] = mapped_column(str_enum(DutyStatus, "status"), default=DutyStatus.available)
+
+
+class DispatchTask(UUIDPrimaryKey, Base):
+    """One dispatch order of a case source to an officer; each step is timestamped; ``version`` locks it."""
+
+    __tablename__ = "dispatch_task"
+    __table_args__ = (
+        Index("ix_dispatch_task_officer_status", "officer_id", "status"),
+        Index("ix_dispatch_task_status_ack_due", "status", "ack_due_at"),
+    )
+
+    case_source_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_source.id", ondelete="CASCADE"), index=True)
+    officer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("officer.id", ondelete="RESTRICT"))
+    vehicle_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("vehicle.id", ondelete="SET NULL"))
+    status: Mapped[TaskStatus] = mapped_column(str_enum(TaskStatus, "status"), default=TaskStatus.dispatched)
+    distance_m: Mapped[float | None]
+    eta_s: Mapped[int | None]
+    dispatched_at: Mapped[datetime]
+    ack_due_at: Mapped[datetime]
+    acknowledged_at: Mapped[datetime | None]
+    arrived_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+    ended_reason: Mapped[str | None] = mapped_column(String(200))
+    dispatched_by: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

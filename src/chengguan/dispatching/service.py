@@ -1,0 +1,236 @@
+"""Dispatching use cases: nearest officers for a source, dispatch orders, the officer's task steps, the map feed."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from chengguan.core import clock
+from chengguan.core.errors import Conflict, Forbidden, field_error
+from chengguan.dispatching import live, tasks
+from chengguan.dispatching.models import ACTIVE_TASK, TASK_LABELS, DispatchTask, SubjectKind
+from chengguan.dispatching.schemas import DispatchIn, NearestOfficer, PositionIn, TaskCompleteIn, TaskFilter, TaskRead
+from chengguan.identity.enums import DataScope
+from chengguan.identity.principals import StaffPrincipal
+from chengguan.intake import service as sources
+from chengguan.intake.enums import OPEN_STATUSES, SourceAction, SourceStatus
+from chengguan.intake.models import CaseSource
+from chengguan.intake.repository import CaseSourceRepository
+from chengguan.intake.schemas import SourceActionIn
+from chengguan.kit.scope import scope_clause
+from chengguan.law.seed import categories
+from chengguan.org.enums import DeviceKind
+from chengguan.org.models import Device, Officer, OrgUnit
+from chengguan.org.repository import unit_names
+
+
+def scoped_units(session: Session, principal: StaffPrincipal) -> set[uuid.UUID] | None:
+    """Units whose officers this principal may see and dispatch (None = all)."""
+    if DataScope.all in principal.scopes:
+        return None
+    return set(session.scalars(select(OrgUnit.id).where(scope_clause(principal, OrgUnit.id))))
+
+
+def nearest(session: Session, principal: StaffPrincipal, source_id: uuid.UUID, limit: int) -> list[NearestOfficer]:
+    """The nearest available officers in the principal's scope, with straight-line distance and ETA."""
+    source = sources.load(session, principal, source_id)
+    hits = live.nearest_for_source(session, source, limit=limit, unit_ids=scoped_units(session, principal))
+    officers = {o.id: o for o in session.scalars(select(Officer).where(Officer.id.in_([h.officer_id for h in hits])))}
+    units = unit_names(session, {o.unit_id for o in officers.values()})
+    return [
+        NearestOfficer(
+            officer_id=h.officer_id,
+            name=officers[h.officer_id].name,
+            unit=units.get(officers[h.officer_id].unit_id, ""),
+            certificate_no=officers[h.officer_id].certificate_no,
+            phone=officers[h.officer_id].phone,
+            distance_m=h.distance_m,
+            eta_s=h.eta_s,
+            lng=h.lng,
+            lat=h.lat,
+            fix_at=h.at,
+        )
+        for h in hits
+        if h.officer_id in officers
+    ]
+
+
+def dispatch(session: Session, principal: StaffPrincipal, body: DispatchIn) -> TaskRead:
+    """Dispatch (or, when already dispatched, reassign) a source to an officer in the principal's scope."""
+    source = sources.load(session, principal, body.source_id)
+    units = scoped_units(session, principal)
+    officer = session.get(Officer, body.officer_id)
+    if officer is None or (units is not None and officer.unit_id not in units):
+        raise field_error("officer_id", "执法队员不存在或不在数据权限范围内", code="dispatch.officer_invalid")
+    action = (
+        SourceAction.reassign
+        if source.status in (SourceStatus.dispatched, SourceStatus.handling)
+        else SourceAction.dispatch
+    )
+    reason = body.reason or ("改派" if action is SourceAction.reassign else None)
+    sources.act(
+        session,
+        principal,
+        source.id,
+        action,
+        SourceActionIn(version=body.version, officer_id=officer.id, reason=reason),
+    )
+    task = tasks.active(session, source.id)
+    assert task is not None
+    return task_read(session, task)
+
+
+def task_read(session: Session, task: DispatchTask) -> TaskRead:
+    return _reads(session, [task])[0]
+
+
+def _reads(session: Session, rows: list[DispatchTask]) -> list[TaskRead]:
+    srcs = {
+        s.id: s for s in session.scalars(select(CaseSource).where(CaseSource.id.in_({t.case_source_id for t in rows})))
+    }
+    names = dict(
+        session.execute(select(Officer.id, Officer.name).where(Officer.id.in_({t.officer_id for t in rows})))
+        .tuples()
+        .all()
+    )
+    cats = categories()
+    out = []
+    for t in rows:
+        s = srcs[t.case_source_id]
+        out.append(
+            TaskRead(
+                id=t.id,
+                status=t.status.value,
+                status_label=TASK_LABELS[t.status],
+                case_source_id=s.id,
+                case_source_code=s.code,
+                case_source_status=s.status.value,
+                category_code=s.category_code,
+                category_name=cats.get(s.category_code, s.category_code),
+                description=s.description,
+                address=s.address,
+                lng=s.lng,
+                lat=s.lat,
+                officer_id=t.officer_id,
+                officer_name=names.get(t.officer_id, ""),
+                distance_m=t.distance_m,
+                eta_s=t.eta_s,
+                dispatched_at=t.dispatched_at,
+                ack_due_at=t.ack_due_at,
+                acknowledged_at=t.acknowledged_at,
+                arrived_at=t.arrived_at,
+                completed_at=t.completed_at,
+                dispatched_by=t.dispatched_by,
+                source_version=s.version,
+            )
+        )
+    return out
+
+
+def list_tasks(session: Session, principal: StaffPrincipal, filters: TaskFilter) -> list[TaskRead]:
+    """The officer's own tasks (mine) or, for dispatchers, the tasks of readable sources; newest first, ≤ 200."""
+    statement = select(DispatchTask)
+    if filters.mine or not principal.has("dispatch:read"):
+        if principal.officer_id is None:
+            return []
+        statement = statement.where(DispatchTask.officer_id == principal.officer_id)
+    else:
+        readable = CaseSourceRepository(session).readable(principal).with_only_columns(CaseSource.id)
+        statement = statement.where(DispatchTask.case_source_id.in_(readable))
+    if filters.active:
+        statement = statement.where(DispatchTask.status.in_(sorted(ACTIVE_TASK)))
+    rows = list(session.scalars(statement.order_by(DispatchTask.dispatched_at.desc()).limit(200)))
+    return _reads(session, rows)
+
+
+def step(
+    session: Session, principal: StaffPrincipal, task_id: uuid.UUID, name: str, body: TaskCompleteIn | None = None
+) -> TaskRead:
+    """An officer's step on a task: acknowledge (接收), arrive (到场) or complete (处置反馈)."""
+    task, source = tasks.load_for(session, principal, task_id)
+    if name == "acknowledge":
+        tasks.acknowledge(session, principal, task_id)
+        return task_read(session, task)
+    if task.status not in ACTIVE_TASK:
+        raise Conflict(f"任务当前为「{TASK_LABELS[task.status]}」，不能继续操作", code="dispatch.invalid_transition")
+    if name == "arrive":
+        if task.acknowledged_at is None:
+            task.acknowledged_at = clock.now()
+        payload = SourceActionIn()
+        action = SourceAction.arrive
+    else:
+        assert body is not None
+        payload = SourceActionIn(
+            outcome=body.outcome, rectification_due=body.rectification_due, note=body.note, media=body.media
+        )
+        action = SourceAction.record_outcome
+    caps = sources.capabilities(principal, source)
+    from chengguan.intake.workflow import ActionInput
+
+    params = ActionInput(
+        outcome=payload.outcome,
+        rectification_due=payload.rectification_due,
+        note=payload.note,
+        media=tuple(payload.media),
+    )
+    sources.transition(session, source, action, principal.actor, params, caps)
+    session.refresh(task)
+    return task_read(session, task)
+
+
+def own_position(session: Session, principal: StaffPrincipal, body: PositionIn) -> None:
+    """An officer's phone reports its own fix (and on/off duty)."""
+    if principal.officer_id is None:
+        raise Forbidden("当前账号未关联执法队员", code="dispatch.not_an_officer")
+    if body.subject_kind is not SubjectKind.officer or body.subject_id != principal.officer_id:
+        raise Forbidden("只能上报本人的位置", code="dispatch.not_own_position")
+    problems = live.ingest_positions(session, [body.model_dump(mode="json")])
+    if problems:
+        raise field_error("position", problems[0].detail, code=problems[0].code)
+
+
+def source_marker(s: CaseSource, cats: dict[str, str], now: datetime) -> dict[str, Any]:
+    return {
+        "id": str(s.id),
+        "code": s.code,
+        "status": s.status.value,
+        "category_code": s.category_code,
+        "category_name": cats.get(s.category_code, s.category_code),
+        "lng": s.lng,
+        "lat": s.lat,
+        "signal_count": s.signal_count,
+        "address": s.address,
+        "channel": s.channel.value,
+        "due_at": s.due_at.isoformat() if s.due_at else None,
+        "overdue": bool(s.due_at and s.due_at < now),
+        "needs_routing": s.needs_routing,
+        "officer_id": str(s.officer_id) if s.officer_id else None,
+        "updated_at": s.updated_at.isoformat(),
+    }
+
+
+def open_sources(
+    session: Session, principal: StaffPrincipal, since: datetime | None = None, limit: int = 2000
+) -> list[dict[str, Any]]:
+    """Open sources for the map (or those changed since ``since``, closed ones included so the map drops them)."""
+    statement = CaseSourceRepository(session).readable(principal)
+    if since is None:
+        statement = statement.where(CaseSource.status.in_(sorted(OPEN_STATUSES)))
+    else:
+        statement = statement.where(CaseSource.updated_at > since)
+    rows = session.scalars(statement.order_by(CaseSource.updated_at.desc()).limit(limit))
+    cats, now = categories(), clock.now()
+    return [source_marker(s, cats, now) for s in rows]
+
+
+def cameras(session: Session, principal: StaffPrincipal) -> list[dict[str, Any]]:
+    statement = select(Device).where(Device.kind == DeviceKind.camera, Device.lng.is_not(None))
+    statement = statement.where(scope_clause(principal, Device.unit_id))
+    return [
+        {"id": str(d.id), "code": d.code, "name": d.name, "lng": d.lng, "lat": d.lat, "status": d.status.value}
+        for d in session.scalars(statement)
+    ]

@@ -1,0 +1,225 @@
+"""Dispatch tasks (派遣单): created by the source's dispatch/reassign action, acknowledged, arrived, completed —
+each step timestamped — and re-dispatched when the officer does not acknowledge in time."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from chengguan.core import clock
+from chengguan.core.config import get_settings
+from chengguan.core.errors import Conflict, Forbidden, NotFound, field_error
+from chengguan.dispatching.models import (
+    ACTIVE_TASK,
+    TASK_LABELS,
+    DispatchTask,
+    DutyStatus,
+    Position,
+    SubjectKind,
+    TaskStatus,
+)
+from chengguan.identity.principals import SYSTEM, Actor, StaffPrincipal
+from chengguan.intake.models import CaseSource
+from chengguan.intake.schemas import DispatchTaskBrief, NamedRef
+from chengguan.org.enums import ActiveStatus
+from chengguan.org.models import Officer
+
+
+def _position(session: Session, officer_id: uuid.UUID) -> Position | None:
+    return session.get(Position, (SubjectKind.officer, officer_id))
+
+
+def set_duty(session: Session, officer_id: uuid.UUID, status: DutyStatus, now: datetime) -> None:
+    """Mark the officer busy/available on the live map (``received_at`` moves so every process picks it up)."""
+    position = _position(session, officer_id)
+    if position is not None and position.status is not DutyStatus.off_duty:
+        position.status, position.received_at = status, now
+
+
+def create(session: Session, source: CaseSource, officer_id: uuid.UUID, actor: Actor, *, now: datetime) -> DispatchTask:
+    """A new task for an active officer, with straight-line distance and ETA from the officer's last position."""
+    from chengguan.dispatching.live import eta_for
+
+    officer = session.get(Officer, officer_id)
+    if officer is None or officer.status is not ActiveStatus.active:
+        raise field_error("officer_id", "执法队员不存在或已停用", code="dispatch.officer_invalid")
+    position = _position(session, officer_id)
+    distance, eta = (None, None)
+    if position is not None:
+        distance, eta = eta_for(position.lng, position.lat, source.lng, source.lat)
+    task = DispatchTask(
+        case_source_id=source.id,
+        officer_id=officer.id,
+        status=TaskStatus.dispatched,
+        distance_m=distance,
+        eta_s=eta,
+        dispatched_at=now,
+        ack_due_at=now + timedelta(minutes=get_settings().dispatch_ack_minutes),
+        dispatched_by=actor.actor_name,
+    )
+    session.add(task)
+    set_duty(session, officer.id, DutyStatus.busy, now)
+    session.flush()
+    return task
+
+
+def active(session: Session, source_id: uuid.UUID) -> DispatchTask | None:
+    statement = select(DispatchTask).where(
+        DispatchTask.case_source_id == source_id, DispatchTask.status.in_(sorted(ACTIVE_TASK))
+    )
+    return session.scalars(statement.order_by(DispatchTask.dispatched_at.desc())).first()
+
+
+def end_active(session: Session, source_id: uuid.UUID, *, reason: str, now: datetime) -> None:
+    """Withdraw the source's open task (reassigned, sent back or voided); the officer is free again."""
+    task = active(session, source_id)
+    if task is not None:
+        task.status, task.ended_reason, task.completed_at = TaskStatus.cancelled, reason[:200], now
+        set_duty(session, task.officer_id, DutyStatus.available, now)
+
+
+def mark(session: Session, source_id: uuid.UUID, step: str, now: datetime) -> None:
+    """Record arrival or completion on the source's active task (arrival implies acknowledgement)."""
+    task = active(session, source_id)
+    if task is None:
+        return
+    if task.acknowledged_at is None:
+        task.acknowledged_at = now
+    if step == "arrive":
+        task.status, task.arrived_at = TaskStatus.arrived, now
+    else:
+        task.status, task.completed_at = TaskStatus.completed, now
+        if task.arrived_at is None:
+            task.arrived_at = now
+        set_duty(session, task.officer_id, DutyStatus.available, now)
+
+
+def briefs(session: Session, source_id: uuid.UUID) -> list[DispatchTaskBrief]:
+    rows = list(
+        session.execute(
+            select(DispatchTask, Officer.name)
+            .join(Officer, Officer.id == DispatchTask.officer_id)
+            .where(DispatchTask.case_source_id == source_id)
+            .order_by(DispatchTask.dispatched_at.desc())
+        ).tuples()
+    )
+    return [brief(t, name) for t, name in rows]
+
+
+def brief(t: DispatchTask, officer_name: str) -> DispatchTaskBrief:
+    return DispatchTaskBrief(
+        id=t.id,
+        officer=NamedRef(id=t.officer_id, name=officer_name),
+        status=t.status.value,
+        status_label=TASK_LABELS[t.status],
+        distance_m=t.distance_m,
+        eta_s=t.eta_s,
+        dispatched_at=t.dispatched_at,
+        acknowledged_at=t.acknowledged_at,
+        arrived_at=t.arrived_at,
+        completed_at=t.completed_at,
+    )
+
+
+def load_for(session: Session, principal: StaffPrincipal, task_id: uuid.UUID) -> tuple[DispatchTask, CaseSource]:
+    """A task the principal may act on: the dispatched officer, or a dispatcher who can read the source."""
+    from chengguan.intake.service import load as load_source
+
+    task = session.get(DispatchTask, task_id)
+    if task is None:
+        raise NotFound("派遣任务不存在", code="dispatch.task_not_found")
+    mine = principal.officer_id is not None and principal.officer_id == task.officer_id
+    if not mine and not principal.has("dispatch:write"):
+        raise Forbidden("只有被派遣的执法队员或调度员可以操作此任务", code="dispatch.forbidden")
+    source = (
+        session.get(CaseSource, task.case_source_id) if mine else load_source(session, principal, task.case_source_id)
+    )
+    assert source is not None
+    return task, source
+
+
+def acknowledge(session: Session, principal: StaffPrincipal, task_id: uuid.UUID) -> DispatchTask:
+    """The officer accepts the order (接收); the source's timeline records it."""
+    from chengguan.intake.service import append_event
+
+    task, source = load_for(session, principal, task_id)
+    if task.status is not TaskStatus.dispatched:
+        raise Conflict(f"任务当前为「{TASK_LABELS[task.status]}」，不能接收", code="dispatch.invalid_transition")
+    now = clock.now()
+    task.status, task.acknowledged_at = TaskStatus.acknowledged, now
+    append_event(session, source, "acknowledge", principal.actor, now, data={"task_id": str(task.id)})
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict("任务已被他人更新，请刷新后重试", code="dispatch.version_conflict") from exc
+    return task
+
+
+def sweep_timeouts(session: Session, now: datetime | None = None) -> int:
+    """Tasks not acknowledged in time: mark them timed out (once, even with several processes) and re-dispatch the
+    source to the next nearest available officer, or send it back to the dispatcher when nobody is free."""
+    from chengguan.dispatching.live import nearest_for_source
+    from chengguan.intake.enums import SourceAction
+    from chengguan.intake.service import transition
+    from chengguan.intake.workflow import ActionInput, Capabilities
+
+    now = now or clock.now()
+    due = session.scalars(
+        select(DispatchTask.id).where(DispatchTask.status == TaskStatus.dispatched, DispatchTask.ack_due_at < now)
+    ).all()
+    handled = 0
+    for task_id in due:
+        won = session.execute(
+            update(DispatchTask)
+            .where(DispatchTask.id == task_id, DispatchTask.status == TaskStatus.dispatched)
+            .values(
+                status=TaskStatus.timed_out,
+                ended_reason="超时未接收",
+                completed_at=now,
+                version=DispatchTask.version + 1,
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if won != 1:
+            continue
+        handled += 1
+        task = session.get(DispatchTask, task_id)
+        assert task is not None
+        session.refresh(task)
+        source = session.get(CaseSource, task.case_source_id)
+        assert source is not None
+        set_duty(session, task.officer_id, DutyStatus.available, now)
+        tried = set(
+            session.scalars(select(DispatchTask.officer_id).where(DispatchTask.case_source_id == source.id)).all()
+        )
+        caps = Capabilities(dispatch=True, manage=True)
+        reason = "派遣超时未接收"
+        nearest = nearest_for_source(session, source, limit=1, exclude=tried, unit_ids=None)
+        if nearest:
+            transition(
+                session,
+                source,
+                SourceAction.reassign,
+                SYSTEM,
+                ActionInput(reason=reason, officer_id=nearest[0].officer_id),
+                caps,
+                now=now,
+                data={"timed_out_task": str(task_id)},
+            )
+        else:
+            transition(
+                session,
+                source,
+                SourceAction.send_back,
+                SYSTEM,
+                ActionInput(reason=reason + "，无可派人员，退回调度"),
+                caps,
+                now=now,
+                data={"timed_out_task": str(task_id)},
+            )
+    session.flush()
+    return handled

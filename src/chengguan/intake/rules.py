@@ -1,0 +1,213 @@
+"""Intake rules: stage time limits, per-category dedup radius/window, snooze rules — read and maintained (audited)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from chengguan.audit import service as audit
+from chengguan.core import clock
+from chengguan.core.errors import Conflict, NotFound, field_error
+from chengguan.core.geo import out_of_china, to_wgs84
+from chengguan.identity.principals import StaffPrincipal
+from chengguan.intake.dedup import Params
+from chengguan.intake.models import DedupRule, SnoozeRule, TimeLimitRule
+from chengguan.intake.schemas import DedupRuleIn, SnoozeRuleIn, TimeLimitIn, TimeLimitRead
+from chengguan.intake.timelimits import DEFAULT_LIMITS, Limit
+from chengguan.kit.snapshot import as_dict
+from chengguan.law.seed import categories
+
+
+def time_limits(session: Session) -> list[Limit]:
+    """The configured stage limits (defaults apply where none matches, see ``timelimits.pick``)."""
+    return [
+        Limit(r.stage, r.amount, r.unit, r.warn_percent, r.category_code, r.channel)
+        for r in session.scalars(select(TimeLimitRule))
+    ]
+
+
+def dedup_params(session: Session) -> dict[str, Params]:
+    """category → merge radius and window, for categories with their own rule."""
+    return {
+        r.category_code: Params(float(r.radius_m), timedelta(minutes=r.window_minutes))
+        for r in session.scalars(select(DedupRule))
+    }
+
+
+def _known_category(code: str | None, field: str = "category_code") -> None:
+    if code is not None and code not in categories():
+        raise field_error(field, f"未知的事项类别码 {code}", code="source.unknown_category")
+
+
+def list_time_limits(session: Session) -> list[TimeLimitRead]:
+    configured = [TimeLimitRead.model_validate(r) for r in session.scalars(select(TimeLimitRule))]
+    builtin = [
+        TimeLimitRead(
+            id=None,
+            stage=d.stage,
+            category_code=None,
+            channel=None,
+            amount=d.amount,
+            unit=d.unit,
+            warn_percent=d.warn_percent,
+            builtin=True,
+        )
+        for d in DEFAULT_LIMITS
+    ]
+    order = {s: n for n, s in enumerate(d.stage for d in DEFAULT_LIMITS)}
+    return sorted(
+        configured + builtin, key=lambda r: (order.get(r.stage, 99), r.builtin, r.category_code or "", r.channel or "")
+    )
+
+
+def put_time_limit(session: Session, principal: StaffPrincipal, data: TimeLimitIn) -> TimeLimitRead:
+    """Create or replace the rule for (stage, category, channel); applies to stages entered from now on."""
+    _known_category(data.category_code)
+    row = session.scalars(
+        select(TimeLimitRule).where(
+            TimeLimitRule.stage == data.stage,
+            TimeLimitRule.category_code.is_(None)
+            if data.category_code is None
+            else TimeLimitRule.category_code == data.category_code,
+            TimeLimitRule.channel.is_(None) if data.channel is None else TimeLimitRule.channel == data.channel,
+        )
+    ).first()
+    before = as_dict(row) if row else None
+    if row is None:
+        row = TimeLimitRule(**data.model_dump())
+        session.add(row)
+    else:
+        row.amount, row.unit, row.warn_percent = data.amount, data.unit, data.warn_percent
+    session.flush()
+    audit.record(
+        session,
+        principal.actor,
+        "time_limit.put",
+        target_type="time_limit_rule",
+        target_id=row.id,
+        target_label=f"{data.stage} {data.category_code or '*'} {data.channel or '*'}",
+        summary={"before": before, "after": as_dict(row)},
+    )
+    return TimeLimitRead.model_validate(row)
+
+
+def delete_time_limit(session: Session, principal: StaffPrincipal, rule_id: uuid.UUID) -> None:
+    row = session.get(TimeLimitRule, rule_id)
+    if row is None:
+        raise NotFound("时限规则不存在", code="time_limit.not_found")
+    audit.record(
+        session,
+        principal.actor,
+        "time_limit.delete",
+        target_type="time_limit_rule",
+        target_id=row.id,
+        target_label=f"{row.stage} {row.category_code or '*'} {row.channel or '*'}",
+        summary={"before": as_dict(row)},
+    )
+    session.delete(row)
+    session.flush()
+
+
+def list_dedup_rules(session: Session) -> list[DedupRule]:
+    return list(session.scalars(select(DedupRule).order_by(DedupRule.category_code)))
+
+
+def put_dedup_rule(session: Session, principal: StaffPrincipal, data: DedupRuleIn) -> DedupRule:
+    """Create or replace the merge radius/window of one category."""
+    _known_category(data.category_code)
+    row = session.scalars(select(DedupRule).where(DedupRule.category_code == data.category_code)).first()
+    before = as_dict(row) if row else None
+    if row is None:
+        row = DedupRule(**data.model_dump())
+        session.add(row)
+    else:
+        row.radius_m, row.window_minutes = data.radius_m, data.window_minutes
+    session.flush()
+    audit.record(
+        session,
+        principal.actor,
+        "dedup_rule.put",
+        target_type="dedup_rule",
+        target_id=row.id,
+        target_label=data.category_code,
+        summary={"before": before, "after": as_dict(row)},
+    )
+    return row
+
+
+def delete_dedup_rule(session: Session, principal: StaffPrincipal, rule_id: uuid.UUID) -> None:
+    row = session.get(DedupRule, rule_id)
+    if row is None:
+        raise NotFound("合并规则不存在", code="dedup_rule.not_found")
+    audit.record(
+        session,
+        principal.actor,
+        "dedup_rule.delete",
+        target_type="dedup_rule",
+        target_id=row.id,
+        target_label=row.category_code,
+        summary={"before": as_dict(row)},
+    )
+    session.delete(row)
+    session.flush()
+
+
+def list_snooze_rules(session: Session, *, active_only: bool = False) -> list[SnoozeRule]:
+    statement = select(SnoozeRule).order_by(SnoozeRule.until.desc())
+    if active_only:
+        statement = statement.where(SnoozeRule.active.is_(True), SnoozeRule.until > clock.now())
+    return list(session.scalars(statement))
+
+
+def create_snooze_rule(session: Session, principal: StaffPrincipal, data: SnoozeRuleIn) -> SnoozeRule:
+    """Silence a known, already-handled spot until ``until``: matching signals are kept but open no source."""
+    _known_category(data.category_code)
+    lng, lat = to_wgs84(data.lng, data.lat, data.crs)
+    if out_of_china(lng, lat):
+        raise field_error("lng", "坐标不在中国境内", code="source.out_of_area")
+    if data.until <= clock.now():
+        raise field_error("until", "截止时间须晚于现在", code="snooze.until_in_past")
+    row = SnoozeRule(
+        category_code=data.category_code,
+        lng=lng,
+        lat=lat,
+        radius_m=data.radius_m,
+        until=data.until,
+        reason=data.reason,
+        created_by=principal.display_name,
+        active=True,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        principal.actor,
+        "snooze_rule.create",
+        target_type="snooze_rule",
+        target_id=row.id,
+        target_label=data.reason,
+        summary={"after": as_dict(row)},
+    )
+    return row
+
+
+def deactivate_snooze_rule(session: Session, principal: StaffPrincipal, rule_id: uuid.UUID) -> SnoozeRule:
+    row = session.get(SnoozeRule, rule_id)
+    if row is None:
+        raise NotFound("静默规则不存在", code="snooze.not_found")
+    if not row.active:
+        raise Conflict("该静默规则已停用", code="snooze.inactive")
+    row.active = False
+    session.flush()
+    audit.record(
+        session,
+        principal.actor,
+        "snooze_rule.deactivate",
+        target_type="snooze_rule",
+        target_id=row.id,
+        target_label=row.reason,
+    )
+    return row

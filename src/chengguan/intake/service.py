@@ -1,0 +1,375 @@
+"""Case-source use cases: list and read (with countdowns), and the lifecycle actions with their timeline."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from chengguan.calendar.service import work_calendar
+from chengguan.core import clock
+from chengguan.core.errors import Conflict, NotFound, field_error
+from chengguan.identity.principals import Actor, StaffPrincipal
+from chengguan.intake import rules, timelimits
+from chengguan.intake.enums import (
+    ACTION_LABELS,
+    CHANNEL_LABELS,
+    OPEN_STATUSES,
+    STATUS_LABELS,
+    Outcome,
+    SourceAction,
+    SourceStatus,
+)
+from chengguan.intake.ingest import bump_seq
+from chengguan.intake.models import CaseSource, SourceEvent, Supervision
+from chengguan.intake.repository import CaseSourceRepository, officer_names
+from chengguan.intake.schemas import (
+    ActionOptions,
+    CaseSourceDetail,
+    CaseSourceFilter,
+    CaseSourceRead,
+    EventRead,
+    NamedRef,
+    SignalRead,
+    SourceActionIn,
+)
+from chengguan.intake.workflow import ActionInput, Capabilities, allowed_actions, decide
+from chengguan.kit.schemas import PageParams, Paginated
+from chengguan.law.seed import categories
+from chengguan.org.enums import OrgLevel
+from chengguan.org.models import OrgUnit
+from chengguan.org.repository import unit_names
+
+EXTRA_EVENT_LABELS = {"create": "生成案源", "supervise": "超期督办", "acknowledge": "接收任务", "timeout": "接收超时"}
+
+
+def event_label(action: str) -> str:
+    try:
+        return ACTION_LABELS[SourceAction(action)]
+    except ValueError:
+        return EXTRA_EVENT_LABELS.get(action, action)
+
+
+def capabilities(principal: StaffPrincipal, source: CaseSource) -> Capabilities:
+    return Capabilities(
+        manage=principal.has("source:manage"),
+        dispatch=principal.has("dispatch:write"),
+        assignee=principal.officer_id is not None and principal.officer_id == source.officer_id,
+    )
+
+
+def append_event(
+    session: Session,
+    source: CaseSource,
+    action: str,
+    actor: Actor,
+    now: datetime,
+    *,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    reason: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Append one immutable timeline entry (全过程记录)."""
+    session.add(
+        SourceEvent(
+            case_source_id=source.id,
+            at=now,
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            actor_type=actor.actor_type,
+            actor_id=actor.actor_id,
+            actor_name=actor.actor_name,
+            reason=reason,
+            data=data,
+        )
+    )
+
+
+def set_stage_clock(session: Session, source: CaseSource, now: datetime) -> None:
+    """Start the time limit of the status the source just entered (none once closed or voided)."""
+    if source.status not in OPEN_STATUSES:
+        source.due_at = source.warn_at = None
+        return
+    calendar = work_calendar(session)
+    limit = timelimits.pick(rules.time_limits(session), source.status, source.category_code, source.channel)
+    if limit is None:
+        source.due_at = source.warn_at = None
+        return
+    due_at = timelimits.due(calendar, now, limit)
+    if source.status is SourceStatus.verifying and source.rectification_due is not None:
+        # Re-inspection is due one working day after the rectification deadline, not before it.
+        after = calendar.add_working_days(source.rectification_due, 1)
+        due_at = max(due_at, datetime.combine(after, timelimits.END_OF_DAY, clock.SHANGHAI))
+    source.due_at = due_at
+    source.warn_at = timelimits.warn_at(now, due_at, limit.warn_percent)
+
+
+def transition(
+    session: Session,
+    source: CaseSource,
+    action: SourceAction,
+    actor: Actor,
+    params: ActionInput,
+    caps: Capabilities,
+    *,
+    now: datetime | None = None,
+    data: dict[str, Any] | None = None,
+) -> CaseSource:
+    """Apply one lifecycle action: decide (pure), update the source, its dispatch task, clocks and timeline."""
+    from chengguan.dispatching import tasks  # dispatching builds on intake; the reverse edge is only this call
+
+    now = now or clock.now()
+    before = source.status
+    target = decide(before, action, caps, params, clock.local_now().date())
+    data = dict(data or {})
+    if action in (SourceAction.route, SourceAction.dispatch) and source.accepted_at is None:
+        source.accepted_at = now
+    if action is SourceAction.accept:
+        source.accepted_at = now
+    if action is SourceAction.route:
+        _route(session, source, params, data)
+    if action in (SourceAction.dispatch, SourceAction.reassign):
+        tasks.end_active(session, source.id, reason=params.reason or "改派", now=now)
+        task = tasks.create(session, source, params.officer_id, actor, now=now)  # type: ignore[arg-type]
+        source.officer_id = task.officer_id
+        data |= {"officer_id": str(task.officer_id), "task_id": str(task.id), "distance_m": task.distance_m}
+    elif action is SourceAction.arrive:
+        tasks.mark(session, source.id, "arrive", now)
+    elif action is SourceAction.record_outcome:
+        source.outcome, source.outcome_note = params.outcome, params.note
+        source.rectification_due = params.rectification_due if params.outcome is Outcome.rectification else None
+        tasks.mark(session, source.id, "complete", now)
+        data |= {"outcome": params.outcome.value if params.outcome else None, "media": list(params.media)}
+        if params.rectification_due:
+            data["rectification_due"] = params.rectification_due.isoformat()
+    elif action in (SourceAction.send_back, SourceAction.void):
+        tasks.end_active(session, source.id, reason=params.reason or "", now=now)
+        source.officer_id = None
+    elif action is SourceAction.reopen:
+        source.closed_at = None
+        source.outcome = None
+    source.status = target
+    if target is SourceStatus.closed:
+        source.closed_at = now
+    set_stage_clock(session, source, now)
+    _resolve_supervisions(session, source.id, now)
+    if (before in OPEN_STATUSES) != (target in OPEN_STATUSES):
+        bump_seq(session)  # the dedup caches of every process must see that this source opened/closed
+    append_event(
+        session,
+        source,
+        action.value,
+        actor,
+        now,
+        from_status=before.value,
+        to_status=target.value,
+        reason=params.reason or params.note,
+        data=data or None,
+    )
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict("案源已被他人更新，请刷新后重试", code="source.version_conflict") from exc
+    return source
+
+
+def _route(session: Session, source: CaseSource, params: ActionInput, data: dict[str, Any]) -> None:
+    squad_id = params.squad_id or source.squad_id
+    if squad_id is None:
+        raise field_error("squad_id", "该案源不在任何网格内，请指定责任中队", code="source.squad_required")
+    squad = session.get(OrgUnit, squad_id)
+    if squad is None or squad.level != OrgLevel.squad:
+        raise field_error("squad_id", "请选择街道中队", code="source.squad_invalid")
+    if squad.id != source.squad_id:
+        data["previous_squad_id"] = str(source.squad_id) if source.squad_id else None
+    source.squad_id = squad.id
+    source.unit_id = squad.id
+    source.district_id = squad.parent_id
+    source.needs_routing = False
+    data["squad_id"] = str(squad.id)
+
+
+def _resolve_supervisions(session: Session, source_id: uuid.UUID, now: datetime) -> None:
+    for row in session.scalars(
+        select(Supervision).where(Supervision.case_source_id == source_id, Supervision.resolved_at.is_(None))
+    ):
+        row.resolved_at = now
+
+
+# --- reads ----------------------------------------------------------------------------------------------------
+
+
+def to_reads(session: Session, rows: list[CaseSource], now: datetime | None = None) -> list[CaseSourceRead]:
+    """List read models with names and countdowns (one query per kind of name for the whole page)."""
+    now = now or clock.now()
+    units = unit_names(session, {u for r in rows for u in (r.squad_id, r.district_id)})
+    officers = officer_names(session, {r.officer_id for r in rows if r.officer_id})
+    cats = categories()
+    return [CaseSourceRead.model_validate(_fields(r, units, officers, cats, now)) for r in rows]
+
+
+def _fields(
+    r: CaseSource, units: dict[uuid.UUID, str], officers: dict[uuid.UUID, str], cats: dict[str, str], now: datetime
+) -> dict[str, Any]:
+    remaining = int((r.due_at - now).total_seconds()) if r.due_at else None
+    return {
+        "id": r.id,
+        "code": r.code,
+        "status": r.status,
+        "status_label": STATUS_LABELS[r.status],
+        "category_code": r.category_code,
+        "category_name": cats.get(r.category_code, r.category_code),
+        "channel": r.channel,
+        "channel_label": CHANNEL_LABELS[r.channel],
+        "lng": r.lng,
+        "lat": r.lat,
+        "address": r.address,
+        "description": r.description,
+        "grid_code": r.grid_code,
+        "squad": _ref(r.squad_id, units),
+        "district": _ref(r.district_id, units),
+        "needs_routing": r.needs_routing,
+        "signal_count": r.signal_count,
+        "first_signal_at": r.first_signal_at,
+        "last_signal_at": r.last_signal_at,
+        "created_at": r.created_at,
+        "due_at": r.due_at,
+        "warn_at": r.warn_at,
+        "remaining_s": remaining,
+        "overdue": remaining is not None and remaining < 0,
+        "warning": r.warn_at is not None and r.warn_at <= now and (remaining or 0) >= 0,
+        "supervision_count": r.supervision_count,
+        "officer": _ref(r.officer_id, officers),
+        "outcome": r.outcome,
+        "outcome_note": r.outcome_note,
+        "rectification_due": r.rectification_due,
+        "closed_at": r.closed_at,
+        "version": r.version,
+    }
+
+
+def _ref(id: uuid.UUID | None, names: dict[uuid.UUID, str]) -> NamedRef | None:
+    return NamedRef(id=id, name=names.get(id, "")) if id else None
+
+
+def list_sources(
+    session: Session, principal: StaffPrincipal, filters: CaseSourceFilter, page: PageParams
+) -> Paginated[CaseSourceRead]:
+    """Readable sources with filters; default order puts overdue and soonest-due first."""
+    repo = CaseSourceRepository(session)
+    statement = repo.readable(principal)
+    now = clock.now()
+    if filters.status:
+        statement = statement.where(CaseSource.status.in_(filters.status))
+    if filters.open is not None:
+        column = CaseSource.status.in_(sorted(OPEN_STATUSES))
+        statement = statement.where(column if filters.open else ~column)
+    if filters.category_code:
+        statement = statement.where(CaseSource.category_code.startswith(filters.category_code))
+    if filters.channel:
+        statement = statement.where(CaseSource.channel == filters.channel)
+    if filters.squad_id:
+        statement = statement.where(CaseSource.squad_id == filters.squad_id)
+    if filters.needs_routing is not None:
+        statement = statement.where(CaseSource.needs_routing.is_(filters.needs_routing))
+    if filters.overdue is not None:
+        late = CaseSource.due_at < now
+        statement = statement.where(late if filters.overdue else or_(CaseSource.due_at.is_(None), ~late))
+    if filters.mine:
+        statement = statement.where(CaseSource.officer_id == principal.officer_id)
+    if filters.q:
+        like = f"%{filters.q.strip()}%"
+        statement = statement.where(
+            or_(CaseSource.code.ilike(like), CaseSource.description.ilike(like), CaseSource.address.ilike(like))
+        )
+    if filters.bbox:
+        x1, y1, x2, y2 = (float(v) for v in filters.bbox.split(","))
+        statement = statement.where(CaseSource.lng.between(x1, x2), CaseSource.lat.between(y1, y2))
+    order = {
+        "due": (CaseSource.due_at.is_(None), CaseSource.due_at, CaseSource.code),
+        "-created": (CaseSource.created_at.desc(), CaseSource.code.desc()),
+        "created": (CaseSource.created_at, CaseSource.code),
+    }[filters.sort]
+    repo.order_by = order
+    rows, total = repo.page(statement, page)
+    return Paginated(items=to_reads(session, rows, now), total=total)
+
+
+def load(session: Session, principal: StaffPrincipal, source_id: uuid.UUID) -> CaseSource:
+    source = CaseSourceRepository(session).get_readable(principal, source_id)
+    if source is None:
+        raise NotFound("案源不存在或不在数据权限范围内", code="source.not_found")
+    return source
+
+
+def detail(session: Session, principal: StaffPrincipal, source_id: uuid.UUID) -> CaseSourceDetail:
+    """One source with timeline, recent signals, dispatch tasks and the actions this user may take now."""
+    from chengguan.dispatching import tasks
+
+    source = load(session, principal, source_id)
+    repo = CaseSourceRepository(session)
+    now = clock.now()
+    units = unit_names(session, {source.squad_id, source.district_id})
+    officers = officer_names(session, {source.officer_id} if source.officer_id else set())
+    fields = _fields(source, units, officers, categories(), now)
+    timeline = [
+        EventRead.model_validate(
+            {
+                "id": e.id,
+                "at": e.at,
+                "action": e.action,
+                "action_label": event_label(e.action),
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "actor_name": e.actor_name,
+                "reason": e.reason,
+                "data": e.data,
+            }
+        )
+        for e in repo.timeline(source.id)
+    ]
+    return CaseSourceDetail.model_validate(
+        fields
+        | {
+            "timeline": timeline,
+            "signals": [SignalRead.model_validate(s) for s in repo.signals(source.id)],
+            "tasks": tasks.briefs(session, source.id),
+            "actions": allowed_actions(source.status, capabilities(principal, source)),
+        }
+    )
+
+
+def action_options(session: Session, principal: StaffPrincipal, source_id: uuid.UUID) -> ActionOptions:
+    source = load(session, principal, source_id)
+    actions = allowed_actions(source.status, capabilities(principal, source))
+    return ActionOptions(
+        version=source.version,
+        status=source.status,
+        actions=[{"action": a.value, "label": ACTION_LABELS[a]} for a in actions],
+    )
+
+
+def act(
+    session: Session, principal: StaffPrincipal, source_id: uuid.UUID, action: SourceAction, body: SourceActionIn
+) -> CaseSourceDetail:
+    """Run one action for a user: the version the user saw must still be current (else 409)."""
+    source = load(session, principal, source_id)
+    if body.version is not None and body.version != source.version:
+        raise Conflict("案源已被他人更新，请刷新后重试", code="source.version_conflict", current_version=source.version)
+    params = ActionInput(
+        reason=body.reason,
+        squad_id=body.squad_id,
+        officer_id=body.officer_id,
+        outcome=body.outcome,
+        rectification_due=body.rectification_due,
+        note=body.note,
+        media=tuple(body.media),
+    )
+    transition(session, source, action, principal.actor, params, capabilities(principal, source))
+    return detail(session, principal, source.id)
