@@ -22,6 +22,7 @@ from chengguan.core.errors import NotFound
 from chengguan.dispatching.api import router as dispatching_router
 from chengguan.identity.api import router as identity_router
 from chengguan.intake.api import router as intake_router
+from chengguan.jobs import Scheduler
 from chengguan.law.api import router as law_router
 from chengguan.org.api import router as org_router
 
@@ -46,7 +47,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        scheduler = Scheduler(db) if settings.run_jobs else None
+        if scheduler:
+            scheduler.start()
         yield
+        if scheduler:
+            scheduler.stop()
         if database is None:
             db.dispose()
 

@@ -1,4 +1,4 @@
-"""The ``chengguan`` command: serve, migrate, demo, create-admin, verify-audit."""
+"""The ``chengguan`` command: serve, migrate, demo, simulate, sweep, create-admin, verify-audit."""
 
 from __future__ import annotations
 
@@ -65,6 +65,45 @@ def demo(
     else:
         typer.echo(result.summary())
     print_logins()
+
+
+@app.command()
+def simulate(
+    url: str = typer.Option("http://127.0.0.1:8000", help="运行中的服务地址"),
+    username: str = typer.Option("command", help="有 signal:write 权限的账号"),
+    password: str = typer.Option("Command@2026", help="密码"),
+    seconds: float = typer.Option(0, help="运行秒数，0 表示一直运行直到 Ctrl-C"),
+    interval: float = typer.Option(2.0, help="定位上报间隔（秒）"),
+    alarms_per_minute: float = typer.Option(6.0, help="每分钟告警与投诉数"),
+    seed: int = typer.Option(0, help="随机种子（0 为随机）"),
+) -> None:
+    """Stream officer GPS and a realistic mix of alarms and complaints into a running server (demo map)."""
+    from chengguan.simulate import run
+
+    run(
+        url=url,
+        username=username,
+        password=password,
+        seconds=seconds,
+        interval=interval,
+        alarms_per_minute=alarms_per_minute,
+        seed=seed or None,
+        echo=typer.echo,
+    )
+
+
+@app.command()
+def sweep() -> None:
+    """Run the background jobs once: 督办 of overdue case sources and re-dispatch of unacknowledged tasks."""
+    from chengguan.core.db import Database
+    from chengguan.jobs import run_once
+
+    db = Database(get_settings().database_url)
+    try:
+        result = run_once(db)
+    finally:
+        db.dispose()
+    typer.echo(f"超期督办 {result['supervised']} 件，派遣超时改派 {result['redispatched']} 件")
 
 
 @app.command("create-admin")

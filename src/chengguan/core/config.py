@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     dispatch_ack_minutes: int = 5
     position_stale_minutes: int = 10
     open311_api_keys: str = "demo-open311-key"
+    run_jobs: bool = True  # the served app runs the background jobs (督办, dispatch timeouts) every minute
 
     @field_validator("now")
     @classmethod

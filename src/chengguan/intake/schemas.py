@@ -57,7 +57,7 @@ class SignalIn(Schema):
 class SignalBatchIn(Schema):
     """Up to 1,000 signals; each item is checked on its own so one bad item does not lose the others."""
 
-    signals: list[dict[str, Any]] = Field(
+    signals: list[Any] = Field(
         min_length=1,
         max_length=1000,
         description="每项结构同 SignalIn（idempotency_key, channel, category_code, lng, lat, crs?, occurred_at, …）",

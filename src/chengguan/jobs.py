@@ -1,0 +1,49 @@
+"""Background jobs of one process: the 督办 sweep and the dispatch-acknowledgement timeout, every minute.
+
+Each job opens its own unit of work and is safe when several processes run it at once (conditional updates decide
+who acts; see ``intake.supervision`` and ``dispatching.tasks``). ``chengguan sweep`` runs them once (cron)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from chengguan.core.db import Database
+
+log = logging.getLogger(__name__)
+INTERVAL_S = 60.0
+
+
+def run_once(db: Database) -> dict[str, int]:
+    """One pass of every job, each in its own transaction."""
+    from chengguan.dispatching.tasks import sweep_timeouts
+    from chengguan.intake.supervision import sweep
+
+    with db.session() as session, session.begin():
+        redispatched = sweep_timeouts(session)
+    with db.session() as session, session.begin():
+        supervised = sweep(session).supervised
+    return {"supervised": supervised, "redispatched": redispatched}
+
+
+class Scheduler:
+    """Runs :func:`run_once` every ``interval`` seconds in a daemon thread until stopped."""
+
+    def __init__(self, db: Database, interval: float = INTERVAL_S) -> None:
+        self.db, self.interval = db, interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="chengguan-jobs", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                run_once(self.db)
+            except Exception:  # a failed pass must not kill the loop; the next pass retries
+                log.exception("background jobs failed")
