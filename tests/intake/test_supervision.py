@@ -20,7 +20,7 @@ from chengguan.intake.supervision import sweep
 
 def _create(db: Database, lng: float, lat: float, category: str) -> uuid.UUID:
     with db.session() as session, session.begin():
-        [result] = ingest(session, [signal(lng, lat, category=category)], cli_actor("test"))
+        [result] = ingest(session, [signal(lng, lat, category=category, channel="transfer")], cli_actor("test"))
     assert result.case_source_id is not None
     return result.case_source_id
 

@@ -12,10 +12,13 @@ from chengguan.audit import service as audit
 from chengguan.audit.chain import GENESIS_HASH
 from chengguan.audit.models import AuditEntry, AuditHead
 from chengguan.core import clock
+from chengguan.core.counters import Counter
 from chengguan.core.db import Database
 from chengguan.core.geo import polygon_area_m2
 from chengguan.core.security import hash_password
 from chengguan.demo.geography import DemoCity, DemoUnit, build_demo_city
+from chengguan.demo.intake import seed_intake
+from chengguan.dispatching.models import DispatchTask, Position
 from chengguan.identity.bootstrap import ensure_builtin_roles
 from chengguan.identity.models import (
     AuthToken,
@@ -29,6 +32,16 @@ from chengguan.identity.models import (
 )
 from chengguan.identity.principals import cli_actor
 from chengguan.identity.repository import RoleRepository, UserRepository
+from chengguan.intake.ingest import cache as dedup_cache
+from chengguan.intake.models import (
+    CaseSource,
+    DedupRule,
+    Signal,
+    SnoozeRule,
+    SourceEvent,
+    Supervision,
+    TimeLimitRule,
+)
 from chengguan.law.seed import seed_knowledge_base
 from chengguan.org.models import Device, Grid, Officer, OrgUnit, OrgUnitClosure, Vehicle
 
@@ -73,11 +86,12 @@ class DemoSummary:
     vehicles: int
     devices: int
     users: int
+    sources: int = 0
 
     def summary(self) -> str:
         return (
             f"示范城市已载入：单位 {self.units} 个，单元网格 {self.grids} 个，执法人员 {self.officers} 名，"
-            f"车辆 {self.vehicles} 辆，设备 {self.devices} 台，演示账号 {self.users} 个。"
+            f"车辆 {self.vehicles} 辆，设备 {self.devices} 台，演示账号 {self.users} 个，案源 {self.sources} 件。"
         )
 
 
@@ -96,6 +110,16 @@ def _units(city: DemoCity) -> list[DemoUnit]:
 def _wipe(session: Session) -> None:
     """Remove every row the foundation owns (demo reset); the audit chain restarts from genesis."""
     for model in (
+        DispatchTask,
+        Position,
+        Supervision,
+        SourceEvent,
+        Signal,
+        CaseSource,
+        SnoozeRule,
+        DedupRule,
+        TimeLimitRule,
+        Counter,
         AuthToken,
         UserRole,
         RoleUnit,
@@ -277,8 +301,10 @@ def load_demo(db: Database, *, reset: bool = False, if_empty: bool = False, seed
             _wipe(session)
         unit_ids = _insert_org(session, city)
         users = _insert_logins(session, city, unit_ids)
+        dedup_cache.reset()
+        sources = seed_intake(session, seed)
         summary = DemoSummary(
-            len(unit_ids), len(city.grids), len(city.officers), len(city.vehicles), len(city.devices), users
+            len(unit_ids), len(city.grids), len(city.officers), len(city.vehicles), len(city.devices), users, sources
         )
         audit.record(
             session,
