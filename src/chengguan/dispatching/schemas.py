@@ -31,11 +31,10 @@ class PositionIn(Schema):
 
 
 class PositionBatchIn(Schema):
-    positions: list[dict[str, Any]] = Field(
+    positions: list[Any] = Field(
         min_length=1,
         max_length=5000,
-        description="每项结构同 PositionIn",
-        json_schema_extra={"items": {"$ref": "#/components/schemas/PositionIn"}},
+        description="每项结构同 PositionIn；不合格的项逐条报告，其余照常接收",
     )
 
 

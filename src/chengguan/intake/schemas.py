@@ -60,8 +60,8 @@ class SignalBatchIn(Schema):
     signals: list[Any] = Field(
         min_length=1,
         max_length=1000,
-        description="每项结构同 SignalIn（idempotency_key, channel, category_code, lng, lat, crs?, occurred_at, …）",
-        json_schema_extra={"items": {"$ref": "#/components/schemas/SignalIn"}},
+        description="每项结构同 SignalIn（idempotency_key, channel, category_code, lng, lat, crs?, occurred_at, …）；"
+        "不合格的项在结果中逐条报告，其余照常接收",
     )
 
 
