@@ -9,10 +9,10 @@ WEB_SOURCES := $(shell find web/src web/index.html web/vite.config.js web/packag
 
 .PHONY: run test test-pg install web lint bench demo clean
 
-run: install web  ## install, migrate, load the demo city into an empty database, serve on http://127.0.0.1:8000
+run: install web  ## install, migrate, load the demo city into an empty database, serve on http://127.0.0.1:8000 (with the live simulator)
 	$(BIN)/chengguan migrate
 	$(BIN)/chengguan demo --if-empty
-	$(BIN)/chengguan serve --host $(HOST) --port $(PORT)
+	$(BIN)/chengguan serve --host $(HOST) --port $(PORT) --simulate
 
 test: install web  ## install and run the whole suite (SQLite; PostgreSQL too via CHENGGUAN_TEST_DATABASE_URL)
 	$(BIN)/pytest

@@ -33,13 +33,40 @@ def migrate() -> None:
 
 
 @app.command()
-def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, reload: bool = False) -> None:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 1,
+    reload: bool = False,
+    simulate: bool = typer.Option(False, "--simulate", help="同时运行模拟器（演示：人员定位与告警实时流入）"),
+) -> None:
     """Serve the API and the web app."""
     import uvicorn
 
     typer.echo(f"城管综合执法平台：http://{host}:{port}/   接口文档：http://{host}:{port}/api/docs")
-    uvicorn.run(
-        "chengguan.app:create_app", factory=True, host=host, port=port, workers=workers, reload=reload, log_level="info"
+    simulator = _start_simulator(f"http://{host}:{port}") if simulate else None
+    try:
+        uvicorn.run(
+            "chengguan.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            reload=reload,
+            log_level="info",
+        )
+    finally:
+        if simulator is not None:
+            simulator.terminate()
+
+
+def _start_simulator(url: str):  # type: ignore[no-untyped-def]
+    """The demo simulator as a child process; it waits for the server and retries, so it can start first."""
+    import subprocess
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "chengguan", "simulate", "--url", url, "--alarms-per-minute", "3"],
+        stdout=subprocess.DEVNULL,
     )
 
 
