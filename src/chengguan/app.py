@@ -24,6 +24,7 @@ from chengguan.identity.api import router as identity_router
 from chengguan.intake.api import router as intake_router
 from chengguan.jobs import Scheduler
 from chengguan.law.api import router as law_router
+from chengguan.open311.api import router as open311_router
 from chengguan.org.api import router as org_router
 
 API_PREFIX = "/api/v1"
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         dispatching_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(open311_router)
 
     _mount_web(app, settings.web_dist or default_web_dist())
     return app
