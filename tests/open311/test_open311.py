@@ -14,7 +14,14 @@ import hypothesis
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import strategies as st
-from tests.open311.conftest import (
+
+from chengguan.core import clock
+from chengguan.identity.principals import SYSTEM
+from chengguan.intake.enums import Outcome, SourceStatus
+from chengguan.intake.ingest import ingest
+from chengguan.intake.models import CaseSource, Signal, SnoozeRule
+from chengguan.open311 import service
+from open311.conftest import (
     BASE,
     KEY,
     form,
@@ -23,13 +30,6 @@ from tests.open311.conftest import (
     validate,
     xml_document,
 )
-
-from chengguan.core import clock
-from chengguan.identity.principals import SYSTEM
-from chengguan.intake.enums import Outcome, SourceStatus
-from chengguan.intake.ingest import ingest
-from chengguan.intake.models import CaseSource, Signal, SnoozeRule
-from chengguan.open311 import service
 
 ROOTS = {
     "discovery": "discovery",
