@@ -22,6 +22,7 @@ class CaseSource(UUIDPrimaryKey, Timestamps, Base):
         Index("ix_case_source_dedup", "category_code", "status", "last_signal_at"),
         Index("ix_case_source_due", "status", "due_at"),
         Index("ix_case_source_unit_status", "unit_id", "status"),
+        Index("ix_case_source_updated", "updated_at"),
     )
 
     code: Mapped[str] = mapped_column(String(20), unique=True)
@@ -62,7 +63,10 @@ class Signal(UUIDPrimaryKey, Base):
     """A raw alarm or report as received (原始告警/上报): never changed after intake; replays return the first."""
 
     __tablename__ = "signal"
-    __table_args__ = (CheckConstraint("length(category_code) = 5", name="category_code_length"),)
+    __table_args__ = (
+        CheckConstraint("length(category_code) = 5", name="category_code_length"),
+        Index("ix_signal_channel_received", "channel", "received_at"),
+    )
 
     idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
     channel: Mapped[Channel] = mapped_column(str_enum(Channel, "channel"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from pydantic import BaseModel
@@ -92,6 +93,7 @@ class OrgUnitService(CrudService[OrgUnit]):
             (Grid, Grid.squad_id, "单元网格"),
             (Vehicle, Vehicle.unit_id, "车辆"),
             (Device, Device.unit_id, "设备"),
+            *_intake_references(),
         ]:
             if session.scalars(select(model).where(column == obj.id).limit(1)).first() is not None:
                 raise Conflict(f"该单位下还有{what}，不能删除", code="org_unit.in_use")
@@ -139,6 +141,11 @@ class OfficerService(CrudService[Officer]):
     def before_delete(self, session: Session, principal: StaffPrincipal, obj: Officer) -> None:
         if session.scalars(select(User.id).where(User.officer_id == obj.id).limit(1)).first() is not None:
             raise Conflict("该执法人员已关联登录账号，请先停用或解除账号", code="officer.has_user")
+        from chengguan.dispatching.models import DispatchTask, SubjectKind
+
+        if session.scalars(select(DispatchTask.id).where(DispatchTask.officer_id == obj.id).limit(1)).first():
+            raise Conflict("该执法人员有派遣记录，不能删除（可改为停用）", code="officer.has_tasks")
+        _forget_position(session, SubjectKind.officer, obj.id)
 
 
 class VehicleService(CrudService[Vehicle]):
@@ -151,6 +158,11 @@ class VehicleService(CrudService[Vehicle]):
 
     def label(self, obj: Vehicle) -> str:
         return obj.plate_no
+
+    def before_delete(self, session: Session, principal: StaffPrincipal, obj: Vehicle) -> None:
+        from chengguan.dispatching.models import SubjectKind
+
+        _forget_position(session, SubjectKind.vehicle, obj.id)
 
     keyword_columns = ("plate_no", "model")
 
@@ -199,3 +211,24 @@ org_unit_service = OrgUnitService()
 officer_service = OfficerService()
 vehicle_service = VehicleService()
 device_service = DeviceService()
+
+
+def _intake_references() -> list[tuple[Any, Any, str]]:
+    """Case sources and 督办 records point at units (imported here: intake builds on org, not the reverse)."""
+    from chengguan.intake.models import CaseSource, Supervision
+
+    return [
+        (CaseSource, CaseSource.unit_id, "案源"),
+        (CaseSource, CaseSource.squad_id, "案源"),
+        (CaseSource, CaseSource.district_id, "案源"),
+        (Supervision, Supervision.unit_id, "督办记录"),
+    ]
+
+
+def _forget_position(session: Session, kind: Any, subject_id: uuid.UUID) -> None:
+    """A deleted officer or vehicle leaves the live map."""
+    from sqlalchemy import delete
+
+    from chengguan.dispatching.models import Position
+
+    session.execute(delete(Position).where(Position.subject_kind == kind, Position.subject_id == subject_id))
