@@ -22,6 +22,11 @@ const consoleViews = {
   'law-admin': () => import('@/views/console/law/AdminView.vue'),
   'law-reader': () => import('@/views/console/law/LawReaderView.vue'),
   'law-matter': () => import('@/views/console/law/MatterDetailView.vue'),
+  'dispatch-map': () => import('@/views/console/dispatch/CommandMapView.vue'),
+  sources: () => import('@/views/console/sources/SourcesView.vue'),
+  'source-detail': () => import('@/views/console/sources/SourceDetailView.vue'),
+  supervisions: () => import('@/views/console/sources/SupervisionsView.vue'),
+  'source-rules': () => import('@/views/console/sources/SourceRulesView.vue'),
 }
 
 const routes = [

@@ -12,14 +12,34 @@ import {
   Tickets,
   Money,
   Setting,
+  Compass,
+  List,
+  AlarmClock,
+  SetUp,
 } from '@element-plus/icons-vue'
 
 const LAW_READ = ['law:read', 'law:write']
+const SOURCE_READ = ['source:read']
 
 export const MENU_GROUPS = [
   {
     title: '概览',
     items: [{ name: 'dashboard', path: '/console/dashboard', title: '工作台', icon: Odometer, perms: [] }],
+  },
+  {
+    title: '指挥调度',
+    items: [
+      {
+        name: 'dispatch-map',
+        path: '/console/dispatch/map',
+        title: '指挥调度一张图',
+        icon: Compass,
+        perms: ['dispatch:read'],
+      },
+      { name: 'sources', path: '/console/sources', title: '案源管理', icon: List, perms: SOURCE_READ },
+      { name: 'supervisions', path: '/console/supervisions', title: '督办', icon: AlarmClock, perms: SOURCE_READ },
+      { name: 'source-rules', path: '/console/source-rules', title: '案源规则', icon: SetUp, perms: ['source:manage'] },
+    ],
   },
   {
     title: '基础数据',
@@ -74,5 +94,13 @@ export const DETAIL_ITEMS = [
     group: '法律知识库',
     perms: LAW_READ,
     activeMenu: '/console/law/matters',
+  },
+  {
+    name: 'source-detail',
+    path: '/console/sources/:id',
+    title: '案源详情',
+    group: '指挥调度',
+    perms: SOURCE_READ,
+    activeMenu: '/console/sources',
   },
 ]
