@@ -7,20 +7,21 @@ import pytest
 from chengguan.demo.loader import DEMO_LOGINS
 
 PASSWORDS = {login.username: login.password for login in DEMO_LOGINS}
-REGISTRY = ["dashboard", "org-units", "officers", "equipment", "grids"]
+COMMAND = ["dispatch-map", "sources", "supervisions", "source-rules"]  # dispatch:read, source:read, source:manage
+REGISTRY = ["org-units", "officers", "equipment", "grids"]
 LAW_READ = ["law-library", "law-matters", "law-assess"]  # law:read
 LAW = [*LAW_READ, "law-admin"]  # law:write
 SYSTEM = ["users", "roles", "audit"]
-ALL = [*REGISTRY, *LAW, *SYSTEM]
+ALL = ["dashboard", *COMMAND, *REGISTRY, *LAW, *SYSTEM]
 
 # The menu each role must see (from the built-in roles' permissions; a change there must change this table).
 EXPECTED_MENUS = {
     "admin": ALL,
-    "shinan_leader": [*REGISTRY, *LAW_READ, *SYSTEM],
-    "bdg_leader": [*REGISTRY, *LAW_READ],
-    "bdg_officer": ["dashboard", "grids", *LAW_READ],
+    "shinan_leader": ["dashboard", *COMMAND, *REGISTRY, *LAW_READ, *SYSTEM],
+    "bdg_leader": ["dashboard", *COMMAND, *REGISTRY, *LAW_READ],
+    "bdg_officer": ["dashboard", "sources", "supervisions", "grids", *LAW_READ],
     "shinan_legal": ["dashboard", "org-units", "officers", *LAW],
-    "command": [*REGISTRY, *LAW_READ],
+    "command": ["dashboard", *COMMAND, *REGISTRY, *LAW_READ],
 }
 
 

@@ -15,6 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from chengguan.core import clock
+from chengguan.core.config import get_settings
 from chengguan.core.db import Database
 from chengguan.core.errors import PROBLEM_RESPONSES
 from chengguan.dispatching import live, service
@@ -95,6 +96,7 @@ def map_feed(session: SessionDep, principal: Reader) -> MapFeed:
         positions=live.snapshot(session, units),
         cameras=service.cameras(session, principal),
         at=clock.now(),
+        stale_after_s=get_settings().position_stale_minutes * 60,
     )
 
 

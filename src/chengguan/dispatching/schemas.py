@@ -119,3 +119,4 @@ class MapFeed(BaseModel):
     positions: list[dict[str, Any]]
     cameras: list[dict[str, Any]]
     at: datetime
+    stale_after_s: int = Field(description="定位超过此秒数未更新视为失联（不参与派遣）")

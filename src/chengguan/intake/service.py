@@ -41,7 +41,7 @@ from chengguan.intake.workflow import ActionInput, Capabilities, allowed_actions
 from chengguan.kit.schemas import PageParams, Paginated
 from chengguan.law.seed import categories
 from chengguan.org.enums import OrgLevel
-from chengguan.org.models import OrgUnit
+from chengguan.org.models import Officer, OrgUnit
 from chengguan.org.repository import unit_names
 
 EXTRA_EVENT_LABELS = {"create": "生成案源", "supervise": "超期督办", "acknowledge": "接收任务", "timeout": "接收超时"}
@@ -138,7 +138,13 @@ def transition(
         tasks.end_active(session, source.id, reason=params.reason or "改派", now=now)
         task = tasks.create(session, source, params.officer_id, actor, now=now)  # type: ignore[arg-type]
         source.officer_id = task.officer_id
-        data |= {"officer_id": str(task.officer_id), "task_id": str(task.id), "distance_m": task.distance_m}
+        officer = session.get(Officer, task.officer_id)
+        data |= {
+            "officer_id": str(task.officer_id),
+            "officer_name": officer.name if officer else "",
+            "task_id": str(task.id),
+            "distance_m": task.distance_m,
+        }
     elif action is SourceAction.arrive:
         tasks.mark(session, source.id, "arrive", now)
     elif action is SourceAction.record_outcome:
@@ -186,13 +192,15 @@ def _route(session: Session, source: CaseSource, params: ActionInput, data: dict
     squad = session.get(OrgUnit, squad_id)
     if squad is None or squad.level != OrgLevel.squad:
         raise field_error("squad_id", "请选择街道中队", code="source.squad_invalid")
-    if squad.id != source.squad_id:
-        data["previous_squad_id"] = str(source.squad_id) if source.squad_id else None
+    if squad.id != source.squad_id and source.squad_id is not None:
+        previous = session.get(OrgUnit, source.squad_id)
+        data["previous_squad_id"] = str(source.squad_id)
+        data["previous_squad_name"] = previous.name if previous else ""
     source.squad_id = squad.id
     source.unit_id = squad.id
     source.district_id = squad.parent_id
     source.needs_routing = False
-    data["squad_id"] = str(squad.id)
+    data["squad_id"], data["squad_name"] = str(squad.id), squad.name
 
 
 def _resolve_supervisions(session: Session, source_id: uuid.UUID, now: datetime) -> None:
