@@ -54,6 +54,25 @@ KINDS = (
     Kind("transfer", "08016", "住建部门移送：疑似无证建设"),
 )
 
+ROADS = (
+    "中山路",
+    "湖北路",
+    "太平路",
+    "香港中路",
+    "南京路",
+    "延安三路",
+    "台东一路",
+    "辽宁路",
+    "李村路",
+    "京口路",
+    "书院路",
+    "黑龙江中路",
+    "福州南路",
+    "东海西路",
+    "宁夏路",
+    "四流中路",
+)
+
 # How many sources end in each status (the rest stay 待受理).
 PLAN: tuple[tuple[SourceStatus, int], ...] = (
     (SourceStatus.closed, 48),
@@ -168,7 +187,11 @@ def _positions(session: Session, rng: random.Random, points: dict[uuid.UUID, lis
         session.execute(insert(Position), rows)
 
 
-def _params(action: SourceAction, officer_id: uuid.UUID | None, rng: random.Random, today: date) -> ActionInput:
+def _params(
+    action: SourceAction, officer_id: uuid.UUID | None, squad_id: uuid.UUID, rng: random.Random, today: date
+) -> ActionInput:
+    if action is SourceAction.route:
+        return ActionInput(squad_id=squad_id)
     if action in (SourceAction.dispatch, SourceAction.reassign):
         return ActionInput(officer_id=officer_id)
     if action is SourceAction.void:
@@ -212,12 +235,18 @@ def seed_intake(session: Session, seed: int = 2026) -> int:
         squad = rng.choice(squads)
         lng, lat = rng.choice(points[squad])
         lng, lat = lng + rng.uniform(-0.0015, 0.0015), lat + rng.uniform(-0.0012, 0.0012)
-        # Open sources are recent (some already past their limits), closed ones spread over three days.
-        hours_ago = (
-            rng.uniform(0.3, 6) if status in (SourceStatus.pending, SourceStatus.accepted) else rng.uniform(2, 72)
-        )
-        created = now - timedelta(hours=hours_ago)
+        gaps = [
+            timedelta(minutes=rng.uniform(60, 600) if a is SourceAction.verify else rng.uniform(3, 25))
+            for a in PATH[status]
+        ]
+        if status in (SourceStatus.closed, SourceStatus.voided):
+            created = now - timedelta(hours=rng.uniform(12, 72))
+        elif rng.random() < 0.25:  # slipped past its limit: 督办 shows it
+            created = now - timedelta(hours=rng.uniform(4, 30))
+        else:  # on time: the last step was taken a little while ago
+            created = now - sum(gaps, timedelta()) - timedelta(minutes=rng.uniform(3, 25))
         repeats = 1 + (rng.random() < 0.25) * rng.randint(1, 4)
+        address = f"{rng.choice(ROADS)}{rng.randint(1, 280)}号附近"
         items = []
         for r in range(repeats):
             items.append(
@@ -229,6 +258,7 @@ def seed_intake(session: Session, seed: int = 2026) -> int:
                     "lat": lat + rng.uniform(-0.0002, 0.0002),
                     "occurred_at": (created - timedelta(minutes=3 * (repeats - r))).isoformat(),
                     "description": kind.text,
+                    "address": address,
                     "device_id": rng.choice(cameras).code if kind.channel == "ai_video" and cameras else None,
                 }
             )
@@ -243,10 +273,8 @@ def seed_intake(session: Session, seed: int = 2026) -> int:
         moment = created
         crew = officers.get(source.squad_id or squad) or [o for ids in officers.values() for o in ids]
         officer_id = rng.choice(crew)
-        for action in PATH[status]:
-            moment += timedelta(
-                minutes=rng.uniform(4, 40) if action is not SourceAction.verify else rng.uniform(60, 600)
-            )
+        for action, gap in zip(PATH[status], gaps, strict=True):
+            moment += gap
             moment = min(moment, now - timedelta(minutes=1))
             actor = (
                 Actor("staff", None, "执法队员")
@@ -255,7 +283,13 @@ def seed_intake(session: Session, seed: int = 2026) -> int:
             )
             with clock.frozen(moment):
                 transition(
-                    session, source, action, actor, _params(action, officer_id, rng, moment.date()), ALL, now=moment
+                    session,
+                    source,
+                    action,
+                    actor,
+                    _params(action, officer_id, source.squad_id or squad, rng, moment.date()),
+                    ALL,
+                    now=moment,
                 )
         task = tasks.active(session, source.id)
         if task is not None and task.acknowledged_at is None:
