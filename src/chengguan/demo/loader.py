@@ -18,6 +18,7 @@ from chengguan.core.geo import polygon_area_m2
 from chengguan.core.security import hash_password
 from chengguan.demo.geography import DemoCity, DemoUnit, build_demo_city
 from chengguan.demo.intake import seed_intake
+from chengguan.dispatching import live as live_positions
 from chengguan.dispatching.models import DispatchTask, Position
 from chengguan.identity.bootstrap import ensure_builtin_roles
 from chengguan.identity.models import (
@@ -302,6 +303,7 @@ def load_demo(db: Database, *, reset: bool = False, if_empty: bool = False, seed
         unit_ids = _insert_org(session, city)
         users = _insert_logins(session, city, unit_ids)
         dedup_cache.reset()
+        live_positions.reset_all()
         sources = seed_intake(session, seed)
         summary = DemoSummary(
             len(unit_ids), len(city.grids), len(city.officers), len(city.vehicles), len(city.devices), users, sources

@@ -10,12 +10,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from chengguan.core import clock
 from chengguan.core.config import get_settings
+from chengguan.core.counters import Counter, reserve
 from chengguan.core.geo import haversine_m, out_of_china, to_wgs84
 from chengguan.dispatching.eta import EtaEstimator, StraightLineEta
 from chengguan.dispatching.models import DutyStatus, Position, SubjectKind
@@ -28,8 +29,8 @@ from chengguan.org.models import Officer, Vehicle
 ESTIMATOR: EtaEstimator = StraightLineEta()
 """Straight-line ETA by default; a road-network router implementing ``EtaEstimator`` can replace it."""
 
-_OVERLAP = timedelta(seconds=5)  # re-read a little behind the watermark: a slow transaction may commit late
-_FULL_EVERY = timedelta(seconds=60)
+POSITION_SEQ = "position_seq"
+_PENDING = "live.pending_rows"
 
 
 def eta_for(from_lng: float, from_lat: float, to_lng: float, to_lat: float, kind: str = "officer") -> tuple[float, int]:
@@ -38,52 +39,91 @@ def eta_for(from_lng: float, from_lat: float, to_lng: float, to_lat: float, kind
     return round(distance, 1), ESTIMATOR.eta_s(from_lng, from_lat, to_lng, to_lat, kind=kind)
 
 
+_COLUMNS = (
+    Position.subject_kind,
+    Position.subject_id,
+    Position.lng,
+    Position.lat,
+    Position.status,
+    Position.unit_id,
+    Position.at,
+    Position.seq,
+)
+
+
 class LiveState:
-    """This process's view of the live positions: the spatial index plus what the index cannot hold (fix times)."""
+    """This process's copy of the live positions: the spatial index plus the fix times, kept in step by ``seq``.
+
+    Every write of a position takes the next numbers of the ``position_seq`` counter inside its transaction; the
+    counter row stays locked until commit, so sequence order is commit order. A reader that has applied everything
+    up to ``applied`` therefore only needs the rows with ``seq > applied`` — and nothing at all when the counter has
+    not moved, which is one primary-key read. Writes of this process are applied at commit without a read.
+    """
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.index = LiveIndex()
         self.fix_at: dict[tuple[str, uuid.UUID], datetime] = {}
-        self.watermark: datetime | None = None
-        self.full_at: datetime | None = None
+        self.applied: int | None = None
 
     def reset(self) -> None:
         with self.lock:
-            self.index, self.fix_at, self.watermark, self.full_at = LiveIndex(), {}, None, None
+            self.index, self.fix_at, self.applied = LiveIndex(), {}, None
+
+    def _apply(self, rows: list[tuple[Any, ...]]) -> None:
+        self.index.upsert_many(
+            ((kind, sid), lng, lat, status == DutyStatus.available, kind, unit)
+            for kind, sid, lng, lat, status, unit, _at, _seq in rows
+        )
+        for kind, sid, *_rest, at, _seq in rows:
+            self.fix_at[(kind, sid)] = at
 
     def refresh(self, session: Session) -> None:
-        """Apply rows changed since the last refresh (and everything once a minute, so staleness is re-evaluated)."""
-        now = clock.now()
+        """Apply what other processes committed since the last refresh (everything on first use)."""
+        current = session.execute(select(Counter.value).where(Counter.key == POSITION_SEQ)).scalar() or 0
         with self.lock:
-            full = self.full_at is None or now - self.full_at > _FULL_EVERY or self.watermark is None
-            statement = select(Position)
-            if not full:
-                statement = statement.where(Position.received_at >= self.watermark - _OVERLAP)
-            rows = list(session.scalars(statement))
-            stale_before = now - timedelta(minutes=get_settings().position_stale_minutes)
-            if full:
+            if self.applied is not None and current <= self.applied:
+                return
+            statement = select(*_COLUMNS)
+            if self.applied is not None:
+                statement = statement.where(Position.seq > self.applied)
+            rows = [
+                (str(r[0]), r[1], r[2], r[3], str(r[4]), r[5], r[6], r[7]) for r in session.execute(statement).tuples()
+            ]
+            if self.applied is None:
                 self.index, self.fix_at = LiveIndex(), {}
-                self.full_at = now
-            self.index.upsert_many(
-                (
-                    (p.subject_kind.value, p.subject_id),
-                    p.lng,
-                    p.lat,
-                    p.status is DutyStatus.available and p.at >= stale_before,
-                    p.subject_kind.value,
-                    p.unit_id,
-                )
-                for p in rows
-            )
-            for p in rows:
-                self.fix_at[(p.subject_kind.value, p.subject_id)] = p.at
-            newest = max((p.received_at for p in rows), default=None)
-            if newest is not None and (self.watermark is None or newest > self.watermark):
-                self.watermark = newest
+            self._apply(rows)
+            self.applied = max([current, *(r[7] for r in rows)])
+
+    def committed(self, rows: list[tuple[Any, ...]]) -> None:
+        """Rows this process just committed; when nobody else wrote in between, ``applied`` moves past them."""
+        with self.lock:
+            if self.applied is None:
+                return  # not loaded yet: the first refresh reads everything
+            self._apply(rows)
+            seqs = sorted(r[7] for r in rows)
+            if seqs and seqs[0] == self.applied + 1 and seqs[-1] - seqs[0] == len(seqs) - 1:
+                self.applied = seqs[-1]
 
 
-live = LiveState()
+_states: dict[str, LiveState] = {}
+_states_lock = threading.Lock()
+
+
+def state_for(session: Session) -> LiveState:
+    """The live state of the session's database (a process may serve more than one, e.g. in tests)."""
+    key = session.get_bind().url.render_as_string(hide_password=True)
+    with _states_lock:
+        found = _states.get(key)
+        if found is None:
+            found = _states[key] = LiveState()
+        return found
+
+
+def reset_all() -> None:
+    """Forget every cached position (after the demo wipes the tables)."""
+    with _states_lock:
+        _states.clear()
 
 
 @dataclass(frozen=True)
@@ -105,64 +145,80 @@ def nearest_for_source(
     exclude: set[uuid.UUID] | frozenset[uuid.UUID] = frozenset(),
     unit_ids: set[uuid.UUID] | None = None,
 ) -> list[Nearby]:
-    """The nearest available officers (on duty, fresh fix, not on a task) to the source, nearest first."""
+    """The nearest available officers (on duty, not on a task, fix not stale) to the source, nearest first."""
+    live = state_for(session)
     live.refresh(session)
+    stale_before = clock.now() - timedelta(minutes=get_settings().position_stale_minutes)
+    skip = {("officer", o) for o in exclude}
+    out: list[Nearby] = []
     with live.lock:
-        hits = live.index.nearest(
-            source.lng,
-            source.lat,
-            limit,
-            kind="officer",
-            available_only=True,
-            exclude=frozenset(("officer", o) for o in exclude),
-            unit_ids=unit_ids,
-        )
-        out = []
-        for key, distance in hits:
-            entry = live.index.get(key)
-            assert entry is not None
-            out.append(
-                Nearby(
-                    officer_id=key[1],
-                    distance_m=round(distance, 1),
-                    eta_s=ESTIMATOR.eta_s(entry.lng, entry.lat, source.lng, source.lat, kind="officer"),
-                    lng=entry.lng,
-                    lat=entry.lat,
-                    unit_id=entry.unit_id,
-                    at=live.fix_at.get(key),
-                )
+        while len(out) < limit:
+            # Staleness is not in the index (it changes with the clock): skip stale fixes and ask again.
+            hits = live.index.nearest(
+                source.lng,
+                source.lat,
+                limit - len(out),
+                kind="officer",
+                available_only=True,
+                exclude=frozenset(skip),
+                unit_ids=unit_ids,
             )
+            if not hits:
+                break
+            for key, distance in hits:
+                skip.add(key)
+                at = live.fix_at.get(key)
+                if at is None or at < stale_before:
+                    continue
+                entry = live.index.get(key)
+                assert entry is not None
+                out.append(
+                    Nearby(
+                        officer_id=key[1],
+                        distance_m=round(distance, 1),
+                        eta_s=ESTIMATOR.eta_s(entry.lng, entry.lat, source.lng, source.lat, kind="officer"),
+                        lng=entry.lng,
+                        lat=entry.lat,
+                        unit_id=entry.unit_id,
+                        at=at,
+                    )
+                )
     return out
 
 
-class _Subjects:
-    """Known officers and vehicles with their units (positions of unknown subjects are refused per item)."""
+def _known_subjects(session: Session, ids: dict[str, set[uuid.UUID]]) -> dict[tuple[str, uuid.UUID], uuid.UUID]:
+    """(kind, id) → unit of the active officers and the vehicles among ``ids`` (unknown ones are refused)."""
+    found: dict[tuple[str, uuid.UUID], uuid.UUID] = {}
+    if ids.get("officer"):
+        statement = select(Officer.id, Officer.unit_id).where(
+            Officer.id.in_(ids["officer"]), Officer.status == ActiveStatus.active
+        )
+        found |= {("officer", i): u for i, u in session.execute(statement)}
+    if ids.get("vehicle"):
+        statement = select(Vehicle.id, Vehicle.unit_id).where(Vehicle.id.in_(ids["vehicle"]))
+        found |= {("vehicle", i): u for i, u in session.execute(statement)}
+    return found
 
-    def __init__(self, session: Session) -> None:
-        self.units: dict[tuple[str, uuid.UUID], uuid.UUID] = {}
-        for oid, unit in session.execute(
-            select(Officer.id, Officer.unit_id).where(Officer.status == ActiveStatus.active)
-        ):
-            self.units[("officer", oid)] = unit
-        for vid, unit in session.execute(select(Vehicle.id, Vehicle.unit_id)):
-            self.units[("vehicle", vid)] = unit
 
-
-def ingest_positions(session: Session, items: list[dict[str, Any]]) -> list[PositionProblem]:
+def ingest_positions(session: Session, items: list[Any]) -> list[PositionProblem]:
     """Upsert the latest fix of each subject (an older fix never overwrites a newer one); problems per item."""
     now = clock.now()
-    subjects = _Subjects(session)
     problems: list[PositionProblem] = []
-    latest: dict[tuple[str, uuid.UUID], dict[str, Any]] = {}
+    parsed: list[tuple[int, PositionIn]] = []
     for n, raw in enumerate(items):
         try:
-            p = PositionIn.model_validate(raw)
+            parsed.append((n, PositionIn.model_validate(raw)))
         except ValidationError as exc:
             fields = "；".join(".".join(str(x) for x in e["loc"]) for e in exc.errors()[:5])
             problems.append(PositionProblem(index=n, code="position.invalid", detail=f"定位数据不合法：{fields}"))
-            continue
+    wanted: dict[str, set[uuid.UUID]] = {}
+    for _, p in parsed:
+        wanted.setdefault(p.subject_kind.value, set()).add(p.subject_id)
+    units = _known_subjects(session, wanted)
+    latest: dict[tuple[str, uuid.UUID], dict[str, Any]] = {}
+    for n, p in parsed:
         key = (p.subject_kind.value, p.subject_id)
-        if key not in subjects.units:
+        if key not in units:
             problems.append(
                 PositionProblem(index=n, code="position.unknown_subject", detail="未登记或已停用的人员/车辆")
             )
@@ -177,7 +233,7 @@ def ingest_positions(session: Session, items: list[dict[str, Any]]) -> list[Posi
         row = {
             "subject_kind": p.subject_kind.value,
             "subject_id": p.subject_id,
-            "unit_id": subjects.units[key],
+            "unit_id": units[key],
             "lng": lng,
             "lat": lat,
             "accuracy_m": p.accuracy_m,
@@ -191,8 +247,52 @@ def ingest_positions(session: Session, items: list[dict[str, Any]]) -> list[Posi
         if key not in latest or latest[key]["at"] <= row["at"]:
             latest[key] = row
     if latest:
-        _upsert(session, list(latest.values()))
+        rows = list(latest.values())
+        first = reserve(session, POSITION_SEQ, len(rows))
+        for n, row in enumerate(rows):
+            row["seq"] = first + n
+        _upsert(session, rows)
+        # What this process's index learns at commit (the stored status may differ when none was sent: reread).
+        stored = session.execute(select(*_COLUMNS).where(Position.seq.between(first, first + len(rows) - 1))).tuples()
+        _pending(session).extend((str(r[0]), r[1], r[2], r[3], str(r[4]), r[5], r[6], r[7]) for r in stored)
+    problems.sort(key=lambda p: p.index)
     return problems
+
+
+def touch_status(session: Session, position: Position, status: DutyStatus, now: datetime) -> None:
+    """Change a subject's duty status (busy while on a task) so that every process's index sees it."""
+    position.status, position.received_at = status, now
+    position.seq = reserve(session, POSITION_SEQ)
+    _pending(session).append(
+        (
+            position.subject_kind.value,
+            position.subject_id,
+            position.lng,
+            position.lat,
+            status.value,
+            position.unit_id,
+            position.at,
+            position.seq,
+        )
+    )
+
+
+def _pending(session: Session) -> list[tuple[Any, ...]]:
+    if _PENDING not in session.info:
+        session.info[_PENDING] = (state_for(session), [])
+    return session.info[_PENDING][1]
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending and pending[1]:
+        pending[0].committed(pending[1])
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
 
 
 def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -205,10 +305,8 @@ def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:
         if not batch:
             continue
         statement = insert(table)
-        values = {
-            c: statement.excluded[c]
-            for c in ("unit_id", "lng", "lat", "accuracy_m", "speed_mps", "heading", "at", "received_at")
-        }
+        columns = ("unit_id", "lng", "lat", "accuracy_m", "speed_mps", "heading", "at", "received_at", "seq")
+        values = {c: statement.excluded[c] for c in columns}
         if not keep_status:
             values["status"] = statement.excluded.status
         # A position report without a status keeps the current one (busy stays busy while on a task).

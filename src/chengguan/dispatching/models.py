@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chengguan.core.db import Base, UUIDPrimaryKey
@@ -68,6 +68,7 @@ class Position(Base):
     at: Mapped[datetime]
     received_at: Mapped[datetime]
     status: Mapped[DutyStatus] = mapped_column(str_enum(DutyStatus, "status"), default=DutyStatus.available)
+    seq: Mapped[int] = mapped_column(BigInteger, index=True, default=0)
 
 
 class DispatchTask(UUIDPrimaryKey, Base):

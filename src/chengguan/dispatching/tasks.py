@@ -35,9 +35,11 @@ def _position(session: Session, officer_id: uuid.UUID) -> Position | None:
 
 def set_duty(session: Session, officer_id: uuid.UUID, status: DutyStatus, now: datetime) -> None:
     """Mark the officer busy/available on the live map (``received_at`` moves so every process picks it up)."""
+    from chengguan.dispatching.live import touch_status
+
     position = _position(session, officer_id)
-    if position is not None and position.status is not DutyStatus.off_duty:
-        position.status, position.received_at = status, now
+    if position is not None and position.status is not DutyStatus.off_duty and position.status is not status:
+        touch_status(session, position, status, now)
 
 
 def create(session: Session, source: CaseSource, officer_id: uuid.UUID, actor: Actor, *, now: datetime) -> DispatchTask:

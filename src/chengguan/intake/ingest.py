@@ -210,7 +210,12 @@ def _store(
     settings = get_settings()
     dedup_rules = rules.dedup_params(session)
     default = Params(settings.dedup_radius_m, timedelta(minutes=settings.dedup_window_minutes))
-    params_key = (tuple(sorted(dedup_rules.items())), default)
+    # The cache belongs to one database (a process may serve several, e.g. in tests).
+    params_key = (
+        session.get_bind().url.render_as_string(hide_password=True),
+        tuple(sorted(dedup_rules.items())),
+        default,
+    )
     max_window = max([default.window, *(p.window for p in dedup_rules.values())])
     params: dict[str, Params] = _ParamsFor(dedup_rules, default)  # type: ignore[assignment]
     snoozes = list(session.scalars(select(SnoozeRule).where(SnoozeRule.active.is_(True), SnoozeRule.until > now)))

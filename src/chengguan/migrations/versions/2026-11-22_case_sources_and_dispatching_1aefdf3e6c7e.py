@@ -1,8 +1,8 @@
 """case sources and dispatching
 
-Revision ID: f52f228886d1
+Revision ID: 1aefdf3e6c7e
 Revises: 347c253b45a1
-Create Date: 2026-11-22 10:41:54.426553
+Create Date: 2026-11-22 11:05:17.516445
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 import chengguan.core.db
 
-revision: str = "f52f228886d1"
+revision: str = "1aefdf3e6c7e"
 down_revision: str | None = "347c253b45a1"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -145,6 +145,7 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
+        sa.Column("seq", sa.BigInteger(), nullable=False),
         sa.ForeignKeyConstraint(
             ["unit_id"], ["org_unit.id"], name=op.f("fk_live_position_unit_id_org_unit"), ondelete="SET NULL"
         ),
@@ -152,6 +153,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("live_position", schema=None) as batch_op:
         batch_op.create_index("ix_live_position_received", ["received_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_live_position_seq"), ["seq"], unique=False)
 
     op.create_table(
         "case_source",
@@ -473,6 +475,7 @@ def downgrade() -> None:
 
     op.drop_table("case_source")
     with op.batch_alter_table("live_position", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_live_position_seq"))
         batch_op.drop_index("ix_live_position_received")
 
     op.drop_table("live_position")
