@@ -14,19 +14,21 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import bindparam, event, insert, select, text, update
+from sqlalchemy import bindparam, event, select, text, update
 from sqlalchemy.orm import Session
 
 from chengguan.calendar.service import work_calendar
 from chengguan.core import clock
+from chengguan.core.bulk import insert_rows
 from chengguan.core.config import get_settings
 from chengguan.core.counters import reserve
 from chengguan.core.geo import haversine_m, out_of_china, to_wgs84
+from chengguan.core.ids import uuid7
 from chengguan.identity.principals import Actor
 from chengguan.intake import rules
 from chengguan.intake.dedup import Candidate, DedupCache, Params
 from chengguan.intake.enums import OPEN_STATUSES, SourceStatus
-from chengguan.intake.models import CaseSource, Signal, SnoozeRule, SourceEvent
+from chengguan.intake.models import CaseSource, Signal, SnoozeRule
 from chengguan.intake.schemas import IntakeResult, ItemProblem, SignalIn
 from chengguan.intake.timelimits import due, pick, warn_at
 from chengguan.law.seed import categories
@@ -41,7 +43,6 @@ FUTURE_TOLERANCE = timedelta(minutes=10)
 cache = DedupCache()
 _sources = CaseSource.__table__
 _signals = Signal.__table__
-_events = SourceEvent.__table__
 
 
 def bump_seq(session: Session) -> int:
@@ -139,7 +140,7 @@ def ingest(
             results[i] = _problem(key, "signal.occurred_in_future", "发生时间晚于当前时间")
             continue
         first_of_key[key] = i
-        fresh.append(_Item(i, s, lng, lat, occurred, uuid.uuid4()))
+        fresh.append(_Item(i, s, lng, lat, occurred, uuid7()))
 
     if fresh:
         _store(session, fresh, results, actor, created_by_id, now, seq)
@@ -256,7 +257,7 @@ def _store(
                         touched[target.id] = target
                         result.case_source_code = target.code
                     else:
-                        source_id = uuid.uuid4()
+                        source_id = uuid7()
                         squad = hit.squad_id if hit else None
                         key = (s.category_code, s.channel.value)
                         if key not in due_cache:
@@ -342,9 +343,9 @@ def _store(
                     r = results[it.index]
                     if r is not None and r.case_source_id in created:
                         r.case_source_code = created[r.case_source_id][1].code
-                session.execute(insert(_sources), new_sources)
-                session.execute(insert(_events), [_created_event(row, actor, now) for row in new_sources])
-            session.execute(insert(_signals), signal_rows)
+                # No timeline row for the creation: the source's own created_at and channel say it (detail shows it).
+                insert_rows(session, _sources, new_sources)
+            insert_rows(session, _signals, signal_rows)
             _apply_merges(session, [c for c in touched.values() if c.added], now)
             for c in touched.values():
                 c.added = 0
@@ -357,22 +358,6 @@ def _store(
         # Valid again only once this transaction commits (see the session hooks below).
         cache.pending_seq, cache.seq = seq, None
         session.info[_PENDING] = seq
-
-
-def _created_event(row: dict[str, Any], actor: Actor, now: datetime) -> dict[str, Any]:
-    return {
-        "id": uuid.uuid4(),
-        "case_source_id": row["id"],
-        "at": now,
-        "action": "create",
-        "from_status": None,
-        "to_status": SourceStatus.pending.value,
-        "actor_type": actor.actor_type,
-        "actor_id": actor.actor_id,
-        "actor_name": actor.actor_name,
-        "reason": None,
-        "data": {"channel": row["channel"].value, "needs_routing": row["needs_routing"]},
-    }
 
 
 def _apply_merges(session: Session, merged: list[Candidate], now: datetime) -> None:

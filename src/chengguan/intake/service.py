@@ -326,7 +326,18 @@ def detail(session: Session, principal: StaffPrincipal, source_id: uuid.UUID) ->
     units = unit_names(session, {source.squad_id, source.district_id})
     officers = officer_names(session, {source.officer_id} if source.officer_id else set())
     fields = _fields(source, units, officers, categories(), now)
-    timeline = [
+    created = EventRead(
+        id=source.id,
+        at=source.created_at,
+        action="create",
+        action_label=event_label("create"),
+        from_status=None,
+        to_status=SourceStatus.pending.value,
+        actor_name=CHANNEL_LABELS[source.channel],
+        reason=None,
+        data={"channel": source.channel.value, "signal_count": source.signal_count},
+    )
+    timeline = [created] + [
         EventRead.model_validate(
             {
                 "id": e.id,
