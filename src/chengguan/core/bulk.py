@@ -24,10 +24,24 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     values = ", ".join(marker + cast for cast in casts)
     sql = f"INSERT INTO {preparer.format_table(table)} ({names}) VALUES ({values})"
     keys = [c.name for c in columns]
-    params = [
-        tuple(p(row[k]) if p is not None else row[k] for k, p in zip(keys, processors, strict=True)) for row in rows
-    ]
+    # Many rows share values (the batch's receive time, statuses): convert each distinct value once. None is sent
+    # as SQL NULL (a JSON column would otherwise store the JSON text 'null'; both read back as None).
+    memos: list[dict[Any, Any]] = [{} for _ in columns]
+    plan = list(zip(keys, processors, memos, strict=True))
+    params = [tuple(_convert(row[k], p, memo) for k, p, memo in plan) for row in rows]
     connection.exec_driver_sql(sql, params)
+
+
+def _convert(value: Any, processor: Any, memo: dict[Any, Any]) -> Any:
+    if value is None or processor is None:
+        return value
+    try:
+        return memo[value]
+    except KeyError:
+        converted = memo[value] = processor(value)
+        return converted
+    except TypeError:  # unhashable (a JSON list or dict)
+        return processor(value)
 
 
 def _cast(dialect: str, column: Any) -> str:
