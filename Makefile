@@ -48,6 +48,9 @@ bench: install
 	$(BIN)/python bench/api_login_me.py
 	$(BIN)/python bench/recommend_eval.py
 	$(BIN)/python bench/law_search.py
+	$(BIN)/python bench/intake.py
+	$(BIN)/python bench/intake_http.py
+	$(BIN)/python bench/dispatch_live.py
 
 clean:
 	rm -rf $(VENV) web/node_modules web/dist data

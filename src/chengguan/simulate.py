@@ -1,0 +1,548 @@
+"""Demo traffic for a running server (``chengguan simulate``): officers and vehicles moving on the map, and a
+realistic mix of alarms and complaints flowing into the case-source pool.
+
+Everything goes through the public API as a field system would send it: ``POST /api/v1/positions:batch`` every
+``interval`` seconds and ``POST /api/v1/signals:batch`` at ``alarms_per_minute``. Officers walk (or ride e-bikes)
+inside their squad's grids, vehicles drive faster over the same area; officers with an active dispatch task head
+for the task's location — acknowledging, arriving and completing are left to the people at the screens. About a
+fifth of the alarms repeat a recent spot within 30 m, so merging into open case sources shows on the map.
+
+``AlarmMix`` (the channel/category/text mix) is shared with the intake benchmarks (bench/intake*.py).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import shapely
+from shapely.geometry import shape
+
+from chengguan.core.geo import wgs84_to_gcj02
+
+CST = timezone(timedelta(hours=8))
+_M_PER_DEG = 111_320.0
+
+# (channel, share) — roughly what a district command centre receives in a day.
+CHANNEL_MIX = (("ai_video", 45), ("iot", 15), ("complaint", 25), ("hotline", 10), ("patrol", 5))
+CATEGORIES: dict[str, tuple[str, ...]] = {
+    "ai_video": ("09006", "09005", "06036", "06010", "07001", "09009"),
+    "iot": ("08004", "06042", "06027"),
+    "complaint": ("09006", "06027", "08001", "06029", "09009", "06010", "06036", "09012", "07001", "09010"),
+    "hotline": ("08001", "06027", "06029", "09006", "09012", "06011", "08016", "09005"),
+    "patrol": ("09006", "09005", "07001", "06036", "09010", "07003", "06010"),
+}
+NAMES = {
+    "09006": "占道经营", "09005": "店外经营", "06036": "乱堆杂物", "06010": "暴露垃圾", "07001": "非法小广告",
+    "09009": "机动车乱停放", "08004": "工地扬尘", "06042": "垃圾站（箱）满溢", "06027": "油烟污染",
+    "08001": "施工扰民", "06029": "露天烧烤", "09012": "占用消防通道", "09010": "非机动车乱停放",
+    "06011": "积存垃圾渣土", "08016": "无证建设", "07003": "违规户外广告",
+}  # fmt: skip
+COMPLAINTS: dict[str, tuple[str, ...]] = {
+    "09006": ("小区门口有人摆摊卖水果，占了半条人行道", "早市摊贩占道经营，行人只能走机动车道",
+              "路口有流动摊贩，把盲道堵了"),
+    "06027": ("楼下饭店油烟直排，家里窗户都不敢开", "烧烤店排烟管道对着居民楼，油烟很大"),
+    "08001": ("工地夜里十一点还在施工，噪音太大影响休息", "凌晨还在打桩，严重扰民"),
+    "06029": ("夜市露天烧烤，烟雾飘进楼里", "路边有人支炉子烧烤，烟很大"),
+    "09009": ("车辆长期停在人行道上，轮椅推不过去", "好几辆车停在路口，挡住视线"),
+    "06010": ("路边垃圾堆了好几天没人清理，有异味", "垃圾桶旁边扔了很多垃圾袋"),
+    "06036": ("楼道口堆满杂物，有消防隐患", "商户把货物堆在人行道上"),
+    "09012": ("消防通道被私家车堵住了", "小区消防通道停满了车"),
+    "07001": ("电线杆和墙上贴满了小广告", "单元门上全是开锁办证的小广告"),
+    "09010": ("共享单车乱停，把人行道堵死了", "地铁口电动车停得到处都是"),
+    "06011": ("空地上积存大量建筑垃圾渣土", "路边倒了一堆渣土没人管"),
+    "08016": ("小区里有人私自加盖房屋", "楼顶在搭建彩钢房"),
+    "09005": ("饭店把桌子摆到门外经营", "超市把货架摆到了店门外"),
+}  # fmt: skip
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+
+
+@dataclass(frozen=True)
+class GridArea:
+    """One unit grid (WGS-84 polygon) and its squad."""
+
+    id: str
+    code: str
+    name: str
+    squad_id: str
+    polygon: Any
+
+    @classmethod
+    def from_feature(cls, feature: dict[str, Any]) -> GridArea:
+        p = feature["properties"]
+        polygon = shape(feature["geometry"])
+        shapely.prepare(polygon)
+        return cls(p["id"], p["grid_code"], p["name"], p["squad_id"], polygon)
+
+
+@dataclass(frozen=True)
+class Site:
+    """A fixed device (camera, sensor) at a WGS-84 position."""
+
+    code: str
+    lng: float
+    lat: float
+
+
+def offset(lng: float, lat: float, rng: random.Random, radius_m: float, min_m: float = 0.0) -> tuple[float, float]:
+    """A point uniformly distributed in the annulus [min_m, radius_m] around (lng, lat)."""
+    r = math.sqrt(rng.uniform(min_m**2, radius_m**2))
+    a = rng.uniform(0.0, 2.0 * math.pi)
+    return (lng + r * math.cos(a) / (_M_PER_DEG * math.cos(math.radians(lat))), lat + r * math.sin(a) / _M_PER_DEG)
+
+
+def point_in(grid: GridArea, rng: random.Random) -> tuple[float, float]:
+    """A uniformly random point inside the grid (rejection sampling in its bounds)."""
+    x0, y0, x1, y1 = grid.polygon.bounds
+    for _ in range(100):
+        x, y = rng.uniform(x0, x1), rng.uniform(y0, y1)
+        if shapely.contains_xy(grid.polygon, x, y):
+            return x, y
+    c = grid.polygon.representative_point()
+    return c.x, c.y
+
+
+def _phone(rng: random.Random) -> str:
+    return rng.choice(("138", "139", "150", "186", "177")) + f"{rng.randrange(10**8):08d}"
+
+
+class AlarmMix:
+    """Signals as the channels send them (dicts as JSON gives them): mix, categories, Chinese texts, repeats.
+
+    ``next(at)`` makes one signal occurring at ``at``; ``repeat_share`` of them repeat a spot seen in the last
+    ``repeat_within`` (same category and channel, within ``repeat_radius_m``), so they merge under the default
+    50 m / 60 min dedup rule. Grids get a skewed "hotness" (markets, night-market streets) so load is uneven.
+    """
+
+    def __init__(
+        self,
+        rng: random.Random,
+        grids: Sequence[GridArea],
+        cameras: Sequence[Site],
+        sensors: Sequence[Site] = (),
+        *,
+        key_prefix: str = "sim",
+        repeat_share: float = 0.2,
+        repeat_radius_m: float = 30.0,
+        repeat_within: timedelta = timedelta(minutes=30),
+    ) -> None:
+        if not grids:
+            raise ValueError("AlarmMix needs at least one grid")
+        self.rng, self.grids, self.key_prefix = rng, list(grids), key_prefix
+        self.cameras = list(cameras) or [Site(f"CAM-SIM-{i:04d}", *point_in(g, rng)) for i, g in enumerate(grids)]
+        self.sensors = list(sensors) or [Site(f"IOT-SIM-{i:04d}", *point_in(g, rng)) for i, g in enumerate(grids)]
+        self.weights = [rng.lognormvariate(0.0, 0.9) * g.polygon.area for g in self.grids]
+        self.channels, self.shares = zip(*CHANNEL_MIX, strict=True)
+        self.repeat_share, self.repeat_radius_m, self.repeat_within = repeat_share, repeat_radius_m, repeat_within
+        self.recent: deque[tuple[datetime, dict[str, Any], float, float]] = deque(maxlen=2000)
+        self.count = 0
+        self.repeats = 0
+        self.repeat_keys: set[str] = set()
+
+    def next(self, at: datetime, near: tuple[float, float] | None = None) -> dict[str, Any]:
+        """One signal at ``at``; ``near`` (a patrolling officer's position) places patrol reports."""
+        rng = self.rng
+        self.count += 1
+        key = f"{self.key_prefix}-{self.count:07d}"
+        while self.recent and at - self.recent[0][0] > self.repeat_within:
+            self.recent.popleft()
+        if self.recent and rng.random() < self.repeat_share:
+            _, base, lng0, lat0 = self.recent[rng.randrange(len(self.recent))]
+            self.repeats += 1
+            self.repeat_keys.add(key)
+            lng, lat = offset(lng0, lat0, rng, self.repeat_radius_m)
+            return self._signal(key, base["channel"], base["category_code"], lng, lat, at, base.get("device_id"))
+        channel = rng.choices(self.channels, self.shares)[0]
+        category = rng.choice(CATEGORIES[channel])
+        device = None
+        if channel == "ai_video":
+            cam = rng.choice(self.cameras)
+            device, (lng, lat) = cam.code, offset(cam.lng, cam.lat, rng, 80.0, 10.0)
+        elif channel == "iot":
+            sensor = rng.choice(self.sensors)
+            device, (lng, lat) = sensor.code, offset(sensor.lng, sensor.lat, rng, 5.0)
+        elif channel == "patrol" and near is not None:
+            lng, lat = offset(*near, rng, 40.0)
+        else:
+            lng, lat = point_in(rng.choices(self.grids, self.weights)[0], rng)
+        signal = self._signal(key, channel, category, lng, lat, at, device)
+        self.recent.append((at, signal, lng, lat))
+        return signal
+
+    def _signal(
+        self, key: str, channel: str, category: str, lng: float, lat: float, at: datetime, device: str | None
+    ) -> dict[str, Any]:
+        rng, name = self.rng, NAMES[category]
+        s: dict[str, Any] = {"idempotency_key": key, "channel": channel, "category_code": category}
+        phrase = rng.choice(COMPLAINTS.get(category, (f"发现{name}问题",)))
+        if channel == "ai_video":
+            s["description"] = f"视频智能分析告警：{name}"
+            s["attributes"] = {"confidence": f"{rng.uniform(0.62, 0.98):.2f}", "algorithm": "street-order-v3"}
+        elif channel == "iot":
+            reading = {"08004": f"PM10 {rng.randint(160, 420)} μg/m³（限值 150）",
+                       "06042": f"满溢度 {rng.randint(90, 100)}%",
+                       "06027": f"油烟浓度 {rng.uniform(2.1, 6.5):.1f} mg/m³（限值 2.0）"}[category]  # fmt: skip
+            s["description"] = f"物联感知告警：{name}，{reading}"
+        elif channel == "complaint":
+            lng, lat = wgs84_to_gcj02(lng, lat)  # phone apps send GCJ-02 (高德/腾讯 map SDKs)
+            s["crs"] = "gcj02"
+            s["description"] = phrase
+            s["reporter"] = {"name": rng.choice(SURNAMES) + rng.choice(("先生", "女士")), "phone": _phone(rng)}
+        elif channel == "hotline":
+            s["description"] = f"市民来电反映：{phrase}"
+            s["external_ref"] = f"12345-{at.astimezone(CST):%Y%m%d}-{rng.randrange(10**6):06d}"
+            s["reporter"] = {"name": rng.choice(SURNAMES) + rng.choice(("先生", "女士")), "phone": _phone(rng)}
+        else:
+            s["description"] = f"巡查发现：{phrase}"
+        s["lng"], s["lat"] = round(lng, 7), round(lat, 7)
+        s["occurred_at"] = at.astimezone(CST).isoformat(timespec="seconds")
+        if device:
+            s["device_id"] = device
+        return s
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The live simulator (HTTP client of a running server).
+
+
+@dataclass
+class _Mover:
+    kind: str  # "officer" | "vehicle"
+    id: str
+    area: Any  # prepared polygon the subject stays in (its squads' grids, slightly buffered)
+    grids: list[GridArea]
+    lng: float
+    lat: float
+    speed: float  # cruising speed, m/s
+    heading: float = 0.0
+    status: str = "available"
+    announce: bool = True  # send the duty status with the next fix (first fix, shift changes)
+    target: tuple[float, float] | None = None  # active task location
+    pause: int = 0
+
+
+@dataclass
+class _Stats:
+    positions: int = 0
+    signals: int = 0
+    merged: int = 0
+    rejected: int = 0
+    errors: int = 0
+    tasks: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    def line(self) -> str:
+        return (
+            f"[{time.monotonic() - self.started:6.0f}s] 定位 {self.positions} 条  告警 {self.signals} 条"
+            f"（合并 {self.merged}，拒收 {self.rejected}）  进行中任务 {self.tasks}  错误 {self.errors}"
+        )
+
+
+class _Api:
+    """A logged-in httpx client; a 401 is retried, then answered by logging in again."""
+
+    def __init__(self, url: str, username: str, password: str) -> None:
+        try:
+            import httpx  # a development dependency; only this command needs it at run time
+        except ImportError as exc:  # pragma: no cover
+            raise SystemExit("chengguan simulate 需要 httpx：pip install httpx") from exc
+
+        self.httpx = httpx
+        self.client = httpx.Client(base_url=url.rstrip("/"), timeout=30.0, trust_env=False)
+        self.credentials = {"username": username, "password": password}
+        self.token: str | None = None
+
+    def login(self) -> None:
+        response = self.client.post("/api/v1/auth/login", json=self.credentials)
+        if response.status_code != 200:
+            raise RuntimeError(f"登录失败：HTTP {response.status_code} {response.text[:200]}")
+        self.token = response.json()["access_token"]
+
+    def call(self, method: str, path: str, **kwargs: Any) -> Any:
+        for attempt in range(3):
+            if self.token is None:
+                self.login()
+            response = self.client.request(method, path, headers={"Authorization": f"Bearer {self.token}"}, **kwargs)
+            if response.status_code == 401 and attempt < 2:
+                # The server may answer the login before its transaction commits: retry the same token once after
+                # a moment, then log in again.
+                time.sleep(0.1)
+                self.token = self.token if attempt == 0 else None
+                continue
+            if response.status_code >= 400:
+                raise RuntimeError(f"{method} {path}：HTTP {response.status_code} {response.text[:200]}")
+            return response.json() if response.content else None
+        raise AssertionError("unreachable")
+
+    def pages(self, path: str, **params: Any) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            body = self.call("GET", path, params={**params, "page": page, "page_size": 200})
+            items += body["items"]
+            if not body["items"] or len(items) >= body["total"]:
+                return items
+            page += 1
+
+
+def _squads_below(tree: list[dict[str, Any]]) -> dict[str, set[str]]:
+    """unit id → ids of itself and every unit below it."""
+    below: dict[str, set[str]] = {}
+
+    def walk(node: dict[str, Any]) -> set[str]:
+        ids = {node["id"]}
+        for child in node.get("children", []):
+            ids |= walk(child)
+        below[node["id"]] = ids
+        return ids
+
+    for root in tree:
+        walk(root)
+    return below
+
+
+class _World:
+    """What the simulator moves and reports about, read once from the server."""
+
+    def __init__(self, api: _Api, rng: random.Random, key_prefix: str) -> None:
+        features = api.call("GET", "/api/v1/grids/geojson")["features"]
+        self.grids = [GridArea.from_feature(f) for f in features]
+        if not self.grids:
+            raise RuntimeError("服务器上没有可见的单元网格（先执行 chengguan demo）")
+        below = _squads_below(api.call("GET", "/api/v1/org-units/tree"))
+        by_squad: dict[str, list[GridArea]] = {}
+        for g in self.grids:
+            by_squad.setdefault(g.squad_id, []).append(g)
+        areas: dict[frozenset[str], tuple[Any, list[GridArea]]] = {}
+
+        def area_of(unit_id: str) -> tuple[Any, list[GridArea]]:
+            squads = frozenset(s for s in below.get(unit_id, {unit_id}) if s in by_squad) or frozenset(by_squad)
+            if squads not in areas:
+                grids = [g for s in sorted(squads) for g in by_squad[s]]
+                union = shapely.union_all([g.polygon for g in grids]).buffer(0.0008)
+                shapely.prepare(union)
+                areas[squads] = (union, grids)
+            return areas[squads]
+
+        # Carry on from where a previous run left everyone: a restarted simulator does not teleport the city.
+        live = {p["id"]: p for p in api.call("GET", "/api/v1/dispatch/map")["positions"] if not p["stale"]}
+        subjects = [("officer", o) for o in api.pages("/api/v1/officers", status="active")]
+        subjects += [("vehicle", v) for v in api.pages("/api/v1/vehicles", status="in_service")]
+        self.movers: list[_Mover] = []
+        for kind, subject in subjects:
+            union, grids = area_of(subject["unit_id"])
+            lng, lat = point_in(rng.choice(grids), rng)
+            bike = rng.random() < 0.25
+            speed = (
+                rng.uniform(6.0, 11.0)
+                if kind == "vehicle"
+                else rng.uniform(3.5, 6.0)
+                if bike
+                else rng.uniform(1.0, 1.6)
+            )
+            m = _Mover(kind, subject["id"], union, grids, lng, lat, speed, heading=rng.uniform(0, 360))
+            m.status = "available" if kind == "vehicle" or rng.random() < 0.7 else "off_duty"
+            if (fix := live.get(m.id)) is not None:
+                m.lng, m.lat = fix["lng"], fix["lat"]
+                m.status = "off_duty" if fix["status"] == "off_duty" else "available"
+            self.movers.append(m)
+        cameras = [Site(d["code"], d["lng"], d["lat"]) for d in api.pages("/api/v1/devices", kind="camera") if d["lng"]]
+        sensors = [Site(d["code"], d["lng"], d["lat"]) for d in api.pages("/api/v1/devices", kind="sensor") if d["lng"]]
+        self.alarms = AlarmMix(rng, self.grids, cameras, sensors, key_prefix=key_prefix)
+
+    def step(self, rng: random.Random, dt: float) -> None:
+        for m in self.movers:
+            if m.status == "off_duty" and m.target is None:
+                continue
+            if m.target is not None:
+                _move_toward(m, *m.target, m.speed * 1.3 * dt, stop_m=5.0)
+                continue
+            if m.pause > 0:  # talking to a shop owner, writing a note
+                m.pause -= 1
+                continue
+            if rng.random() < 0.03:
+                m.pause = rng.randint(2, 15)
+            m.heading = (m.heading + rng.gauss(0.0, 25.0)) % 360.0
+            lng, lat = _ahead(m.lng, m.lat, m.heading, m.speed * dt * rng.uniform(0.8, 1.2))
+            if shapely.contains_xy(m.area, lng, lat):
+                m.lng, m.lat = lng, lat
+            else:  # turn back towards somewhere inside the squad's grids
+                tx, ty = point_in(rng.choice(m.grids), rng)
+                m.heading = math.degrees(math.atan2((tx - m.lng) * math.cos(math.radians(m.lat)), ty - m.lat)) % 360
+
+    def shifts(self, rng: random.Random, dt: float) -> None:
+        """Shift changes: ~70 % of officers on duty in the long run (leave rate 1/h, return rate 7/3 per h)."""
+        for m in self.movers:
+            if m.kind != "officer" or m.target is not None:
+                continue
+            if m.status == "available" and rng.random() < dt / 3600.0:
+                m.status, m.announce = "off_duty", True
+            elif m.status == "off_duty" and rng.random() < dt * (7 / 3) / 3600.0:
+                m.status, m.announce = "available", True
+
+    def alarm(self, rng: random.Random) -> dict[str, Any]:
+        """The next alarm, occurring up to 90 s ago (patrol reports where an on-duty officer is)."""
+        on_duty = [m for m in self.movers if m.kind == "officer" and m.status == "available"]
+        walker = rng.choice(on_duty) if on_duty else None
+        near = (walker.lng, walker.lat) if walker else None
+        return self.alarms.next(datetime.now(UTC) - timedelta(seconds=rng.uniform(0, 90)), near)
+
+    def fixes(self, now: datetime) -> list[dict[str, Any]]:
+        at = now.isoformat(timespec="seconds")
+        out = []
+        for m in self.movers:
+            fix: dict[str, Any] = {
+                "subject_kind": m.kind,
+                "subject_id": m.id,
+                "lng": round(m.lng, 7),
+                "lat": round(m.lat, 7),
+                "at": at,
+                "heading": round(m.heading, 1),
+                "speed_mps": 0.0 if m.status == "off_duty" or m.pause else round(m.speed, 1),
+            }
+            if m.announce and m.target is None:  # with a task the server's "busy" stays as it is
+                fix["status"] = m.status
+            out.append(fix)
+        return out
+
+
+def _ahead(lng: float, lat: float, heading_deg: float, metres: float) -> tuple[float, float]:
+    h = math.radians(heading_deg)
+    return (
+        lng + metres * math.sin(h) / (_M_PER_DEG * math.cos(math.radians(lat))),
+        lat + metres * math.cos(h) / _M_PER_DEG,
+    )
+
+
+def _move_toward(m: _Mover, lng: float, lat: float, metres: float, stop_m: float) -> None:
+    dx = (lng - m.lng) * _M_PER_DEG * math.cos(math.radians(m.lat))
+    dy = (lat - m.lat) * _M_PER_DEG
+    dist = math.hypot(dx, dy)
+    if dist <= stop_m:
+        return
+    m.heading = math.degrees(math.atan2(dx, dy)) % 360.0
+    f = min(1.0, metres / dist, (dist - stop_m * 0.5) / dist)
+    m.lng += (lng - m.lng) * f
+    m.lat += (lat - m.lat) * f
+
+
+class _Simulator:
+    """One tick: (re)load the city if needed, follow tasks, move, post fixes, post the alarms that fell due."""
+
+    def __init__(self, api: _Api, seed: int, interval: float, alarms_per_minute: float, echo: Callable) -> None:
+        self.api, self.interval, self.echo = api, interval, echo
+        self.world_rng, self.move_rng, self.alarm_rng = (
+            random.Random(f"{seed}:{p}") for p in ("world", "move", "alarm")
+        )
+        self.prefix = f"sim-{datetime.now(CST):%Y%m%d%H%M%S}-{seed}"
+        self.rate = alarms_per_minute / 60.0
+        self.next_alarm = self.alarm_rng.expovariate(self.rate) if self.rate > 0 else math.inf
+        self.next_tasks = 0.0
+        self.world: _World | None = None
+        self.pending: list[dict[str, Any]] = []
+        self.stats = _Stats()
+        self.failures = (RuntimeError, api.httpx.HTTPError, KeyError, ValueError)
+
+    def _try(self, what: str, action: Callable[[], Any]) -> None:
+        try:
+            action()
+        except self.failures as exc:  # reported, and simply tried again on the next tick
+            self.stats.errors += 1
+            self.echo(f"{what}失败（下一轮重试）：{exc}")
+
+    def tick(self, now_m: float) -> None:
+        if self.world is None:
+            self._try("载入示范城市", self._load)
+        if self.world is None:
+            return
+        if now_m >= self.next_tasks:
+            self.next_tasks = now_m + max(self.interval, 3.0)
+            self._try("读取派遣任务", self._follow_tasks)
+        self.world.shifts(self.move_rng, self.interval)
+        self.world.step(self.move_rng, self.interval)
+        self._try("上报定位", self._post_fixes)
+        while self.next_alarm <= now_m - self.stats.started:
+            self.next_alarm += self.alarm_rng.expovariate(self.rate)
+            self.pending.append(self.world.alarm(self.alarm_rng))
+        del self.pending[:-5000]  # a long outage drops the oldest rather than growing without bound
+        if self.pending:
+            self._try("上报告警", self._post_alarms)
+
+    def _load(self) -> None:
+        self.world = _World(self.api, self.world_rng, self.prefix)
+        self.echo(f"已载入 {len(self.world.grids)} 个网格、{len(self.world.movers)} 名队员与车辆")
+
+    def _follow_tasks(self) -> None:
+        """Officers with an active dispatch task head for it (the steps themselves are left to people)."""
+        assert self.world is not None
+        tasks = self.api.call("GET", "/api/v1/dispatch/tasks", params={"mine": "false", "active": "true"})
+        targets = {t["officer_id"]: (t["lng"], t["lat"]) for t in tasks}
+        self.stats.tasks = len(targets)
+        for m in self.world.movers:
+            had = m.target is not None
+            m.target = targets.get(m.id) if m.kind == "officer" else None
+            if had and m.target is None:
+                m.status, m.announce = "available", False  # the server freed the officer when the task ended
+
+    def _post_fixes(self) -> None:
+        assert self.world is not None
+        fixes = self.world.fixes(datetime.now(UTC))
+        self.api.call("POST", "/api/v1/positions:batch", json={"positions": fixes})
+        self.stats.positions += len(fixes)
+        for m in self.world.movers:
+            m.announce = m.announce and m.target is not None  # the status went out with this fix
+
+    def _post_alarms(self) -> None:
+        # Same idempotency keys on a retry: a batch the server took before the connection broke is a replay.
+        body = self.api.call("POST", "/api/v1/signals:batch", json={"signals": self.pending[:1000]})
+        del self.pending[:1000]
+        self.stats.signals += body["accepted"]
+        self.stats.rejected += body["rejected"]
+        self.stats.merged += sum(1 for r in body["results"] if r.get("merged"))
+        problems = [r["problem"]["detail"] for r in body["results"] if r.get("problem")]
+        if problems:
+            self.echo(f"告警被拒收 {len(problems)} 条：{problems[0]}")
+
+
+def run(
+    *,
+    url: str,
+    username: str,
+    password: str,
+    seconds: float,
+    interval: float,
+    alarms_per_minute: float,
+    seed: int | None,
+    echo: Callable[[str], Any] = print,
+) -> _Stats:
+    """Stream positions and alarms into the server at ``url`` for ``seconds`` (0: until Ctrl-C); never fatal.
+
+    Placement, walks and the alarm sequence are reproducible for a given ``seed`` (None: a random one).
+    """
+    seed = seed if seed is not None else random.SystemRandom().randrange(1, 2**31)
+    interval = max(0.1, interval)
+    api = _Api(url, username, password)
+    sim = _Simulator(api, seed, interval, alarms_per_minute, echo)
+    stats = sim.stats
+    deadline = stats.started + seconds if seconds > 0 else math.inf
+    next_status = stats.started + 10.0
+    echo(f"模拟开始：{url}（种子 {seed}，定位每 {interval:g} 秒，告警每分钟 {alarms_per_minute:g} 条）")
+    try:
+        while (now_m := time.monotonic()) < deadline:
+            sim.tick(now_m)
+            if now_m >= next_status:
+                echo(stats.line())
+                next_status = now_m + 10.0
+            time.sleep(max(0.0, min(now_m + interval, deadline) - time.monotonic()))
+    except KeyboardInterrupt:
+        echo("已中断。")
+    finally:
+        api.client.close()
+    echo(stats.line())
+    return stats
