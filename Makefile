@@ -50,6 +50,7 @@ bench: install
 	$(BIN)/python bench/law_search.py
 	$(BIN)/python bench/intake.py
 	$(BIN)/python bench/intake_http.py
+	$(BIN)/python bench/nearest.py
 	$(BIN)/python bench/dispatch_live.py
 
 clean:
