@@ -4,6 +4,7 @@ the table, and the nearest available officers to a case source with distance and
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,6 +31,7 @@ ESTIMATOR: EtaEstimator = StraightLineEta()
 """Straight-line ETA by default; a road-network router implementing ``EtaEstimator`` can replace it."""
 
 POSITION_SEQ = "position_seq"
+REFRESH_EVERY_S = 0.1
 _PENDING = "live.pending_rows"
 
 
@@ -65,6 +67,7 @@ class LiveState:
         self.index = LiveIndex()
         self.fix_at: dict[tuple[str, uuid.UUID], datetime] = {}
         self.applied: int | None = None
+        self.checked_at = 0.0
 
     def reset(self) -> None:
         with self.lock:
@@ -79,7 +82,12 @@ class LiveState:
             self.fix_at[(kind, sid)] = at
 
     def refresh(self, session: Session) -> None:
-        """Apply what other processes committed since the last refresh (everything on first use)."""
+        """Apply what other processes committed since the last refresh (everything on first use); at most every
+        ``REFRESH_EVERY_S`` (other processes' fixes are seconds apart anyway; this process's own apply at commit)."""
+        started = time.monotonic()
+        if self.applied is not None and started - self.checked_at < REFRESH_EVERY_S:
+            return
+        self.checked_at = started
         current = session.execute(select(Counter.value).where(Counter.key == POSITION_SEQ)).scalar() or 0
         with self.lock:
             if self.applied is not None and current <= self.applied:
