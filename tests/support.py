@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
+import subprocess
+import sys
+import time
 import uuid
+from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -39,3 +48,82 @@ def drop_database(url: str) -> None:
     with engine.connect() as connection:
         connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     engine.dispose()
+
+
+@contextlib.contextmanager
+def demo_server(tmp_dir: Path, **env: str) -> Iterator[str]:
+    """A real ``chengguan serve`` process on a fresh migrated demo database; yields its base URL, then stops it and
+    drops the database. ``env`` adds or overrides CHENGGUAN_* variables (background jobs are off unless asked)."""
+    from chengguan.core.db import Database
+    from chengguan.core.migrate import upgrade
+    from chengguan.demo.loader import load_demo
+
+    url = new_database_url(tmp_dir)
+    upgrade(url)
+    db = Database(url)
+    load_demo(db)
+    db.dispose()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    variables = {
+        **os.environ,
+        "CHENGGUAN_DATABASE_URL": url,
+        "CHENGGUAN_ENV": "test",
+        "CHENGGUAN_SECRET_KEY": "live-server-" + "x" * 32,
+        "CHENGGUAN_DATA_DIR": str(tmp_dir / "data"),
+        "CHENGGUAN_RUN_JOBS": "false",
+        "NO_PROXY": "127.0.0.1",
+        **env,
+    }
+    variables.pop("CHENGGUAN_NOW", None)
+    log_path = tmp_dir / f"server-{uuid.uuid4().hex[:6]}.log"
+    base = f"http://127.0.0.1:{port}"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "chengguan", "serve", "--port", str(port)],
+            env=variables,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=Path(__file__).resolve().parents[1],
+        )
+        try:
+            for _ in range(150):
+                if server.poll() is not None:
+                    raise RuntimeError(f"server exited: {log_path.read_text()[-2000:]}")
+                try:
+                    if httpx.get(f"{base}/api/health", timeout=1, trust_env=False).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.2)
+            else:
+                raise RuntimeError(f"server did not start: {log_path.read_text()[-2000:]}")
+            yield base
+        finally:
+            server.terminate()
+            server.wait(timeout=15)
+            drop_database(url)
+
+
+def signal(
+    lng: float,
+    lat: float,
+    *,
+    category: str = "09006",
+    channel: str = "ai_video",
+    at: datetime | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """One signal as a machine would post it (a fresh idempotency key; occurred a minute ago by default)."""
+    from chengguan.core import clock
+
+    return {
+        "idempotency_key": f"t-{uuid.uuid4().hex}",
+        "channel": channel,
+        "category_code": category,
+        "lng": lng,
+        "lat": lat,
+        "occurred_at": (at or clock.now() - timedelta(minutes=1)).isoformat(),
+        "description": "测试告警",
+    } | extra

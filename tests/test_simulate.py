@@ -3,28 +3,21 @@
 from __future__ import annotations
 
 import math
-import os
 import random
 import socket
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
 from shapely.geometry import box
 
-from chengguan.core.db import Database
 from chengguan.core.geo import gcj02_to_wgs84, haversine_m
-from chengguan.core.migrate import upgrade
-from chengguan.demo.loader import load_demo
 from chengguan.intake.schemas import SignalIn
 from chengguan.simulate import AlarmMix, GridArea, run
-from support import drop_database, new_database_url
+from support import demo_server
 
 COMMAND = {"username": "command", "password": "Command@2026"}
 
@@ -37,45 +30,9 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """uvicorn on a fresh migrated demo database (no web build, no background jobs)."""
-    tmp = tmp_path_factory.mktemp("simulate")
-    url = new_database_url(tmp)
-    upgrade(url)
-    db = Database(url)
-    load_demo(db)
-    db.dispose()
-    port = _free_port()
-    env = {**os.environ, "CHENGGUAN_DATABASE_URL": url, "CHENGGUAN_ENV": "test", "CHENGGUAN_RUN_JOBS": "false",
-           "CHENGGUAN_SECRET_KEY": "simulate-secret-" + "x" * 32, "CHENGGUAN_DATA_DIR": str(tmp / "data"),
-           "NO_PROXY": "127.0.0.1"}  # fmt: skip
-    env.pop("CHENGGUAN_NOW", None)
-    log_path = tmp / "server.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "chengguan.app:create_app", "--factory", "--host", "127.0.0.1",
-             "--port", str(port), "--no-access-log", "--log-level", "warning"],
-            env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(150):
-                try:
-                    if httpx.get(f"{base}/api/health", timeout=1, trust_env=False).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if process.poll() is not None:
-                    break
-                time.sleep(0.2)
-            else:
-                raise RuntimeError("server did not start")
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited: {Path(log_path).read_text()[-2000:]}")
-            yield base
-        finally:
-            process.terminate()
-            process.wait(timeout=15)
-            drop_database(url)
+    """A server on a fresh migrated demo database (no web build, no background jobs)."""
+    with demo_server(tmp_path_factory.mktemp("simulate")) as base:
+        yield base
 
 
 def _map(base: str) -> dict:

@@ -6,14 +6,11 @@ from __future__ import annotations
 import itertools
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
-from typing import Any
 
 import pytest
 from shapely.geometry import shape
 from sqlalchemy import select
 
-from chengguan.core import clock
 from chengguan.core.db import Database
 from chengguan.org.models import Grid
 
@@ -44,23 +41,3 @@ def spot(grid_points: list[tuple[str, uuid.UUID, float, float]]) -> Callable[[],
         return lng + 0.0018 * ((ring % 3) - 1) * 0.9, lat + 0.0016 * ((ring // 3 % 3) - 1) * 0.9
 
     return _spot
-
-
-def signal(
-    lng: float,
-    lat: float,
-    *,
-    category: str = "09006",
-    channel: str = "ai_video",
-    at: datetime | None = None,
-    **extra: Any,
-) -> dict[str, Any]:
-    return {
-        "idempotency_key": f"t-{uuid.uuid4().hex}",
-        "channel": channel,
-        "category_code": category,
-        "lng": lng,
-        "lat": lat,
-        "occurred_at": (at or clock.now() - timedelta(minutes=1)).isoformat(),
-        "description": "测试告警",
-    } | extra

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
-from tests.intake.conftest import signal
 
 from chengguan.core import clock
 from chengguan.core.geo import wgs84_to_bd09, wgs84_to_gcj02
+from support import signal
 
 BATCH = "/api/v1/signals:batch"
 M_PER_DEG_LAT = 111_320.0

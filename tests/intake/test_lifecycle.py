@@ -7,13 +7,13 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
-from tests.intake.conftest import signal
 
 from chengguan.core import clock
 from chengguan.core.clock import SHANGHAI
 from chengguan.dispatching.models import DispatchTask, TaskStatus
 from chengguan.dispatching.tasks import sweep_timeouts
 from chengguan.org.models import Officer
+from support import signal
 
 M_PER_DEG_LAT = 111_320.0
 

@@ -7,7 +7,6 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import func, select
-from tests.intake.conftest import signal
 
 from chengguan.core import clock
 from chengguan.core.clock import SHANGHAI
@@ -16,6 +15,7 @@ from chengguan.identity.principals import cli_actor
 from chengguan.intake.ingest import ingest
 from chengguan.intake.models import CaseSource, SourceEvent, Supervision
 from chengguan.intake.supervision import sweep
+from support import signal
 
 
 def _create(db: Database, lng: float, lat: float, category: str) -> uuid.UUID:

@@ -5,12 +5,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import uuid
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
@@ -26,10 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from chengguan.core.db import Database
-from chengguan.core.migrate import upgrade
-from chengguan.demo.loader import load_demo
 from chengguan.org.models import Grid, OrgUnit
-from support import drop_database, new_database_url
+from support import demo_server
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = Path(__file__).parent / "schemas"
@@ -152,56 +144,8 @@ def form(lng: float, lat: float, **fields: Any) -> dict[str, Any]:
 # A real server process for the georeport client (no web build, no browser needed).
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def live_open311(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL of ``python -m chengguan serve`` on a fresh migrated demo database."""
-    url = new_database_url(tmp_path_factory.mktemp("open311-live"))
-    upgrade(url)
-    db = Database(url)
-    load_demo(db)
-    db.dispose()
-    port = _free_port()
-    env = {
-        **os.environ,
-        "CHENGGUAN_DATABASE_URL": url,
-        "CHENGGUAN_ENV": "test",
-        "CHENGGUAN_SECRET_KEY": "open311-live-" + "x" * 32,
-        "CHENGGUAN_DATA_DIR": str(tmp_path_factory.mktemp("open311-live-data")),
-        "CHENGGUAN_OPEN311_API_KEYS": f"other-key,{KEY}",
-        "CHENGGUAN_RUN_JOBS": "false",
-    }
-    log_path = tmp_path_factory.mktemp("open311-live-log") / f"server-{uuid.uuid4().hex[:6]}.log"
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "chengguan", "serve", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            cwd=ROOT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(150):
-                try:
-                    if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if server.poll() is not None:
-                    break
-                time.sleep(0.2)
-            else:
-                raise RuntimeError(f"server did not start: {log_path.read_text()[-2000:]}")
-            if server.poll() is not None:
-                raise RuntimeError(f"server exited: {log_path.read_text()[-2000:]}")
-            yield base
-        finally:
-            server.terminate()
-            server.wait(timeout=15)
-            drop_database(url)
+    with demo_server(tmp_path_factory.mktemp("open311-live"), CHENGGUAN_OPEN311_API_KEYS=f"other-key,{KEY}") as base:
+        yield base
