@@ -8,8 +8,9 @@ a freshly migrated demo database (a temporary SQLite file, or a throwaway schema
 (b) The very signal rows (a) stored are inserted again with the driver's ``executemany`` (sqlite3 / psycopg) into a
 plain table with the same columns and indexes, same batch size and one transaction per batch: the floor (and once
 more with random UUIDv4 keys instead of the stored ones, to show what key order costs the indexes).
-When (a) misses the target (≥ 20,000 signals/s on SQLite) or with ``--profile``, a shorter run under cProfile
-prints the top functions by cumulative time. Run:
+When (a) misses the target (≥ 20,000 signals/s on SQLite) or with ``--profile``, the stream runs once more on a fresh
+database with its last ``--profile-signals`` under cProfile (tables at their steady-state size): driver time by
+statement, own time by layer, chengguan functions and the top ``--top`` functions by cumulative time. Run:
     .venv/bin/python bench/intake.py [--signals 100000] [--batch 1000] [--profile]
     .venv/bin/python bench/intake.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
 """
@@ -230,7 +231,10 @@ def run_raw(url: str, work: Path, rows: list[list], batch_size: int) -> tuple[fl
 
 
 BUCKETS = (  # own-time buckets of the profile: (label, predicate on (file, function))
-    ("sqlite3/psycopg driver calls (C)", lambda f, fn: f == "~" and ("sqlite3" in fn or "psycopg" in fn)),
+    (
+        "database driver (sqlite3 C calls / psycopg incl. waiting on the server)",
+        lambda f, fn: "psycopg" in f or (f == "~" and ("sqlite3" in fn or "psycopg" in fn or "socket" in fn)),
+    ),
     ("chengguan.core.db.UTCDateTime bind", lambda f, fn: f.endswith("chengguan/core/db.py")),
     ("SQLAlchemy (statement setup, bind processors, ORM)", lambda f, fn: "sqlalchemy" in f),
     ("NUL check chengguan/kit/schemas.py:_refuse_nul", lambda f, fn: f.endswith("chengguan/kit/schemas.py")),
@@ -280,7 +284,9 @@ def profile(url: str, warmup: list[list[dict]], batches: list[list[dict]], top: 
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
     raw = stats.stats  # type: ignore[attr-defined]
-    commit = sum(ct for (f, _, fn), (_, _, _, ct, _) in raw.items() if f == "~" and "'commit'" in fn)
+    commit = sum(ct for (f, _, fn), (_, _, _, ct, _) in raw.items()  # sqlite3's C commit or psycopg's commit()
+                 if (f == "~" and "'commit' of 'sqlite3" in fn) or (f.endswith("psycopg/connection.py")
+                                                                   and fn == "commit"))  # fmt: skip
     print(f"\nprofile: the last {sum(map(len, batches)):,} signals ({len(batches)} batches, ingest() + commit) after "
           f"{sum(map(len, warmup)):,} unprofiled: {total:.2f} s under cProfile, of which the driver's COMMIT "
           f"{commit:.2f} s ({commit / total:.1%}); shares below are of the {total:.2f} s")  # fmt: skip

@@ -244,6 +244,12 @@ class _Stats:
         )
 
 
+class _HttpError(RuntimeError):
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class _Api:
     """A logged-in httpx client; a 401 is retried, then answered by logging in again."""
 
@@ -276,7 +282,8 @@ class _Api:
                 self.token = self.token if attempt == 0 else None
                 continue
             if response.status_code >= 400:
-                raise RuntimeError(f"{method} {path}：HTTP {response.status_code} {response.text[:200]}")
+                detail = f"{method} {path}：HTTP {response.status_code} {response.text[:200]}"
+                raise _HttpError(detail, response.status_code)
             return response.json() if response.content else None
         raise AssertionError("unreachable")
 
@@ -331,7 +338,12 @@ class _World:
             return areas[squads]
 
         # Carry on from where a previous run left everyone: a restarted simulator does not teleport the city.
-        live = {p["id"]: p for p in api.call("GET", "/api/v1/dispatch/map")["positions"] if not p["stale"]}
+        try:
+            live = {p["id"]: p for p in api.call("GET", "/api/v1/dispatch/map")["positions"] if not p["stale"]}
+        except _HttpError as exc:
+            if exc.status != 403:
+                raise
+            live = {}  # without dispatch:read everyone starts at a random spot
         subjects = [("officer", o) for o in api.pages("/api/v1/officers", status="active")]
         subjects += [("vehicle", v) for v in api.pages("/api/v1/vehicles", status="in_service")]
         self.movers: list[_Mover] = []
@@ -481,7 +493,14 @@ class _Simulator:
     def _follow_tasks(self) -> None:
         """Officers with an active dispatch task head for it (the steps themselves are left to people)."""
         assert self.world is not None
-        tasks = self.api.call("GET", "/api/v1/dispatch/tasks", params={"mine": "false", "active": "true"})
+        try:
+            tasks = self.api.call("GET", "/api/v1/dispatch/tasks", params={"mine": "false", "active": "true"})
+        except _HttpError as exc:
+            if exc.status != 403:
+                raise
+            self.next_tasks = math.inf  # an account without dispatch rights: officers just patrol
+            self.echo("当前账号无权读取派遣任务，队员不会前往任务地点")
+            return
         targets = {t["officer_id"]: (t["lng"], t["lat"]) for t in tasks}
         self.stats.tasks = len(targets)
         for m in self.world.movers:
