@@ -59,49 +59,74 @@ class LiveState:
     Every write of a position takes the next numbers of the ``position_seq`` counter inside its transaction; the
     counter row stays locked until commit, so sequence order is commit order. A reader that has applied everything
     up to ``applied`` therefore only needs the rows with ``seq > applied`` — and nothing at all when the counter has
-    not moved, which is one primary-key read. Writes of this process are applied at commit without a read.
+    not moved, which is one primary-key read. Writes of this process are applied at commit without a read; those of
+    other processes by a background thread every ``REFRESH_EVERY_S``, so a nearest query never waits on the database.
+    A row older (by ``seq``) than what the index holds for its subject is ignored, whatever order they arrive in.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, engine: Any = None) -> None:
         self.lock = threading.Lock()
         self.index = LiveIndex()
-        self.fix_at: dict[tuple[str, uuid.UUID], datetime] = {}
+        self.fix_at: dict[tuple[str, uuid.UUID], tuple[datetime, int]] = {}
         self.applied: int | None = None
-        self.checked_at = 0.0
+        self.engine = engine
+        self._follower: threading.Thread | None = None
 
     def reset(self) -> None:
         with self.lock:
             self.index, self.fix_at, self.applied = LiveIndex(), {}, None
 
     def _apply(self, rows: list[tuple[Any, ...]]) -> None:
+        fresh = []
+        for row in rows:
+            key, seq = (row[0], row[1]), row[7]
+            known = self.fix_at.get(key)
+            if known is None or known[1] <= seq:
+                self.fix_at[key] = (row[6], seq)
+                fresh.append(row)
         self.index.upsert_many(
             ((kind, sid), lng, lat, status == DutyStatus.available, kind, unit)
-            for kind, sid, lng, lat, status, unit, _at, _seq in rows
+            for kind, sid, lng, lat, status, unit, _at, _seq in fresh
         )
-        for kind, sid, *_rest, at, _seq in rows:
-            self.fix_at[(kind, sid)] = at
 
     def refresh(self, session: Session) -> None:
-        """Apply what other processes committed since the last refresh (everything on first use); at most every
-        ``REFRESH_EVERY_S`` (other processes' fixes are seconds apart anyway; this process's own apply at commit)."""
-        started = time.monotonic()
-        if self.applied is not None and started - self.checked_at < REFRESH_EVERY_S:
-            return
-        self.checked_at = started
+        """Apply what other processes committed since ``applied`` (everything on first use)."""
         current = session.execute(select(Counter.value).where(Counter.key == POSITION_SEQ)).scalar() or 0
+        applied = self.applied
+        if applied is not None and current <= applied:
+            return
+        statement = select(*_COLUMNS)
+        if applied is not None:
+            statement = statement.where(Position.seq > applied)
+        rows = [(str(r[0]), r[1], r[2], r[3], str(r[4]), r[5], r[6], r[7]) for r in session.execute(statement).tuples()]
         with self.lock:
-            if self.applied is not None and current <= self.applied:
-                return
-            statement = select(*_COLUMNS)
-            if self.applied is not None:
-                statement = statement.where(Position.seq > self.applied)
-            rows = [
-                (str(r[0]), r[1], r[2], r[3], str(r[4]), r[5], r[6], r[7]) for r in session.execute(statement).tuples()
-            ]
             if self.applied is None:
                 self.index, self.fix_at = LiveIndex(), {}
             self._apply(rows)
-            self.applied = max([current, *(r[7] for r in rows)])
+            self.applied = max([current, self.applied or 0, *(r[7] for r in rows)])
+
+    def ensure(self, session: Session) -> None:
+        """Load on first use (in the caller's session), then keep following in the background."""
+        if self.applied is None:
+            self.refresh(session)
+        if self._follower is None and self.engine is not None:
+            with self.lock:
+                if self._follower is None:
+                    self._follower = threading.Thread(target=self._follow, name="live-positions", daemon=True)
+                    self._follower.start()
+
+    def _follow(self) -> None:
+        failures = 0
+        while failures < 30:  # a database that went away (a test's dropped schema) ends the thread
+            time.sleep(REFRESH_EVERY_S)
+            try:
+                # A plain (deferred) read: never the write lock a writer's engine would take on SQLite.
+                with Session(bind=self.engine.execution_options(sqlite_immediate=False)) as session:
+                    self.refresh(session)
+                failures = 0
+            except Exception:
+                failures += 1
+                time.sleep(1.0)
 
     def committed(self, rows: list[tuple[Any, ...]]) -> None:
         """Rows this process just committed; when nobody else wrote in between, ``applied`` moves past them."""
@@ -124,7 +149,7 @@ def state_for(session: Session) -> LiveState:
     with _states_lock:
         found = _states.get(key)
         if found is None:
-            found = _states[key] = LiveState()
+            found = _states[key] = LiveState(session.get_bind())
         return found
 
 
@@ -155,7 +180,7 @@ def nearest_for_source(
 ) -> list[Nearby]:
     """The nearest available officers (on duty, not on a task, fix not stale) to the source, nearest first."""
     live = state_for(session)
-    live.refresh(session)
+    live.ensure(session)
     stale_before = clock.now() - timedelta(minutes=get_settings().position_stale_minutes)
     skip = {("officer", o) for o in exclude}
     out: list[Nearby] = []
@@ -175,7 +200,8 @@ def nearest_for_source(
                 break
             for key, distance in hits:
                 skip.add(key)
-                at = live.fix_at.get(key)
+                fix = live.fix_at.get(key)
+                at = fix[0] if fix else None
                 if at is None or at < stale_before:
                     continue
                 entry = live.index.get(key)
