@@ -18,7 +18,9 @@ from chengguan.identity.principals import StaffPrincipal
 
 bearer = HTTPBearer(auto_error=False, description="POST /api/v1/auth/login 取得的 access_token")
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the unit of work commits before the response is sent, so a client never sees 200 for writes
+# that then fail to commit, nor a token refused because the login's commit had not happened yet.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 async def get_settings_dep(request: Request) -> Settings:
