@@ -19,7 +19,6 @@ from chengguan.core.config import get_settings
 from chengguan.core.db import Database
 from chengguan.core.errors import PROBLEM_RESPONSES
 from chengguan.dispatching import live, service
-from chengguan.dispatching.models import Position
 from chengguan.dispatching.schemas import (
     DispatchIn,
     MapFeed,
@@ -100,19 +99,17 @@ def map_feed(session: SessionDep, principal: Reader) -> MapFeed:
     )
 
 
-def _changes(db: Database, principal: StaffPrincipal, since: datetime) -> tuple[list[dict], list[dict], datetime]:
-    from sqlalchemy import func, select
-
+def _changes(db: Database, principal: StaffPrincipal, since: datetime) -> tuple[list[dict], list[dict]]:
+    """Positions and sources changed since ``since`` (a second of overlap: a late commit is sent twice, not lost)."""
     with db.session(write=False) as session:
-        upto = session.scalar(select(func.max(Position.received_at))) or since
         units = service.scoped_units(session, principal)
         positions = live.snapshot(session, units, since=since - timedelta(seconds=1))
         sources = service.open_sources(session, principal, since=since - timedelta(seconds=1), limit=500)
-    return positions, sources, max(upto, since)
+    return positions, sources
 
 
 # Not in the OpenAPI document: an endless text/event-stream is not something a schema (or its fuzzer) can describe;
-# docs/api-dispatch.md documents it.
+# docs/api-intake.md documents it.
 @router.get("/dispatch/stream", include_in_schema=False)
 async def stream(
     request: Request, principal: Reader, max_s: Annotated[int, Query(ge=1, le=600)] = 600
@@ -129,7 +126,7 @@ async def stream(
             if await request.is_disconnected():
                 return
             tick = clock.now()
-            positions, sources, _ = await run_in_threadpool(_changes, db, principal, since)
+            positions, sources = await run_in_threadpool(_changes, db, principal, since)
             since = tick
             if positions:
                 yield f"event: positions\ndata: {json.dumps(positions, ensure_ascii=False)}\n\n"

@@ -332,8 +332,10 @@ def _after_rollback(session: Session) -> None:
 def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:
     table = Position.__table__
     dialect = session.get_bind().dialect.name
-    explicit = [r for r in rows if r.pop("_explicit")]
-    implicit = [r for r in rows if r not in explicit]
+    explicit: list[dict[str, Any]] = []
+    implicit: list[dict[str, Any]] = []
+    for row in rows:
+        (explicit if row.pop("_explicit") else implicit).append(row)
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     for batch, keep_status in ((explicit, False), (implicit, True)):
         if not batch:

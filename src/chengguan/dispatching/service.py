@@ -21,6 +21,7 @@ from chengguan.intake.enums import OPEN_STATUSES, SourceAction, SourceStatus
 from chengguan.intake.models import CaseSource
 from chengguan.intake.repository import CaseSourceRepository
 from chengguan.intake.schemas import SourceActionIn
+from chengguan.intake.workflow import ActionInput
 from chengguan.kit.scope import scope_clause
 from chengguan.law.seed import categories
 from chengguan.org.enums import DeviceKind
@@ -157,26 +158,15 @@ def step(
         return task_read(session, task)
     if task.status not in ACTIVE_TASK:
         raise Conflict(f"任务当前为「{TASK_LABELS[task.status]}」，不能继续操作", code="dispatch.invalid_transition")
-    if name == "arrive":
-        if task.acknowledged_at is None:
-            task.acknowledged_at = clock.now()
-        payload = SourceActionIn()
-        action = SourceAction.arrive
+    if name == "arrive":  # arrival implies acknowledgement (tasks.mark records both)
+        action, params = SourceAction.arrive, ActionInput()
     else:
         assert body is not None
-        payload = SourceActionIn(
-            outcome=body.outcome, rectification_due=body.rectification_due, note=body.note, media=body.media
-        )
         action = SourceAction.record_outcome
+        params = ActionInput(
+            outcome=body.outcome, rectification_due=body.rectification_due, note=body.note, media=tuple(body.media)
+        )
     caps = sources.capabilities(principal, source)
-    from chengguan.intake.workflow import ActionInput
-
-    params = ActionInput(
-        outcome=payload.outcome,
-        rectification_due=payload.rectification_due,
-        note=payload.note,
-        media=tuple(payload.media),
-    )
     sources.transition(session, source, action, principal.actor, params, caps)
     session.refresh(task)
     return task_read(session, task)

@@ -94,21 +94,36 @@ def put_time_limit(session: Session, principal: StaffPrincipal, data: TimeLimitI
     return TimeLimitRead.model_validate(row)
 
 
-def delete_time_limit(session: Session, principal: StaffPrincipal, rule_id: uuid.UUID) -> None:
-    row = session.get(TimeLimitRule, rule_id)
+def _delete_audited(
+    session: Session, principal: StaffPrincipal, model: type, rule_id: uuid.UUID, noun: str, kind: str, label
+) -> None:
+    """Delete one rule row, recording its last content in the audit log."""
+    row = session.get(model, rule_id)
     if row is None:
-        raise NotFound("时限规则不存在", code="time_limit.not_found")
+        raise NotFound(f"{noun}不存在", code=f"{kind}.not_found")
     audit.record(
         session,
         principal.actor,
-        "time_limit.delete",
-        target_type="time_limit_rule",
+        f"{kind}.delete",
+        target_type=model.__tablename__,
         target_id=row.id,
-        target_label=f"{row.stage} {row.category_code or '*'} {row.channel or '*'}",
+        target_label=label(row),
         summary={"before": as_dict(row)},
     )
     session.delete(row)
     session.flush()
+
+
+def delete_time_limit(session: Session, principal: StaffPrincipal, rule_id: uuid.UUID) -> None:
+    _delete_audited(
+        session,
+        principal,
+        TimeLimitRule,
+        rule_id,
+        "时限规则",
+        "time_limit",
+        lambda r: f"{r.stage} {r.category_code or '*'} {r.channel or '*'}",
+    )
 
 
 def list_dedup_rules(session: Session) -> list[DedupRule]:
@@ -139,20 +154,7 @@ def put_dedup_rule(session: Session, principal: StaffPrincipal, data: DedupRuleI
 
 
 def delete_dedup_rule(session: Session, principal: StaffPrincipal, rule_id: uuid.UUID) -> None:
-    row = session.get(DedupRule, rule_id)
-    if row is None:
-        raise NotFound("合并规则不存在", code="dedup_rule.not_found")
-    audit.record(
-        session,
-        principal.actor,
-        "dedup_rule.delete",
-        target_type="dedup_rule",
-        target_id=row.id,
-        target_label=row.category_code,
-        summary={"before": as_dict(row)},
-    )
-    session.delete(row)
-    session.flush()
+    _delete_audited(session, principal, DedupRule, rule_id, "合并规则", "dedup_rule", lambda r: r.category_code)
 
 
 def list_snooze_rules(session: Session, *, active_only: bool = False) -> list[SnoozeRule]:
