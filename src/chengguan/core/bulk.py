@@ -1,47 +1,57 @@
-"""Multi-row INSERT for the intake hot path: the same values SQLAlchemy would send (each column's own bind
-processor), handed to the driver's ``executemany`` without per-statement compilation or per-row dict handling."""
+"""Multi-row INSERT for the intake hot path, built column by column.
+
+The values are the ones SQLAlchemy would send (each column's own bind processor), but converted a whole column at
+a time — before the write lock is taken, where the caller can — and handed to the driver's ``executemany`` as row
+tuples, without per-statement compilation or per-row dict handling (bench/intake.py).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Table
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection, Dialect
 
 
-def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """INSERT ``rows`` (dicts with the same keys, values as the ORM takes them) into ``table``."""
-    if not rows:
+@cache
+def _processor(dialect: Dialect, table: Table, name: str) -> Callable[[Any], Any] | None:
+    return table.c[name].type._cached_bind_processor(dialect)
+
+
+def convert(dialect: Dialect, table: Table, name: str, values: Sequence[Any], *, repeated: bool = False) -> list[Any]:
+    """``values`` of column ``name`` in the driver's format; None stays None (SQL NULL — a JSON column would
+    otherwise store the JSON text 'null'; both read back as None). ``repeated``: few distinct values (statuses,
+    the batch's time), each converted once."""
+    process = _processor(dialect, table, name)
+    if process is None:
+        return list(values)
+    if repeated:
+        memo: dict[Any, Any] = {None: None}
+        out = []
+        for v in values:
+            try:
+                out.append(memo[v])
+            except KeyError:
+                out.append(memo.setdefault(v, process(v)))
+        return out
+    return [None if v is None else process(v) for v in values]
+
+
+def insert_converted(connection: Connection, table: Table, columns: dict[str, Sequence[Any]]) -> None:
+    """INSERT one row per position of the (already converted, equally long) column lists."""
+    if not columns:
         return
-    connection = session.connection()
     dialect = connection.dialect
-    columns = [c for c in table.columns if c.name in rows[0]]
-    processors = [c.type._cached_bind_processor(dialect) for c in columns]
     preparer = dialect.identifier_preparer
-    names = ", ".join(preparer.quote(c.name) for c in columns)
+    names = ", ".join(preparer.quote(name) for name in columns)
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
-    casts = [_cast(dialect.name, c) for c in columns]
-    values = ", ".join(marker + cast for cast in casts)
+    values = ", ".join(marker + _cast(dialect.name, table.c[name]) for name in columns)
     sql = f"INSERT INTO {preparer.format_table(table)} ({names}) VALUES ({values})"
-    keys = [c.name for c in columns]
-    # Many rows share values (the batch's receive time, statuses): convert each distinct value once. None is sent
-    # as SQL NULL (a JSON column would otherwise store the JSON text 'null'; both read back as None).
-    memos: list[dict[Any, Any]] = [{} for _ in columns]
-    plan = list(zip(keys, processors, memos, strict=True))
-    params = [tuple(_convert(row[k], p, memo) for k, p, memo in plan) for row in rows]
-    connection.exec_driver_sql(sql, params)
-
-
-def _convert(value: Any, processor: Any, memo: dict[Any, Any]) -> Any:
-    if value is None or processor is None:
-        return value
-    try:
-        return memo[value]
-    except KeyError:
-        converted = memo[value] = processor(value)
-        return converted
-    except TypeError:  # unhashable (a JSON list or dict)
-        return processor(value)
+    rows = list(zip(*columns.values(), strict=True))
+    if rows:
+        connection.exec_driver_sql(sql, rows)
 
 
 def _cast(dialect: str, column: Any) -> str:

@@ -2,27 +2,31 @@
 
 One call handles a batch: replays (same idempotency key) return the first result, invalid items are reported one
 by one while the valid ones are kept, and everything is written with a few multi-row statements so machines can
-push tens of thousands of alarms a second (bench/intake.py).
+push thousands of alarms a second (bench/intake.py). The work is split in two: what needs no database (validation,
+coordinates, grid, ids, the signal columns in the driver's format) runs before the transaction takes the write
+lock; what must see committed state (replays, dedup, codes, the INSERTs) runs under it, kept short.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import bindparam, event, select, text, update
+from sqlalchemy import event, select, text
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from chengguan.calendar.service import work_calendar
 from chengguan.core import clock
-from chengguan.core.bulk import insert_rows
+from chengguan.core.bulk import convert, insert_converted
 from chengguan.core.config import get_settings
 from chengguan.core.counters import reserve
 from chengguan.core.geo import haversine_m, out_of_china, to_wgs84
+from chengguan.core.grid_index import GridIndex, GridShape
 from chengguan.core.ids import uuid7
 from chengguan.identity.principals import Actor
 from chengguan.intake import rules
@@ -31,6 +35,7 @@ from chengguan.intake.enums import OPEN_STATUSES, SourceStatus
 from chengguan.intake.models import CaseSource, Signal, SnoozeRule
 from chengguan.intake.schemas import IntakeResult, ItemProblem, SignalIn
 from chengguan.intake.timelimits import due, pick, warn_at
+from chengguan.kit.schemas import NUL_CHECKED, contains_nul
 from chengguan.law.seed import categories
 from chengguan.org.enums import OrgLevel
 from chengguan.org.grids import grid_locator
@@ -63,6 +68,27 @@ def _validation_problem(raw: Any, exc: ValidationError) -> IntakeResult:
     return _problem(key, "signal.invalid", "告警数据不合法：" + "；".join(e["field"] for e in errors), errors)
 
 
+# Signal columns that need no database: converted to the driver's format before the write lock is taken.
+_EARLY_COLUMNS = (
+    "id", "idempotency_key", "channel", "category_code", "lng", "lat", "crs", "raw_lng", "raw_lat", "occurred_at",
+    "received_at", "description", "address", "device_id", "external_ref", "media", "reporter", "attributes",
+    "created_by_id",
+)  # fmt: skip
+_SOURCE_COLUMNS = (
+    "id", "code", "status", "category_code", "channel", "lng", "lat", "address", "description", "grid_id",
+    "grid_code", "squad_id", "district_id", "unit_id", "needs_routing", "reported_by_id", "signal_count",
+    "first_signal_at", "last_signal_at", "due_at", "warn_at", "supervision_count", "created_at", "updated_at",
+    "version",
+)  # fmt: skip
+_CODE, _COUNT, _FIRST, _LAST = (_SOURCE_COLUMNS.index(c) for c in ("code", "signal_count", "first_signal_at",
+                                                                    "last_signal_at"))  # fmt: skip
+# Columns with few distinct values in a batch (each distinct value is converted once).
+_REPEATED = frozenset(
+    {"channel", "crs", "received_at", "created_by_id", "status", "grid_id", "squad_id", "district_id", "unit_id",
+     "needs_routing", "reported_by_id", "due_at", "warn_at", "created_at", "updated_at", "merged", "snooze_rule_id"}
+)  # fmt: skip
+
+
 @dataclass(slots=True)
 class _Item:
     index: int
@@ -71,6 +97,84 @@ class _Item:
     lat: float
     occurred_at: datetime
     id: uuid.UUID
+    hit: GridShape | None = None
+
+
+class _Prepared:
+    """A batch's accepted items with their signal columns already in the driver's format: everything that needs no
+    database, done before the write lock is taken, so that meanwhile another batch's writes can run."""
+
+    def __init__(
+        self,
+        parsed: list[tuple[int, SignalIn]],
+        results: list[IntakeResult | None],
+        now: datetime,
+        dialect: Dialect,
+        created_by_id: uuid.UUID | None,
+    ) -> None:
+        cats = categories()
+        self.items: list[_Item] = []
+        self.repeats: list[tuple[int, int]] = []  # (index, index of the first item with the same key)
+        first_of_key: dict[str, int] = {}
+        latest = now + FUTURE_TOLERANCE
+        for i, s in parsed:
+            key = s.idempotency_key
+            if key in first_of_key:
+                self.repeats.append((i, first_of_key[key]))
+                continue
+            if s.category_code not in cats:
+                results[i] = _problem(key, "signal.unknown_category", f"未知的事项类别码 {s.category_code}")
+                continue
+            lng, lat = to_wgs84(s.lng, s.lat, s.crs)
+            if out_of_china(lng, lat):
+                results[i] = _problem(key, "signal.out_of_area", "坐标不在中国境内（请检查经纬度顺序与坐标系）")
+                continue
+            occurred = s.occurred_at.astimezone(now.tzinfo)
+            if occurred > latest:
+                results[i] = _problem(key, "signal.occurred_in_future", "发生时间晚于当前时间")
+                continue
+            first_of_key[key] = i
+            self.items.append(_Item(i, s, lng, lat, occurred, uuid7()))
+        self.index = grid_locator.peek()
+        self.locate(self.index)
+        sig = [it.signal for it in self.items]
+        values: dict[str, list[Any]] = {
+            "id": [it.id for it in self.items],
+            "idempotency_key": [s.idempotency_key for s in sig],
+            "channel": [s.channel for s in sig],
+            "category_code": [s.category_code for s in sig],
+            "lng": [it.lng for it in self.items],
+            "lat": [it.lat for it in self.items],
+            "crs": [s.crs.value for s in sig],
+            "raw_lng": [s.lng for s in sig],
+            "raw_lat": [s.lat for s in sig],
+            "occurred_at": [it.occurred_at for it in self.items],
+            "received_at": [now] * len(sig),
+            "description": [s.description for s in sig],
+            "address": [s.address for s in sig],
+            "device_id": [s.device_id for s in sig],
+            "external_ref": [s.external_ref for s in sig],
+            "media": [s.media or None for s in sig],
+            "reporter": [s.reporter.model_dump(mode="json", exclude_none=True) if s.reporter else None for s in sig],
+            "attributes": [s.attributes for s in sig],
+            "created_by_id": [created_by_id] * len(sig),
+        }
+        self.columns = {n: convert(dialect, _signals, n, values[n], repeated=n in _REPEATED) for n in _EARLY_COLUMNS}
+
+    def locate(self, index: GridIndex | None) -> None:
+        """Grid of every item (none without an index)."""
+        self.index = index
+        hits = index.locate_many([it.lng for it in self.items], [it.lat for it in self.items]) if index else None
+        for n, it in enumerate(self.items):
+            it.hit = hits[n] if hits else None
+
+    def drop(self, keys: Collection[str]) -> None:
+        """Forget the items whose key turned out to be stored already (replays)."""
+        keep = [it.signal.idempotency_key not in keys for it in self.items]
+        if all(keep):
+            return
+        self.items = [it for it, k in zip(self.items, keep, strict=True) if k]
+        self.columns = {n: [v for v, k in zip(vs, keep, strict=True) if k] for n, vs in self.columns.items()}
 
 
 class _Units:
@@ -98,57 +202,48 @@ def ingest(
     """Take in a batch of signals; one result per item, in input order (see the module docstring)."""
     now = clock.now()
     results: list[IntakeResult | None] = [None] * len(items)
-    parsed: list[tuple[int, SignalIn]] = []
-    for i, raw in enumerate(items):
-        if isinstance(raw, SignalIn):
-            parsed.append((i, raw))
-            continue
-        try:
-            parsed.append((i, SignalIn.model_validate(raw)))
-        except ValidationError as exc:
-            results[i] = _validation_problem(raw, exc)
+    parsed = _parse(items, results)
     if not parsed:
         return [r for r in results if r is not None]
+    batch = _Prepared(parsed, results, now, session.get_bind().dialect, created_by_id)
 
+    # From the first statement on, this transaction holds the write lock (SQLite) — keep what follows short.
     if session.get_bind().dialect.name == "postgresql":
         # One intake batch at a time, so two batches cannot both open a source for the same spot.
         session.execute(text("SELECT pg_advisory_xact_lock(73110001)"))
     seq = bump_seq(session)
-
     known = _replays(session, {s.idempotency_key for _, s in parsed})
-    cats = categories()
-    fresh: list[_Item] = []
-    first_of_key: dict[str, int] = {}
-    repeats: list[tuple[int, int]] = []
-    for i, s in parsed:
-        key = s.idempotency_key
-        if key in known:
-            results[i] = known[key]
-            continue
-        if key in first_of_key:
-            repeats.append((i, first_of_key[key]))
-            continue
-        if s.category_code not in cats:
-            results[i] = _problem(key, "signal.unknown_category", f"未知的事项类别码 {s.category_code}")
-            continue
-        lng, lat = to_wgs84(s.lng, s.lat, s.crs)
-        if out_of_china(lng, lat):
-            results[i] = _problem(key, "signal.out_of_area", "坐标不在中国境内（请检查经纬度顺序与坐标系）")
-            continue
-        occurred = s.occurred_at.astimezone(now.tzinfo)
-        if occurred > now + FUTURE_TOLERANCE:
-            results[i] = _problem(key, "signal.occurred_in_future", "发生时间晚于当前时间")
-            continue
-        first_of_key[key] = i
-        fresh.append(_Item(i, s, lng, lat, occurred, uuid7()))
-
-    if fresh:
-        _store(session, fresh, results, actor, created_by_id, now, seq)
-    for i, first in repeats:
+    if known:
+        for i, s in parsed:
+            if s.idempotency_key in known:
+                results[i] = known[s.idempotency_key]
+        batch.drop(known)
+    if batch.items:
+        _store(session, batch, results, created_by_id, now, seq)
+    for i, first in batch.repeats:
         original = results[first]
-        assert original is not None
-        results[i] = original.model_copy(update={"duplicate_replay": original.problem is None})
+        if original is not None and results[i] is None:
+            results[i] = original.model_copy(update={"duplicate_replay": original.problem is None})
     return [r for r in results if r is not None]
+
+
+def _parse(
+    items: Sequence[SignalIn | dict[str, Any]], results: list[IntakeResult | None]
+) -> list[tuple[int, SignalIn]]:
+    """The valid items, validated; each invalid one gets its problem in ``results``."""
+    raw = [r for r in items if not isinstance(r, SignalIn)]
+    # One NUL scan of the whole batch instead of one serialisation per item (the schemas' own check).
+    context = {NUL_CHECKED: True} if raw and not contains_nul(raw) else None
+    parsed: list[tuple[int, SignalIn]] = []
+    for i, item in enumerate(items):
+        if isinstance(item, SignalIn):
+            parsed.append((i, item))
+            continue
+        try:
+            parsed.append((i, SignalIn.model_validate(item, context=context)))
+        except ValidationError as exc:
+            results[i] = _validation_problem(item, exc)
+    return parsed
 
 
 def _replays(session: Session, keys: set[str]) -> dict[str, IntakeResult]:
@@ -201,9 +296,8 @@ def _candidates(session: Session, since: datetime) -> list[Candidate]:
 
 def _store(
     session: Session,
-    fresh: list[_Item],
+    batch: _Prepared,
     results: list[IntakeResult | None],
-    actor: Actor,
     created_by_id: uuid.UUID | None,
     now: datetime,
     seq: int,
@@ -221,43 +315,50 @@ def _store(
     params: dict[str, Params] = _ParamsFor(dedup_rules, default)  # type: ignore[assignment]
     snoozes = list(session.scalars(select(SnoozeRule).where(SnoozeRule.active.is_(True), SnoozeRule.until > now)))
     index = grid_locator.index(session)
+    if index is not batch.index:  # the grids changed since the batch was prepared (or were never loaded)
+        batch.locate(index)
     units = _Units(session)
     limits = rules.time_limits(session)
     calendar = work_calendar(session)
-    earliest = min(it.occurred_at for it in fresh)
+    items = batch.items
+    earliest = min(it.occurred_at for it in items)
 
-    new_sources: list[dict[str, Any]] = []
-    signal_rows: list[dict[str, Any]] = []
+    sources: list[list[Any]] = []
+    grid_codes: list[str | None] = []
+    source_ids: list[uuid.UUID | None] = []
+    merged_flags: list[bool] = []
+    snooze_ids: list[uuid.UUID | None] = []
     touched: dict[uuid.UUID, Candidate] = {}
-    created: dict[uuid.UUID, tuple[dict[str, Any], Candidate]] = {}
+    created: dict[uuid.UUID, Candidate] = {}
     due_cache: dict[tuple[str, str], tuple[datetime | None, datetime | None]] = {}
     day = clock.local_now().strftime("%Y%m%d")
+    dialect = session.get_bind().dialect
 
     with cache.lock:
         if not cache.valid_for(seq - 1, earliest, params_key):
-            horizon = earliest
-            cache.load(seq, horizon, params_key, params, _candidates(session, horizon - max_window))
+            cache.load(seq, earliest, params_key, params, _candidates(session, earliest - max_window))
         try:
-            for it in fresh:
+            for it in items:
                 s = it.signal
-                result = IntakeResult(idempotency_key=s.idempotency_key, signal_id=it.id)
+                hit = it.hit
                 snooze = next((r for r in snoozes if _snoozed(r, s.category_code, it.lng, it.lat)), None)
-                hit = index.locate(it.lng, it.lat)
-                grid_code = hit.grid_code if hit else None
                 source_id: uuid.UUID | None = None
-                merged = False
+                merged = needs_routing = False
+                code = None
                 if snooze is None:
                     h = cache.hash_for(s.category_code, params)
                     target = h.best(it.lng, it.lat, it.occurred_at)
                     if target is not None:
-                        merged, source_id = True, target.id
+                        merged, source_id, code = True, target.id, target.code
                         target.added += 1
-                        target.last_at = max(target.last_at, it.occurred_at)
-                        target.first_at = min(target.first_at, it.occurred_at)
+                        if it.occurred_at > target.last_at:
+                            target.last_at = it.occurred_at
+                        if it.occurred_at < target.first_at:
+                            target.first_at = it.occurred_at
                         touched[target.id] = target
-                        result.case_source_code = target.code
                     else:
                         source_id = uuid7()
+                        needs_routing = hit is None
                         squad = hit.squad_id if hit else None
                         key = (s.category_code, s.channel.value)
                         if key not in due_cache:
@@ -265,91 +366,56 @@ def _store(
                             d = due(calendar, now, limit) if limit else None
                             due_cache[key] = (d, warn_at(now, d, limit.warn_percent) if d and limit else None)
                         due_at, warn = due_cache[key]
-                        row = {
-                            "id": source_id,
-                            "code": "",
-                            "status": SourceStatus.pending,
-                            "category_code": s.category_code,
-                            "channel": s.channel,
-                            "lng": it.lng,
-                            "lat": it.lat,
-                            "address": s.address,
-                            "description": s.description,
-                            "grid_id": hit.grid_id if hit else None,
-                            "grid_code": grid_code,
-                            "squad_id": squad,
-                            "district_id": units.district_of(squad),
-                            "unit_id": squad or units.city,
-                            "needs_routing": hit is None,
-                            "reported_by_id": created_by_id,
-                            "signal_count": 1,
-                            "first_signal_at": it.occurred_at,
-                            "last_signal_at": it.occurred_at,
-                            "due_at": due_at,
-                            "warn_at": warn,
-                            "supervision_count": 0,
-                            "created_at": now,
-                            "updated_at": now,
-                            "version": 1,
-                        }
-                        new_sources.append(row)
+                        sources.append([
+                            source_id, "", SourceStatus.pending, s.category_code, s.channel, it.lng, it.lat,
+                            s.address, s.description, hit.grid_id if hit else None, hit.grid_code if hit else None,
+                            squad, units.district_of(squad), squad or units.city, needs_routing, created_by_id, 1,
+                            it.occurred_at, it.occurred_at, due_at, warn, 0, now, now, 1,
+                        ])  # fmt: skip
                         cand = Candidate(source_id, "", s.category_code, it.lng, it.lat, it.occurred_at, it.occurred_at)
                         h.add(cand)
-                        result.needs_routing = hit is None
-                        created[source_id] = (row, cand)
-                else:
-                    result.snoozed = True
-                result.case_source_id = source_id
-                result.merged = merged
-                results[it.index] = result
-                signal_rows.append(
-                    {
-                        "id": it.id,
-                        "idempotency_key": s.idempotency_key,
-                        "channel": s.channel,
-                        "category_code": s.category_code,
-                        "lng": it.lng,
-                        "lat": it.lat,
-                        "crs": s.crs.value,
-                        "raw_lng": s.lng,
-                        "raw_lat": s.lat,
-                        "occurred_at": it.occurred_at,
-                        "received_at": now,
-                        "description": s.description,
-                        "address": s.address,
-                        "device_id": s.device_id,
-                        "external_ref": s.external_ref,
-                        "media": s.media or None,
-                        "reporter": s.reporter.model_dump(mode="json", exclude_none=True) if s.reporter else None,
-                        "attributes": s.attributes,
-                        "grid_code": grid_code,
-                        "case_source_id": source_id,
-                        "merged": merged,
-                        "snooze_rule_id": snooze.id if snooze else None,
-                        "created_by_id": created_by_id,
-                    }
+                        created[source_id] = cand
+                results[it.index] = IntakeResult(
+                    idempotency_key=s.idempotency_key,
+                    signal_id=it.id,
+                    case_source_id=source_id,
+                    case_source_code=code,
+                    merged=merged,
+                    snoozed=snooze is not None,
+                    needs_routing=needs_routing,
                 )
-            if new_sources:
-                first = reserve(session, f"case_source:{day}", len(new_sources))
-                for n, row in enumerate(new_sources):
-                    row["code"] = f"AY{day}{first + n:06d}"
-                    cand = created[row["id"]][1]
-                    cand.code = row["code"]
+                grid_codes.append(hit.grid_code if hit else None)
+                source_ids.append(source_id)
+                merged_flags.append(merged)
+                snooze_ids.append(snooze.id if snooze else None)
+            if sources:
+                first = reserve(session, f"case_source:{day}", len(sources))
+                for n, row in enumerate(sources):
+                    cand = created[row[0]]
+                    cand.code = row[_CODE] = f"AY{day}{first + n:06d}"
                     # Later signals of this batch that joined it count here, not in an UPDATE.
-                    row["signal_count"] += cand.added
-                    row["first_signal_at"], row["last_signal_at"] = cand.first_at, cand.last_at
+                    row[_COUNT] += cand.added
+                    row[_FIRST], row[_LAST] = cand.first_at, cand.last_at
                     cand.added = 0
-                for it in fresh:
+                for it in items:
                     r = results[it.index]
                     if r is not None and r.case_source_id in created:
-                        r.case_source_code = created[r.case_source_id][1].code
+                        r.case_source_code = created[r.case_source_id].code
                 # No timeline row for the creation: the source's own created_at and channel say it (detail shows it).
-                insert_rows(session, _sources, new_sources)
-            insert_rows(session, _signals, signal_rows)
+                columns = dict(zip(_SOURCE_COLUMNS, map(list, zip(*sources, strict=True)), strict=True))
+                insert_converted(session.connection(), _sources, {
+                    n: convert(dialect, _sources, n, vs, repeated=n in _REPEATED) for n, vs in columns.items()
+                })  # fmt: skip
+            late = {"grid_code": grid_codes, "case_source_id": source_ids, "merged": merged_flags,
+                    "snooze_rule_id": snooze_ids}  # fmt: skip
+            signal_columns = dict(batch.columns)
+            for n, vs in late.items():
+                signal_columns[n] = convert(dialect, _signals, n, vs, repeated=n in _REPEATED)
+            insert_converted(session.connection(), _signals, signal_columns)
             _apply_merges(session, [c for c in touched.values() if c.added], now)
             for c in touched.values():
                 c.added = 0
-            newest = max(it.occurred_at for it in fresh)
+            newest = max(it.occurred_at for it in items)
             cache.latest = newest if cache.latest is None else max(cache.latest, newest)
             _prune(cache, max_window)
         except BaseException:
@@ -361,23 +427,27 @@ def _store(
 
 
 def _apply_merges(session: Session, merged: list[Candidate], now: datetime) -> None:
-    """signal_count and first/last signal time of the sources that took signals, in one multi-row UPDATE."""
+    """signal_count and first/last signal time of the sources that took signals, in one executemany UPDATE."""
     if not merged:
         return
-    t = _sources
     # Merges do not bump ``version``: a new signal does not invalidate what a dispatcher is looking at.
-    statement = (
-        update(t)
-        .where(t.c.id == bindparam("b_id"))
-        .values(
-            signal_count=t.c.signal_count + bindparam("b_n"),
-            first_signal_at=bindparam("b_first", type_=t.c.first_signal_at.type),
-            last_signal_at=bindparam("b_last", type_=t.c.last_signal_at.type),
-            updated_at=bindparam("b_now", type_=t.c.updated_at.type),
-        )
+    connection = session.connection()
+    d = connection.dialect
+    t = _sources
+    marker = "?" if d.paramstyle == "qmark" else "%s"
+    sql = (
+        f"UPDATE {d.identifier_preparer.format_table(t)} SET signal_count = signal_count + {marker}, "
+        f"first_signal_at = {marker}, last_signal_at = {marker}, updated_at = {marker} WHERE id = {marker}"
     )
-    rows = [{"b_id": c.id, "b_n": c.added, "b_first": c.first_at, "b_last": c.last_at, "b_now": now} for c in merged]
-    session.connection().execute(statement, rows)
+    rows = zip(
+        [c.added for c in merged],
+        convert(d, t, "first_signal_at", [c.first_at for c in merged]),
+        convert(d, t, "last_signal_at", [c.last_at for c in merged]),
+        convert(d, t, "updated_at", [now] * len(merged), repeated=True),
+        convert(d, t, "id", [c.id for c in merged]),
+        strict=True,
+    )
+    connection.exec_driver_sql(sql, list(rows))
 
 
 def _prune(c: DedupCache, max_window: timedelta) -> None:

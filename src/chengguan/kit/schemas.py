@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, model_validator
 
 
 def _contains_nul_walk(value: Any) -> bool:
@@ -29,17 +29,27 @@ def _contains_nul(value: Any) -> bool:
     """Whether any string (key or value) in ``value`` holds U+0000; one C-speed serialisation for JSON-shaped input
     (request bodies run this once per item: intake batches carry thousands)."""
     try:
-        text = json.dumps(value)
+        text = json.dumps(value, ensure_ascii=False)  # escapes only what must be: control characters, quotes
     except (TypeError, ValueError):
         return _contains_nul_walk(value)
     return "\\u0000" in text and _ESCAPED_NUL.search(text) is not None
 
 
+NUL_CHECKED = "nul_checked"  # validation context flag: the caller checked the whole batch at once (contains_nul)
+
+
+def contains_nul(value: Any) -> bool:
+    """Whether any string in ``value`` (JSON-shaped, nested) holds U+0000."""
+    return _contains_nul(value)
+
+
 class _RefusesNul(BaseModel):
     @model_validator(mode="before")
     @classmethod
-    def _refuse_nul(cls, data: Any) -> Any:
+    def _refuse_nul(cls, data: Any, info: ValidationInfo) -> Any:
         # PostgreSQL text cannot hold U+0000 and no legitimate input carries it: refuse it at the edge (422).
+        if info.context and info.context.get(NUL_CHECKED):
+            return data
         if _contains_nul(data):
             raise ValueError("文本中不能包含空字符（U+0000）")
         return data

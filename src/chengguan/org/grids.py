@@ -132,6 +132,10 @@ class GridLocator:
     def invalidate(self) -> None:
         self._version = None
 
+    def peek(self) -> GridIndex | None:
+        """The index as last built, without asking the database whether it is current (callers check later)."""
+        return self._index
+
     def index(self, session: Session) -> GridIndex:
         repo = GridRepository(session)
         version = repo.version()
