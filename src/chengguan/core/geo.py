@@ -10,7 +10,9 @@ GCJ-02 has no public official specification: the formulas below are the open-sou
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 import shapely
@@ -23,6 +25,7 @@ __all__ = [
     "from_wgs84",
     "gcj02_to_bd09",
     "gcj02_to_wgs84",
+    "gcj02_to_wgs84_many",
     "haversine_m",
     "out_of_china",
     "polygon_area_m2",
@@ -44,6 +47,7 @@ class Crs(StrEnum):
 _KRASOVSKY_A = 6378245.0
 _KRASOVSKY_EE = 0.00669342162296594323
 # BD-09 scales by this "x_pi" (pi * 3000 / 180) in its periodic correction terms.
+_PI = math.pi
 _X_PI = math.pi * 3000.0 / 180.0
 _BD_DLNG = 0.0065
 _BD_DLAT = 0.006
@@ -59,35 +63,41 @@ def out_of_china(lng: float, lat: float) -> bool:
     return not (72.004 <= lng <= 137.8347 and 0.8293 <= lat <= 55.8271)
 
 
-def _transform_lat(x: float, y: float) -> float:
+def _transform_lat(x: Any, y: Any, sin: Any = math.sin, sqrt: Any = math.sqrt) -> Any:
     # x, y are (lng - 105, lat - 35); the series is the de-facto GCJ-02 definition and must not be "simplified".
-    ret = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * math.sqrt(abs(x))
-    ret += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
-    ret += (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
-    ret += (160.0 * math.sin(y / 12.0 * math.pi) + 320.0 * math.sin(y * math.pi / 30.0)) * 2.0 / 3.0
+    # sin/sqrt are math's for one point or numpy's for arrays (gcj02_to_wgs84_many).
+    ret = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * sqrt(abs(x))
+    ret += (20.0 * sin(6.0 * x * _PI) + 20.0 * sin(2.0 * x * _PI)) * 2.0 / 3.0
+    ret += (20.0 * sin(y * _PI) + 40.0 * sin(y / 3.0 * _PI)) * 2.0 / 3.0
+    ret += (160.0 * sin(y / 12.0 * _PI) + 320.0 * sin(y * _PI / 30.0)) * 2.0 / 3.0
     return ret
 
 
-def _transform_lng(x: float, y: float) -> float:
-    ret = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * math.sqrt(abs(x))
-    ret += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
-    ret += (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
-    ret += (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
+def _transform_lng(x: Any, y: Any, sin: Any = math.sin, sqrt: Any = math.sqrt) -> Any:
+    ret = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * sqrt(abs(x))
+    ret += (20.0 * sin(6.0 * x * _PI) + 20.0 * sin(2.0 * x * _PI)) * 2.0 / 3.0
+    ret += (20.0 * sin(x * _PI) + 40.0 * sin(x / 3.0 * _PI)) * 2.0 / 3.0
+    ret += (150.0 * sin(x / 12.0 * _PI) + 300.0 * sin(x / 30.0 * _PI)) * 2.0 / 3.0
     return ret
+
+
+def _gcj_offset(lng: Any, lat: Any, sin: Any = math.sin, cos: Any = math.cos, sqrt: Any = math.sqrt) -> tuple[Any, Any]:
+    dlat = _transform_lat(lng - 105.0, lat - 35.0, sin, sqrt)
+    dlng = _transform_lng(lng - 105.0, lat - 35.0, sin, sqrt)
+    radlat = lat * (_PI / 180.0)
+    magic = 1.0 - _KRASOVSKY_EE * sin(radlat) ** 2
+    sqrtmagic = sqrt(magic)
+    # Convert the metre-like series to degrees with the meridian / prime-vertical radii of curvature.
+    dlat = (dlat * 180.0) / ((_KRASOVSKY_A * (1.0 - _KRASOVSKY_EE)) / (magic * sqrtmagic) * _PI)
+    dlng = (dlng * 180.0) / (_KRASOVSKY_A / sqrtmagic * cos(radlat) * _PI)
+    return dlng, dlat
 
 
 def wgs84_to_gcj02(lng: float, lat: float) -> tuple[float, float]:
     """WGS-84 → GCJ-02: add the community-standard Krasovsky offset (legal-facts §7); unchanged outside China."""
     if out_of_china(lng, lat):
         return lng, lat
-    dlat = _transform_lat(lng - 105.0, lat - 35.0)
-    dlng = _transform_lng(lng - 105.0, lat - 35.0)
-    radlat = math.radians(lat)
-    magic = 1.0 - _KRASOVSKY_EE * math.sin(radlat) ** 2
-    sqrtmagic = math.sqrt(magic)
-    # Convert the metre-like series to degrees with the meridian / prime-vertical radii of curvature.
-    dlat = (dlat * 180.0) / ((_KRASOVSKY_A * (1.0 - _KRASOVSKY_EE)) / (magic * sqrtmagic) * math.pi)
-    dlng = (dlng * 180.0) / (_KRASOVSKY_A / sqrtmagic * math.cos(radlat) * math.pi)
+    dlng, dlat = _gcj_offset(lng, lat)
     return lng + dlng, lat + dlat
 
 
@@ -109,6 +119,30 @@ def gcj02_to_wgs84(lng: float, lat: float) -> tuple[float, float]:
     if out_of_china(lng, lat):
         return lng, lat
     return _invert(wgs84_to_gcj02, lng, lat, (lng, lat))
+
+
+def gcj02_to_wgs84_many(lngs: Sequence[float], lats: Sequence[float]) -> tuple[list[float], list[float]]:
+    """:func:`gcj02_to_wgs84` for many points at once (numpy): the same fixed-point iteration, each point stepped
+    until it converged; equal to the one-point function within the 1e-9° tolerance."""
+    tx = np.asarray(lngs, dtype=float)
+    ty = np.asarray(lats, dtype=float)
+    x, y = tx.copy(), ty.copy()
+    active = np.flatnonzero(~_out_of_china_mask(tx, ty))
+    for _ in range(_INVERSE_MAX_ITER):
+        if not active.size:
+            break
+        ax, ay = x[active], y[active]
+        dlng, dlat = _gcj_offset(ax, ay, np.sin, np.cos, np.sqrt)
+        outside = _out_of_china_mask(ax, ay)  # as wgs84_to_gcj02 does for an iterate that left the box
+        dx = np.where(outside, 0.0, dlng) + ax - tx[active]
+        dy = np.where(outside, 0.0, dlat) + ay - ty[active]
+        x[active], y[active] = ax - dx, ay - dy
+        active = active[~((np.abs(dx) < _INVERSE_TOL) & (np.abs(dy) < _INVERSE_TOL))]
+    return x.tolist(), y.tolist()
+
+
+def _out_of_china_mask(lng: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    return ~((lng >= 72.004) & (lng <= 137.8347) & (lat >= 0.8293) & (lat <= 55.8271))
 
 
 def _not_a_coordinate(lng: float, lat: float) -> bool:
