@@ -1,0 +1,1 @@
+"""The administrative-penalty case (执法办案): workflow, statutory gates and clocks."""
