@@ -2,6 +2,7 @@
 
 from chengguan.audit import models as audit_models
 from chengguan.calendar import models as calendar_models
+from chengguan.cases import models as case_models
 from chengguan.core import counters as counter_models
 from chengguan.core.db import Base
 from chengguan.dispatching import models as dispatching_models
@@ -14,6 +15,7 @@ __all__ = [
     "Base",
     "audit_models",
     "calendar_models",
+    "case_models",
     "counter_models",
     "dispatching_models",
     "identity_models",

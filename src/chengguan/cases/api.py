@@ -1,0 +1,53 @@
+"""HTTP routes of the penalty case (执法办案): open, list, read, what may be done now, and do it."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from chengguan.cases import read, service
+from chengguan.cases.enums import CaseAction
+from chengguan.cases.schemas import ActionOption, CaseActionIn, CaseCreate, CaseDetail, CaseFilter, CaseListItem
+from chengguan.core.errors import PROBLEM_RESPONSES
+from chengguan.identity.dependencies import SessionDep, require
+from chengguan.identity.principals import StaffPrincipal
+from chengguan.kit.schemas import PageQuery, Paginated
+
+router = APIRouter(prefix="/cases", tags=["执法办案"], responses=PROBLEM_RESPONSES)
+
+Reader = Annotated[StaffPrincipal, Depends(require("case:read"))]
+Writer = Annotated[StaffPrincipal, Depends(require("case:write"))]
+CaseId = Annotated[uuid.UUID, Path(description="案件 id")]
+
+
+@router.post("", response_model=CaseDetail, status_code=201, summary="立案登记（普通程序）或当场处罚（简易程序）")
+def create_case(principal: Writer, session: SessionDep, data: CaseCreate) -> CaseDetail:
+    case = service.create(session, principal, data)
+    return read.detail(session, principal, case.id)
+
+
+@router.get("", response_model=Paginated[CaseListItem], summary="案件列表（超期在前）")
+def list_cases(
+    principal: Reader, session: SessionDep, filters: Annotated[CaseFilter, Query()], page: PageQuery
+) -> Paginated[CaseListItem]:
+    return read.list_cases(session, principal, filters, page)
+
+
+@router.get("/{case_id}", response_model=CaseDetail, summary="案件详情（时限、可办操作、审批、全过程记录）")
+def get_case(principal: Reader, session: SessionDep, case_id: CaseId) -> CaseDetail:
+    return read.detail(session, principal, case_id)
+
+
+@router.get("/{case_id}/actions", response_model=list[ActionOption], summary="本人当前可办的操作")
+def case_actions(principal: Reader, session: SessionDep, case_id: CaseId) -> list[ActionOption]:
+    return read.actions(session, principal, service.load(session, case_id, principal))
+
+
+@router.post("/{case_id}/actions/{action}", response_model=CaseDetail, summary="办理操作（状态机校验法定条件）")
+def take_action(
+    principal: Reader, session: SessionDep, case_id: CaseId, action: CaseAction, data: CaseActionIn
+) -> CaseDetail:
+    service.act(session, principal, case_id, action, data)
+    return read.detail(session, principal, case_id)

@@ -1,0 +1,227 @@
+"""Reads of penalty cases: the principal's readable cases, the list (filters, countdown, overdue first, total) and
+the detail with its clocks, allowed actions, approvals and timeline."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy import case as when
+from sqlalchemy.orm import Session
+
+from chengguan.calendar.service import work_calendar
+from chengguan.cases import approvals, clocks
+from chengguan.cases.enums import ACTION_LABELS, FILED_UNDECIDED, STATUS_LABELS, CaseAction, CaseStatus
+from chengguan.cases.models import Case, CaseApproval, CaseEvent, CaseOfficer
+from chengguan.cases.schemas import (
+    ActionOption,
+    ApprovalRead,
+    CaseClockRead,
+    CaseDetail,
+    CaseFilter,
+    CaseListItem,
+    EventRead,
+    NamedRef,
+)
+from chengguan.cases.service import amount_due, facts_of, load, officers_of, roles_of, today
+from chengguan.cases.workflow import Position, allowed_actions
+from chengguan.identity.principals import StaffPrincipal
+from chengguan.kit.schemas import PageParams, Paginated
+from chengguan.kit.scope import scope_clause
+from chengguan.org.repository import unit_names
+
+EVENT_LABELS = {"create": "立案登记", "supervise": "超期转督查"}
+
+
+def readable(principal: StaffPrincipal) -> Select[tuple[Case]]:
+    """Cases of the principal's data scope, plus the cases the principal handles as an officer."""
+    own = []
+    if principal.officer_id is not None:
+        mine = select(CaseOfficer.case_id).where(CaseOfficer.officer_id == principal.officer_id)
+        own.append(Case.id.in_(mine))
+    return select(Case).where(scope_clause(principal, Case.unit_id, own=or_(*own) if own else None))
+
+
+def list_cases(
+    session: Session, principal: StaffPrincipal, filters: CaseFilter, page: PageParams
+) -> Paginated[CaseListItem]:
+    """Filtered, overdue first, then by decision deadline and newest; ``total`` counts every match."""
+    on = today()
+    statement = readable(principal)
+    if filters.status:
+        statement = statement.where(Case.status.in_(filters.status))
+    if filters.procedure is not None:
+        statement = statement.where(Case.procedure == filters.procedure)
+    if filters.unit_id is not None:
+        statement = statement.where(Case.unit_id == filters.unit_id)
+    if filters.q:
+        like = f"%{filters.q.strip()}%"
+        statement = statement.where(or_(Case.code.like(like), Case.party_name.like(like), Case.matter_name.like(like)))
+    running = Case.status.in_(sorted(FILED_UNDECIDED))
+    overdue = running & (Case.decision_due_on < on)
+    if filters.overdue is not None:
+        statement = statement.where(overdue if filters.overdue else ~overdue)
+    if filters.mine and principal.officer_id is not None:
+        statement = statement.where(
+            Case.id.in_(select(CaseOfficer.case_id).where(CaseOfficer.officer_id == principal.officer_id))
+        )
+    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
+    rows = session.scalars(
+        statement.order_by(
+            when((overdue, 0), else_=1),
+            Case.decision_due_on.is_(None),
+            Case.decision_due_on,
+            Case.created_at.desc(),
+            Case.id,
+        )
+        .offset(page.offset)
+        .limit(page.page_size)
+    ).all()
+    names = unit_names(session, {c.unit_id for c in rows})
+    return Paginated(items=[_item(c, names, on) for c in rows], total=total)
+
+
+def _item(c: Case, names: dict[uuid.UUID, str], on: date) -> CaseListItem:
+    running = c.status in FILED_UNDECIDED and c.decision_due_on is not None
+    return CaseListItem(
+        id=c.id,
+        code=c.code,
+        procedure=c.procedure,
+        status=c.status,
+        status_label=STATUS_LABELS[c.status],
+        matter_name=c.matter_name,
+        party_name=c.party_name,
+        unit=NamedRef(id=c.unit_id, name=names.get(c.unit_id, "")),
+        decision_due_on=c.decision_due_on,
+        remaining_days=(c.decision_due_on - on).days if running and c.decision_due_on else None,
+        overdue=bool(running and c.decision_due_on and c.decision_due_on < on),
+        supervised=c.supervised_at is not None,
+        created_at=c.created_at,
+        updated_at=c.updated_at,
+        version=c.version,
+    )
+
+
+def case_clocks(session: Session, c: Case, on: date) -> list[clocks.Clock]:
+    """The statutory clocks running on the case now (countdowns on the detail page)."""
+    cal = work_calendar(session)
+    out = []
+    if c.status in FILED_UNDECIDED and c.decision_due_on is not None:
+        out.append(clocks.clock("decision", "办案期限", "《行政处罚法》第六十条", c.decision_due_on, warn_days=10))
+    if c.status is CaseStatus.statement and c.notice_served_on is not None and not c.statement_waived:
+        ends = clocks.statement_ends(c.notice_served_on, c.statement_days, cal)
+        out.append(clocks.clock("statement", "陈述申辩期", "《行政处罚法》第四十五条", ends, warn_days=1))
+        if c.hearing_right and not c.hearing_requested:
+            last = clocks.hearing_request_last_day(c.notice_served_on, cal)
+            out.append(clocks.clock("hearing_request", "听证申请期", "《行政处罚法》第六十四条", last, warn_days=1))
+    if c.status is CaseStatus.service and c.decided_on is not None:
+        due = clocks.service_due(c.decided_on, cal)
+        out.append(clocks.clock("service", "决定书送达", "《行政处罚法》第六十一条", due, warn_days=2))
+    if c.status is CaseStatus.execution and c.payment_due_on is not None and amount_due(c, on)[1] > 0:
+        out.append(clocks.clock("payment", "缴款期限", "《行政处罚法》第六十七条", c.payment_due_on, warn_days=3))
+    return out
+
+
+def detail(session: Session, principal: StaffPrincipal, case_id: uuid.UUID) -> CaseDetail:
+    c = load(session, case_id, principal)
+    on = today()
+    names = unit_names(session, {c.unit_id})
+    fee, due = amount_due(c, on)
+    step = approvals.current_step(session, c)
+    events = session.scalars(select(CaseEvent).where(CaseEvent.case_id == c.id).order_by(CaseEvent.at, CaseEvent.id))
+    approvals_given = session.scalars(
+        select(CaseApproval).where(CaseApproval.case_id == c.id).order_by(CaseApproval.at, CaseApproval.id)
+    )
+    repeat = 0
+    if c.party_id_no:
+        repeat = session.scalar(
+            select(func.count()).where(Case.party_id_no == c.party_id_no, Case.id != c.id).select_from(Case)
+        ) or 0  # fmt: skip
+    return CaseDetail(
+        **_item(c, names, on).model_dump(),
+        approval_step=c.approval_step,
+        approval_steps=c.approval_steps,
+        approval_step_label=step["label"] if step else None,
+        source_id=c.source_id,
+        matter_code=c.matter_code,
+        knowledge_version=c.knowledge_version,
+        party_type=c.party_type,
+        party_id_no=c.party_id_no,
+        party_phone=c.party_phone,
+        party_address=c.party_address,
+        party_representative=c.party_representative,
+        repeat_offences=repeat,
+        facts=c.facts,
+        address=c.address,
+        lng=c.lng,
+        lat=c.lat,
+        act_on=c.act_on,
+        act_ended_on=c.act_ended_on,
+        officers=[NamedRef(id=o.id, name=o.name) for o in officers_of(session, c.id)],
+        penalty_kinds=c.penalty_kinds,
+        fine_fen=c.fine_fen,
+        penalty_reasoning=c.penalty_reasoning,
+        hearing_right=c.hearing_right,
+        noticed_kinds=c.noticed_kinds,
+        noticed_fine_fen=c.noticed_fine_fen,
+        notice_served_on=c.notice_served_on,
+        statement_days=c.statement_days,
+        statement_waived=c.statement_waived,
+        hearing_requested=c.hearing_requested,
+        hearing_on=c.hearing_on,
+        legal_review_required=bool(c.legal_review_grounds) or c.hearing_held,
+        legal_review_passed=c.legal_review_passed,
+        discussion_required=c.discussion_required,
+        discussion_done=c.discussion_done,
+        filed_on=c.filed_on,
+        decision_kind=c.decision_kind,
+        decided_on=c.decided_on,
+        decision_served_on=c.decision_served_on,
+        payment_due_on=c.payment_due_on,
+        paid_fen=c.paid_fen,
+        late_fee_fen=fee,
+        amount_due_fen=due,
+        clocks=[
+            CaseClockRead(
+                key=k.key,
+                label=k.label,
+                basis=k.basis,
+                due=k.due,
+                remaining_days=k.remaining_days(on),
+                warning=k.warning(on),
+                overdue=k.overdue(on),
+            )
+            for k in case_clocks(session, c, on)
+        ],
+        actions=actions(session, principal, c),
+        approvals=[ApprovalRead.model_validate(a) for a in approvals_given],
+        timeline=[_event(e) for e in events],
+    )
+
+
+def actions(session: Session, principal: StaffPrincipal, c: Case) -> list[ActionOption]:
+    """What this user may do on the case now; closed ones carry the article that keeps them closed."""
+    on = today()
+    position = Position(c.status, c.approval_step, c.approval_steps, c.came_from)
+    options = allowed_actions(position, roles_of(session, principal, c), facts_of(session, c, on), on,
+                              work_calendar(session))  # fmt: skip
+    return [
+        ActionOption(
+            action=a,
+            label=ACTION_LABELS[a],
+            open=r is None,
+            blocked_by=r.message if r else None,
+            blocked_code=r.code if r else None,
+        )
+        for a, r in options
+    ]
+
+
+def _event(e: CaseEvent) -> EventRead:
+    try:
+        label = ACTION_LABELS[CaseAction(e.action)]
+    except ValueError:
+        label = EVENT_LABELS.get(e.action, e.action)
+    return EventRead(id=e.id, at=e.at, action=e.action, action_label=label, from_status=e.from_status,
+                     to_status=e.to_status, actor_name=e.actor_name, ip=e.ip, reason=e.reason, data=e.data)  # fmt: skip

@@ -1,0 +1,197 @@
+"""API schemas of the penalty case: create, read (list and detail), actions with their input, the timeline."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field, model_validator
+
+from chengguan.cases.enums import CaseAction, CaseStatus, DecisionKind, Procedure
+from chengguan.kit.schemas import Filter, Out, Schema
+from chengguan.law.enums import PartyType, PenaltyKind
+
+
+class PartyIn(Schema):
+    type: PartyType
+    name: str = Field(min_length=1, max_length=200)
+    id_no: str | None = Field(None, max_length=18, description="公民身份号码或统一社会信用代码（校验位）")
+    phone: str | None = Field(None, max_length=20, pattern=r"^[0-9+\-() ]{5,20}$")
+    address: str | None = Field(None, max_length=256)
+    representative: str | None = Field(None, max_length=100, description="法定代表人或负责人")
+
+
+class PenaltyIn(Schema):
+    kinds: list[PenaltyKind] = Field(min_length=1, max_length=6)
+    fine_fen: int | None = Field(None, ge=0, le=10**12, description="罚款金额（分）")
+    reasoning: str | None = Field(None, max_length=4000, description="裁量理由（来自裁量计算器）")
+    hearing_right: bool = Field(False, description="是否属于应当告知听证权利的情形（第六十三条）")
+
+    @model_validator(mode="after")
+    def _fine_matches_kinds(self) -> PenaltyIn:
+        if (PenaltyKind.fine in self.kinds) != (self.fine_fen is not None):
+            raise ValueError("罚款种类与罚款金额须同时填写")
+        return self
+
+
+class CaseCreate(Schema):
+    procedure: Procedure
+    unit_id: uuid.UUID | None = Field(None, description="承办单位（默认本人所在单位）")
+    source_id: uuid.UUID | None = Field(None, description="来源案源（可空：直接立案）")
+    matter_code: str = Field(min_length=1, max_length=32, description="执法事项编码（知识库）")
+    party: PartyIn
+    facts: str | None = Field(None, max_length=8000)
+    address: str | None = Field(None, max_length=256)
+    lng: float | None = Field(None, ge=-180, le=180)
+    lat: float | None = Field(None, ge=-90, le=90)
+    act_on: date = Field(description="违法行为发生日期")
+    act_ended_on: date | None = Field(None, description="连续或继续状态的终了日期（第三十六条第二款）")
+    limitation_extended: bool = Field(False, description="涉及生命健康安全、金融安全且有危害后果（追责时效五年）")
+    officer_ids: list[uuid.UUID] = Field(min_length=1, max_length=6, description="承办人（第一位为主办）")
+    penalty: PenaltyIn | None = None
+    legal_review_grounds: list[str] = Field(default_factory=list, max_length=3)
+    discussion_required: bool = False
+    statement_days: int = Field(3, ge=1, le=15, description="陈述申辩期（工作日）")
+    signed_or_refused: bool = Field(False, description="简易程序：当事人签收或拒签已记录")
+    idempotency_key: str | None = Field(None, max_length=128)
+
+
+class CaseActionIn(Schema):
+    """Input of an action; which fields an action reads is listed in docs/api-cases.md."""
+
+    version: int = Field(ge=1, description="客户端看到的案件版本（乐观锁）")
+    idempotency_key: str | None = Field(None, max_length=128, description="重试同一操作时保持不变")
+    reason: str | None = Field(None, max_length=2000)
+    on: date | None = Field(None, description="送达、缴款等发生日期（默认今天）")
+    penalty: PenaltyIn | None = None
+    hearing_on: date | None = None
+    hearing_notified_on: date | None = None
+    hearing_held: bool | None = None
+    amount_fen: int | None = Field(None, gt=0, le=10**12)
+    signed_or_refused: bool = False
+    extension_days: int | None = Field(None, ge=1, le=90)
+    data: dict[str, Any] | None = Field(None, description="附加记录（陈述申辩要点、讨论结论、移送机关等）")
+
+
+class NamedRef(BaseModel):
+    id: uuid.UUID
+    name: str
+
+
+class CaseClockRead(BaseModel):
+    key: str
+    label: str
+    basis: str
+    due: date
+    remaining_days: int
+    warning: bool
+    overdue: bool
+
+
+class CaseListItem(Out):
+    id: uuid.UUID
+    code: str
+    procedure: Procedure
+    status: CaseStatus
+    status_label: str
+    matter_name: str
+    party_name: str
+    unit: NamedRef | None
+    decision_due_on: date | None
+    remaining_days: int | None
+    overdue: bool
+    supervised: bool
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class EventRead(Out):
+    id: uuid.UUID
+    at: datetime
+    action: str
+    action_label: str
+    from_status: str | None
+    to_status: str | None
+    actor_name: str
+    ip: str | None
+    reason: str | None
+    data: dict[str, Any] | None
+
+
+class ApprovalRead(Out):
+    stage: CaseStatus
+    step: int
+    step_label: str
+    approved: bool
+    opinion: str | None
+    user_name: str
+    at: datetime
+    signature: str
+
+
+class ActionOption(BaseModel):
+    action: CaseAction
+    label: str
+    open: bool
+    blocked_by: str | None = None
+    blocked_code: str | None = None
+
+
+class CaseDetail(CaseListItem):
+    approval_step: int
+    approval_steps: int
+    approval_step_label: str | None
+    source_id: uuid.UUID | None
+    matter_code: str
+    knowledge_version: str | None
+    party_type: PartyType
+    party_id_no: str | None
+    party_phone: str | None
+    party_address: str | None
+    party_representative: str | None
+    repeat_offences: int
+    facts: str | None
+    address: str | None
+    lng: float | None
+    lat: float | None
+    act_on: date
+    act_ended_on: date | None
+    officers: list[NamedRef]
+    penalty_kinds: list[str]
+    fine_fen: int | None
+    penalty_reasoning: str | None
+    hearing_right: bool
+    noticed_kinds: list[str] | None
+    noticed_fine_fen: int | None
+    notice_served_on: date | None
+    statement_days: int
+    statement_waived: bool
+    hearing_requested: bool
+    hearing_on: date | None
+    legal_review_required: bool
+    legal_review_passed: bool
+    discussion_required: bool
+    discussion_done: bool
+    filed_on: date | None
+    decision_kind: DecisionKind | None
+    decided_on: date | None
+    decision_served_on: date | None
+    payment_due_on: date | None
+    paid_fen: int
+    late_fee_fen: int
+    amount_due_fen: int
+    clocks: list[CaseClockRead]
+    actions: list[ActionOption]
+    approvals: list[ApprovalRead]
+    timeline: list[EventRead]
+
+
+class CaseFilter(Filter):
+    status: list[CaseStatus] | None = None
+    procedure: Procedure | None = None
+    unit_id: uuid.UUID | None = None
+    q: str | None = Field(None, max_length=100, description="案号、当事人或事项")
+    overdue: bool | None = None
+    mine: bool = Field(False, description="只看本人承办或待本人审批的")

@@ -1,0 +1,434 @@
+"""Penalty-case use cases: open a case, take an action (decide → apply → timeline), with optimistic locking and
+idempotent retries. Reads (list, detail, allowed actions) live in ``cases.read``."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from chengguan.calendar.service import work_calendar
+from chengguan.calendar.workdays import WorkCalendar
+from chengguan.cases import approvals, clocks
+from chengguan.cases.enums import CaseAction, CaseStatus, DecisionKind, Procedure, Role
+from chengguan.cases.gates import LEGAL_REVIEW_GROUNDS, CaseFacts
+from chengguan.cases.models import Case, CaseApproval, CaseEvent, CaseOfficer
+from chengguan.cases.schemas import CaseActionIn, CaseCreate, PenaltyIn
+from chengguan.cases.workflow import GateClosed, Position, creation_refusal, decide, decision_kind_for, initial_position
+from chengguan.core import clock
+from chengguan.core.counters import reserve
+from chengguan.core.errors import Conflict, NotFound, field_error
+from chengguan.core.idnumbers import valid_ric, valid_uscc
+from chengguan.identity.principals import Actor, StaffPrincipal
+from chengguan.law.enums import PartyType, PenaltyKind
+from chengguan.law.models import EnforcementMatter
+from chengguan.law.versions import get_version, keep_version
+from chengguan.org.enums import ActiveStatus, OfficerKind, OrgLevel
+from chengguan.org.models import Officer, OrgUnit
+from chengguan.org.repository import OrgUnitRepository
+
+EXTENSION_DAYS = 30  # 第六十条“从其规定”: the bureau's rule (e.g. a ministry rule's 30 days), configurable per call
+
+
+def today() -> date:
+    return clock.local_now().date()
+
+
+# -- facts and roles -----------------------------------------------------------------------------------------------
+
+
+def officers_of(session: Session, case_id: uuid.UUID) -> list[Officer]:
+    statement = (
+        select(Officer)
+        .join(CaseOfficer, CaseOfficer.officer_id == Officer.id)
+        .where(CaseOfficer.case_id == case_id)
+        .order_by(CaseOfficer.lead.desc(), Officer.name)
+    )
+    return list(session.scalars(statement))
+
+
+def amount_due(case: Case, on: date) -> tuple[int, int]:
+    """(late fee, amount still owed) in fen on ``on`` — 第七十二条, paused while review or litigation runs."""
+    if case.fine_fen is None or case.payment_due_on is None:
+        return 0, 0
+    paused = [(date.fromisoformat(a), date.fromisoformat(b) if b else None) for a, b in case.remedy_periods]  # type: ignore[arg-type]
+    fee = clocks.late_fee(case.fine_fen, case.payment_due_on, on, paused).amount_fen
+    return fee, max(0, case.fine_fen + fee - case.paid_fen)
+
+
+def facts_of(session: Session, case: Case, on: date, data: CaseActionIn | None = None) -> CaseFacts:
+    """What the gates read: the case's state plus, for an action, its input."""
+    certified = sum(
+        1
+        for o in officers_of(session, case.id)
+        if o.kind is OfficerKind.certified and o.status is ActiveStatus.active and o.certificate_no
+    )
+    act_end = case.act_ended_on or case.act_on
+    reference = case.filed_on or on
+    steps = {
+        f"chain:{stage.value}": len(approvals.chain(session, case.unit_id, case.procedure, stage))
+        for stage in (CaseStatus.filing_approval, CaseStatus.decision_approval, CaseStatus.closure_approval)
+    }
+    facts = CaseFacts(
+        procedure=case.procedure,
+        party_type=case.party_type,
+        certified_officers=certified,
+        penalty_kinds=frozenset(PenaltyKind(k) for k in case.penalty_kinds),
+        fine_fen=case.fine_fen,
+        noticed_kinds=None if case.noticed_kinds is None else frozenset(PenaltyKind(k) for k in case.noticed_kinds),
+        noticed_fine_fen=case.noticed_fine_fen,
+        defense_recorded=case.defense_recorded,
+        hearing_right=case.hearing_right,
+        notice_served_on=case.notice_served_on,
+        statement_days=case.statement_days,
+        statement_waived=case.statement_waived,
+        hearing_requested=case.hearing_requested,
+        hearing_notified_on=case.hearing_notified_on,
+        hearing_on=case.hearing_on,
+        hearing_held=case.hearing_held,
+        hearing_closed=case.hearing_closed,
+        legal_review_grounds=frozenset(case.legal_review_grounds),
+        legal_review_passed=case.legal_review_passed,
+        discussion_required=case.discussion_required,
+        discussion_done=case.discussion_done,
+        decision_kind=case.decision_kind,
+        amount_due_fen=amount_due(case, on)[1],
+        remedy_running=bool(case.remedy_periods) and case.remedy_periods[-1][1] is None,
+        reminder_served_on=case.reminder_served_on,
+        enforcement_applied=case.enforcement_applied_on is not None,
+        within_limitation=clocks.within_limitation(act_end, reference, extended=case.limitation_extended),
+        limitation_override=bool(case.limitation_override),
+        extensions=case.extensions,
+        extra=steps,
+    )
+    if data is None:
+        return facts
+    changes: dict[str, Any] = {"reason": data.reason, "signed_or_refused": data.signed_or_refused,
+                               "payment_fen": data.amount_fen}  # fmt: skip
+    if data.penalty is not None:
+        changes |= {"penalty_kinds": frozenset(data.penalty.kinds), "fine_fen": data.penalty.fine_fen}
+    if data.hearing_on is not None or data.hearing_notified_on is not None:
+        changes |= {"hearing_on": data.hearing_on, "hearing_notified_on": data.hearing_notified_on or on}
+    if data.hearing_held is not None:
+        changes["hearing_held"] = data.hearing_held
+    return dataclasses.replace(facts, **changes)
+
+
+def roles_of(session: Session, principal: StaffPrincipal, case: Case) -> frozenset[Role]:
+    """The principal's roles on this case: 承办人 (a handling officer with case:write), the approver of the current
+    step, 法制审核 (legal:review), 负责人 (case:approve)."""
+    handler = (
+        principal.officer_id is not None
+        and principal.has("case:write")
+        and principal.officer_id in {o.id for o in officers_of(session, case.id)}
+    )
+    roles = set()
+    if handler:
+        roles.add(Role.handler)
+    if approvals.may_approve(session, principal, case, handler):
+        roles.add(Role.approver)
+    if principal.has("legal:review"):
+        roles.add(Role.legal)
+    if principal.has("case:approve"):
+        roles.add(Role.leader)
+    return frozenset(roles)
+
+
+# -- open a case ---------------------------------------------------------------------------------------------------
+
+
+def _check_party(data: CaseCreate) -> None:
+    number = (data.party.id_no or "").upper()
+    if not number:
+        return
+    if data.party.type is PartyType.individual and not valid_ric(number):
+        raise field_error("party.id_no", "公民身份号码校验位不正确（GB 11643）", code="case.party.id_no")
+    if data.party.type is PartyType.organization and not valid_uscc(number):
+        raise field_error("party.id_no", "统一社会信用代码校验位不正确（GB 32100）", code="case.party.id_no")
+
+
+def create(session: Session, principal: StaffPrincipal, data: CaseCreate) -> Case:
+    """Open a case: ordinary cases start as 案件来源; simple-procedure cases are decided on the spot (第五十一条,
+    two certified officers, 第四十二条). The matter's knowledge-base version is recorded with the case."""
+    _check_party(data)
+    unknown = set(data.legal_review_grounds) - set(LEGAL_REVIEW_GROUNDS)
+    if unknown:
+        raise field_error("legal_review_grounds", f"未知的法制审核情形：{'、'.join(sorted(unknown))}")
+    matter = session.scalar(select(EnforcementMatter).where(EnforcementMatter.code == data.matter_code))
+    if matter is None:
+        raise field_error("matter_code", f"知识库中没有执法事项 {data.matter_code}", code="case.matter_unknown")
+    unit_id = data.unit_id or principal.unit_id
+    unit = session.get(OrgUnit, unit_id) if unit_id else None
+    if unit is None:
+        raise field_error("unit_id", "请指定承办单位", code="case.unit_unknown")
+    officers = list(session.scalars(select(Officer).where(Officer.id.in_(data.officer_ids))))
+    if len(officers) != len(set(data.officer_ids)):
+        raise field_error("officer_ids", "承办人不存在", code="case.officer_unknown")
+    if data.act_ended_on is not None and data.act_ended_on < data.act_on:
+        raise field_error("act_ended_on", "终了日期不能早于发生日期")
+    if data.act_on > today():
+        raise field_error("act_on", "违法行为发生日期不能晚于今天")
+    if get_version(session, "matter", matter.code, matter.version) is None:
+        keep_version(session, matter)
+    now = clock.now()
+    penalty = data.penalty
+    case = Case(
+        code=_next_code(session, data.procedure),
+        procedure=data.procedure,
+        status=initial_position(data.procedure).status,
+        unit_id=unit.id,
+        district_id=_district_of(session, unit),
+        source_id=data.source_id,
+        matter_code=matter.code,
+        matter_name=matter.name,
+        knowledge_version=f"{matter.code}@{matter.version}",
+        party_type=data.party.type,
+        party_name=data.party.name,
+        party_id_no=(data.party.id_no or "").upper() or None,
+        party_phone=data.party.phone,
+        party_address=data.party.address,
+        party_representative=data.party.representative,
+        facts=data.facts,
+        address=data.address,
+        lng=data.lng,
+        lat=data.lat,
+        act_on=data.act_on,
+        act_ended_on=data.act_ended_on,
+        limitation_extended=data.limitation_extended,
+        penalty_kinds=[k.value for k in penalty.kinds] if penalty else [],
+        fine_fen=penalty.fine_fen if penalty else None,
+        penalty_reasoning=penalty.reasoning if penalty else None,
+        hearing_right=penalty.hearing_right if penalty else False,
+        legal_review_grounds=sorted(set(data.legal_review_grounds)),
+        discussion_required=data.discussion_required,
+        statement_days=data.statement_days,
+        # 第五十一条: on the spot, the decision is the penalty the officers fill in (delivered by deliver_on_site)
+        decision_kind=DecisionKind.penalty if data.procedure is Procedure.simple else None,
+        remedy_periods=[],
+        created_by_id=principal.user_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(case)
+    session.flush()
+    for n, officer_id in enumerate(dict.fromkeys(data.officer_ids)):
+        session.add(CaseOfficer(case_id=case.id, officer_id=officer_id, lead=n == 0))
+    session.flush()
+    if case.procedure is Procedure.simple:
+        facts = dataclasses.replace(facts_of(session, case, today()), signed_or_refused=data.signed_or_refused)
+        refusal = creation_refusal(facts, today(), work_calendar(session))
+        if refusal is not None:
+            raise GateClosed(refusal.message, code=refusal.code)
+    _event(session, case, "create", principal.actor, now, to_status=case.status, key=data.idempotency_key,
+           data={"procedure": case.procedure.value, "matter": case.knowledge_version})  # fmt: skip
+    return case
+
+
+def _next_code(session: Session, procedure: Procedure) -> str:
+    year = today().year
+    prefix = "JY" if procedure is Procedure.simple else "AJ"
+    return f"{prefix}{year}{reserve(session, f'case:{prefix}:{year}'):07d}"
+
+
+def _district_of(session: Session, unit: OrgUnit) -> uuid.UUID | None:
+    if unit.level is OrgLevel.district:
+        return unit.id
+    district = OrgUnitRepository(session).ancestor_of_level(unit.id, OrgLevel.district)
+    return district.id if district else None
+
+
+# -- take an action ------------------------------------------------------------------------------------------------
+
+
+def load(session: Session, case_id: uuid.UUID, principal: StaffPrincipal) -> Case:
+    from chengguan.cases.read import readable
+
+    case = session.scalar(readable(principal).where(Case.id == case_id))
+    if case is None:
+        raise NotFound("案件不存在或无权查看", code="case.not_found")
+    return case
+
+
+def act(
+    session: Session, principal: StaffPrincipal, case_id: uuid.UUID, action: CaseAction, data: CaseActionIn
+) -> Case:
+    """Take ``action`` on the case: a retry with the same idempotency key returns the case as the first call left it;
+    a stale ``version`` is 409; the workflow decides (409/403 with the article), the service applies the effects
+    and appends the timeline entry with the actor, time and address."""
+    case = load(session, case_id, principal)
+    if data.idempotency_key and _already_done(session, case.id, data.idempotency_key):
+        return case
+    if data.version != case.version:
+        raise Conflict("案件已被他人更新，请刷新后重试", code="case.version_conflict", current_version=case.version)
+    on = today()
+    calendar = work_calendar(session)
+    if data.on is not None and data.on > on:
+        raise field_error("on", "日期不能晚于今天")
+    facts = facts_of(session, case, on, data)
+    roles = roles_of(session, principal, case)
+    before = Position(case.status, case.approval_step, case.approval_steps, case.came_from)
+    after = decide(before, action, roles, facts, on, calendar)
+    now = clock.now()
+    record: dict[str, Any] = dict(data.data or {})
+    if action in (CaseAction.approve, CaseAction.reject):
+        record |= _record_approval(session, principal, case, action is CaseAction.approve, data.reason, now)
+    _apply(session, case, action, data, before, after, on, calendar, record)
+    case.status, case.approval_step = after.status, after.approval_step
+    case.approval_steps, case.came_from = after.approval_steps, after.came_from
+    case.updated_at = now
+    _event(session, case, action.value, principal.actor, now, from_status=before.status, to_status=after.status,
+           reason=data.reason, data=record or None, key=data.idempotency_key)  # fmt: skip
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict("案件已被他人更新，请刷新后重试", code="case.version_conflict") from exc
+    return case
+
+
+def _already_done(session: Session, case_id: uuid.UUID, key: str) -> bool:
+    found = session.scalar(
+        select(CaseEvent.id).where(CaseEvent.case_id == case_id, CaseEvent.idempotency_key == key).limit(1)
+    )
+    return found is not None
+
+
+def _record_approval(
+    session: Session, principal: StaffPrincipal, case: Case, approved: bool, opinion: str | None, now: datetime
+) -> dict[str, Any]:
+    step = approvals.current_step(session, case) or {"label": "审批"}
+    signature = approvals.sign(case.id, case.status.value, case.approval_step, principal.user_id, approved, opinion,
+                               now)  # fmt: skip
+    session.add(
+        CaseApproval(
+            case_id=case.id,
+            stage=case.status,
+            step=case.approval_step,
+            step_label=step["label"],
+            approved=approved,
+            opinion=opinion,
+            user_id=principal.user_id,
+            user_name=principal.display_name,
+            at=now,
+            signature=signature,
+        )
+    )
+    return {"step": step["label"], "signature": signature}
+
+
+def _set_penalty(case: Case, penalty: PenaltyIn) -> None:
+    case.penalty_kinds = [k.value for k in penalty.kinds]
+    case.fine_fen = penalty.fine_fen
+    case.penalty_reasoning = penalty.reasoning or case.penalty_reasoning
+    case.hearing_right = penalty.hearing_right
+
+
+def _apply(
+    session: Session,
+    case: Case,
+    action: CaseAction,
+    data: CaseActionIn,
+    before: Position,
+    after: Position,
+    on: date,
+    cal: WorkCalendar,
+    record: dict[str, Any],
+) -> None:
+    """The effects of an action the workflow let through (dates recorded, clocks started, flags set)."""
+    A, S = CaseAction, CaseStatus
+    when = data.on or on
+    if data.penalty is not None and action in (A.issue_notice, A.submit_decision):
+        _set_penalty(case, data.penalty)
+    if action is A.issue_notice:  # a (new) notice restarts the statement window and a hearing request
+        case.noticed_kinds, case.noticed_fine_fen = list(case.penalty_kinds), case.fine_fen
+        case.notice_served_on, case.statement_waived = None, False
+        case.hearing_requested = case.hearing_held = case.hearing_closed = False
+        case.hearing_on = case.hearing_notified_on = None
+    elif action is A.serve_notice:
+        case.notice_served_on = when
+        record["statement_ends"] = clocks.statement_ends(when, case.statement_days, cal).isoformat()
+    elif action is A.record_statement:
+        case.defense_recorded = True
+    elif action is A.waive_statement:
+        case.statement_waived = True
+    elif action is A.request_hearing:
+        case.hearing_requested = True
+    elif action is A.schedule_hearing:
+        case.hearing_on, case.hearing_notified_on = data.hearing_on, data.hearing_notified_on or on
+    elif action is A.record_hearing:
+        case.hearing_held, case.hearing_closed = bool(data.hearing_held), True
+    elif action is A.pass_legal_review:
+        case.legal_review_passed = True
+    elif action is A.fail_legal_review:
+        case.legal_review_passed = False
+    elif action is A.record_discussion:
+        case.discussion_done = True
+    elif action in (A.submit_decision, A.submit_no_penalty):
+        case.decision_kind = decision_kind_for(action)
+    elif action is A.serve_decision or action is A.deliver_on_site:
+        if action is A.deliver_on_site:
+            case.decided_on = when
+        case.decision_served_on = when
+        if case.fine_fen and case.decision_kind is DecisionKind.penalty:
+            case.payment_due_on = clocks.payment_due(when, cal)
+            record["payment_due_on"] = case.payment_due_on.isoformat()
+    elif action is A.record_payment:
+        case.paid_fen += data.amount_fen or 0
+    elif action is A.start_remedy:
+        case.remedy_periods = [*case.remedy_periods, [when.isoformat(), None]]
+    elif action is A.end_remedy:
+        case.remedy_periods = [*case.remedy_periods[:-1], [case.remedy_periods[-1][0], when.isoformat()]]
+    elif action is A.serve_reminder:
+        case.reminder_served_on = when
+    elif action is A.apply_enforcement:
+        case.enforcement_applied_on = when
+    elif action is A.extend:
+        case.extensions += 1
+        case.extension_days += data.extension_days or EXTENSION_DAYS
+        if case.filed_on is not None:
+            case.decision_due_on = clocks.decision_due(case.filed_on, cal, extension_days=case.extension_days)
+    if before.status is S.filing_approval and after.status is S.investigation:  # 立案: the 90-day clock starts
+        case.filed_on = on
+        case.decision_due_on = clocks.decision_due(on, cal, extension_days=case.extension_days)
+        record["decision_due_on"] = case.decision_due_on.isoformat()
+    if before.status is S.decision_approval and after.status is S.service:
+        case.decided_on = on
+    if after.status in (S.closed, S.declined, S.withdrawn, S.transferred) and case.closed_at is None:
+        case.closed_at = clock.now()
+    if after.status is S.archived:
+        case.archived_at = clock.now()
+
+
+def _event(
+    session: Session,
+    case: Case,
+    action: str,
+    actor: Actor,
+    now: datetime,
+    *,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    reason: str | None = None,
+    data: dict[str, Any] | None = None,
+    key: str | None = None,
+) -> None:
+    session.add(
+        CaseEvent(
+            case_id=case.id,
+            at=now,
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            actor_type=actor.actor_type,
+            actor_id=actor.actor_id,
+            actor_name=actor.actor_name,
+            ip=actor.ip,
+            reason=reason,
+            data=data,
+            idempotency_key=key,
+        )
+    )

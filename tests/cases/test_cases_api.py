@@ -1,0 +1,200 @@
+"""The penalty case over HTTP: a full ordinary procedure by the roles involved, a simple-procedure case, optimistic
+locking between two approvers, idempotent retries and the refusals (403/409/422) in problem+json."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from chengguan.core.db import Database
+from chengguan.core.idnumbers import ric_check_digit
+from chengguan.identity.models import User
+from chengguan.law.models import EnforcementMatter
+from chengguan.org.enums import OfficerKind
+from chengguan.org.models import Officer
+
+Login = Callable[..., dict[str, str]]
+
+
+@pytest.fixture(scope="module")
+def setup(db: Database) -> dict:
+    with db.session(write=False) as s:
+        me = s.scalar(select(User).where(User.username == "bdg_officer"))
+        with_login = select(User.officer_id).where(User.officer_id.is_not(None))
+        partner = s.scalars(  # a certified colleague with no demo login (the squad leader must stay an approver)
+            select(Officer.id).where(
+                Officer.unit_id == me.unit_id, Officer.kind == OfficerKind.certified, Officer.id.not_in(with_login)
+            )
+        ).first()
+        matter = s.scalars(select(EnforcementMatter.code).order_by(EnforcementMatter.code)).first()
+        return {"unit_id": me.unit_id, "officers": [str(me.officer_id), str(partner)], "matter": matter}
+
+
+def ric(seed: int) -> str:
+    body = f"37020219800101{seed % 1000:03d}"
+    return body + ric_check_digit(body)
+
+
+def new_case(client: TestClient, headers: dict, setup: dict, **overrides) -> dict:
+    body = {
+        "procedure": "ordinary",
+        "matter_code": setup["matter"],
+        "party": {"type": "individual", "name": "测试当事人", "id_no": ric(uuid.uuid4().int), "address": "市南区"},
+        "facts": "在八大关街区占道经营",
+        "act_on": (date.today() - timedelta(days=3)).isoformat(),
+        "officer_ids": setup["officers"],
+        "penalty": {"kinds": ["fine"], "fine_fen": 50_000, "reasoning": "一般情节"},
+    } | overrides
+    response = client.post("/api/v1/cases", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def act(client: TestClient, headers: dict, case: dict, action: str, expect: int = 200, **data) -> dict:
+    response = client.post(
+        f"/api/v1/cases/{case['id']}/actions/{action}", json={"version": case["version"], **data}, headers=headers
+    )
+    assert response.status_code == expect, response.text
+    return response.json()
+
+
+def test_full_ordinary_procedure_by_the_roles_involved(client: TestClient, login: Login, setup: dict):
+    officer, squad = login("bdg_officer"), login("bdg_leader")
+    district, legal = login("shinan_leader"), login("shinan_legal")
+    case = new_case(client, officer, setup)
+    assert (case["status"], case["repeat_offences"]) == ("registered", 0)
+    assert [a["action"] for a in case["actions"] if a["open"]] == ["start_check"]
+    case = act(client, officer, case, "start_check")
+    case = act(client, officer, case, "submit_filing")
+    assert (case["status"], case["approval_step_label"]) == ("filing_approval", "中队长审核")
+    act(client, officer, case, "approve", expect=403)  # a handler does not approve their own case
+    case = act(client, squad, case, "approve", reason="同意立案")
+    case = act(client, district, case, "approve", reason="同意")
+    assert case["status"] == "investigation" and case["filed_on"] == date.today().isoformat()
+    assert case["decision_due_on"] is not None and any(c["key"] == "decision" for c in case["clocks"])
+    case = act(client, officer, case, "end_investigation")
+    act(client, officer, case, "submit_decision", expect=409)  # not in case_review
+    case = act(client, officer, case, "issue_notice")
+    case = act(client, officer, case, "serve_notice")
+    decision = next(a for a in case["actions"] if a["action"] == "submit_decision")
+    assert not decision["open"] and decision["blocked_code"] == "case.gate.statement_window"
+    act(client, officer, case, "submit_decision", expect=409)
+    case = act(client, officer, case, "waive_statement", data={"note": "当事人书面放弃"})
+    case = act(client, officer, case, "submit_decision")
+    for approver in (squad, legal, district):
+        case = act(client, approver, case, "approve", reason="同意")
+    assert case["status"] == "service" and case["decided_on"] == date.today().isoformat()
+    case = act(client, officer, case, "serve_decision")
+    assert case["status"] == "execution" and case["payment_due_on"] is not None
+    act(client, officer, case, "submit_closure", expect=409)  # the fine is unpaid
+    case = act(client, officer, case, "record_payment", amount_fen=50_000)
+    case = act(client, officer, case, "submit_closure")
+    case = act(client, squad, case, "approve", reason="同意结案")
+    assert case["status"] == "closed"
+    case = act(client, officer, case, "archive")
+    assert case["status"] == "archived"
+    assert [a["step_label"] for a in case["approvals"]] == [
+        "中队长审核", "分管局长审批", "中队长审核", "法制科审核", "分管局长审批", "中队长审批"
+    ]  # fmt: skip
+    assert all(len(a["signature"]) == 64 for a in case["approvals"])
+    actions = [e["action"] for e in case["timeline"]]
+    assert actions[0] == "create" and actions[-1] == "archive" and len(actions) == 18
+
+
+def test_two_approvers_on_one_step_one_wins(client: TestClient, login: Login, setup: dict, db: Database):
+    officer, squad = login("bdg_officer"), login("bdg_leader")
+    case = new_case(client, officer, setup)
+    case = act(client, officer, case, "start_check")
+    case = act(client, officer, case, "submit_filing")
+    results: list[int] = []
+    barrier = threading.Barrier(2)
+
+    def approve() -> None:
+        barrier.wait()
+        response = client.post(
+            f"/api/v1/cases/{case['id']}/actions/approve", json={"version": case["version"]}, headers=squad
+        )
+        results.append(response.status_code)
+
+    threads = [threading.Thread(target=approve) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [200, 409]
+    fresh = client.get(f"/api/v1/cases/{case['id']}", headers=squad).json()
+    assert fresh["approval_step"] == 1 and len(fresh["approvals"]) == 1
+
+
+def test_retry_with_the_same_key_is_applied_once(client: TestClient, login: Login, setup: dict):
+    officer = login("bdg_officer")
+    case = new_case(client, officer, setup)
+    first = act(client, officer, case, "start_check", idempotency_key="retry-1")
+    again = act(client, officer, case, "start_check", idempotency_key="retry-1")  # stale version, same key
+    assert again["version"] == first["version"] and again["status"] == "preliminary_check"
+    assert [e["action"] for e in again["timeline"]].count("start_check") == 1
+
+
+def test_simple_procedure_on_the_spot(client: TestClient, login: Login, setup: dict):
+    officer = login("bdg_officer")
+    refused = client.post(
+        "/api/v1/cases",
+        json={
+            "procedure": "simple",
+            "matter_code": setup["matter"],
+            "party": {"type": "individual", "name": "摊主"},
+            "act_on": date.today().isoformat(),
+            "officer_ids": setup["officers"],
+            "penalty": {"kinds": ["fine"], "fine_fen": 20_100},
+        },
+        headers=officer,
+    )
+    assert refused.status_code == 409 and refused.headers["content-type"].startswith("application/problem+json")
+    assert refused.json()["code"] == "case.gate.simple_cap" and "第五十一条" in refused.json()["detail"]
+    case = new_case(client, officer, setup, procedure="simple", penalty={"kinds": ["fine"], "fine_fen": 20_000})
+    assert case["status"] == "on_site" and case["code"].startswith("JY")
+    act(client, officer, case, "deliver_on_site", expect=409)  # signature or refusal not recorded
+    case = act(client, officer, case, "deliver_on_site", signed_or_refused=True)
+    assert case["status"] == "execution" and case["payment_due_on"] is not None
+    case = act(client, officer, case, "record_payment", amount_fen=20_000)
+    case = act(client, officer, case, "submit_closure")
+    assert case["status"] == "closed"  # 备案: no approval chain
+
+
+def test_bad_input_is_a_clear_problem(client: TestClient, login: Login, setup: dict):
+    officer = login("bdg_officer")
+    body = "37020219800101001"
+    party = {"type": "individual", "name": "张某", "id_no": body + ("1" if ric_check_digit(body) != "1" else "2")}
+    bad_id = client.post(
+        "/api/v1/cases",
+        json={
+            "procedure": "ordinary",
+            "matter_code": setup["matter"],
+            "party": party,
+            "act_on": "2026-01-01",
+            "officer_ids": setup["officers"],
+        },
+        headers=officer,
+    )
+    assert bad_id.status_code == 422 and bad_id.json()["code"] == "case.party.id_no"
+    unknown = client.post(f"/api/v1/cases/{uuid.uuid4()}/actions/approve", json={"version": 1}, headers=officer)
+    assert unknown.status_code == 404 and unknown.json()["code"] == "case.not_found"
+    case = new_case(client, officer, setup)
+    no_such = client.post(f"/api/v1/cases/{case['id']}/actions/fly", json={"version": 1}, headers=officer)
+    assert no_such.status_code == 422
+    stale = act(client, officer, case, "start_check", expect=409, version=case["version"] + 5)
+    assert stale["code"] == "case.version_conflict"
+
+
+def test_other_squads_officer_cannot_see_the_case(client: TestClient, login: Login, setup: dict):
+    case = new_case(client, login("bdg_officer"), setup)
+    other = client.get(f"/api/v1/cases/{case['id']}", headers=login("licun_officer"))
+    assert other.status_code == 404
+    listed = client.get("/api/v1/cases", params={"q": case["code"]}, headers=login("bdg_leader")).json()
+    assert listed["total"] == 1 and listed["items"][0]["id"] == case["id"]
