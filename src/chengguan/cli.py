@@ -121,7 +121,7 @@ def simulate(
 
 @app.command()
 def sweep() -> None:
-    """Run the background jobs once: 督办 of overdue case sources and re-dispatch of unacknowledged tasks."""
+    """Run the background jobs once: 督办 of overdue case sources, 督查 of overdue cases, re-dispatch of tasks."""
     from chengguan.core.db import Database
     from chengguan.jobs import run_once
 
@@ -130,7 +130,10 @@ def sweep() -> None:
         result = run_once(db)
     finally:
         db.dispose()
-    typer.echo(f"超期督办 {result['supervised']} 件，派遣超时改派 {result['redispatched']} 件")
+    typer.echo(
+        f"案源超期督办 {result['supervised']} 件，案件超期转督查 {result['cases_supervised']} 件，"
+        f"派遣超时改派 {result['redispatched']} 件"
+    )
 
 
 @app.command("create-admin")

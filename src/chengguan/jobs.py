@@ -1,4 +1,5 @@
-"""Background jobs of one process: the 督办 sweep and the dispatch-acknowledgement timeout, every minute.
+"""Background jobs of one process: the 督办 sweep of case sources, the 督查 sweep of overdue penalty cases and the
+dispatch-acknowledgement timeout, every minute.
 
 Each job opens its own unit of work and is safe when several processes run it at once (conditional updates decide
 who acts; see ``intake.supervision`` and ``dispatching.tasks``). ``chengguan sweep`` runs them once (cron)."""
@@ -16,6 +17,7 @@ INTERVAL_S = 60.0
 
 def run_once(db: Database) -> dict[str, int]:
     """One pass of every job, each in its own transaction."""
+    from chengguan.cases.supervision import sweep as sweep_cases
     from chengguan.dispatching.tasks import sweep_timeouts
     from chengguan.intake.supervision import sweep
 
@@ -23,7 +25,9 @@ def run_once(db: Database) -> dict[str, int]:
         redispatched = sweep_timeouts(session)
     with db.session() as session, session.begin():
         supervised = sweep(session).supervised
-    return {"supervised": supervised, "redispatched": redispatched}
+    with db.session() as session, session.begin():
+        cases_supervised = sweep_cases(session)
+    return {"supervised": supervised, "redispatched": redispatched, "cases_supervised": cases_supervised}
 
 
 class Scheduler:

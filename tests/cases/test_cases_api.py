@@ -6,62 +6,15 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 
-import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 
+from cases.helpers import act, new_case
 from chengguan.core.db import Database
 from chengguan.core.idnumbers import ric_check_digit
-from chengguan.identity.models import User
-from chengguan.law.models import EnforcementMatter
-from chengguan.org.enums import OfficerKind
-from chengguan.org.models import Officer
 
 Login = Callable[..., dict[str, str]]
-
-
-@pytest.fixture(scope="module")
-def setup(db: Database) -> dict:
-    with db.session(write=False) as s:
-        me = s.scalar(select(User).where(User.username == "bdg_officer"))
-        with_login = select(User.officer_id).where(User.officer_id.is_not(None))
-        partner = s.scalars(  # a certified colleague with no demo login (the squad leader must stay an approver)
-            select(Officer.id).where(
-                Officer.unit_id == me.unit_id, Officer.kind == OfficerKind.certified, Officer.id.not_in(with_login)
-            )
-        ).first()
-        matter = s.scalars(select(EnforcementMatter.code).order_by(EnforcementMatter.code)).first()
-        return {"unit_id": me.unit_id, "officers": [str(me.officer_id), str(partner)], "matter": matter}
-
-
-def ric(seed: int) -> str:
-    body = f"37020219800101{seed % 1000:03d}"
-    return body + ric_check_digit(body)
-
-
-def new_case(client: TestClient, headers: dict, setup: dict, **overrides) -> dict:
-    body = {
-        "procedure": "ordinary",
-        "matter_code": setup["matter"],
-        "party": {"type": "individual", "name": "测试当事人", "id_no": ric(uuid.uuid4().int), "address": "市南区"},
-        "facts": "在八大关街区占道经营",
-        "act_on": (date.today() - timedelta(days=3)).isoformat(),
-        "officer_ids": setup["officers"],
-        "penalty": {"kinds": ["fine"], "fine_fen": 50_000, "reasoning": "一般情节"},
-    } | overrides
-    response = client.post("/api/v1/cases", json=body, headers=headers)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def act(client: TestClient, headers: dict, case: dict, action: str, expect: int = 200, **data) -> dict:
-    response = client.post(
-        f"/api/v1/cases/{case['id']}/actions/{action}", json={"version": case["version"], **data}, headers=headers
-    )
-    assert response.status_code == expect, response.text
-    return response.json()
 
 
 def test_full_ordinary_procedure_by_the_roles_involved(client: TestClient, login: Login, setup: dict):

@@ -94,6 +94,7 @@ class Case(UUIDPrimaryKey, Timestamps, Base):
     reminder_served_on: Mapped[date | None]
     enforcement_applied_on: Mapped[date | None]
     supervised_at: Mapped[datetime | None]  # 督查: moved there once overdue
+    supervised_due_on: Mapped[date | None]  # the deadline that was escalated (a later, extended one is again)
     closed_at: Mapped[datetime | None]
     archived_at: Mapped[datetime | None]
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))

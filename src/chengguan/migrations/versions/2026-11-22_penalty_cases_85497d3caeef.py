@@ -206,6 +206,7 @@ def upgrade() -> None:
         sa.Column("reminder_served_on", sa.Date(), nullable=True),
         sa.Column("enforcement_applied_on", sa.Date(), nullable=True),
         sa.Column("supervised_at", chengguan.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("supervised_due_on", sa.Date(), nullable=True),
         sa.Column("closed_at", chengguan.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("archived_at", chengguan.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_by_id", sa.Uuid(), nullable=True),

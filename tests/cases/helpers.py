@@ -1,0 +1,38 @@
+"""Case test helpers: open a case and take an action over HTTP."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+from fastapi.testclient import TestClient
+
+from chengguan.core.idnumbers import ric_check_digit
+
+
+def ric(seed: int) -> str:
+    body = f"37020219800101{seed % 1000:03d}"
+    return body + ric_check_digit(body)
+
+
+def new_case(client: TestClient, headers: dict, setup: dict, **overrides) -> dict:
+    body = {
+        "procedure": "ordinary",
+        "matter_code": setup["matter"],
+        "party": {"type": "individual", "name": "测试当事人", "id_no": ric(uuid.uuid4().int), "address": "市南区"},
+        "facts": "在八大关街区占道经营",
+        "act_on": (date.today() - timedelta(days=3)).isoformat(),
+        "officer_ids": setup["officers"],
+        "penalty": {"kinds": ["fine"], "fine_fen": 50_000, "reasoning": "一般情节"},
+    } | overrides
+    response = client.post("/api/v1/cases", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def act(client: TestClient, headers: dict, case: dict, action: str, expect: int = 200, **data) -> dict:
+    response = client.post(
+        f"/api/v1/cases/{case['id']}/actions/{action}", json={"version": case["version"], **data}, headers=headers
+    )
+    assert response.status_code == expect, response.text
+    return response.json()
