@@ -151,3 +151,15 @@ def test_other_squads_officer_cannot_see_the_case(client: TestClient, login: Log
     assert other.status_code == 404
     listed = client.get("/api/v1/cases", params={"q": case["code"]}, headers=login("bdg_leader")).json()
     assert listed["total"] == 1 and listed["items"][0]["id"] == case["id"]
+
+
+def test_approval_inbox_lists_what_this_user_signs_next(client: TestClient, login: Login, setup: dict):
+    officer, squad, district = login("bdg_officer"), login("bdg_leader"), login("shinan_leader")
+    case = new_case(client, officer, setup)
+    case = act(client, officer, case, "start_check")
+    case = act(client, officer, case, "submit_filing")
+    ids = lambda who: {c["id"] for c in client.get("/api/v1/cases", params={"awaiting_me": True, "page_size": 200},  # noqa: E731
+                                                    headers=who).json()["items"]}  # fmt: skip
+    assert case["id"] in ids(squad) and case["id"] not in ids(district) and case["id"] not in ids(officer)
+    act(client, squad, case, "approve")
+    assert case["id"] not in ids(squad) and case["id"] in ids(district)

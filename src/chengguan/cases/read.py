@@ -12,7 +12,15 @@ from sqlalchemy.orm import Session
 
 from chengguan.calendar.service import work_calendar
 from chengguan.cases import approvals, clocks
-from chengguan.cases.enums import ACTION_LABELS, FILED_UNDECIDED, STATUS_LABELS, CaseAction, CaseStatus
+from chengguan.cases.enums import (
+    ACTION_LABELS,
+    APPROVAL_STAGES,
+    FILED_UNDECIDED,
+    STATUS_LABELS,
+    CaseAction,
+    CaseStatus,
+    Role,
+)
 from chengguan.cases.models import Case, CaseApproval, CaseEvent, CaseOfficer
 from chengguan.cases.schemas import (
     ActionOption,
@@ -66,6 +74,8 @@ def list_cases(
         statement = statement.where(
             Case.id.in_(select(CaseOfficer.case_id).where(CaseOfficer.officer_id == principal.officer_id))
         )
+    if filters.awaiting_me:
+        return _awaiting(session, principal, statement, page, on)
     total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
     rows = session.scalars(
         statement.order_by(
@@ -80,6 +90,24 @@ def list_cases(
     ).all()
     names = unit_names(session, {c.unit_id for c in rows})
     return Paginated(items=[_item(c, names, on) for c in rows], total=total)
+
+
+AWAITING_SCAN = 2000  # approval stages hold few cases at a time; the approver check needs the chain per unit
+
+
+def _awaiting(
+    session: Session, principal: StaffPrincipal, statement: Select[tuple[Case]], page: PageParams, on: date
+) -> Paginated[CaseListItem]:
+    """审批待办: cases in an approval stage whose current step this principal may sign, oldest first."""
+    candidates = session.scalars(
+        statement.where(Case.status.in_(sorted(APPROVAL_STAGES)))
+        .order_by(Case.updated_at, Case.id)
+        .limit(AWAITING_SCAN)
+    ).all()
+    mine = [c for c in candidates if Role.approver in roles_of(session, principal, c)]
+    shown = mine[page.offset : page.offset + page.page_size]
+    names = unit_names(session, {c.unit_id for c in shown})
+    return Paginated(items=[_item(c, names, on) for c in shown], total=len(mine))
 
 
 def _item(c: Case, names: dict[uuid.UUID, str], on: date) -> CaseListItem:

@@ -194,4 +194,5 @@ class CaseFilter(Filter):
     unit_id: uuid.UUID | None = None
     q: str | None = Field(None, max_length=100, description="案号、当事人或事项")
     overdue: bool | None = None
-    mine: bool = Field(False, description="只看本人承办或待本人审批的")
+    mine: bool = Field(False, description="只看本人承办的")
+    awaiting_me: bool = Field(False, description="审批待办：当前环节由本人审批的")
