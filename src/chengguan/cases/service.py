@@ -61,19 +61,34 @@ def amount_due(case: Case, on: date) -> tuple[int, int]:
     return fee, max(0, case.fine_fen + fee - case.paid_fen)
 
 
-def facts_of(session: Session, case: Case, on: date, data: CaseActionIn | None = None) -> CaseFacts:
-    """What the gates read: the case's state plus, for an action, its input."""
-    certified = sum(
+def certified_count(session: Session, case_id: uuid.UUID) -> int:
+    """Handling officers who may enforce (第四十二条): certified, active, with a certificate number."""
+    return sum(
         1
-        for o in officers_of(session, case.id)
+        for o in officers_of(session, case_id)
         if o.kind is OfficerKind.certified and o.status is ActiveStatus.active and o.certificate_no
     )
-    act_end = case.act_ended_on or case.act_on
-    reference = case.filed_on or on
-    steps = {
-        f"chain:{stage.value}": len(approvals.chain(session, case.unit_id, case.procedure, stage))
+
+
+def chain_lengths(session: Session, unit_id: uuid.UUID, procedure: Procedure) -> dict[str, object]:
+    return {
+        f"chain:{stage.value}": len(approvals.chain(session, unit_id, procedure, stage))
         for stage in (CaseStatus.filing_approval, CaseStatus.decision_approval, CaseStatus.closure_approval)
     }
+
+
+def facts_of(session: Session, case: Case, on: date, data: CaseActionIn | None = None) -> CaseFacts:
+    """What the gates read: the case's state plus, for an action, its input."""
+    certified = certified_count(session, case.id)
+    return facts_from(case, on, certified, chain_lengths(session, case.unit_id, case.procedure), data)
+
+
+def facts_from(
+    case: Case, on: date, certified: int, steps: dict[str, object], data: CaseActionIn | None = None
+) -> CaseFacts:
+    """``facts_of`` without the queries (the officers' count and the chain lengths given)."""
+    act_end = case.act_ended_on or case.act_on
+    reference = case.filed_on or on
     facts = CaseFacts(
         procedure=case.procedure,
         party_type=case.party_type,
@@ -224,7 +239,7 @@ def create(session: Session, principal: StaffPrincipal, data: CaseCreate) -> Cas
         refusal = creation_refusal(facts, today(), work_calendar(session))
         if refusal is not None:
             raise GateClosed(refusal.message, code=refusal.code)
-    _event(session, case, "create", principal.actor, now, to_status=case.status, key=data.idempotency_key,
+    add_event(session, case, "create", principal.actor, now, to_status=case.status, key=data.idempotency_key,
            data={"procedure": case.procedure.value, "matter": case.knowledge_version})  # fmt: skip
     return case
 
@@ -277,11 +292,11 @@ def act(
     record: dict[str, Any] = dict(data.data or {})
     if action in (CaseAction.approve, CaseAction.reject):
         record |= _record_approval(session, principal, case, action is CaseAction.approve, data.reason, now)
-    _apply(session, case, action, data, before, after, on, calendar, record)
+    apply_effects(session, case, action, data, before, after, on, calendar, record)
     case.status, case.approval_step = after.status, after.approval_step
     case.approval_steps, case.came_from = after.approval_steps, after.came_from
     case.updated_at = now
-    _event(session, case, action.value, principal.actor, now, from_status=before.status, to_status=after.status,
+    add_event(session, case, action.value, principal.actor, now, from_status=before.status, to_status=after.status,
            reason=data.reason, data=record or None, key=data.idempotency_key)  # fmt: skip
     try:
         session.flush()
@@ -327,7 +342,7 @@ def _set_penalty(case: Case, penalty: PenaltyIn) -> None:
     case.hearing_right = penalty.hearing_right
 
 
-def _apply(
+def apply_effects(
     session: Session,
     case: Case,
     action: CaseAction,
@@ -403,7 +418,7 @@ def _apply(
         case.archived_at = clock.now()
 
 
-def _event(
+def add_event(
     session: Session,
     case: Case,
     action: str,
