@@ -11,11 +11,13 @@ from sqlalchemy.orm import Session
 from chengguan.audit import service as audit
 from chengguan.audit.chain import GENESIS_HASH
 from chengguan.audit.models import AuditEntry, AuditHead
+from chengguan.cases.models import ApprovalChain, Case, CaseApproval, CaseEvent, CaseOfficer
 from chengguan.core import clock
 from chengguan.core.counters import Counter
 from chengguan.core.db import Database
 from chengguan.core.geo import polygon_area_m2
 from chengguan.core.security import hash_password
+from chengguan.demo.cases import seed_cases
 from chengguan.demo.geography import DemoCity, DemoUnit, build_demo_city
 from chengguan.demo.intake import seed_intake
 from chengguan.dispatching import live as live_positions
@@ -88,11 +90,13 @@ class DemoSummary:
     devices: int
     users: int
     sources: int = 0
+    cases: int = 0
 
     def summary(self) -> str:
         return (
             f"示范城市已载入：单位 {self.units} 个，单元网格 {self.grids} 个，执法人员 {self.officers} 名，"
-            f"车辆 {self.vehicles} 辆，设备 {self.devices} 台，演示账号 {self.users} 个，案源 {self.sources} 件。"
+            f"车辆 {self.vehicles} 辆，设备 {self.devices} 台，演示账号 {self.users} 个，"
+            f"案源 {self.sources} 件，案件 {self.cases} 件。"
         )
 
 
@@ -111,6 +115,11 @@ def _units(city: DemoCity) -> list[DemoUnit]:
 def _wipe(session: Session) -> None:
     """Remove every row the foundation owns (demo reset); the audit chain restarts from genesis."""
     for model in (
+        CaseApproval,
+        CaseEvent,
+        CaseOfficer,
+        Case,
+        ApprovalChain,
         DispatchTask,
         Position,
         Supervision,
@@ -305,9 +314,11 @@ def load_demo(db: Database, *, reset: bool = False, if_empty: bool = False, seed
         dedup_cache.reset()
         live_positions.reset_all()
         sources = seed_intake(session, seed)
+        cases = seed_cases(session, seed)
         summary = DemoSummary(
-            len(unit_ids), len(city.grids), len(city.officers), len(city.vehicles), len(city.devices), users, sources
-        )
+            len(unit_ids), len(city.grids), len(city.officers), len(city.vehicles), len(city.devices), users, sources,
+            cases,
+        )  # fmt: skip
         audit.record(
             session,
             cli_actor("示范数据"),
