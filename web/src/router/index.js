@@ -27,6 +27,9 @@ const consoleViews = {
   'source-detail': () => import('@/views/console/sources/SourceDetailView.vue'),
   supervisions: () => import('@/views/console/sources/SupervisionsView.vue'),
   'source-rules': () => import('@/views/console/sources/SourceRulesView.vue'),
+  cases: () => import('@/views/console/cases/CasesView.vue'),
+  'case-inbox': () => import('@/views/console/cases/CaseInboxView.vue'),
+  'case-detail': () => import('@/views/console/cases/CaseDetailView.vue'),
 }
 
 const routes = [
@@ -72,6 +75,12 @@ const routes = [
         name: 'm-law-matter',
         component: () => import('@/views/mobile/LawMatterView.vue'),
         meta: { title: '执法事项', perms: ['law:read', 'law:write'] },
+      },
+      {
+        path: 'penalty',
+        name: 'm-penalty',
+        component: () => import('@/views/mobile/PenaltyView.vue'),
+        meta: { title: '当场处罚', perms: ['case:write'] },
       },
       { path: 'me', name: 'm-me', component: () => import('@/views/mobile/MeView.vue'), meta: { title: '我的' } },
     ],

@@ -16,10 +16,13 @@ import {
   List,
   AlarmClock,
   SetUp,
+  Files,
+  Stamp,
 } from '@element-plus/icons-vue'
 
 const LAW_READ = ['law:read', 'law:write']
 const SOURCE_READ = ['source:read']
+const CASE_READ = ['case:read']
 
 export const MENU_GROUPS = [
   {
@@ -39,6 +42,13 @@ export const MENU_GROUPS = [
       { name: 'sources', path: '/console/sources', title: '案源管理', icon: List, perms: SOURCE_READ },
       { name: 'supervisions', path: '/console/supervisions', title: '督办', icon: AlarmClock, perms: SOURCE_READ },
       { name: 'source-rules', path: '/console/source-rules', title: '案源规则', icon: SetUp, perms: ['source:manage'] },
+    ],
+  },
+  {
+    title: '执法办案',
+    items: [
+      { name: 'cases', path: '/console/cases', title: '案件列表', icon: Files, perms: CASE_READ },
+      { name: 'case-inbox', path: '/console/cases/inbox', title: '审批待办', icon: Stamp, perms: ['case:approve', 'legal:review'] },
     ],
   },
   {
@@ -102,5 +112,13 @@ export const DETAIL_ITEMS = [
     group: '指挥调度',
     perms: SOURCE_READ,
     activeMenu: '/console/sources',
+  },
+  {
+    name: 'case-detail',
+    path: '/console/cases/:id',
+    title: '案件详情',
+    group: '执法办案',
+    perms: CASE_READ,
+    activeMenu: '/console/cases',
   },
 ]

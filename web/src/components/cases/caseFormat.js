@@ -1,0 +1,203 @@
+// 执法办案的中文标签与显示格式（与后端 src/chengguan/cases/enums.py、gates.py 保持一致）。
+import { uuid4 } from '@/components/dispatch/sourceFormat'
+
+export const PROCEDURES = { ordinary: '普通程序', simple: '简易程序' }
+
+export const CASE_STATUS_LABELS = {
+  registered: '案件来源',
+  preliminary_check: '初查核实',
+  filing_approval: '立案审批',
+  investigation: '调查取证',
+  case_review: '案件审核',
+  legal_review: '法制审核',
+  collective_discussion: '集体讨论',
+  prior_notice: '事先告知',
+  statement: '陈述申辩',
+  hearing: '听证',
+  decision_approval: '决定审批',
+  service: '送达',
+  execution: '执行',
+  closure_approval: '结案审批',
+  closed: '已结案',
+  archived: '已归档',
+  on_site: '当场处罚',
+  declined: '不予立案',
+  withdrawn: '已撤案',
+  transferred: '已移送',
+  suspended: '已中止',
+}
+
+// Grouped for the status filter: the ordinary procedure in legal order, then simple procedure and side exits.
+export const CASE_STATUS_GROUPS = [
+  {
+    label: '普通程序',
+    values: [
+      'registered',
+      'preliminary_check',
+      'filing_approval',
+      'investigation',
+      'case_review',
+      'legal_review',
+      'collective_discussion',
+      'prior_notice',
+      'statement',
+      'hearing',
+      'decision_approval',
+      'service',
+      'execution',
+      'closure_approval',
+      'closed',
+      'archived',
+    ],
+  },
+  { label: '简易程序', values: ['on_site'] },
+  { label: '终止与中止', values: ['declined', 'withdrawn', 'transferred', 'suspended'] },
+]
+
+const APPROVAL = ['filing_approval', 'decision_approval', 'closure_approval']
+export const CASE_STATUS_TAG = Object.fromEntries(
+  Object.keys(CASE_STATUS_LABELS).map((s) => [
+    s,
+    APPROVAL.includes(s)
+      ? 'warning'
+      : ['closed', 'archived'].includes(s)
+        ? 'success'
+        : ['declined', 'withdrawn', 'transferred', 'suspended'].includes(s)
+          ? 'info'
+          : s === 'on_site'
+            ? 'danger'
+            : 'primary',
+  ]),
+)
+
+// 《行政处罚法》第五十八条 grounds a case itself carries (gates.py LEGAL_REVIEW_GROUNDS).
+export const LEGAL_REVIEW_GROUNDS = {
+  public_interest: '涉及重大公共利益（第五十八条第一款第（一）项）',
+  complex: '案件情况疑难复杂、涉及多个法律关系（第五十八条第一款第（三）项）',
+  other_law: '法律、法规规定应当进行法制审核的其他情形（第五十八条第一款第（四）项）',
+}
+
+// 第五十一条：当场罚款上限（公民 200 元，法人或者其他组织 3000 元）。
+export const SIMPLE_CAP_FEN = { individual: 20000, organization: 300000 }
+
+/** What each action asks for in its dialog (everything else is a plain confirmation). */
+export const ACTION_INPUTS = {
+  reject: { reason: '退回理由' },
+  decline: { reason: '不予立案理由' },
+  withdraw: { reason: '撤案理由' },
+  transfer_out: { reason: '移送理由（移送机关及依据）' },
+  suspend: { reason: '中止理由' },
+  fail_legal_review: { reason: '审核意见（退回补充调查的理由）' },
+  submit_no_penalty: { reason: '不予处罚的理由及依据' },
+  extend: { reason: '延长理由', extensionDays: true },
+  approve: { opinion: true },
+  issue_notice: { penalty: true },
+  serve_notice: { on: '送达日期' },
+  serve_decision: { on: '送达日期' },
+  serve_reminder: { on: '催告书送达日期' },
+  start_remedy: { on: '申请复议或起诉日期' },
+  end_remedy: { on: '复议或诉讼结束日期' },
+  apply_enforcement: { on: '申请日期' },
+  record_payment: { on: '缴款日期', amount: true },
+  schedule_hearing: { hearing: true },
+  record_hearing: { hearingHeld: true },
+  deliver_on_site: { signed: true },
+  record_statement: { note: '陈述、申辩要点' },
+  record_discussion: { note: '集体讨论结论' },
+  waive_statement: { note: '放弃方式（可选，如“当事人书面放弃”）', noteOptional: true },
+}
+
+/** One line shown in the dialog of an action that takes no input (what it does, in words). */
+export const ACTION_HINTS = {
+  start_check: '开始对案件来源进行初步核实。',
+  submit_filing: '将案件提交立案审批（须两名以上持证执法人员，且未超过追责时效）。',
+  end_investigation: '调查终结，进入案件审核。',
+  send_legal_review: '提交法制审核（《行政处罚法》第五十八条）。',
+  pass_legal_review: '法制审核通过，案件回到提交审核前的环节。',
+  send_discussion: '提请负责人集体讨论（《行政处罚法》第五十七条）。',
+  request_hearing: '登记当事人在法定期限内提出的听证要求。',
+  submit_decision: '将拟作出的处罚决定提交审批。',
+  submit_closure: '执行完毕，提请结案。',
+  archive: '结案材料整理完毕，归档。',
+  resume: '中止情形消失，恢复办理。',
+}
+
+const DANGER = ['reject', 'decline', 'withdraw', 'transfer_out', 'suspend', 'fail_legal_review']
+const PRIMARY = [
+  'start_check',
+  'submit_filing',
+  'approve',
+  'end_investigation',
+  'pass_legal_review',
+  'issue_notice',
+  'serve_notice',
+  'submit_decision',
+  'serve_decision',
+  'deliver_on_site',
+  'record_payment',
+  'submit_closure',
+  'archive',
+]
+export const actionButtonType = (a) => (DANGER.includes(a) ? 'danger' : PRIMARY.includes(a) ? 'primary' : 'default')
+
+/** Fen → "1,234.56 元" (always two decimals: the amounts of a penalty decision). */
+export function yuan2(fen) {
+  if (fen === null || fen === undefined || fen === '') return '—'
+  return `${(Number(fen) / 100).toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} 元`
+}
+
+/** Yuan typed into a form → integer fen; empty → null. */
+export function yuanToFen(v) {
+  if (v === null || v === undefined || v === '' || Number.isNaN(Number(v))) return null
+  return Math.round(Number(v) * 100)
+}
+
+/** { level: overdue|warning|normal|none, text } of a case's 办案期限 (remaining_days from the server). */
+export function deadlineBadge(item) {
+  const d = item?.remaining_days
+  if (item?.overdue) return { level: 'overdue', text: d !== null && d !== undefined ? `已超期 ${Math.abs(d)} 天` : '已超期' }
+  if (d === null || d === undefined) return { level: 'none', text: '—' }
+  if (d <= 10) return { level: 'warning', text: d === 0 ? '今日到期' : `剩 ${d} 天` }
+  return { level: 'normal', text: `剩 ${d} 天` }
+}
+
+/** A clock card's level from the server's warning/overdue flags. */
+export const clockLevel = (c) => (c.overdue ? 'overdue' : c.warning ? 'warning' : 'normal')
+
+/** "剩 3 天" / "今日届满" / "已超期 2 天". */
+export function remainingText(days, overdue) {
+  if (overdue || days < 0) return `已超期 ${Math.abs(days)} 天`
+  if (days === 0) return '今日届满'
+  return `剩 ${days} 天`
+}
+
+/** Today as YYYY-MM-DD in Beijing time (legal days are counted in Asia/Shanghai). */
+export function todayLocal() {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date())
+}
+
+/** A fresh idempotency key (crypto.randomUUID where the browser has it). */
+export const newKey = () => (window.crypto?.randomUUID ? window.crypto.randomUUID() : uuid4())
+
+// Keys of a timeline entry's data and how they read.
+const DATA_LABELS = {
+  note: '记录',
+  step: '审批环节',
+  statement_ends: '陈述申辩期届满',
+  decision_due_on: '办案期限',
+  payment_due_on: '缴款期限',
+  paid_on: '缴款日期',
+  procedure: '程序',
+  matter: '执法事项版本',
+}
+export function eventDataText(e) {
+  const d = e?.data || {}
+  const out = []
+  for (const [k, v] of Object.entries(d)) {
+    if (k === 'signature' || v === null || v === undefined || v === '') continue
+    const label = DATA_LABELS[k]
+    if (!label) continue
+    out.push(`${label}：${k === 'procedure' ? PROCEDURES[v] || v : v}`)
+  }
+  return out.join('；')
+}
