@@ -7,15 +7,25 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from chengguan.cases import read, service
+from chengguan.cases import disclosure, read, service
 from chengguan.cases.enums import CaseAction
-from chengguan.cases.schemas import ActionOption, CaseActionIn, CaseCreate, CaseDetail, CaseFilter, CaseListItem
+from chengguan.cases.schemas import (
+    ActionOption,
+    CaseActionIn,
+    CaseCreate,
+    CaseDetail,
+    CaseFilter,
+    CaseListItem,
+    DisclosureWithdrawIn,
+    PublicDisclosures,
+)
 from chengguan.core.errors import PROBLEM_RESPONSES
 from chengguan.identity.dependencies import SessionDep, require
 from chengguan.identity.principals import StaffPrincipal
 from chengguan.kit.schemas import PageQuery, Paginated
 
 router = APIRouter(prefix="/cases", tags=["执法办案"], responses=PROBLEM_RESPONSES)
+public_router = APIRouter(prefix="/public", tags=["信息公开"], responses=PROBLEM_RESPONSES)
 
 Reader = Annotated[StaffPrincipal, Depends(require("case:read"))]
 Writer = Annotated[StaffPrincipal, Depends(require("case:write"))]
@@ -51,3 +61,21 @@ def take_action(
 ) -> CaseDetail:
     service.act(session, principal, case_id, action, data)
     return read.detail(session, principal, case_id)
+
+
+@router.post(
+    "/{case_id}/disclosure:withdraw", response_model=CaseDetail, summary="撤回已公开的处罚决定（第四十八条第二款）"
+)
+def withdraw_disclosure(
+    principal: Reader, session: SessionDep, case_id: CaseId, data: DisclosureWithdrawIn
+) -> CaseDetail:
+    service.withdraw_disclosure(session, principal, case_id, data.reason, data.changed_on)
+    return read.detail(session, principal, case_id)
+
+
+@public_router.get("/disclosures", response_model=PublicDisclosures, summary="行政处罚决定公开（已脱敏，无需登录）")
+def public_disclosures(session: SessionDep, page: PageQuery) -> PublicDisclosures:
+    rows, total = disclosure.published(session, limit=page.page_size, offset=page.offset)
+    return PublicDisclosures(
+        items=[{**r.content, "published_at": r.published_at.isoformat()} for r in rows], total=total
+    )

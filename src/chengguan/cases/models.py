@@ -164,3 +164,19 @@ class CaseApproval(UUIDPrimaryKey, Base):
     user_name: Mapped[str] = mapped_column(String(100))
     at: Mapped[datetime]
     signature: Mapped[str] = mapped_column(String(64))
+
+
+class Disclosure(UUIDPrimaryKey, Base):
+    """A published penalty decision (行政处罚决定公开, 第四十八条) with personal data masked; withdrawn with a public
+    reason when the decision is changed or revoked (第四十八条第二款: within three working days)."""
+
+    __tablename__ = "case_disclosure"
+    __table_args__ = (Index("ix_case_disclosure_published", "withdrawn_at", "published_at"),)
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("penalty_case.id", ondelete="CASCADE"), unique=True)
+    published_at: Mapped[datetime]
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    changed_on: Mapped[date | None]
+    withdraw_due_on: Mapped[date | None]
+    withdrawn_at: Mapped[datetime | None]
+    withdraw_reason: Mapped[str | None] = mapped_column(String(1000))

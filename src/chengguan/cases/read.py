@@ -21,7 +21,7 @@ from chengguan.cases.enums import (
     CaseStatus,
     Role,
 )
-from chengguan.cases.models import Case, CaseApproval, CaseEvent, CaseOfficer
+from chengguan.cases.models import Case, CaseApproval, CaseEvent, CaseOfficer, Disclosure
 from chengguan.cases.schemas import (
     ActionOption,
     ApprovalRead,
@@ -29,6 +29,7 @@ from chengguan.cases.schemas import (
     CaseDetail,
     CaseFilter,
     CaseListItem,
+    DisclosureRead,
     EventRead,
     NamedRef,
 )
@@ -39,7 +40,7 @@ from chengguan.kit.schemas import PageParams, Paginated
 from chengguan.kit.scope import scope_clause
 from chengguan.org.repository import unit_names
 
-EVENT_LABELS = {"create": "立案登记", "supervise": "超期转督查"}
+EVENT_LABELS = {"create": "立案登记", "supervise": "超期转督查", "withdraw_disclosure": "撤回公开信息"}
 
 
 def readable(principal: StaffPrincipal) -> Select[tuple[Case]]:
@@ -224,8 +225,14 @@ def detail(session: Session, principal: StaffPrincipal, case_id: uuid.UUID) -> C
         ],
         actions=actions(session, principal, c),
         approvals=[ApprovalRead.model_validate(a) for a in approvals_given],
+        disclosure=_disclosure(session, c),
         timeline=[_event(e) for e in events],
     )
+
+
+def _disclosure(session: Session, c: Case) -> DisclosureRead | None:
+    row = session.scalar(select(Disclosure).where(Disclosure.case_id == c.id))
+    return DisclosureRead.model_validate(row) if row else None
 
 
 def actions(session: Session, principal: StaffPrincipal, c: Case) -> list[ActionOption]:

@@ -139,6 +139,25 @@ class ActionOption(BaseModel):
     blocked_code: str | None = None
 
 
+class DisclosureRead(Out):
+    published_at: datetime
+    content: dict[str, Any]
+    changed_on: date | None
+    withdraw_due_on: date | None
+    withdrawn_at: datetime | None
+    withdraw_reason: str | None
+
+
+class DisclosureWithdrawIn(Schema):
+    reason: str = Field(min_length=1, max_length=1000, description="撤回理由（向社会公开说明）")
+    changed_on: date | None = Field(None, description="决定被变更、撤销或确认违法、无效的日期（默认今天）")
+
+
+class PublicDisclosures(BaseModel):
+    items: list[dict[str, Any]]
+    total: int
+
+
 class CaseDetail(CaseListItem):
     approval_step: int
     approval_steps: int
@@ -185,6 +204,7 @@ class CaseDetail(CaseListItem):
     clocks: list[CaseClockRead]
     actions: list[ActionOption]
     approvals: list[ApprovalRead]
+    disclosure: DisclosureRead | None
     timeline: list[EventRead]
 
 

@@ -14,12 +14,20 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from chengguan.calendar.service import work_calendar
 from chengguan.calendar.workdays import WorkCalendar
-from chengguan.cases import approvals, clocks
+from chengguan.cases import approvals, clocks, disclosure
 from chengguan.cases.enums import CaseAction, CaseStatus, DecisionKind, Procedure, Role
 from chengguan.cases.gates import LEGAL_REVIEW_GROUNDS, CaseFacts
 from chengguan.cases.models import Case, CaseApproval, CaseEvent, CaseOfficer
 from chengguan.cases.schemas import CaseActionIn, CaseCreate, PenaltyIn
-from chengguan.cases.workflow import GateClosed, Position, creation_refusal, decide, decision_kind_for, initial_position
+from chengguan.cases.workflow import (
+    GateClosed,
+    NotAllowed,
+    Position,
+    creation_refusal,
+    decide,
+    decision_kind_for,
+    initial_position,
+)
 from chengguan.core import clock
 from chengguan.core.counters import reserve
 from chengguan.core.errors import Conflict, NotFound, field_error
@@ -292,7 +300,7 @@ def act(
     record: dict[str, Any] = dict(data.data or {})
     if action in (CaseAction.approve, CaseAction.reject):
         record |= _record_approval(session, principal, case, action is CaseAction.approve, data.reason, now)
-    apply_effects(session, case, action, data, before, after, on, calendar, record)
+    apply_effects(session, case, action, data, before, after, on, calendar, record, now)
     case.status, case.approval_step = after.status, after.approval_step
     case.approval_steps, case.came_from = after.approval_steps, after.came_from
     case.updated_at = now
@@ -352,8 +360,11 @@ def apply_effects(
     on: date,
     cal: WorkCalendar,
     record: dict[str, Any],
+    now: datetime | None = None,
 ) -> None:
-    """The effects of an action the workflow let through (dates recorded, clocks started, flags set)."""
+    """The effects of an action the workflow let through (dates recorded, clocks started, flags set); ``now`` is
+    when it happened (default: the clock)."""
+    now = now or clock.now()
     A, S = CaseAction, CaseStatus
     when = data.on or on
     if data.penalty is not None and action in (A.issue_notice, A.submit_decision):
@@ -412,10 +423,11 @@ def apply_effects(
         record["decision_due_on"] = case.decision_due_on.isoformat()
     if before.status is S.decision_approval and after.status is S.service:
         case.decided_on = on
+        disclosure.publish(session, case, now)  # 第四十八条: published with personal data masked
     if after.status in (S.closed, S.declined, S.withdrawn, S.transferred) and case.closed_at is None:
-        case.closed_at = clock.now()
+        case.closed_at = now
     if after.status is S.archived:
-        case.archived_at = clock.now()
+        case.archived_at = now
 
 
 def add_event(
@@ -447,3 +459,25 @@ def add_event(
             idempotency_key=key,
         )
     )
+
+
+def withdraw_disclosure(
+    session: Session, principal: StaffPrincipal, case_id: uuid.UUID, reason: str, changed_on: date | None
+) -> Case:
+    """第四十八条第二款: the published decision was changed, revoked, or found unlawful or void — withdraw it with
+    the public reason (a 负责人's act, recorded on the timeline)."""
+    case = load(session, case_id, principal)
+    if not principal.has("case:approve"):
+        raise NotAllowed("撤回公开信息须由负责人决定", code="case.forbidden")
+    if not reason.strip():
+        raise field_error("reason", "请填写公开说明的理由", code="case.gate.reason")
+    on = changed_on or today()
+    if on > today():
+        raise field_error("changed_on", "日期不能晚于今天")
+    now = clock.now()
+    record = disclosure.withdraw(session, case, reason, on, now)
+    case.updated_at = now
+    add_event(session, case, "withdraw_disclosure", principal.actor, now, from_status=case.status,
+              to_status=case.status, reason=reason, data={"withdraw_due_on": str(record.withdraw_due_on)})  # fmt: skip
+    session.flush()
+    return case

@@ -373,15 +373,11 @@ def _step(
                     ),
                 )
             )
-        service.apply_effects(session, case, action, data, position, after, day, cal, record)
+        service.apply_effects(session, case, action, data, position, after, day, cal, record, at)
         case.status, case.approval_step, case.approval_steps, case.came_from = (
             after.status, after.approval_step, after.approval_steps, after.came_from
         )  # fmt: skip
         case.updated_at = at
-        if after.status in (S.closed, S.declined, S.withdrawn, S.transferred) and case.closed_at is not None:
-            case.closed_at = at
-        if after.status is S.archived:
-            case.archived_at = at
         service.add_event(session, case, action.value, actor, at, from_status=position.status,
                           to_status=after.status, reason=data.reason, data=record or None)  # fmt: skip
         return after, day

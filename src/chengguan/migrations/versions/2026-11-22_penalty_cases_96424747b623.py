@@ -1,8 +1,8 @@
 """penalty cases
 
-Revision ID: 85497d3caeef
+Revision ID: 96424747b623
 Revises: 1aefdf3e6c7e
-Create Date: 2026-11-22 13:03:06.662315
+Create Date: 2026-11-22 13:16:42.391296
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 import chengguan.core.db
 
-revision: str = "85497d3caeef"
+revision: str = "96424747b623"
 down_revision: str | None = "1aefdf3e6c7e"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -299,6 +299,25 @@ def upgrade() -> None:
         batch_op.create_index("ix_case_approval_case", ["case_id", "at"], unique=False)
 
     op.create_table(
+        "case_disclosure",
+        sa.Column("case_id", sa.Uuid(), nullable=False),
+        sa.Column("published_at", chengguan.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("content", sa.JSON(), nullable=False),
+        sa.Column("changed_on", sa.Date(), nullable=True),
+        sa.Column("withdraw_due_on", sa.Date(), nullable=True),
+        sa.Column("withdrawn_at", chengguan.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("withdraw_reason", sa.String(length=1000), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["penalty_case.id"], name=op.f("fk_case_disclosure_case_id_penalty_case"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_case_disclosure")),
+        sa.UniqueConstraint("case_id", name=op.f("uq_case_disclosure_case_id")),
+    )
+    with op.batch_alter_table("case_disclosure", schema=None) as batch_op:
+        batch_op.create_index("ix_case_disclosure_published", ["withdrawn_at", "published_at"], unique=False)
+
+    op.create_table(
         "case_event",
         sa.Column("case_id", sa.Uuid(), nullable=False),
         sa.Column("at", chengguan.core.db.UTCDateTime(timezone=True), nullable=False),
@@ -345,6 +364,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_case_event_case_at")
 
     op.drop_table("case_event")
+    with op.batch_alter_table("case_disclosure", schema=None) as batch_op:
+        batch_op.drop_index("ix_case_disclosure_published")
+
+    op.drop_table("case_disclosure")
     with op.batch_alter_table("case_approval", schema=None) as batch_op:
         batch_op.drop_index("ix_case_approval_case")
 
