@@ -163,3 +163,37 @@ def test_approval_inbox_lists_what_this_user_signs_next(client: TestClient, logi
     assert case["id"] in ids(squad) and case["id"] not in ids(district) and case["id"] not in ids(officer)
     act(client, squad, case, "approve")
     assert case["id"] not in ids(squad) and case["id"] in ids(district)
+
+
+def test_list_order_overdue_then_running_by_deadline_then_latest(client: TestClient, login: Login, db: Database):
+    from datetime import date as day
+
+    from sqlalchemy import select
+
+    from chengguan.cases.enums import FILED_UNDECIDED
+    from chengguan.cases.models import Case
+
+    listed, page = [], 1
+    while True:
+        got = client.get("/api/v1/cases", params={"page": page, "page_size": 200}, headers=login("admin")).json()
+        listed += got["items"]
+        if len(listed) >= got["total"]:
+            break
+        page += 1
+    assert len({c["id"] for c in listed}) == len(listed) == got["total"]
+    with db.session(write=False) as s:
+        cases = {str(c.id): c for c in s.scalars(select(Case))}
+    today = day.today()
+
+    def bucket(c: Case) -> int:
+        running = c.status in FILED_UNDECIDED and c.decision_due_on is not None
+        return 0 if running and c.decision_due_on < today else 1 if running else 2
+
+    order = [cases[item["id"]] for item in listed]
+    assert [bucket(c) for c in order] == sorted(bucket(c) for c in order)
+    for b in (0, 1):
+        dues = [c.decision_due_on for c in order if bucket(c) == b]
+        assert dues == sorted(dues)
+    latest = [c.updated_at for c in order if bucket(c) == 2]
+    assert latest == sorted(latest, reverse=True)
+    assert any(bucket(c) == 0 for c in order)  # the demo has overdue cases
