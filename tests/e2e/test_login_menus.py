@@ -8,19 +8,20 @@ from chengguan.demo.loader import DEMO_LOGINS
 
 PASSWORDS = {login.username: login.password for login in DEMO_LOGINS}
 COMMAND = ["dispatch-map", "sources", "supervisions", "source-rules"]  # dispatch:read, source:read, source:manage
+CASES = ["cases", "case-inbox"]  # case:read; 审批待办 with case:approve or legal:review
 REGISTRY = ["org-units", "officers", "equipment", "grids"]
 LAW_READ = ["law-library", "law-matters", "law-assess"]  # law:read
 LAW = [*LAW_READ, "law-admin"]  # law:write
 SYSTEM = ["users", "roles", "audit"]
-ALL = ["dashboard", *COMMAND, *REGISTRY, *LAW, *SYSTEM]
+ALL = ["dashboard", *COMMAND, *CASES, *REGISTRY, *LAW, *SYSTEM]
 
 # The menu each role must see (from the built-in roles' permissions; a change there must change this table).
 EXPECTED_MENUS = {
     "admin": ALL,
-    "shinan_leader": ["dashboard", *COMMAND, *REGISTRY, *LAW_READ, *SYSTEM],
-    "bdg_leader": ["dashboard", *COMMAND, *REGISTRY, *LAW_READ],
-    "bdg_officer": ["dashboard", "sources", "supervisions", "grids", *LAW_READ],
-    "shinan_legal": ["dashboard", "org-units", "officers", *LAW],
+    "shinan_leader": ["dashboard", *COMMAND, *CASES, *REGISTRY, *LAW_READ, *SYSTEM],
+    "bdg_leader": ["dashboard", *COMMAND, *CASES, *REGISTRY, *LAW_READ],
+    "bdg_officer": ["dashboard", "sources", "supervisions", "cases", "grids", *LAW_READ],
+    "shinan_legal": ["dashboard", *CASES, "org-units", "officers", *LAW],
     "command": ["dashboard", *COMMAND, *REGISTRY, *LAW_READ],
 }
 
