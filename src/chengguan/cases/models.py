@@ -24,7 +24,10 @@ class Case(UUIDPrimaryKey, Timestamps, Base):
         Index("ix_penalty_case_unit_status", "unit_id", "status"),
         Index("ix_penalty_case_status_due", "status", "decision_due_on"),
         Index("ix_penalty_case_party_id_no", "party_id_no"),
+        Index("ix_penalty_case_party_name", "party_name"),
+        Index("ix_penalty_case_matter", "matter_code"),
         Index("ix_penalty_case_updated", "updated_at"),
+        Index("ix_penalty_case_unit_updated", "unit_id", "updated_at"),
         CheckConstraint("fine_fen IS NULL OR fine_fen >= 0", name="fine_not_negative"),
         CheckConstraint("paid_fen >= 0", name="paid_not_negative"),
         CheckConstraint("approval_step >= 0 AND approval_steps >= 0", name="approval_steps_not_negative"),
@@ -107,6 +110,7 @@ class CaseOfficer(Base):
     """A handling officer of a case (承办人); the first is the lead."""
 
     __tablename__ = "case_officer"
+    __table_args__ = (Index("ix_case_officer_officer", "officer_id", "case_id"),)
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("penalty_case.id", ondelete="CASCADE"), primary_key=True)
     officer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("officer.id", ondelete="RESTRICT"), primary_key=True)

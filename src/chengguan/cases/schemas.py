@@ -212,7 +212,7 @@ class CaseFilter(Filter):
     status: list[CaseStatus] | None = None
     procedure: Procedure | None = None
     unit_id: uuid.UUID | None = None
-    q: str | None = Field(None, max_length=100, description="案号、当事人或事项")
+    q: str | None = Field(None, max_length=100, description="案号、当事人全名、证件号码或事项名称（关键字）")
     overdue: bool | None = None
     mine: bool = Field(False, description="只看本人承办的")
     awaiting_me: bool = Field(False, description="审批待办：当前环节由本人审批的")
