@@ -324,9 +324,23 @@ def test_closed_gate_shows_its_article_in_the_action_panel(browser, live_server,
         clock = page.get_by_test_id("case-clock-statement")
         expect(clock).to_contain_text("陈述申辩期")
         expect(clock).to_contain_text("第四十五条")
-        # What the server lists as open is a button; waiving the statement opens the decision.
-        expect(page.get_by_test_id("case-action-waive_statement")).to_be_enabled()
         page.screenshot(path=str(tmp_path / "case-gate.png"))
+
+        # Someone else records the party's statement meanwhile: the stale page's waiver is refused (409), the page
+        # reloads and says so; the waiver on the fresh version goes through and opens the decision.
+        officer = _api(live_server, "bdg_officer")
+        noted = officer.post(
+            f"/cases/{case['id']}/actions/record_statement",
+            json={"version": case["version"], "data": {"note": "当事人口头陈述"}},
+        )
+        assert noted.status_code == 200, noted.text
+        page.get_by_test_id("case-action-waive_statement").click()
+        page.locator(".case-action-dialog:visible").get_by_test_id("action-submit").click()
+        expect(page.locator(".el-message", has_text="已被他人更新")).to_have_count(1, timeout=15_000)
+        expect(page.get_by_test_id("case-timeline-count")).to_have_text(f"共 {len(case['timeline']) + 1} 条")
+        expect(page.get_by_test_id("case-timeline")).to_contain_text("当事人口头陈述")
+        _act(page, "waive_statement", len(case["timeline"]) + 1)
+        expect(page.get_by_test_id("case-action-submit_decision")).to_be_enabled()
     finally:
         context.close()
 

@@ -17,3 +17,5 @@ export const caseActions = (id) => get(`/cases/${id}/actions`)
 export const createCase = (body) => post('/cases', body)
 /** body: CaseActionIn { version, idempotency_key, reason?, on?, penalty?, … } → CaseDetail */
 export const actOnCase = (id, action, body) => post(`/cases/${id}/actions/${action}`, body)
+/** 撤回已公开的处罚决定（第四十八条第二款）：body { reason, changed_on? } → CaseDetail（需 case:approve） */
+export const withdrawDisclosure = (id, body) => post(`/cases/${id}/disclosure:withdraw`, body)
