@@ -112,17 +112,16 @@ def _page(session: Session, statement: Select[tuple[Case]], page: PageParams, on
         (running & (Case.decision_due_on < on), (Case.decision_due_on, Case.id)),
         (running & (Case.decision_due_on >= on), (Case.decision_due_on, Case.id)),
     ]
-    sizes = [_count(session, statement.where(condition)) for condition, _ in buckets]
-    rest = (~running, (Case.updated_at.desc(), Case.id.desc()))
-    buckets.append(rest)
-    sizes.append(max(0, total - sum(sizes)))
+    buckets.append((~running, (Case.updated_at.desc(), Case.id.desc())))
     skip, need, rows = page.offset, page.page_size, []
-    for (condition, order), size in zip(buckets, sizes, strict=True):
+    for n, (condition, order) in enumerate(buckets):
         if need <= 0:
             break
-        if skip >= size:
-            skip -= size
-            continue
+        if skip:  # only a later page needs to know how many the buckets before it hold
+            size = _count(session, statement.where(condition)) if n < 2 else total
+            if skip >= size:
+                skip -= size
+                continue
         got = session.scalars(statement.where(condition).order_by(*order).offset(skip).limit(need)).all()
         rows.extend(got)
         need -= len(got)
