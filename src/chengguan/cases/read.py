@@ -83,6 +83,9 @@ def list_cases(
     return Paginated(items=[_item(c, names, on) for c in rows], total=total)
 
 
+KEYWORD_IDS = 500
+
+
 def _matching(session: Session, q: str) -> ColumnElement[bool]:
     """The 案号, the party's full name or identity number, or a matter whose name contains ``q`` —
     each an index lookup, so a keyword costs the same with a million cases (a substring scan of every party name
@@ -91,12 +94,16 @@ def _matching(session: Session, q: str) -> ColumnElement[bool]:
     matters = session.scalars(
         select(EnforcementMatter.code).where(or_(EnforcementMatter.name.contains(q), EnforcementMatter.code == q))
     ).all()
-    return or_(
+    condition = or_(
         Case.code == upper,
         Case.party_name == q,
         Case.party_id_no == upper,
         Case.matter_code.in_(matters) if matters else false(),
     )
+    # A name or a number matches a handful of cases: resolved first, they drive the query through the primary key
+    # (otherwise a planner may walk an officer's thousands of own cases and test each against the keyword).
+    found = session.scalars(select(Case.id).where(condition).limit(KEYWORD_IDS + 1)).all()
+    return Case.id.in_(found) if len(found) <= KEYWORD_IDS else condition
 
 
 def _count(session: Session, statement: Select[tuple[Case]]) -> int:
@@ -113,7 +120,7 @@ def _page(session: Session, statement: Select[tuple[Case]], page: PageParams, on
         (running & (Case.decision_due_on >= on), (Case.decision_due_on, Case.id)),
     ]
     buckets.append((~running, (Case.updated_at.desc(), Case.id.desc())))
-    skip, need, rows = page.offset, page.page_size, []
+    skip, need, rows = page.offset, min(page.page_size, max(0, total - page.offset)), []
     for n, (condition, order) in enumerate(buckets):
         if need <= 0:
             break
