@@ -32,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
 from chengguan.cases import read, service, supervision
@@ -151,6 +151,10 @@ def fill(db: Database, n: int, seed: int, officer_id: uuid.UUID) -> tuple[int, f
                 officer_rows[2].append(lead)
         with db.session() as s, s.begin():
             d = s.get_bind().dialect
+            if d.name == "postgresql":
+                # Bulk load of synthetic rows that are consistent by construction: without the per-row foreign-key
+                # triggers, whose plans a fresh backend caches while the tables are still empty (then seq scans).
+                s.execute(text("SET LOCAL session_replication_role = replica"))
             table = Case.__table__
             insert_converted(s.connection(), table, {k: convert(d, table, k, v, repeated=k not in ("id", "code",
                              "party_name")) if k not in ("penalty_kinds", "legal_review_grounds", "remedy_periods")
