@@ -197,3 +197,21 @@ def test_list_order_overdue_then_running_by_deadline_then_latest(client: TestCli
     latest = [c.updated_at for c in order if bucket(c) == 2]
     assert latest == sorted(latest, reverse=True)
     assert any(bucket(c) == 0 for c in order)  # the demo has overdue cases
+
+
+def test_a_handler_lists_the_colleagues_of_their_unit(client: TestClient, login: Login, setup: dict):
+    listed = client.get("/api/v1/cases/colleagues", headers=login("bdg_officer"))
+    assert listed.status_code == 200, listed.text
+    ids = {o["id"] for o in listed.json()}
+    assert set(setup["officers"]) <= ids  # the officer and the certified colleague the tests use
+    kinds = [o["kind"] for o in listed.json()]
+    assert kinds == sorted(kinds, key=lambda k: k != "certified")  # certified first
+    assert client.get("/api/v1/cases/colleagues", headers=login("shinan_legal")).status_code == 403  # no case:write
+
+
+def test_payment_date_is_recorded(client: TestClient, login: Login, setup: dict):
+    officer = login("bdg_officer")
+    case = new_case(client, officer, setup, procedure="simple", penalty={"kinds": ["fine"], "fine_fen": 10_000})
+    case = act(client, officer, case, "deliver_on_site", signed_or_refused=True)
+    case = act(client, officer, case, "record_payment", amount_fen=10_000, on=case["decision_served_on"])
+    assert case["timeline"][-1]["data"]["paid_on"] == case["decision_served_on"]

@@ -5,10 +5,8 @@ message (《行政处罚法》第五十一条) and then decides, delivers and co
 
 from __future__ import annotations
 
-import contextlib
 import re
 import uuid
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import httpx
@@ -55,34 +53,6 @@ def _api(base: str, username: str) -> httpx.Client:
     res.raise_for_status()
     client.headers["Authorization"] = f"Bearer {res.json()['access_token']}"
     return client
-
-
-@contextlib.contextmanager
-def _officer_list_for(base: str, username: str) -> Iterator[None]:
-    """Let ``username`` read the officers of their own unit while the block runs (then restore their roles).
-
-    The built-in 执法队员 role has neither officer:read nor a unit data scope, so the case form could only offer the
-    officer themself; a case needs two officers (《行政处罚法》第四十二条). Until the API offers a handler the list
-    of their unit's certified colleagues, the journey grants it through an extra role, as an administrator would."""
-    admin = _api(base, "admin")
-    user = next(u for u in admin.get("/users", params={"q": username}).json()["items"] if u["username"] == username)
-    role = admin.post(
-        "/roles",
-        json={
-            "code": f"e2e_colleagues_{uuid.uuid4().hex[:8]}",
-            "name": "承办人选（本单位执法人员）",
-            "permissions": ["officer:read"],
-            "data_scope": "unit",
-        },
-    )
-    role.raise_for_status()
-    before = [r["id"] for r in user["roles"]]
-    admin.patch(f"/users/{user['id']}", json={"role_ids": [*before, role.json()["id"]]}).raise_for_status()
-    try:
-        yield
-    finally:
-        admin.patch(f"/users/{user['id']}", json={"role_ids": before}).raise_for_status()
-        admin.delete(f"/roles/{role.json()['id']}")
 
 
 def _matter(client: httpx.Client) -> dict:
@@ -153,98 +123,97 @@ def test_ordinary_case_from_filing_to_archive_by_the_roles_involved(browser, liv
     }
     pages = {name: ctx.new_page() for name, ctx in contexts.items()}
     try:
-        with _officer_list_for(live_server, "bdg_officer"):
-            for name, page in pages.items():
-                _login(page, live_server, name)
-                page.wait_for_url("**/console/**", timeout=15_000)
-            officer = pages["bdg_officer"]
+        for name, page in pages.items():
+            _login(page, live_server, name)
+            page.wait_for_url("**/console/**", timeout=15_000)
+        officer = pages["bdg_officer"]
 
-            # 新建案件: matter, party, facts, two officers (the colleague has no login), penalty from 裁量计算.
-            officer.get_by_test_id("menu-cases").click()
-            officer.wait_for_url("**/console/cases", timeout=15_000)
-            officer.get_by_test_id("case-new").click()
-            form = officer.get_by_test_id("case-create-dialog")
-            expect(form).to_be_visible(timeout=10_000)
-            _pick_matter(officer, "matter-picker", matter)
-            _field(officer, "case-party-name").fill(party)
-            _field(officer, "case-party-phone").fill("13800000000")
-            _field(officer, "case-facts", "textarea").fill("端到端测试：在人口集中地区露天焚烧落叶，经劝阻仍未停止")
-            _field(officer, "case-address").fill("八大关景区正阳关路")
-            officer.get_by_test_id("case-officers").click()
-            colleague = officer.locator(
-                ".el-select-dropdown__item[data-login='no']:not(.is-disabled):visible", has_not_text="本人"
-            ).first
-            expect(colleague).to_be_visible(timeout=15_000)
-            colleague_name = colleague.locator("span").first.inner_text().strip()
-            colleague.click()
-            officer.keyboard.press("Escape")
-            officer.get_by_test_id("case-assess").click()
-            expect(officer.get_by_test_id("case-assess-result")).to_contain_text("建议罚款", timeout=15_000)
-            fine = _number(officer, "case-fine").input_value()
-            assert float(fine.replace(",", "")) > 0
-            officer.screenshot(path=str(tmp_path / "case-create.png"))
-            officer.get_by_test_id("case-create-submit").click()
-            officer.wait_for_url(re.compile(r".*/console/cases/[0-9a-f-]{36}$"), timeout=15_000)
-            case_id = officer.url.rsplit("/", 1)[1]
-            code = officer.get_by_test_id("case-code").inner_text().strip()
-            expect(officer.get_by_test_id("case-status")).to_have_text("案件来源")
-            expect(officer.get_by_test_id("case-facts")).to_contain_text(colleague_name)
-            t = 1
+        # 新建案件: matter, party, facts, two officers (the colleague has no login), penalty from 裁量计算.
+        officer.get_by_test_id("menu-cases").click()
+        officer.wait_for_url("**/console/cases", timeout=15_000)
+        officer.get_by_test_id("case-new").click()
+        form = officer.get_by_test_id("case-create-dialog")
+        expect(form).to_be_visible(timeout=10_000)
+        _pick_matter(officer, "matter-picker", matter)
+        _field(officer, "case-party-name").fill(party)
+        _field(officer, "case-party-phone").fill("13800000000")
+        _field(officer, "case-facts", "textarea").fill("端到端测试：在人口集中地区露天焚烧落叶，经劝阻仍未停止")
+        _field(officer, "case-address").fill("八大关景区正阳关路")
+        officer.get_by_test_id("case-officers").click()
+        colleague = officer.locator(
+            ".el-select-dropdown__item[data-login='no']:not(.is-disabled):visible", has_not_text="本人"
+        ).first
+        expect(colleague).to_be_visible(timeout=15_000)
+        colleague_name = colleague.locator("span").first.inner_text().strip()
+        colleague.click()
+        officer.keyboard.press("Escape")
+        officer.get_by_test_id("case-assess").click()
+        expect(officer.get_by_test_id("case-assess-result")).to_contain_text("建议罚款", timeout=15_000)
+        fine = _number(officer, "case-fine").input_value()
+        assert float(fine.replace(",", "")) > 0
+        officer.screenshot(path=str(tmp_path / "case-create.png"))
+        officer.get_by_test_id("case-create-submit").click()
+        officer.wait_for_url(re.compile(r".*/console/cases/[0-9a-f-]{36}$"), timeout=15_000)
+        case_id = officer.url.rsplit("/", 1)[1]
+        code = officer.get_by_test_id("case-code").inner_text().strip()
+        expect(officer.get_by_test_id("case-status")).to_have_text("案件来源")
+        expect(officer.get_by_test_id("case-facts")).to_contain_text(colleague_name)
+        t = 1
 
-            # 初查 → 提请立案; 中队长 and 区局领导 approve filing from their 审批待办.
-            t = _act(officer, "start_check", t)
-            t = _act(officer, "submit_filing", t)
-            expect(officer.get_by_test_id("case-status")).to_have_text("立案审批")
-            t = _approve_from_inbox(pages["bdg_leader"], live_server, code, t, "同意立案")
-            t = _approve_from_inbox(pages["shinan_leader"], live_server, code, t, "同意")
+        # 初查 → 提请立案; 中队长 and 区局领导 approve filing from their 审批待办.
+        t = _act(officer, "start_check", t)
+        t = _act(officer, "submit_filing", t)
+        expect(officer.get_by_test_id("case-status")).to_have_text("立案审批")
+        t = _approve_from_inbox(pages["bdg_leader"], live_server, code, t, "同意立案")
+        t = _approve_from_inbox(pages["shinan_leader"], live_server, code, t, "同意")
 
-            _open_case(officer, live_server, case_id)
-            expect(officer.get_by_test_id("case-status")).to_have_text("调查取证")
-            expect(officer.get_by_test_id("case-clock-decision")).to_contain_text("办案期限")
-            t = _act(officer, "end_investigation", t)
-            t = _act(officer, "issue_notice", t)  # the penalty is prefilled from the case
-            t = _act(officer, "serve_notice", t)
-            expect(officer.get_by_test_id("case-status")).to_have_text("陈述申辩")
-            # The statement window is still open: 提请处罚决定 is closed and says why.
-            expect(officer.get_by_test_id("case-action-submit_decision")).to_be_disabled()
-            expect(officer.get_by_test_id("case-action-note-submit_decision")).to_contain_text("陈述申辩期")
+        _open_case(officer, live_server, case_id)
+        expect(officer.get_by_test_id("case-status")).to_have_text("调查取证")
+        expect(officer.get_by_test_id("case-clock-decision")).to_contain_text("办案期限")
+        t = _act(officer, "end_investigation", t)
+        t = _act(officer, "issue_notice", t)  # the penalty is prefilled from the case
+        t = _act(officer, "serve_notice", t)
+        expect(officer.get_by_test_id("case-status")).to_have_text("陈述申辩")
+        # The statement window is still open: 提请处罚决定 is closed and says why.
+        expect(officer.get_by_test_id("case-action-submit_decision")).to_be_disabled()
+        expect(officer.get_by_test_id("case-action-note-submit_decision")).to_contain_text("陈述申辩期")
 
-            def waiver(dialog):
-                _field(dialog, "action-note", "textarea").fill("当事人书面放弃陈述、申辩")
+        def waiver(dialog):
+            _field(dialog, "action-note", "textarea").fill("当事人书面放弃陈述、申辩")
 
-            t = _act(officer, "waive_statement", t, waiver)
-            t = _act(officer, "submit_decision", t)
-            expect(officer.get_by_test_id("case-status")).to_have_text("决定审批")
+        t = _act(officer, "waive_statement", t, waiver)
+        t = _act(officer, "submit_decision", t)
+        expect(officer.get_by_test_id("case-status")).to_have_text("决定审批")
 
-            for approver in ("bdg_leader", "shinan_legal", "shinan_leader"):
-                t = _approve_from_inbox(pages[approver], live_server, code, t, "同意")
+        for approver in ("bdg_leader", "shinan_legal", "shinan_leader"):
+            t = _approve_from_inbox(pages[approver], live_server, code, t, "同意")
 
-            _open_case(officer, live_server, case_id)
-            expect(officer.get_by_test_id("case-status")).to_have_text("送达")
-            t = _act(officer, "serve_decision", t)
-            expect(officer.get_by_test_id("case-status")).to_have_text("执行")
-            expect(officer.get_by_test_id("case-action-submit_closure")).to_be_disabled()  # the fine is unpaid
+        _open_case(officer, live_server, case_id)
+        expect(officer.get_by_test_id("case-status")).to_have_text("送达")
+        t = _act(officer, "serve_decision", t)
+        expect(officer.get_by_test_id("case-status")).to_have_text("执行")
+        expect(officer.get_by_test_id("case-action-submit_closure")).to_be_disabled()  # the fine is unpaid
 
-            def full_payment(dialog):
-                # The dialog offers the amount still owed; the officer records it as paid in full.
-                assert float(_number(dialog, "action-amount").input_value().replace(",", "")) == float(fine)
+        def full_payment(dialog):
+            # The dialog offers the amount still owed; the officer records it as paid in full.
+            assert float(_number(dialog, "action-amount").input_value().replace(",", "")) == float(fine)
 
-            t = _act(officer, "record_payment", t, full_payment)
-            expect(officer.get_by_test_id("case-payment")).to_contain_text("尚欠 0.00 元")
-            t = _act(officer, "submit_closure", t)
-            expect(officer.get_by_test_id("case-status")).to_have_text("结案审批")
-            t = _approve_from_inbox(pages["bdg_leader"], live_server, code, t, "同意结案")
+        t = _act(officer, "record_payment", t, full_payment)
+        expect(officer.get_by_test_id("case-payment")).to_contain_text("尚欠 0.00 元")
+        t = _act(officer, "submit_closure", t)
+        expect(officer.get_by_test_id("case-status")).to_have_text("结案审批")
+        t = _approve_from_inbox(pages["bdg_leader"], live_server, code, t, "同意结案")
 
-            _open_case(officer, live_server, case_id)
-            expect(officer.get_by_test_id("case-status")).to_have_text("已结案")
-            t = _act(officer, "archive", t)
-            expect(officer.get_by_test_id("case-status")).to_have_text("已归档")
-            expect(officer.get_by_test_id("case-actions-empty")).to_be_visible()
-            rows = officer.get_by_test_id("case-timeline").locator(".el-table__body .el-table__row")
-            expect(rows).to_have_count(18)
-            expect(officer.get_by_test_id("case-approvals").locator(".el-table__body .el-table__row")).to_have_count(6)
-            officer.set_viewport_size({"width": 1440, "height": 2000})
-            officer.screenshot(path=str(tmp_path / "case-archived.png"))
+        _open_case(officer, live_server, case_id)
+        expect(officer.get_by_test_id("case-status")).to_have_text("已结案")
+        t = _act(officer, "archive", t)
+        expect(officer.get_by_test_id("case-status")).to_have_text("已归档")
+        expect(officer.get_by_test_id("case-actions-empty")).to_be_visible()
+        rows = officer.get_by_test_id("case-timeline").locator(".el-table__body .el-table__row")
+        expect(rows).to_have_count(18)
+        expect(officer.get_by_test_id("case-approvals").locator(".el-table__body .el-table__row")).to_have_count(6)
+        officer.set_viewport_size({"width": 1440, "height": 2000})
+        officer.screenshot(path=str(tmp_path / "case-archived.png"))
     finally:
         for ctx in contexts.values():
             ctx.close()
@@ -349,50 +318,49 @@ def test_closed_gate_shows_its_article_in_the_action_panel(browser, live_server,
 def test_phone_on_the_spot_penalty_is_capped_by_article_51(browser, live_server, tmp_path):
     matter = _matter(_api(live_server, "bdg_officer"))
     party = f"流动摊贩{uuid.uuid4().hex[:4]}"
-    with _officer_list_for(live_server, "bdg_officer"):
-        context = browser.new_context(**PHONE)
-        page = context.new_page()
-        try:
-            _login(page, live_server, "bdg_officer")
-            page.wait_for_url("**/m/**", timeout=15_000)
-            page.get_by_test_id("m-quick-penalty").click()
-            page.wait_for_url("**/m/penalty", timeout=15_000)
-            _pick_matter(page, "matter-picker", matter)
-            _field(page, "m-party-name").fill(party)
-            _field(page, "m-address").fill("八大关景区路口")
-            page.get_by_test_id("m-colleague").click()
-            colleague = page.locator(".el-select-dropdown__item[data-login='no']:not(.is-disabled):visible").first
-            expect(colleague).to_be_visible(timeout=15_000)
-            colleague.click()
-            expect(page.get_by_test_id("m-cap")).to_contain_text("公民 200 元以下")
-            _number(page, "m-fine").fill("201")
-            _number(page, "m-fine").press("Tab")
-            page.get_by_test_id("m-penalty-submit").click()
-            problem = page.get_by_test_id("m-penalty-problem")
-            expect(problem).to_contain_text("不得超过 200 元", timeout=15_000)
-            expect(problem).to_contain_text("第五十一条")
-            page.screenshot(path=str(tmp_path / "phone-penalty-refused.png"))
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    try:
+        _login(page, live_server, "bdg_officer")
+        page.wait_for_url("**/m/**", timeout=15_000)
+        page.get_by_test_id("m-quick-penalty").click()
+        page.wait_for_url("**/m/penalty", timeout=15_000)
+        _pick_matter(page, "matter-picker", matter)
+        _field(page, "m-party-name").fill(party)
+        _field(page, "m-address").fill("八大关景区路口")
+        page.get_by_test_id("m-colleague").click()
+        colleague = page.locator(".el-select-dropdown__item[data-login='no']:not(.is-disabled):visible").first
+        expect(colleague).to_be_visible(timeout=15_000)
+        colleague.click()
+        expect(page.get_by_test_id("m-cap")).to_contain_text("公民 200 元以下")
+        _number(page, "m-fine").fill("201")
+        _number(page, "m-fine").press("Tab")
+        page.get_by_test_id("m-penalty-submit").click()
+        problem = page.get_by_test_id("m-penalty-problem")
+        expect(problem).to_contain_text("不得超过 200 元", timeout=15_000)
+        expect(problem).to_contain_text("第五十一条")
+        page.screenshot(path=str(tmp_path / "phone-penalty-refused.png"))
 
-            _number(page, "m-fine").fill("200")
-            _number(page, "m-fine").press("Tab")
-            page.get_by_test_id("m-penalty-submit").click()
-            expect(page.get_by_test_id("m-case-status")).to_have_text("当场处罚", timeout=15_000)
-            expect(page.get_by_test_id("m-case-penalty")).to_contain_text("200.00 元")
-            code = page.get_by_test_id("m-case-code").inner_text().strip()
-            assert code.startswith("JY")
+        _number(page, "m-fine").fill("200")
+        _number(page, "m-fine").press("Tab")
+        page.get_by_test_id("m-penalty-submit").click()
+        expect(page.get_by_test_id("m-case-status")).to_have_text("当场处罚", timeout=15_000)
+        expect(page.get_by_test_id("m-case-penalty")).to_contain_text("200.00 元")
+        code = page.get_by_test_id("m-case-code").inner_text().strip()
+        assert code.startswith("JY")
 
-            page.get_by_test_id("m-signed").click()
-            page.get_by_test_id("m-deliver").click()
-            expect(page.get_by_test_id("m-case-status")).to_have_text("执行", timeout=15_000)
-            assert float(_number(page, "m-pay-amount").input_value()) == 200
-            page.get_by_test_id("m-pay").click()
-            expect(page.get_by_test_id("m-case-paid")).to_have_text("200.00 元 / 0.00 元", timeout=15_000)
-            page.get_by_test_id("m-close").click()
-            expect(page.get_by_test_id("m-case-status")).to_have_text("已结案", timeout=15_000)
-            assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing overflows the phone
-            page.screenshot(path=str(tmp_path / "phone-penalty-closed.png"))
-        finally:
-            context.close()
+        page.get_by_test_id("m-signed").click()
+        page.get_by_test_id("m-deliver").click()
+        expect(page.get_by_test_id("m-case-status")).to_have_text("执行", timeout=15_000)
+        assert float(_number(page, "m-pay-amount").input_value()) == 200
+        page.get_by_test_id("m-pay").click()
+        expect(page.get_by_test_id("m-case-paid")).to_have_text("200.00 元 / 0.00 元", timeout=15_000)
+        page.get_by_test_id("m-close").click()
+        expect(page.get_by_test_id("m-case-status")).to_have_text("已结案", timeout=15_000)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing overflows the phone
+        page.screenshot(path=str(tmp_path / "phone-penalty-closed.png"))
+    finally:
+        context.close()
 
     found = _api(live_server, "bdg_officer").get("/cases", params={"q": code}).json()["items"]
     assert [(c["code"], c["procedure"], c["status"], c["party_name"]) for c in found] == [

@@ -16,6 +16,7 @@ from chengguan.cases.schemas import (
     CaseDetail,
     CaseFilter,
     CaseListItem,
+    Colleague,
     DisclosureWithdrawIn,
     PublicDisclosures,
 )
@@ -43,6 +44,11 @@ def list_cases(
     principal: Reader, session: SessionDep, filters: Annotated[CaseFilter, Query()], page: PageQuery
 ) -> Paginated[CaseListItem]:
     return read.list_cases(session, principal, filters, page)
+
+
+@router.get("/colleagues", response_model=list[Colleague], summary="承办人候选（本单位在岗执法人员）")
+def colleagues(principal: Writer, session: SessionDep) -> list[Colleague]:
+    return read.colleagues(session, principal)
 
 
 @router.get("/{case_id}", response_model=CaseDetail, summary="案件详情（时限、可办操作、审批、全过程记录）")

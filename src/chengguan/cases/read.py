@@ -7,6 +7,7 @@ import uuid
 from datetime import date
 
 from sqlalchemy import ColumnElement, Select, false, func, or_, select
+from sqlalchemy import case as when
 from sqlalchemy.orm import Session
 
 from chengguan.calendar.service import work_calendar
@@ -28,16 +29,20 @@ from chengguan.cases.schemas import (
     CaseDetail,
     CaseFilter,
     CaseListItem,
+    Colleague,
     DisclosureRead,
     EventRead,
     NamedRef,
 )
 from chengguan.cases.service import amount_due, facts_of, load, officers_of, roles_of, today
 from chengguan.cases.workflow import Position, allowed_actions
+from chengguan.identity.models import User
 from chengguan.identity.principals import StaffPrincipal
 from chengguan.kit.schemas import PageParams, Paginated
 from chengguan.kit.scope import scope_clause
 from chengguan.law.models import EnforcementMatter
+from chengguan.org.enums import ActiveStatus, OfficerKind
+from chengguan.org.models import Officer
 from chengguan.org.repository import unit_names
 
 EVENT_LABELS = {"create": "立案登记", "supervise": "超期转督查", "withdraw_disclosure": "撤回公开信息"}
@@ -107,7 +112,8 @@ def _matching(session: Session, q: str) -> ColumnElement[bool]:
 
 
 def _count(session: Session, statement: Select[tuple[Case]]) -> int:
-    return session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
+    ids = statement.with_only_columns(Case.id).order_by(None).subquery()
+    return session.scalar(select(func.count()).select_from(ids)) or 0
 
 
 def _page(session: Session, statement: Select[tuple[Case]], page: PageParams, on: date, total: int) -> list[Case]:
@@ -129,7 +135,12 @@ def _page(session: Session, statement: Select[tuple[Case]], page: PageParams, on
             if skip >= size:
                 skip -= size
                 continue
-        got = session.scalars(statement.where(condition).order_by(*order).offset(skip).limit(need)).all()
+        # Ids first (an index answers filter and order), then only the page's rows.
+        ids = session.scalars(
+            statement.with_only_columns(Case.id).where(condition).order_by(*order).offset(skip).limit(need)
+        ).all()
+        loaded = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_(ids)))} if ids else {}
+        got = [loaded[i] for i in ids]
         rows.extend(got)
         need -= len(got)
         skip = 0
@@ -303,3 +314,31 @@ def _event(e: CaseEvent) -> EventRead:
         label = EVENT_LABELS.get(e.action, e.action)
     return EventRead(id=e.id, at=e.at, action=e.action, action_label=label, from_status=e.from_status,
                      to_status=e.to_status, actor_name=e.actor_name, ip=e.ip, reason=e.reason, data=e.data)  # fmt: skip
+
+
+def colleagues(session: Session, principal: StaffPrincipal) -> list[Colleague]:
+    """承办人候选: the active officers of the principal's unit, certified first (a case needs two certified officers,
+    《行政处罚法》第四十二条) — what a handler may pick without the officer register's read permission."""
+    if principal.unit_id is None:
+        return []
+    officers = session.scalars(
+        select(Officer)
+        .where(Officer.unit_id == principal.unit_id, Officer.status == ActiveStatus.active)
+        .order_by(when((Officer.kind == OfficerKind.certified, 0), else_=1), Officer.name)
+    ).all()
+    logins = dict(
+        session.execute(select(User.officer_id, User.id).where(User.officer_id.in_([o.id for o in officers])))
+        .tuples()
+        .all()
+    )
+    return [
+        Colleague(
+            id=o.id,
+            name=o.name,
+            kind=o.kind.value,
+            certificate_no=o.certificate_no,
+            rank=o.rank,
+            user_id=logins.get(o.id),
+        )
+        for o in officers
+    ]

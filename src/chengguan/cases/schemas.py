@@ -74,6 +74,17 @@ class CaseActionIn(Schema):
     data: dict[str, Any] | None = Field(None, description="附加记录（陈述申辩要点、讨论结论、移送机关等）")
 
 
+class Colleague(BaseModel):
+    """An officer of the handler's unit who may be named a handling officer (certified ones may enforce, 第四十二条)."""
+
+    id: uuid.UUID
+    name: str
+    kind: str
+    certificate_no: str | None
+    rank: str
+    user_id: uuid.UUID | None
+
+
 class NamedRef(BaseModel):
     id: uuid.UUID
     name: str

@@ -404,6 +404,7 @@ def apply_effects(
             record["payment_due_on"] = case.payment_due_on.isoformat()
     elif action is A.record_payment:
         case.paid_fen += data.amount_fen or 0
+        record |= {"paid_on": when.isoformat(), "amount_fen": data.amount_fen}
     elif action is A.start_remedy:
         case.remedy_periods = [*case.remedy_periods, [when.isoformat(), None]]
     elif action is A.end_remedy:

@@ -12,6 +12,8 @@ const listParams = (params) => ({
 /** filters: status[], procedure, unit_id, q, overdue, mine, awaiting_me, page, page_size → { items, total } */
 export const listCases = (params) => http.get('/cases', listParams(params)).then((r) => r.data)
 export const getCase = (id) => get(`/cases/${id}`)
+// 承办人候选：本人单位在岗执法人员（持证者可承办，《行政处罚法》第四十二条）
+export const caseColleagues = () => get('/cases/colleagues')
 export const caseActions = (id) => get(`/cases/${id}/actions`)
 /** body: CaseCreate (procedure, matter_code, party, act_on, officer_ids, penalty?, …) → CaseDetail */
 export const createCase = (body) => post('/cases', body)

@@ -1,7 +1,7 @@
 // 承办人候选：本人所在单位在岗的执法人员（持证者可选，协管员无执法资格，《行政处罚法》第四十二条）。
-// 名单来自 GET /officers（需 officer:read）；无此权限时只能选本人，并给出提示。
+// 名单来自 GET /cases/colleagues（承办案件的人即可查看本单位名单，无需执法人员管理权限）。
 import { computed, ref } from 'vue'
-import { listOfficers } from '@/api/org'
+import { caseColleagues } from '@/api/cases'
 import { useAuthStore } from '@/stores/auth'
 
 export function useColleagues() {
@@ -19,16 +19,11 @@ export function useColleagues() {
       error.value = '当前账号未归属单位，无法选择承办人'
       return
     }
-    if (!auth.can('officer:read')) {
-      error.value = '当前账号无权查看本单位执法人员名单（需“查看执法人员”权限），只能选择本人，请联系管理员授权'
-      return
-    }
     loading.value = true
     try {
-      const res = await listOfficers({ unit_id: unitId, status: 'active', page_size: 200 })
-      officers.value = res.items || []
+      officers.value = (await caseColleagues()) || []
     } catch (err) {
-      error.value = err.status === 403 ? '当前账号无权查看本单位执法人员名单，只能选择本人' : err.detail || '执法人员名单加载失败'
+      error.value = err.detail || '执法人员名单加载失败'
     } finally {
       loading.value = false
     }
