@@ -28,6 +28,7 @@ class Case(UUIDPrimaryKey, Timestamps, Base):
         Index("ix_penalty_case_matter", "matter_code"),
         Index("ix_penalty_case_updated", "updated_at"),
         Index("ix_penalty_case_unit_updated", "unit_id", "updated_at"),
+        Index("ix_penalty_case_id_unit", "id", "unit_id"),  # which of an officer's cases lie outside a scope
         CheckConstraint("fine_fen IS NULL OR fine_fen >= 0", name="fine_not_negative"),
         CheckConstraint("paid_fen >= 0", name="paid_not_negative"),
         CheckConstraint("approval_step >= 0 AND approval_steps >= 0", name="approval_steps_not_negative"),

@@ -271,7 +271,7 @@ def _district_of(session: Session, unit: OrgUnit) -> uuid.UUID | None:
 def load(session: Session, case_id: uuid.UUID, principal: StaffPrincipal) -> Case:
     from chengguan.cases.read import readable
 
-    case = session.scalar(readable(principal).where(Case.id == case_id))
+    case = session.scalar(readable(session, principal).where(Case.id == case_id))
     if case is None:
         raise NotFound("案件不存在或无权查看", code="case.not_found")
     return case

@@ -1,8 +1,8 @@
 """penalty cases
 
-Revision ID: 90f1e4253699
+Revision ID: 36ba9c1aa5a6
 Revises: 1aefdf3e6c7e
-Create Date: 2026-11-22 13:24:32.229610
+Create Date: 2026-11-22 13:45:46.862117
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 import chengguan.core.db
 
-revision: str = "90f1e4253699"
+revision: str = "36ba9c1aa5a6"
 down_revision: str | None = "1aefdf3e6c7e"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -238,6 +238,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("code", name=op.f("uq_penalty_case_code")),
     )
     with op.batch_alter_table("penalty_case", schema=None) as batch_op:
+        batch_op.create_index("ix_penalty_case_id_unit", ["id", "unit_id"], unique=False)
         batch_op.create_index("ix_penalty_case_matter", ["matter_code"], unique=False)
         batch_op.create_index("ix_penalty_case_party_id_no", ["party_id_no"], unique=False)
         batch_op.create_index("ix_penalty_case_party_name", ["party_name"], unique=False)
@@ -390,6 +391,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_penalty_case_party_name")
         batch_op.drop_index("ix_penalty_case_party_id_no")
         batch_op.drop_index("ix_penalty_case_matter")
+        batch_op.drop_index("ix_penalty_case_id_unit")
 
     op.drop_table("penalty_case")
     op.drop_table("approval_chain")
