@@ -215,3 +215,25 @@ def test_payment_date_is_recorded(client: TestClient, login: Login, setup: dict)
     case = act(client, officer, case, "deliver_on_site", signed_or_refused=True)
     case = act(client, officer, case, "record_payment", amount_fen=10_000, on=case["decision_served_on"])
     assert case["timeline"][-1]["data"]["paid_on"] == case["decision_served_on"]
+
+
+def test_a_case_opened_from_a_case_source_takes_its_place_and_marks_its_timeline(
+    client: TestClient, login: Login, setup: dict, db: Database
+):
+    from sqlalchemy import select
+
+    from chengguan.intake.models import CaseSource
+
+    with db.session(write=False) as s:
+        located = select(CaseSource).where(CaseSource.grid_code.is_not(None))
+        source = s.scalars(located.order_by(CaseSource.code)).first()
+    officer = login("bdg_officer")
+    case = new_case(client, officer, setup, source_id=str(source.id), facts=None)
+    assert case["source_id"] == str(source.id)
+    assert (case["lng"], case["lat"]) == (source.lng, source.lat) and case["address"] == source.address
+    detail = client.get(f"/api/v1/case-sources/{source.id}", headers=login("admin")).json()
+    assert any(e["action"] == "open_case" and e["data"]["case_code"] == case["code"] for e in detail["timeline"])
+    body = {"procedure": "ordinary", "matter_code": setup["matter"], "party": {"type": "individual", "name": "某"},
+            "act_on": "2026-01-05", "officer_ids": setup["officers"], "source_id": str(uuid.uuid4())}  # fmt: skip
+    unknown = client.post("/api/v1/cases", json=body, headers=officer)
+    assert unknown.status_code == 422 and unknown.json()["code"] == "case.source_unknown"

@@ -33,10 +33,13 @@ from chengguan.core.counters import reserve
 from chengguan.core.errors import Conflict, NotFound, field_error
 from chengguan.core.idnumbers import valid_ric, valid_uscc
 from chengguan.identity.principals import Actor, StaffPrincipal
+from chengguan.intake.models import CaseSource
+from chengguan.intake.service import append_event as append_source_event
 from chengguan.law.enums import PartyType, PenaltyKind
 from chengguan.law.models import EnforcementMatter
 from chengguan.law.versions import get_version, keep_version
 from chengguan.org.enums import ActiveStatus, OfficerKind, OrgLevel
+from chengguan.org.grids import grid_locator
 from chengguan.org.models import Officer, OrgUnit
 from chengguan.org.repository import OrgUnitRepository
 
@@ -196,6 +199,12 @@ def create(session: Session, principal: StaffPrincipal, data: CaseCreate) -> Cas
         raise field_error("act_ended_on", "终了日期不能早于发生日期")
     if data.act_on > today():
         raise field_error("act_on", "违法行为发生日期不能晚于今天")
+    source = _source(session, data.source_id)
+    lng, lat = (data.lng, data.lat) if data.lng is not None else (source.lng, source.lat) if source else (None, None)
+    grid_code = source.grid_code if source else None
+    if grid_code is None and lng is not None and lat is not None:
+        hit = grid_locator.index(session).locate(lng, lat)
+        grid_code = hit.grid_code if hit else None
     if get_version(session, "matter", matter.code, matter.version) is None:
         keep_version(session, matter)
     now = clock.now()
@@ -216,10 +225,11 @@ def create(session: Session, principal: StaffPrincipal, data: CaseCreate) -> Cas
         party_phone=data.party.phone,
         party_address=data.party.address,
         party_representative=data.party.representative,
-        facts=data.facts,
-        address=data.address,
-        lng=data.lng,
-        lat=data.lat,
+        facts=data.facts or (source.description if source else None),
+        address=data.address or (source.address if source else None),
+        lng=lng,
+        lat=lat,
+        grid_code=grid_code,
         act_on=data.act_on,
         act_ended_on=data.act_ended_on,
         limitation_extended=data.limitation_extended,
@@ -247,9 +257,21 @@ def create(session: Session, principal: StaffPrincipal, data: CaseCreate) -> Cas
         refusal = creation_refusal(facts, today(), work_calendar(session))
         if refusal is not None:
             raise GateClosed(refusal.message, code=refusal.code)
+    if source is not None:  # the case source's timeline records the hand-over (案源 → 立案查处)
+        append_source_event(session, source, "open_case", principal.actor, now,
+                            data={"case_id": str(case.id), "case_code": case.code})  # fmt: skip
     add_event(session, case, "create", principal.actor, now, to_status=case.status, key=data.idempotency_key,
            data={"procedure": case.procedure.value, "matter": case.knowledge_version})  # fmt: skip
     return case
+
+
+def _source(session: Session, source_id: uuid.UUID | None) -> CaseSource | None:
+    if source_id is None:
+        return None
+    source = session.get(CaseSource, source_id)
+    if source is None:
+        raise field_error("source_id", "案源不存在", code="case.source_unknown")
+    return source
 
 
 def _next_code(session: Session, procedure: Procedure) -> str:

@@ -44,7 +44,13 @@ from chengguan.org.enums import OrgLevel
 from chengguan.org.models import Officer, OrgUnit
 from chengguan.org.repository import unit_names
 
-EXTRA_EVENT_LABELS = {"create": "生成案源", "supervise": "超期督办", "acknowledge": "接收任务", "timeout": "接收超时"}
+EXTRA_EVENT_LABELS = {
+    "create": "生成案源",
+    "supervise": "超期督办",
+    "acknowledge": "接收任务",
+    "timeout": "接收超时",
+    "open_case": "立案查处",
+}
 
 
 def event_label(action: str) -> str:

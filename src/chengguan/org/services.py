@@ -145,6 +145,10 @@ class OfficerService(CrudService[Officer]):
 
         if session.scalars(select(DispatchTask.id).where(DispatchTask.officer_id == obj.id).limit(1)).first():
             raise Conflict("该执法人员有派遣记录，不能删除（可改为停用）", code="officer.has_tasks")
+        from chengguan.cases.models import CaseOfficer
+
+        if session.scalars(select(CaseOfficer.case_id).where(CaseOfficer.officer_id == obj.id).limit(1)).first():
+            raise Conflict("该执法人员承办过案件，不能删除（可改为停用）", code="officer.has_cases")
         _forget_position(session, SubjectKind.officer, obj.id)
 
 
@@ -214,10 +218,13 @@ device_service = DeviceService()
 
 
 def _intake_references() -> list[tuple[Any, Any, str]]:
-    """Case sources and 督办 records point at units (imported here: intake builds on org, not the reverse)."""
+    """Case sources, 督办 records and cases point at units (imported here: they build on org, not the reverse)."""
+    from chengguan.cases.models import Case
     from chengguan.intake.models import CaseSource, Supervision
 
     return [
+        (Case, Case.unit_id, "案件"),
+        (Case, Case.district_id, "案件"),
         (CaseSource, CaseSource.unit_id, "案源"),
         (CaseSource, CaseSource.squad_id, "案源"),
         (CaseSource, CaseSource.district_id, "案源"),
