@@ -12,33 +12,9 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from chengguan.demo.loader import DEMO_LOGINS
-
-PASSWORDS = {login.username: login.password for login in DEMO_LOGINS}
-DESKTOP = {"viewport": {"width": 1440, "height": 900}, "locale": "zh-CN"}
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "is_mobile": True,
-    "has_touch": True,
-    "locale": "zh-CN",
-    "device_scale_factor": 2,
-}
-
-
-def _login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_test_id("login-username").locator("input").or_(page.get_by_test_id("login-username")).first.fill(
-        username
-    )
-    page.get_by_test_id("login-password").locator("input").or_(page.get_by_test_id("login-password")).first.fill(
-        PASSWORDS[username]
-    )
-    page.get_by_test_id("login-submit").click()
-
-
-def _field(page, testid: str, tag: str = "input"):
-    """The native control of an Element Plus field, wherever its data-testid landed (wrapper or control)."""
-    return page.get_by_test_id(testid).locator(tag).or_(page.get_by_test_id(testid)).first
+from browser_support import DESKTOP, PASSWORDS, PHONE
+from browser_support import field as _field
+from browser_support import login as _login
 
 
 def _api(base: str, username: str) -> httpx.Client:
