@@ -237,3 +237,14 @@ def test_a_case_opened_from_a_case_source_takes_its_place_and_marks_its_timeline
             "act_on": "2026-01-05", "officer_ids": setup["officers"], "source_id": str(uuid.uuid4())}  # fmt: skip
     unknown = client.post("/api/v1/cases", json=body, headers=officer)
     assert unknown.status_code == 422 and unknown.json()["code"] == "case.source_unknown"
+
+
+def test_the_statement_window_shows_while_it_runs(client: TestClient, login: Login, setup: dict):
+    officer, squad, district = login("bdg_officer"), login("bdg_leader"), login("shinan_leader")
+    case = new_case(client, officer, setup)
+    for who, action in ((officer, "start_check"), (officer, "submit_filing"), (squad, "approve"),
+                        (district, "approve"), (officer, "end_investigation"), (officer, "issue_notice"),
+                        (officer, "serve_notice")):  # fmt: skip
+        case = act(client, who, case, action)
+    statement = next(c for c in case["clocks"] if c["key"] == "statement")
+    assert statement["remaining_days"] >= 1 and not statement["overdue"]  # served today: 3 working days ahead

@@ -213,10 +213,12 @@ def case_clocks(session: Session, c: Case, on: date) -> list[clocks.Clock]:
     if c.status in FILED_UNDECIDED and c.decision_due_on is not None:
         out.append(clocks.clock("decision", "办案期限", "《行政处罚法》第六十条", c.decision_due_on, warn_days=10))
     if c.status is CaseStatus.statement and c.notice_served_on is not None and not c.statement_waived:
+        # The party's windows: shown while they run (once ended they are not overdue — the decision may follow).
         ends = clocks.statement_ends(c.notice_served_on, c.statement_days, cal)
-        out.append(clocks.clock("statement", "陈述申辩期", "《行政处罚法》第四十五条", ends, warn_days=1))
-        if c.hearing_right and not c.hearing_requested:
-            last = clocks.hearing_request_last_day(c.notice_served_on, cal)
+        if on <= ends:
+            out.append(clocks.clock("statement", "陈述申辩期", "《行政处罚法》第四十五条", ends, warn_days=1))
+        last = clocks.hearing_request_last_day(c.notice_served_on, cal)
+        if c.hearing_right and not c.hearing_requested and on <= last:
             out.append(clocks.clock("hearing_request", "听证申请期", "《行政处罚法》第六十四条", last, warn_days=1))
     if c.status is CaseStatus.service and c.decided_on is not None:
         due = clocks.service_due(c.decided_on, cal)
