@@ -15,6 +15,7 @@ from sqlalchemy import text
 from chengguan import __version__
 from chengguan.audit.api import router as audit_router
 from chengguan.calendar.api import router as calendar_router
+from chengguan.cases.api import chains_router as approval_chains_router
 from chengguan.cases.api import public_router as disclosure_router
 from chengguan.cases.api import router as cases_router
 from chengguan.core import problems
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         dispatching_router,
         cases_router,
         disclosure_router,
+        approval_chains_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(open311_router)

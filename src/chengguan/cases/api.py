@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 
-from chengguan.cases import disclosure, read, service
+from chengguan.cases import chains, disclosure, read, service
+from chengguan.cases.chains import ChainIn, ChainRead
 from chengguan.cases.enums import CaseAction
 from chengguan.cases.schemas import (
     ActionOption,
@@ -27,6 +28,7 @@ from chengguan.kit.schemas import PageQuery, Paginated
 
 router = APIRouter(prefix="/cases", tags=["执法办案"], responses=PROBLEM_RESPONSES)
 public_router = APIRouter(prefix="/public", tags=["信息公开"], responses=PROBLEM_RESPONSES)
+chains_router = APIRouter(prefix="/approval-chains", tags=["执法办案"], responses=PROBLEM_RESPONSES)
 
 Reader = Annotated[StaffPrincipal, Depends(require("case:read"))]
 Writer = Annotated[StaffPrincipal, Depends(require("case:write"))]
@@ -85,3 +87,22 @@ def public_disclosures(session: SessionDep, page: PageQuery) -> PublicDisclosure
     return PublicDisclosures(
         items=[{**r.content, "published_at": r.published_at.isoformat()} for r in rows], total=total
     )
+
+
+Configurer = Annotated[StaffPrincipal, Depends(require("case:configure"))]
+
+
+@chains_router.get("", response_model=list[ChainRead], summary="审批链（含默认）")
+def list_approval_chains(principal: Configurer, session: SessionDep) -> list[ChainRead]:
+    return chains.list_chains(session)
+
+
+@chains_router.put("", response_model=ChainRead, summary="设置某单位（或全平台）某程序某环节的审批链")
+def put_approval_chain(principal: Configurer, session: SessionDep, data: ChainIn) -> ChainRead:
+    return chains.put_chain(session, principal, data)
+
+
+@chains_router.delete("/{chain_id}", status_code=204, summary="删除审批链（回到上级、全平台或默认）")
+def delete_approval_chain(principal: Configurer, session: SessionDep, chain_id: uuid.UUID) -> Response:
+    chains.delete_chain(session, principal, chain_id)
+    return Response(status_code=204)

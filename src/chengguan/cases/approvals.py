@@ -63,7 +63,7 @@ def role_codes(session: Session, user_id: uuid.UUID) -> set[str]:
 def current_step(session: Session, case: Case) -> dict[str, str] | None:
     if case.status not in (CaseStatus.filing_approval, CaseStatus.decision_approval, CaseStatus.closure_approval):
         return None
-    steps = chain(session, case.unit_id, case.procedure, case.status)
+    steps = case.approval_chain or chain(session, case.unit_id, case.procedure, case.status)
     return steps[case.approval_step] if case.approval_step < len(steps) else None
 
 

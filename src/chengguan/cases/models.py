@@ -40,6 +40,8 @@ class Case(UUIDPrimaryKey, Timestamps, Base):
     approval_step: Mapped[int] = mapped_column(default=0)
     approval_steps: Mapped[int] = mapped_column(default=0)
     came_from: Mapped[CaseStatus | None] = mapped_column(str_enum(CaseStatus, "came_from"))
+    # the approval chain as it stood when the case entered its current approval stage (later edits do not move it)
+    approval_chain: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
     unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("org_unit.id", ondelete="RESTRICT"))
     district_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("org_unit.id", ondelete="RESTRICT"))
     source_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("case_source.id", ondelete="SET NULL"), index=True)

@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from chengguan.calendar.service import work_calendar
 from chengguan.calendar.workdays import WorkCalendar
 from chengguan.cases import approvals, clocks, disclosure
-from chengguan.cases.enums import CaseAction, CaseStatus, DecisionKind, Procedure, Role
+from chengguan.cases.enums import APPROVAL_STAGES, CaseAction, CaseStatus, DecisionKind, Procedure, Role
 from chengguan.cases.gates import LEGAL_REVIEW_GROUNDS, CaseFacts
 from chengguan.cases.models import Case, CaseApproval, CaseEvent, CaseOfficer
 from chengguan.cases.schemas import CaseActionIn, CaseCreate, PenaltyIn
@@ -323,6 +323,10 @@ def act(
     if action in (CaseAction.approve, CaseAction.reject):
         record |= _record_approval(session, principal, case, action is CaseAction.approve, data.reason, now)
     apply_effects(session, case, action, data, before, after, on, calendar, record, now)
+    if after.status in APPROVAL_STAGES and after.status is not before.status:  # the chain is fixed on entry
+        case.approval_chain = approvals.chain(session, case.unit_id, case.procedure, after.status)
+    elif after.status not in APPROVAL_STAGES:
+        case.approval_chain = None
     case.status, case.approval_step = after.status, after.approval_step
     case.approval_steps, case.came_from = after.approval_steps, after.came_from
     case.updated_at = now

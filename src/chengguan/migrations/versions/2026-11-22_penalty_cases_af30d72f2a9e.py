@@ -1,8 +1,8 @@
 """penalty cases
 
-Revision ID: 36ba9c1aa5a6
+Revision ID: af30d72f2a9e
 Revises: 1aefdf3e6c7e
-Create Date: 2026-11-22 13:45:46.862117
+Create Date: 2026-11-22 14:30:51.971158
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 import chengguan.core.db
 
-revision: str = "36ba9c1aa5a6"
+revision: str = "af30d72f2a9e"
 down_revision: str | None = "1aefdf3e6c7e"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -141,6 +141,7 @@ def upgrade() -> None:
             ),
             nullable=True,
         ),
+        sa.Column("approval_chain", sa.JSON(), nullable=True),
         sa.Column("unit_id", sa.Uuid(), nullable=False),
         sa.Column("district_id", sa.Uuid(), nullable=True),
         sa.Column("source_id", sa.Uuid(), nullable=True),
