@@ -9,11 +9,12 @@ from chengguan.demo.loader import DEMO_LOGINS
 PASSWORDS = {login.username: login.password for login in DEMO_LOGINS}
 COMMAND = ["dispatch-map", "sources", "supervisions", "source-rules"]  # dispatch:read, source:read, source:manage
 CASES = ["cases", "case-inbox"]  # case:read; 审批待办 with case:approve or legal:review
+CASE_CONFIG = [*CASES, "case-chains"]  # 审批流程配置 with case:configure (admin only)
 REGISTRY = ["org-units", "officers", "equipment", "grids"]
 LAW_READ = ["law-library", "law-matters", "law-assess"]  # law:read
 LAW = [*LAW_READ, "law-admin"]  # law:write
 SYSTEM = ["users", "roles", "audit"]
-ALL = ["dashboard", *COMMAND, *CASES, *REGISTRY, *LAW, *SYSTEM]
+ALL = ["dashboard", *COMMAND, *CASE_CONFIG, *REGISTRY, *LAW, *SYSTEM]
 
 # The menu each role must see (from the built-in roles' permissions; a change there must change this table).
 EXPECTED_MENUS = {

@@ -1,5 +1,5 @@
 // 执法办案：案件列表、详情（时限、可办操作、审批、全过程记录）、立案 / 当场处罚、办理操作（金额一律为「分」）。
-import http, { get, post } from './http'
+import http, { del, get, post } from './http'
 
 /** Axios would send status as status[]=a; the API takes a repeated query parameter (status=a&status=b). */
 const listParams = (params) => ({
@@ -21,3 +21,11 @@ export const createCase = (body) => post('/cases', body)
 export const actOnCase = (id, action, body) => post(`/cases/${id}/actions/${action}`, body)
 /** 撤回已公开的处罚决定（第四十八条第二款）：body { reason, changed_on? } → CaseDetail（需 case:approve） */
 export const withdrawDisclosure = (id, body) => post(`/cases/${id}/disclosure:withdraw`, body)
+
+// 审批流程配置（需 case:configure）：按单位（含下级）或全平台、按程序与审批环节设置审批链。
+/** → [{ id|null, unit_id|null, unit_name|null, procedure, stage, stage_label, steps: [{ role, label }], default }] */
+export const listChains = () => get('/approval-chains')
+/** body: { unit_id?, procedure: 'ordinary', stage, steps: [{ role, label }] }（0–6 步，空表示无需审批）→ 新建或覆盖 */
+export const putChain = (body) => http.put('/approval-chains', body).then((r) => r.data)
+/** 删除后回到上级单位、全平台或默认审批链 */
+export const deleteChain = (id) => del(`/approval-chains/${id}`)

@@ -29,6 +29,7 @@ const consoleViews = {
   'source-rules': () => import('@/views/console/sources/SourceRulesView.vue'),
   cases: () => import('@/views/console/cases/CasesView.vue'),
   'case-inbox': () => import('@/views/console/cases/CaseInboxView.vue'),
+  'case-chains': () => import('@/views/console/cases/ApprovalChainsView.vue'),
   'case-detail': () => import('@/views/console/cases/CaseDetailView.vue'),
 }
 

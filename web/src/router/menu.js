@@ -18,6 +18,7 @@ import {
   SetUp,
   Files,
   Stamp,
+  Connection,
 } from '@element-plus/icons-vue'
 
 const LAW_READ = ['law:read', 'law:write']
@@ -49,6 +50,7 @@ export const MENU_GROUPS = [
     items: [
       { name: 'cases', path: '/console/cases', title: '案件列表', icon: Files, perms: CASE_READ },
       { name: 'case-inbox', path: '/console/cases/inbox', title: '审批待办', icon: Stamp, perms: ['case:approve', 'legal:review'] },
+      { name: 'case-chains', path: '/console/cases/chains', title: '审批流程配置', icon: Connection, perms: ['case:configure'] },
     ],
   },
   {
