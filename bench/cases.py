@@ -94,7 +94,6 @@ def fill(db: Database, n: int, seed: int, officer_id: uuid.UUID) -> tuple[int, f
         for oid, unit in s.execute(select(Officer.id, Officer.unit_id).where(Officer.kind == OfficerKind.certified)):
             officers.setdefault(unit, []).append(oid)
         matters = s.execute(select(EnforcementMatter.code, EnforcementMatter.name)).all()
-        my_unit = s.scalar(select(Officer.unit_id).where(Officer.id == officer_id))
     statuses = [st for st, w in MIX.items() for _ in range(w)]
     today = clock.local_now().date()
     overdue = 0
@@ -167,7 +166,6 @@ def fill(db: Database, n: int, seed: int, officer_id: uuid.UUID) -> tuple[int, f
             })  # fmt: skip
         print(f"\r  inserted {start + size:,} cases", end="", flush=True)
     print()
-    _ = my_unit
     return overdue, time.perf_counter() - began
 
 

@@ -9,7 +9,7 @@ A deadline that is later extended (第六十条 “从其规定”) and missed a
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -65,7 +65,3 @@ def _parents(session: Session, unit_ids: set[uuid.UUID]) -> dict[uuid.UUID, uuid
     """The supervising unit of each handling unit: its parent (squad → district bureau)."""
     rows = session.execute(select(OrgUnit.id, OrgUnit.parent_id).where(OrgUnit.id.in_(unit_ids)))
     return dict(rows.tuples().all())
-
-
-def overdue_on(case: Case, on: date) -> bool:
-    return case.status in FILED_UNDECIDED and case.decision_due_on is not None and case.decision_due_on < on
