@@ -27,6 +27,7 @@ from chengguan.identity.api import router as identity_router
 from chengguan.intake.api import router as intake_router
 from chengguan.jobs import Scheduler
 from chengguan.law.api import router as law_router
+from chengguan.merchants.api import router as merchants_router
 from chengguan.open311.api import router as open311_router
 from chengguan.org.api import router as org_router
 
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         cases_router,
         disclosure_router,
         approval_chains_router,
+        merchants_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(open311_router)

@@ -9,6 +9,7 @@ from chengguan.dispatching import models as dispatching_models
 from chengguan.identity import models as identity_models
 from chengguan.intake import models as intake_models
 from chengguan.law import models as law_models
+from chengguan.merchants import models as merchant_models
 from chengguan.org import models as org_models
 
 __all__ = [
@@ -21,5 +22,6 @@ __all__ = [
     "identity_models",
     "intake_models",
     "law_models",
+    "merchant_models",
     "org_models",
 ]

@@ -56,6 +56,8 @@ class Case(UUIDPrimaryKey, Timestamps, Base):
     party_phone: Mapped[str | None] = mapped_column(String(20))
     party_address: Mapped[str | None] = mapped_column(String(256))
     party_representative: Mapped[str | None] = mapped_column(String(100))  # 法定代表人 / 负责人
+    # the registered shop the party is (or runs), when there is one: its record shows on the case
+    merchant_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("merchant.id", ondelete="RESTRICT"), index=True)
     # what happened, where, when
     facts: Mapped[str | None] = mapped_column(Text)
     address: Mapped[str | None] = mapped_column(String(256))

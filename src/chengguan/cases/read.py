@@ -21,6 +21,7 @@ from chengguan.cases.enums import (
     CaseStatus,
     Role,
 )
+from chengguan.cases.history import party_cases, penalties
 from chengguan.cases.models import Case, CaseApproval, CaseEvent, CaseOfficer, Disclosure
 from chengguan.cases.schemas import (
     ActionOption,
@@ -32,6 +33,7 @@ from chengguan.cases.schemas import (
     Colleague,
     DisclosureRead,
     EventRead,
+    MerchantRef,
     NamedRef,
 )
 from chengguan.cases.service import amount_due, facts_of, load, officers_of, roles_of, today
@@ -42,6 +44,7 @@ from chengguan.kit.schemas import PageParams, Paginated
 from chengguan.kit.scope import scope_clause
 from chengguan.kit.sql import in_select
 from chengguan.law.models import EnforcementMatter
+from chengguan.merchants.models import Merchant
 from chengguan.org.enums import ActiveStatus, OfficerKind
 from chengguan.org.models import Officer
 from chengguan.org.repository import unit_names
@@ -238,11 +241,8 @@ def detail(session: Session, principal: StaffPrincipal, case_id: uuid.UUID) -> C
     approvals_given = session.scalars(
         select(CaseApproval).where(CaseApproval.case_id == c.id).order_by(CaseApproval.at, CaseApproval.id)
     )
-    repeat = 0
-    if c.party_id_no:
-        repeat = session.scalar(
-            select(func.count()).where(Case.party_id_no == c.party_id_no, Case.id != c.id).select_from(Case)
-        ) or 0  # fmt: skip
+    history = party_cases(session, id_no=c.party_id_no, merchant_id=c.merchant_id, exclude=c.id)
+    merchant = session.get(Merchant, c.merchant_id) if c.merchant_id else None
     return CaseDetail(
         **_item(c, names, on).model_dump(),
         approval_step=c.approval_step,
@@ -256,7 +256,9 @@ def detail(session: Session, principal: StaffPrincipal, case_id: uuid.UUID) -> C
         party_phone=c.party_phone,
         party_address=c.party_address,
         party_representative=c.party_representative,
-        repeat_offences=repeat,
+        repeat_offences=penalties(history),
+        party_history=history,
+        merchant=MerchantRef.model_validate(merchant) if merchant else None,
         facts=c.facts,
         address=c.address,
         lng=c.lng,

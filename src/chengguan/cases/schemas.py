@@ -11,6 +11,8 @@ from pydantic import BaseModel, Field, model_validator
 from chengguan.cases.enums import CaseAction, CaseStatus, DecisionKind, Procedure
 from chengguan.kit.schemas import Filter, Out, Schema
 from chengguan.law.enums import PartyType, PenaltyKind
+from chengguan.merchants.enums import MerchantKind, MerchantStatus
+from chengguan.merchants.schemas import PartyCase
 
 
 class PartyIn(Schema):
@@ -20,6 +22,18 @@ class PartyIn(Schema):
     phone: str | None = Field(None, max_length=20, pattern=r"^[0-9+\-() ]{5,20}$")
     address: str | None = Field(None, max_length=256)
     representative: str | None = Field(None, max_length=100, description="法定代表人或负责人")
+
+
+class MerchantRef(Out):
+    """The shop a case's party is (or runs), as the case detail shows it."""
+
+    id: uuid.UUID
+    code: str
+    name: str
+    kind: MerchantKind
+    business_type: str
+    address: str
+    status: MerchantStatus
 
 
 class PenaltyIn(Schema):
@@ -41,6 +55,7 @@ class CaseCreate(Schema):
     source_id: uuid.UUID | None = Field(None, description="来源案源（可空：直接立案）")
     matter_code: str = Field(min_length=1, max_length=32, description="执法事项编码（知识库）")
     party: PartyIn
+    merchant_id: uuid.UUID | None = Field(None, description="当事人对应的商户（可空：按证件号自动关联）")
     facts: str | None = Field(None, max_length=8000)
     address: str | None = Field(None, max_length=256)
     lng: float | None = Field(None, ge=-180, le=180)
@@ -181,7 +196,9 @@ class CaseDetail(CaseListItem):
     party_phone: str | None
     party_address: str | None
     party_representative: str | None
-    repeat_offences: int
+    repeat_offences: int = Field(description="当事人（或其商户）此前已受行政处罚的次数")
+    party_history: list[PartyCase] = Field(default_factory=list, description="当事人或商户的其他案件，最近的在前")
+    merchant: MerchantRef | None = None
     facts: str | None
     address: str | None
     lng: float | None

@@ -38,6 +38,7 @@ from chengguan.intake.service import append_event as append_source_event
 from chengguan.law.enums import PartyType, PenaltyKind
 from chengguan.law.models import EnforcementMatter
 from chengguan.law.versions import get_version, keep_version
+from chengguan.merchants.repository import MerchantRepository, matches_party, merchant_of_party
 from chengguan.org.enums import ActiveStatus, OfficerKind, OrgLevel
 from chengguan.org.grids import grid_locator
 from chengguan.org.models import Officer, OrgUnit
@@ -178,10 +179,27 @@ def _check_party(data: CaseCreate) -> None:
         raise field_error("party.id_no", "统一社会信用代码校验位不正确（GB 32100）", code="case.party.id_no")
 
 
+def _merchant(session: Session, principal: StaffPrincipal, data: CaseCreate) -> uuid.UUID | None:
+    """The shop the party is: the one named (it must be readable and its licence must name the party), else the one
+    registered under the party's identity number, if exactly one."""
+    id_no = (data.party.id_no or "").upper() or None
+    if data.merchant_id is None:
+        found = merchant_of_party(session, data.party.type, id_no)
+        return found.id if found else None
+    merchant = MerchantRepository(session).get_readable(principal, data.merchant_id)
+    if merchant is None:
+        raise field_error("merchant_id", "商户不存在或不在您的数据权限范围内", code="case.merchant_unknown")
+    if not matches_party(merchant, data.party.type, id_no):
+        message = "当事人证件号与商户登记的信用代码或经营者身份证号不一致"
+        raise field_error("party.id_no", message, code="case.merchant_mismatch")
+    return merchant.id
+
+
 def create(session: Session, principal: StaffPrincipal, data: CaseCreate) -> Case:
     """Open a case: ordinary cases start as 案件来源; simple-procedure cases are decided on the spot (第五十一条,
     two certified officers, 第四十二条). The matter's knowledge-base version is recorded with the case."""
     _check_party(data)
+    merchant_id = _merchant(session, principal, data)
     unknown = set(data.legal_review_grounds) - set(LEGAL_REVIEW_GROUNDS)
     if unknown:
         raise field_error("legal_review_grounds", f"未知的法制审核情形：{'、'.join(sorted(unknown))}")
@@ -225,6 +243,7 @@ def create(session: Session, principal: StaffPrincipal, data: CaseCreate) -> Cas
         party_phone=data.party.phone,
         party_address=data.party.address,
         party_representative=data.party.representative,
+        merchant_id=merchant_id,
         facts=data.facts or (source.description if source else None),
         address=data.address or (source.address if source else None),
         lng=lng,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -32,6 +33,8 @@ from chengguan.identity.principals import Actor
 from chengguan.law.assess import SIMPLE_PROCEDURE_CAP_FEN
 from chengguan.law.enums import PartyType, PenaltyKind
 from chengguan.law.models import EnforcementMatter, HearingThreshold
+from chengguan.merchants.enums import MerchantKind
+from chengguan.merchants.models import Merchant
 from chengguan.org.enums import ActiveStatus, OfficerKind, OrgLevel
 from chengguan.org.models import Officer, OrgUnit
 
@@ -96,8 +99,10 @@ class _Squad:
     district_leader: str
 
 
-def seed_cases(session: Session, seed: int = 2026, count: int = 560) -> int:
-    """Add ``count`` walked cases (ordinary ~80 %, simple ~20 %) and run the 督查 sweep; returns the number added."""
+def seed_cases(session: Session, seed: int = 2026, count: int = 560, merchants: Sequence[Merchant] = ()) -> int:
+    """Add ``count`` walked cases (ordinary ~80 %, simple ~20 %) and run the 督查 sweep; returns the number added.
+
+    About half the parties are registered shops of the case's squad (so shop records and repeat offences show)."""
     rng = random.Random(seed)
     cal = work_calendar(session)
     matters = [m for m in session.scalars(select(EnforcementMatter).order_by(EnforcementMatter.code))]
@@ -105,6 +110,9 @@ def seed_cases(session: Session, seed: int = 2026, count: int = 560) -> int:
     hearing = session.scalar(select(HearingThreshold).where(HearingThreshold.region_code.is_(None)))
     steps = {u.unit.id: service.chain_lengths(session, u.unit.id, Procedure.ordinary) for u in squads}
     parties: list[tuple[PartyType, str, str]] = []
+    shops: dict[object, list[Merchant]] = {}
+    for m in merchants:
+        shops.setdefault(m.unit_id, []).append(m)
     today = clock.local_now().date()
     added = 0
     for n in range(count):
@@ -116,14 +124,20 @@ def seed_cases(session: Session, seed: int = 2026, count: int = 560) -> int:
         if target is S.hearing:  # a hearing needs a fine of 较大数额 (第六十三条): a matter whose range reaches it
             matter = rng.choice([m for m in matters if _reaches(m, hearing)] or matters)
         party = rng.choice(parties) if parties and rng.random() < 0.08 else _party(rng, n)
+        shop = None
         if target is S.hearing:
             party = _party(rng, n, individual=True)
+        elif shops.get(squad.unit.id) and rng.random() < 0.5:
+            shop = rng.choice(shops[squad.unit.id])
+            party = _party_of(shop)
         parties.append(party)
         overdue = not simple and target in (S.investigation, S.case_review) and rng.random() < 0.35
         undecided = target in FILED_UNDECIDED or target in (S.registered, S.preliminary_check, S.filing_approval)
         span = (100, 130) if overdue else (3, 60) if undecided else (20, 150)
         start = today - timedelta(days=rng.randint(*span))
         case, lead = _open(session, rng, n, squad, matter, party, simple, start, hearing, target)
+        if shop is not None:
+            case.merchant_id, case.party_address = shop.id, shop.address
         _walk(session, rng, case, squad, lead, target, start, today, cal, steps[squad.unit.id])
         added += 1
     session.flush()
@@ -157,6 +171,13 @@ def _party(rng: random.Random, n: int, *, individual: bool = False) -> tuple[Par
     body = f"370202{born:%Y%m%d}{rng.randint(0, 999):03d}"
     name = rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.6 else "")
     return PartyType.individual, name, body + ric_check_digit(body)
+
+
+def _party_of(shop: Merchant) -> tuple[PartyType, str, str]:
+    """A shop as a party: an individual business answers through its operator, a company as itself."""
+    if shop.kind is MerchantKind.individual_business and shop.operator_id_no:
+        return PartyType.individual, shop.operator_name, shop.operator_id_no
+    return PartyType.organization, shop.name, shop.uscc or ""
 
 
 def _bounds(matter: EnforcementMatter, party: PartyType) -> tuple[int | None, int | None]:

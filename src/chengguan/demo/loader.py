@@ -20,6 +20,7 @@ from chengguan.core.security import hash_password
 from chengguan.demo.cases import seed_cases
 from chengguan.demo.geography import DemoCity, DemoUnit, build_demo_city
 from chengguan.demo.intake import seed_intake
+from chengguan.demo.merchants import seed_merchants
 from chengguan.dispatching import live as live_positions
 from chengguan.dispatching.models import DispatchTask, Position
 from chengguan.identity.bootstrap import ensure_builtin_roles
@@ -46,6 +47,7 @@ from chengguan.intake.models import (
     TimeLimitRule,
 )
 from chengguan.law.seed import seed_knowledge_base
+from chengguan.merchants.models import Merchant
 from chengguan.org.models import Device, Grid, Officer, OrgUnit, OrgUnitClosure, Vehicle
 
 DEMO_NAMESPACE = uuid.UUID("6f1c1c52-8d1e-4c3a-9a55-2c1e0b7a2026")
@@ -91,12 +93,13 @@ class DemoSummary:
     users: int
     sources: int = 0
     cases: int = 0
+    merchants: int = 0
 
     def summary(self) -> str:
         return (
             f"示范城市已载入：单位 {self.units} 个，单元网格 {self.grids} 个，执法人员 {self.officers} 名，"
             f"车辆 {self.vehicles} 辆，设备 {self.devices} 台，演示账号 {self.users} 个，"
-            f"案源 {self.sources} 件，案件 {self.cases} 件。"
+            f"商户 {self.merchants} 户，案源 {self.sources} 件，案件 {self.cases} 件。"
         )
 
 
@@ -119,6 +122,7 @@ def _wipe(session: Session) -> None:
         CaseEvent,
         CaseOfficer,
         Case,
+        Merchant,
         ApprovalChain,
         DispatchTask,
         Position,
@@ -314,10 +318,11 @@ def load_demo(db: Database, *, reset: bool = False, if_empty: bool = False, seed
         dedup_cache.reset()
         live_positions.reset_all()
         sources = seed_intake(session, seed)
-        cases = seed_cases(session, seed)
+        merchants = seed_merchants(session, seed)
+        cases = seed_cases(session, seed, merchants=merchants)
         summary = DemoSummary(
             len(unit_ids), len(city.grids), len(city.officers), len(city.vehicles), len(city.devices), users, sources,
-            cases,
+            cases, len(merchants),
         )  # fmt: skip
         audit.record(
             session,

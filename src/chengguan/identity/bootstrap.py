@@ -18,7 +18,7 @@ from chengguan.identity.principals import cli_actor
 from chengguan.identity.repository import RoleRepository, UserRepository
 
 _READ_ORG = {"org:read", "officer:read", "vehicle:read", "device:read", "grid:read"}
-_CASEWORK = {"source:read", "source:write", "dispatch:read", "case:read", "case:write", "law:read"}
+_CASEWORK = {"source:read", "source:write", "dispatch:read", "case:read", "case:write", "law:read", "merchant:read"}
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ BUILTIN_ROLES: tuple[BuiltinRole, ...] = (
         frozenset(
             _READ_ORG
             | _CASEWORK
-            | {"case:approve", "dispatch:write", "source:manage"}
+            | {"case:approve", "dispatch:write", "source:manage", "merchant:write"}
             | {"officer:write", "vehicle:write", "device:write", "mobile:use"}
         ),
     ),
@@ -60,14 +60,17 @@ BUILTIN_ROLES: tuple[BuiltinRole, ...] = (
         "执法队员",
         "仅本人的数据，使用执法通",
         DataScope.self,
-        frozenset({"grid:read", "source:read", "source:write", "case:read", "case:write", "law:read", "mobile:use"}),
+        frozenset(
+            {"grid:read", "source:read", "source:write", "case:read", "case:write", "law:read", "mobile:use"}
+            | {"merchant:read"}
+        ),
     ),
     BuiltinRole(
         "legal_reviewer",
         "法制审核员",
         "本单位及下级的案件，法制审核",
         DataScope.unit_and_below,
-        frozenset({"org:read", "officer:read", "case:read", "legal:review", "law:read", "law:write"}),
+        frozenset({"org:read", "officer:read", "case:read", "legal:review", "law:read", "law:write", "merchant:read"}),
     ),
     BuiltinRole(
         "command_operator",
@@ -77,7 +80,7 @@ BUILTIN_ROLES: tuple[BuiltinRole, ...] = (
         frozenset(
             _READ_ORG
             | {"source:read", "source:write", "source:manage", "signal:write", "dispatch:read", "dispatch:write"}
-            | {"law:read"}
+            | {"law:read", "merchant:read"}
         ),
     ),
 )

@@ -40,6 +40,8 @@ CATALOGUE: tuple[Permission, ...] = (
     Permission("case:approve", "审批案件", "执法办案"),
     Permission("legal:review", "法制审核", "执法办案"),
     Permission("case:configure", "配置审批流程", "执法办案"),
+    Permission("merchant:read", "查看商户档案", "商户管理"),
+    Permission("merchant:write", "维护商户档案", "商户管理"),
     Permission("law:read", "查阅法律法规", "法律知识库"),
     Permission("law:write", "维护法律知识库", "法律知识库"),
     Permission("mobile:use", "使用执法通", "移动执法"),

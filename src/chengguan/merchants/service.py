@@ -1,0 +1,112 @@
+"""Use cases of the merchant register: audited CRUD with licence check digits, location → grid → squad, and the
+shop's case record."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from chengguan.core.counters import reserve
+from chengguan.core.errors import Conflict, field_error
+from chengguan.core.idnumbers import valid_ric, valid_uscc
+from chengguan.identity.models import MerchantAccount
+from chengguan.identity.principals import StaffPrincipal
+from chengguan.kit.crud import CrudService, conflict
+from chengguan.merchants.enums import MerchantKind
+from chengguan.merchants.models import Merchant
+from chengguan.merchants.repository import MerchantRepository
+from chengguan.merchants.schemas import MerchantDetail, MerchantRead
+from chengguan.org.enums import OrgLevel
+from chengguan.org.grids import grid_locator
+from chengguan.org.references import unit_in_scope
+from chengguan.org.repository import with_unit_names
+
+
+def next_code(session: Session) -> str:
+    """The shop's 一店一码: SH + eight gap-free digits (the QR on the shop door carries it)."""
+    return f"SH{reserve(session, 'merchant'):08d}"
+
+
+class MerchantService(CrudService[Merchant]):
+    """Shops under supervision (商户档案)."""
+
+    model = Merchant
+    repository = MerchantRepository
+    target_type = "merchant"
+    noun = "商户"
+    keyword_columns = ("name", "code", "uscc", "operator_name", "operator_id_no")
+
+    def label(self, obj: Merchant) -> str:
+        return f"{obj.code} {obj.name}"
+
+    def to_read(self, session: Session, objs: list[Merchant]) -> list[BaseModel]:
+        out = with_unit_names(session, objs, MerchantRead)
+        for read, obj in zip(out, objs, strict=True):
+            read.has_account = obj.account_id is not None  # type: ignore[attr-defined]
+        return out
+
+    def read(self, session: Session, principal: StaffPrincipal, id: uuid.UUID) -> BaseModel:
+        """The shop with every case of the shop or its operator (the record a handler weighs, 从重情节)."""
+        from chengguan.cases.history import party_cases, penalties
+
+        obj = self.load(session, principal, id)
+        base = self.to_read(session, [obj])[0]
+        ids = {n for n in (obj.uscc, obj.operator_id_no) if n}
+        cases: dict[uuid.UUID, dict] = {}
+        for id_no in sorted(ids) or [None]:
+            for row in party_cases(session, id_no=id_no, merchant_id=obj.id):
+                cases[row["id"]] = row
+        rows = sorted(cases.values(), key=lambda r: (r["act_on"], r["code"]), reverse=True)
+        return MerchantDetail(**base.model_dump(), cases=rows, penalties=penalties(rows))
+
+    def clean(
+        self, session: Session, principal: StaffPrincipal, values: dict[str, Any], obj: Merchant | None
+    ) -> dict[str, Any]:
+        kind = values.get("kind") or (obj.kind if obj else None)
+        uscc = values.get("uscc", obj.uscc if obj else None)
+        if uscc is not None and not valid_uscc(uscc):
+            raise field_error("uscc", "统一社会信用代码校验位不正确（GB 32100）")
+        if kind is not MerchantKind.individual_business and not uscc:
+            raise field_error("uscc", "企业和其他组织须填写统一社会信用代码")
+        if values.get("operator_id_no") and not valid_ric(values["operator_id_no"]):
+            raise field_error("operator_id_no", "公民身份号码校验位不正确（GB 11643）")
+        if uscc and (obj is None or obj.uscc != uscc):
+            taken = session.scalars(select(Merchant.id).where(Merchant.uscc == uscc).limit(1)).first()
+            if taken is not None:
+                raise conflict("uscc", "该统一社会信用代码已登记")
+        self._locate(session, principal, values, obj)
+        if obj is None:
+            values["code"] = next_code(session)
+        return values
+
+    def _locate(self, session: Session, principal: StaffPrincipal, values: dict[str, Any], obj: Merchant | None):
+        """Coordinates give the grid; without a named squad the grid's squad is responsible."""
+        lng = values.get("lng", obj.lng if obj else None)
+        lat = values.get("lat", obj.lat if obj else None)
+        if "lng" in values or "lat" in values:
+            hit = grid_locator.index(session).locate(lng, lat) if lng is not None and lat is not None else None
+            values["grid_code"] = hit.grid_code if hit else None
+            if values.get("unit_id") is None and hit is not None and obj is None:
+                values["unit_id"] = hit.squad_id
+        if values.get("unit_id") is not None:
+            unit_in_scope(session, principal, values["unit_id"], level=OrgLevel.squad)
+        elif obj is None:
+            raise field_error("unit_id", "请选择责任中队，或填写位于网格内的坐标")
+
+    def before_delete(self, session: Session, principal: StaffPrincipal, obj: Merchant) -> None:
+        from chengguan.cases.models import Case
+
+        if session.scalars(select(Case.id).where(Case.merchant_id == obj.id).limit(1)).first() is not None:
+            raise Conflict("该商户已有案件记录，不能删除（可将状态改为已注销）", code="merchant.has_cases")
+
+
+def link_account(session: Session, merchant: Merchant, account: MerchantAccount) -> None:
+    """Bind a shop-portal login to its shop (one account per shop)."""
+    merchant.account_id = account.id
+
+
+merchant_service = MerchantService()
