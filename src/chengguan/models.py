@@ -6,6 +6,8 @@ from chengguan.cases import models as case_models
 from chengguan.core import counters as counter_models
 from chengguan.core.db import Base
 from chengguan.dispatching import models as dispatching_models
+from chengguan.documents import models as document_models
+from chengguan.evidence import models as evidence_models
 from chengguan.identity import models as identity_models
 from chengguan.intake import models as intake_models
 from chengguan.law import models as law_models
@@ -19,6 +21,8 @@ __all__ = [
     "case_models",
     "counter_models",
     "dispatching_models",
+    "document_models",
+    "evidence_models",
     "identity_models",
     "intake_models",
     "law_models",
