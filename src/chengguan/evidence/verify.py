@@ -37,6 +37,7 @@ class Reason(StrEnum):
     BATCH_ROOT_MISMATCH = "batch_root_mismatch"  # a sealed batch's root differs from its entries' root
     BATCH_INVALID = "batch_invalid"  # the batch list itself is broken (gap, overlap, wrong size or link)
     PROOF_INVALID = "proof_invalid"  # an item's inclusion proof does not hold
+    ANCHOR_MISMATCH = "anchor_mismatch"  # a batch differs from (or lacks) its externally published anchor
 
 
 @dataclass(frozen=True)
