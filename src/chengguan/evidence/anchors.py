@@ -38,6 +38,10 @@ class AnchorReceipt:
     root: str
     published_at: str
 
+    def to_dict(self) -> dict[str, Any]:
+        """The receipt as a plain dict (e.g. for the batch row's ``anchor_receipt`` column)."""
+        return asdict(self)
+
 
 @runtime_checkable
 class AnchorSink(Protocol):
