@@ -40,7 +40,7 @@ TEXT_W = PAGE_W - LEFT - RIGHT
 BODY_PT, TITLE_PT, AUTHORITY_PT, TABLE_PT, FOOTER_PT, CAPTION_PT = 14.0, 22.0, 16.0, 12.0, 10.5, 8.0
 LINE = BODY_PT * MM_PER_PT * 1.6  # ≈ 7.9 mm: 28 lines on the 225 mm type area, as GB/T 9704 asks for 22 at 16 pt
 QR_MM = 20.0
-_SEAL_LIFT = 6.0  # mm the seal's centre sits above the line between authority name and date
+_SEAL_LIFT = 7.0  # mm the seal's centre sits above the line between authority name and date
 _EXTRA_CHARS = "第页共 0123456789扫码核验"
 
 

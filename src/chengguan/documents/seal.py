@@ -128,34 +128,56 @@ class BureauCredentials:
         return x509.load_pem_x509_certificate(self.ca_cert_pem.encode())
 
 
+@dataclass(frozen=True)
+class DemoCA:
+    """A demo certificate authority (PEM), so every bureau of one platform can chain to a single trusted root."""
+
+    cert_pem: str
+    key_pem: str
+
+
+def issue_demo_ca(name: str = "城管执法平台演示电子印章根证书", *, now: datetime | None = None) -> DemoCA:
+    """A self-signed demo root (ECDSA P-256, ten years) for issuing bureau seal certificates."""
+    now = now or datetime.now(UTC)
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = _name(name, "城管执法平台（演示）")
+    cert = (
+        _builder(subject, subject, key.public_key(), now - timedelta(days=1), now + timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(_key_usage(cert_sign=True), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    pem = serialization.Encoding.PEM
+    key_pem = key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    return DemoCA(cert.public_bytes(pem).decode(), key_pem.decode())
+
+
 def issue_bureau_credentials(
     authority: str,
     algorithm: str = "rsa",
     *,
+    ca: DemoCA | None = None,
     valid_days: int = 3 * 365,
     passphrase: bytes | None = None,
     now: datetime | None = None,
 ) -> BureauCredentials:
-    """A demo CA and a seal-signing certificate for the bureau (digitalSignature + nonRepudiation key usage)."""
+    """A seal-signing certificate for the bureau (digitalSignature + nonRepudiation), from ``ca`` or a fresh one."""
     if algorithm not in ALGORITHMS:
         raise ValueError(f"algorithm must be one of {ALGORITHMS}")
     now = now or datetime.now(UTC)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = _name("城管执法平台演示电子印章根证书", "城管执法平台（演示）")
-    ca_cert = (
-        _builder(ca_name, ca_name, ca_key.public_key(), now - timedelta(days=1), now + timedelta(days=3650))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(_key_usage(cert_sign=True), critical=True)
-        .sign(ca_key, hashes.SHA256())
-    )
+    # A fresh root is named after the bureau: two roots with one name confuse path building.
+    ca = ca or issue_demo_ca(f"{authority}演示CA", now=now)
+    ca_cert = x509.load_pem_x509_certificate(ca.cert_pem.encode())
+    ca_key = serialization.load_pem_private_key(ca.key_pem.encode(), password=None)
     key = rsa.generate_private_key(65537, 2048) if algorithm == "rsa" else ec.generate_private_key(ec.SECP256R1())
+    not_after = min(now + timedelta(days=valid_days), ca_cert.not_valid_after_utc)
     cert = (
         _builder(
             _name(authority, authority, unit="电子印章"),
-            ca_name,
+            ca_cert.subject,
             key.public_key(),
             now - timedelta(days=1),
-            now + timedelta(days=valid_days),
+            not_after,
         )
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(_key_usage(cert_sign=False), critical=True)
@@ -169,7 +191,7 @@ def issue_bureau_credentials(
         algorithm=algorithm,
         key_pem=key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption).decode(),
         cert_pem=cert.public_bytes(serialization.Encoding.PEM).decode(),
-        ca_cert_pem=ca_cert.public_bytes(serialization.Encoding.PEM).decode(),
+        ca_cert_pem=ca.cert_pem,
         sm2_private_hex=sm2_private,
         sm2_public_hex=sm2_public,
     )
@@ -179,8 +201,15 @@ def _name(common: str, org: str, unit: str | None = None) -> x509.Name:
     attrs = [x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"), x509.NameAttribute(NameOID.ORGANIZATION_NAME, org)]
     if unit:
         attrs.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, unit))
-    attrs.append(x509.NameAttribute(NameOID.COMMON_NAME, common))
+    attrs.append(x509.NameAttribute(NameOID.COMMON_NAME, _fit(common, 64)))
     return x509.Name(attrs)
+
+
+def _fit(text: str, limit: int) -> str:
+    """Cut to ``limit`` UTF-8 bytes: a common name is at most 64 (RFC 5280), about 21 Chinese characters."""
+    while len(text.encode()) > limit:
+        text = text[:-1]
+    return text
 
 
 def _builder(subject, issuer, public_key, not_before, not_after) -> x509.CertificateBuilder:

@@ -1,0 +1,230 @@
+"""Electronic seal on a rendered PDF: a PAdES baseline (B-B) signature with pyHanko, validation, and the SM2 option.
+
+行政处罚法 art. 59: the decision must bear the authority's seal. The PDF renderer places an empty signature field
+over the closing block; sealing signs that field, with the seal image as the signature's appearance when given
+(the usual choice: an unsigned draft then never shows a seal). The signature certifies the document (DocMDP:
+only form filling and further signatures allowed afterwards), so any later edit shows up in every PDF reader.
+
+A bureau configured for 国密 ("sm2") additionally gets a detached SM2-with-SM3 signature over the SM3 digest of the
+sealed file — PDF readers cannot validate SM2, so the PAdES signature stays for them and the SM2 one is checked by
+our own verification page (``verify_sm2_detached``).
+
+pyHanko's synchronous API runs its own event loop: call these from a worker thread, not inside a running loop.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from cryptography import x509 as pyca_x509
+from cryptography.hazmat.primitives import serialization
+from PIL import Image
+from pyhanko.keys import load_certs_from_pemder_data, load_private_key_from_pemder_data
+from pyhanko.pdf_utils import layout
+from pyhanko.pdf_utils.images import PdfImage
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko.stamp import StaticStampStyle
+from pyhanko.stamp.noop import NoOpStampStyle
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+from .seal import BureauCredentials
+from .sm2 import sm2_sign, sm2_verify, sm3_digest
+
+__all__ = [
+    "SealedDocument",
+    "Sm2Detached",
+    "ValidationResult",
+    "seal_document",
+    "seal_pdf",
+    "sm2_detached",
+    "sm2_sign",
+    "sm2_verify",
+    "validate_pdf",
+    "verify_sm2_detached",
+]
+
+DEFAULT_FIELD = "AuthoritySeal"
+
+
+def seal_pdf(
+    pdf_bytes: bytes,
+    credentials: BureauCredentials,
+    seal_png: bytes | None = None,
+    *,
+    reason: str = "行政执法文书电子签章",
+    location: str | None = None,
+    field_name: str = DEFAULT_FIELD,
+    passphrase: bytes | None = None,
+    timestamper: signers.timestamps.TimeStamper | None = None,
+) -> bytes:
+    """Seal the PDF: sign its seal field (art. 59), drawing ``seal_png`` there; invisible if it has no such field."""
+    signer = signers.SimpleSigner(
+        signing_cert=next(iter(load_certs_from_pemder_data(credentials.cert_pem.encode()))),
+        signing_key=load_private_key_from_pemder_data(credentials.key_pem.encode(), passphrase),
+        cert_registry=SimpleCertificateStore.from_certs(load_certs_from_pemder_data(credentials.ca_cert_pem.encode())),
+    )
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes))
+    existing = {name for name, _, _ in fields.enumerate_sig_fields(writer.prev, filled_status=False)}
+    meta = signers.PdfSignatureMetadata(
+        field_name=field_name,
+        reason=reason,
+        location=location,
+        name=credentials.authority,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        certify=True,
+        docmdp_permissions=fields.MDPPerm.FILL_FORMS,  # a receipt may still be signed into the document later
+    )
+    if seal_png is not None and field_name in existing:
+        style = StaticStampStyle(
+            background=PdfImage(Image.open(io.BytesIO(seal_png))),
+            background_opacity=1.0,
+            border_width=0,
+            background_layout=layout.SimpleBoxLayoutRule(
+                x_align=layout.AxisAlignment.ALIGN_MID,
+                y_align=layout.AxisAlignment.ALIGN_MID,
+                margins=layout.Margins.uniform(0),
+            ),
+        )
+    else:
+        style = NoOpStampStyle()  # the seal is already drawn on the page, or there is no place for one
+    pdf_signer = signers.PdfSigner(
+        meta,
+        signer,
+        timestamper=timestamper,
+        stamp_style=style,
+        new_field_spec=None if field_name in existing else fields.SigFieldSpec(field_name),
+    )
+    out = pdf_signer.sign_pdf(writer, output=io.BytesIO())
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """What a verifier needs to tell: unchanged since sealing, cryptographically valid, trusted, by whom and when."""
+
+    intact: bool  # the signed bytes hash to the signed digest
+    valid: bool  # the signature over that digest verifies with the certificate's key
+    trusted: bool  # the certificate chains to one of the trust roots (and is within its validity)
+    signer: str
+    signed_at: datetime | None  # time the signer claims (no time-stamp authority on an intranet)
+    reason: str | None
+    covers_whole_document: bool  # False when bytes were appended after the seal
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Sealed, unchanged, by a trusted bureau."""
+        return self.intact and self.valid and self.trusted and self.covers_whole_document
+
+
+def _as_asn1_certs(roots: Iterable[pyca_x509.Certificate | str | bytes]) -> list:
+    certs = []
+    for root in roots:
+        if isinstance(root, pyca_x509.Certificate):
+            root = root.public_bytes(serialization.Encoding.PEM)
+        certs.extend(load_certs_from_pemder_data(root.encode() if isinstance(root, str) else root))
+    return certs
+
+
+def validate_pdf(pdf_bytes: bytes, trust_roots: Iterable[pyca_x509.Certificate | str | bytes]) -> ValidationResult:
+    """Validate every signature of the PDF against the trust roots; the result of the last, ANDed over all."""
+    context = ValidationContext(trust_roots=_as_asn1_certs(trust_roots), allow_fetching=False)
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf_bytes), strict=False)
+        embedded = list(reader.embedded_signatures)
+    except Exception as exc:  # a damaged file is a failed validation, never a crash of the verify page
+        return _failed(f"无法读取文件：{exc}")
+    if not embedded:
+        return _failed("文件未签章")
+    results = []
+    for sig in embedded:
+        try:
+            status = validate_pdf_signature(sig, context)
+        except Exception as exc:
+            return _failed(f"签章无法校验：{exc}")
+        results.append((sig, status))
+    last_sig, last = results[-1]
+    # An earlier signature is judged on whether the later revisions were changes its DocMDP level allows.
+    later_ok = all(status.docmdp_ok is not False for _, status in results[:-1])
+    return ValidationResult(
+        intact=all(status.intact for _, status in results),
+        valid=all(status.valid for _, status in results),
+        trusted=all(status.trusted for _, status in results),
+        signer=last.signing_cert.subject.native.get("common_name", ""),
+        signed_at=last.signer_reported_dt,
+        reason=_text(last_sig.sig_object.get("/Reason")),
+        covers_whole_document=later_ok and last.coverage == SignatureCoverageLevel.ENTIRE_FILE,
+        error=None if later_ok else "签章后文件有不允许的修改",
+    )
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _failed(message: str) -> ValidationResult:
+    return ValidationResult(False, False, False, "", None, None, False, message)
+
+
+@dataclass(frozen=True)
+class Sm2Detached:
+    """A detached 国密 signature: SM2-with-SM3 over the SM3 digest of the sealed PDF, stored beside it."""
+
+    digest_sm3_hex: str
+    signature_hex: str
+    public_key_hex: str  # for reference only: verify with the key on record, never with this one
+    signer: str
+    algorithm: str = "SM2-with-SM3"
+
+    def to_json(self) -> str:
+        """Serialise for storage next to the document."""
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> Sm2Detached:
+        """Read back what to_json wrote."""
+        return cls(**json.loads(text))
+
+
+@dataclass(frozen=True)
+class SealedDocument:
+    """A sealed PDF and, for a 国密 bureau, its detached SM2 signature."""
+
+    pdf: bytes
+    sm2: Sm2Detached | None
+
+
+def sm2_detached(pdf_bytes: bytes, credentials: BureauCredentials) -> Sm2Detached:
+    """Sign the SM3 digest of the file with the bureau's SM2 key."""
+    if not (credentials.sm2_private_hex and credentials.sm2_public_hex):
+        raise ValueError(f"{credentials.authority} has no SM2 key (algorithm {credentials.algorithm!r})")
+    digest = sm3_digest(pdf_bytes)
+    signature = sm2_sign(digest, credentials.sm2_private_hex, credentials.sm2_public_hex)
+    return Sm2Detached(digest.hex(), signature, credentials.sm2_public_hex, credentials.authority)
+
+
+def verify_sm2_detached(pdf_bytes: bytes, detached: Sm2Detached, public_key_hex: str) -> bool:
+    """Whether the file is the one the bureau (whose SM2 public key is on record) signed."""
+    digest = sm3_digest(pdf_bytes)
+    return digest.hex() == detached.digest_sm3_hex.lower() and sm2_verify(
+        digest, detached.signature_hex, public_key_hex
+    )
+
+
+def seal_document(
+    pdf_bytes: bytes, credentials: BureauCredentials, seal_png: bytes | None = None, **options
+) -> SealedDocument:
+    """Seal with PAdES, and for a bureau on the "sm2" algorithm add the detached SM2 signature of the result."""
+    sealed = seal_pdf(pdf_bytes, credentials, seal_png, **options)
+    extra = sm2_detached(sealed, credentials) if credentials.algorithm == "sm2" else None
+    return SealedDocument(sealed, extra)
