@@ -1,0 +1,176 @@
+"""Pieces every template shares: the party block, money in figures and in capitals, citations, the officers'
+signature line, the closing with the authority and date, and the remedy sentence (art. 59 (五))."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from chengguan.documents.context import DocContext
+from chengguan.documents.kinds import CATALOGUE, DocumentKind
+from chengguan.documents.layout import (
+    Block,
+    Closing,
+    DocumentSpec,
+    FieldTable,
+    Paragraph,
+    SealSpec,
+    SignatureField,
+    SignatureLine,
+    chinese_date,
+)
+
+DIGITS = "零壹贰叁肆伍陆柒捌玖"
+UNITS = ("", "拾", "佰", "仟")
+GROUPS = ("", "万", "亿")
+
+
+def yuan(fen: int | None) -> str:
+    """¥ in figures: 500.00元."""
+    return "—" if fen is None else f"{fen // 100:,}.{fen % 100:02d}元"
+
+
+def _group(n: int) -> str:
+    """Capitals of 0 < n < 10000, zeros collapsed (壹仟零伍)."""
+    out, zero = "", False
+    for i in range(3, -1, -1):
+        d = n // 10**i % 10
+        if d == 0:
+            zero = bool(out)
+            continue
+        if zero:
+            out += "零"
+            zero = False
+        out += DIGITS[d] + UNITS[i]
+    return out
+
+
+def yuan_upper(fen: int) -> str:
+    """The amount in capitals as on financial documents: 人民币伍佰元整, 人民币壹仟零伍元伍角."""
+    whole, jiao, fen_part = fen // 100, fen // 10 % 10, fen % 10
+    parts, n, g, pending_zero = [], whole, 0, False
+    while n:
+        chunk = n % 10000
+        if chunk:
+            text = _group(chunk) + GROUPS[g]
+            if pending_zero:
+                text += "零"
+            parts.append(text)
+            pending_zero = chunk < 1000
+        elif parts:
+            pending_zero = True
+        n //= 10000
+        g += 1
+    text = "".join(reversed(parts)) or "零"
+    text = text.rstrip("零") or "零"
+    tail = (DIGITS[jiao] + "角" if jiao else ("零" if fen_part and whole else "")) + (
+        DIGITS[fen_part] + "分" if fen_part else ""
+    )
+    if not whole and tail:
+        return f"人民币{tail}"
+    return f"人民币{text}元" + (tail or "整")
+
+
+def money(fen: int | None) -> str:
+    """罚款人民币伍佰元整（500.00元）."""
+    return "—" if fen is None else f"{yuan_upper(fen)}（{yuan(fen)}）"
+
+
+def joined(items: Iterable[str], empty: str = "—") -> str:
+    values = [i for i in items if i]
+    return "、".join(values) if values else empty
+
+
+def penalty_text(ctx: DocContext) -> str:
+    """The penalty as decided: each kind, the fine with its amount."""
+    parts = [f"罚款{money(ctx.fine_fen)}" if k == "罚款" and ctx.fine_fen is not None else k for k in ctx.penalty_kinds]
+    return joined(parts, "不予行政处罚")
+
+
+def party_rows(ctx: DocContext) -> tuple[tuple[str, str], ...]:
+    """The party as art. 59 (一) asks: name, address, and the identity number that makes the name unambiguous."""
+    p = ctx.party
+    if p.type == "individual":
+        return (
+            ("当事人", p.name),
+            (p.id_label, p.id_no or "—"),
+            ("住址", p.address or "—"),
+            ("联系电话", p.phone or "—"),
+        )
+    return (
+        ("当事人", p.name),
+        (p.id_label, p.id_no or "—"),
+        ("法定代表人（负责人）", p.representative or "—"),
+        ("住所", p.address or "—"),
+        ("联系电话", p.phone or "—"),
+    )
+
+
+def party_table(ctx: DocContext) -> FieldTable:
+    return FieldTable(rows=party_rows(ctx))
+
+
+def case_rows(ctx: DocContext) -> tuple[tuple[str, str], ...]:
+    return (("案号", ctx.case_code), ("案由", ctx.matter_name), ("承办单位", ctx.unit_name))
+
+
+def officers_line(ctx: DocContext, label: str = "执法人员") -> SignatureLine:
+    """Names and certificate numbers of the officers (art. 42: two or more, art. 55: they show their certificates)."""
+    fields = [
+        SignatureField(f"{label}{i + 1}：", f"{o.name}（执法证号 {o.certificate_no}）")
+        for i, o in enumerate(ctx.officers[:2])
+    ]
+    return SignatureLine(tuple(fields))
+
+
+def party_sign_line(ctx: DocContext, label: str = "当事人签名") -> SignatureLine:
+    return SignatureLine((SignatureField(f"{label}：", blank_chars=8), SignatureField("日期：", blank_chars=8)))
+
+
+def signature_pair(left: str, right: str) -> SignatureLine:
+    """Two blank signature slots, e.g. 主持人 / 记录人."""
+    return SignatureLine((SignatureField(f"{left}：", blank_chars=8), SignatureField(f"{right}：", blank_chars=8)))
+
+
+def closing(ctx: DocContext) -> Closing:
+    return Closing(authority=ctx.authority, date=chinese_date(ctx.issued_on))
+
+
+def remedy(ctx: DocContext) -> Paragraph:
+    """Art. 59 (五) / art. 52: the routes and periods of review and litigation."""
+    r = ctx.remedy
+    return Paragraph(
+        f"如不服本决定，可以在收到本决定书之日起{r.review_days}日内向{r.review_body}申请行政复议；"
+        f"也可以在收到本决定书之日起{r.litigation_months}个月内直接向{r.court}提起行政诉讼。"
+        "申请行政复议或者提起行政诉讼的，不停止本决定的执行（《中华人民共和国行政处罚法》第七十三条）。"
+    )
+
+
+def field_text(ctx: DocContext, key: str, default: str) -> str:
+    """A text a person wrote for this document, else what the case record says."""
+    value = (ctx.fields.get(key) or "").strip()
+    return value or default
+
+
+def spec(
+    ctx: DocContext,
+    kind: DocumentKind,
+    blocks: Iterable[Block],
+    document_no: str | None,
+    *,
+    verify_url: str | None,
+    sealed: bool = True,
+    footer: str | None = None,
+) -> DocumentSpec:
+    """The document: its title from the catalogue, the number (or the case code for internal forms), the body."""
+    info = CATALOGUE[kind]
+    return DocumentSpec(
+        kind=kind.value,
+        title=info.title,
+        authority=ctx.authority,
+        document_no=document_no or f"案号：{ctx.case_code}",
+        blocks=tuple(blocks),
+        verify_url=verify_url,
+        seal=SealSpec() if sealed else None,
+        editable_fields=frozenset(info.editable),
+        footer_note=footer,
+    )
