@@ -23,6 +23,7 @@ from chengguan.core.config import Settings, get_settings
 from chengguan.core.db import Database
 from chengguan.core.errors import NotFound
 from chengguan.dispatching.api import router as dispatching_router
+from chengguan.documents.api import router as documents_router
 from chengguan.identity.api import router as identity_router
 from chengguan.intake.api import router as intake_router
 from chengguan.jobs import Scheduler
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         disclosure_router,
         approval_chains_router,
         merchants_router,
+        documents_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(open311_router)

@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     dispatch_ack_minutes: int = 5
     position_stale_minutes: int = 10
     open311_api_keys: str = "demo-open311-key"
+    public_base_url: str = "http://127.0.0.1:8000"  # printed in the QR code of every document (核验地址)
+    # Remedy periods printed on decisions (art. 59 (五)): set by the deployment from the Administrative
+    # Reconsideration and Administrative Litigation Laws in force (not among the shipped reference texts).
+    review_days: int = 60
+    litigation_months: int = 6
+    payment_account: str = "指定代收银行的非税收入汇缴专户，或扫描缴款码通过电子支付系统缴纳"
     run_jobs: bool = True  # the served app runs the background jobs (督办, dispatch timeouts) every minute
 
     @field_validator("now")

@@ -1,0 +1,165 @@
+"""Gather a ``DocContext`` from the case record: party, matter and its provisions as of the knowledge-base version
+the case used, officers, evidence, approvals, clocks and the documents already made (all read, nothing written)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from chengguan.cases.enums import CaseAction
+from chengguan.cases.models import Case, CaseApproval, CaseEvent, CaseOfficer
+from chengguan.cases.service import amount_due
+from chengguan.core import clock
+from chengguan.core.config import Settings
+from chengguan.documents.context import ApprovalRef, DocContext, EvidenceRef, OfficerRef, Party, Remedy
+from chengguan.documents.kinds import CATALOGUE, DocumentKind
+from chengguan.documents.layout import chinese_date
+from chengguan.documents.models import Document, ServiceConsent
+from chengguan.documents.numbering import SUFFIXES, issuing_bureau
+from chengguan.evidence.enums import KIND_LABELS, EvidenceKind
+from chengguan.evidence.models import EvidenceItem
+from chengguan.law.enums import PENALTY_KIND_LABELS
+from chengguan.law.models import EnforcementMatter
+from chengguan.law.service import Provisions
+from chengguan.law.versions import get_version
+from chengguan.org.models import Officer, OrgUnit
+
+
+def _citations(provisions: Provisions, refs: list[dict]) -> tuple[str, ...]:
+    out = []
+    for p in provisions.resolve_all(refs, with_text=False):
+        out.append(f"《{p.law}》{p.article}{p.clause or ''}")
+    return tuple(out)
+
+
+def _matter_refs(session: Session, case: Case) -> tuple[list[dict], list[dict]]:
+    """The violated and penalty provisions as of the version the case recorded (a later edit does not move them)."""
+    if case.knowledge_version and "@" in case.knowledge_version:
+        code, version = case.knowledge_version.rsplit("@", 1)
+        snapshot = get_version(session, "matter", code, int(version)) if version.isdigit() else None
+        if snapshot is not None:
+            return list(snapshot.content.get("violated") or []), list(snapshot.content.get("penalty") or [])
+    matter = session.scalar(select(EnforcementMatter).where(EnforcementMatter.code == case.matter_code))
+    return (list(matter.violated), list(matter.penalty)) if matter else ([], [])
+
+
+def _remedy(bureau: OrgUnit, settings: Settings) -> Remedy:
+    base = next((bureau.name[: -len(s)] for s in SUFFIXES if bureau.name.endswith(s)), bureau.name)
+    return Remedy(f"{base}人民政府", settings.review_days, f"{base}人民法院", settings.litigation_months)
+
+
+def _moment(at) -> str:
+    local = at.astimezone(clock.SHANGHAI)
+    return f"{chinese_date(local.date())} {local:%H:%M}"
+
+
+def evidence_refs(session: Session, case_id) -> tuple[EvidenceRef, ...]:
+    items = session.scalars(
+        select(EvidenceItem).where(EvidenceItem.case_id == case_id).order_by(EvidenceItem.captured_at, EvidenceItem.id)
+    )
+    return tuple(
+        EvidenceRef(
+            n + 1, e.title, KIND_LABELS[EvidenceKind(e.kind)], _moment(e.captured_at), e.uploaded_by_name, e.sha256[:16]
+        )
+        for n, e in enumerate(items)
+    )
+
+
+def _event_data(session: Session, case: Case, action: CaseAction) -> dict:
+    row = session.scalars(
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case.id, CaseEvent.action == action.value)
+        .order_by(CaseEvent.at.desc())
+    ).first()
+    return (row.data or {}) | ({"reason": row.reason} if row and row.reason else {}) if row else {}
+
+
+def gather(session: Session, case: Case, settings: Settings, fields: dict[str, str] | None = None) -> DocContext:
+    """The context every template of this case reads, as the record stands now."""
+    bureau = issuing_bureau(session, case.unit_id)
+    unit = session.get(OrgUnit, case.unit_id)
+    provisions = Provisions(session)
+    violated, penalty = _matter_refs(session, case)
+    officers = session.execute(
+        select(Officer.name, Officer.certificate_no)
+        .join(CaseOfficer, CaseOfficer.officer_id == Officer.id)
+        .where(CaseOfficer.case_id == case.id)
+        .order_by(CaseOfficer.lead.desc(), Officer.name)
+    ).all()
+    approvals = session.scalars(
+        select(CaseApproval).where(CaseApproval.case_id == case.id).order_by(CaseApproval.at, CaseApproval.id)
+    )
+    docs = list(session.scalars(select(Document).where(Document.case_id == case.id).order_by(Document.created_at)))
+    decision = next(
+        (d for d in docs if d.kind in (DocumentKind.penalty_decision, DocumentKind.on_site_decision) and d.document_no),
+        None,
+    )
+    consent = session.scalars(
+        select(ServiceConsent).where(ServiceConsent.case_id == case.id, ServiceConsent.revoked_at.is_(None))
+    ).first()
+    today = clock.local_now().date()
+    fee, due = amount_due(case, today)
+    kinds = tuple(PENALTY_KIND_LABELS.get(k, k) for k in case.penalty_kinds)  # StrEnum keys match their values
+    catalogue = tuple(
+        (CATALOGUE[DocumentKind(d.kind)].title, d.document_no or "", chinese_date(d.created_at.date()))
+        for d in sorted(docs, key=lambda d: CATALOGUE[DocumentKind(d.kind)].order)
+        if d.kind != DocumentKind.file_catalogue
+    )
+    return DocContext(
+        case_id=str(case.id),
+        case_code=case.code,
+        authority=bureau.name,
+        unit_name=unit.name if unit else "",
+        party=Party(
+            case.party_type.value,
+            case.party_name,
+            case.party_id_no,
+            case.party_address,
+            case.party_phone,
+            case.party_representative,
+        ),
+        matter_name=case.matter_name,
+        facts=case.facts or "",
+        place=case.address or "",
+        act_on=case.act_on,
+        violated=_citations(provisions, violated),
+        penalty_basis=_citations(provisions, penalty),
+        penalty_kinds=kinds,
+        fine_fen=case.fine_fen,
+        penalty_reasoning=case.penalty_reasoning or "",
+        officers=tuple(OfficerRef(name, cert or "—") for name, cert in officers),
+        evidence=evidence_refs(session, case.id),
+        approvals=tuple(
+            ApprovalRef(a.stage.value, a.step_label, a.user_name, a.approved, a.opinion or "", _moment(a.at))
+            for a in approvals
+        ),
+        remedy=_remedy(bureau, settings),
+        payment_account=settings.payment_account,
+        issued_on=today,
+        procedure=case.procedure.value,
+        source_note="案源转立案" if case.source_id else "",
+        filed_on=case.filed_on,
+        notice_served_on=case.notice_served_on,
+        statement_days=case.statement_days,
+        hearing_right=case.hearing_right,
+        hearing_on=case.hearing_on,
+        decided_on=case.decided_on,
+        decision_no=decision.document_no if decision else None,
+        decision_served_on=case.decision_served_on,
+        payment_due_on=case.payment_due_on,
+        amount_due_fen=due,
+        late_fee_fen=fee,
+        paid_fen=case.paid_fen,
+        transfer_to=str(_event_data(session, case, CaseAction.transfer_out).get("to") or ""),
+        defense=str(_event_data(session, case, CaseAction.record_statement).get("reason") or ""),
+        discussion=str(_event_data(session, case, CaseAction.record_discussion).get("reason") or ""),
+        consent_phone=consent.phone if consent else "",
+        documents=catalogue,
+        fields=dict(fields or {}),
+    )
+
+
+def issue_year(on: date | None = None) -> int:
+    return (on or clock.local_now().date()).year
