@@ -23,6 +23,8 @@ from chengguan.demo.intake import seed_intake
 from chengguan.demo.merchants import seed_merchants
 from chengguan.dispatching import live as live_positions
 from chengguan.dispatching.models import DispatchTask, Position
+from chengguan.documents.models import BureauCredential, Delivery, Document, ServiceConsent
+from chengguan.evidence.models import EvidenceItem, EvidenceReview, LedgerBatchRow, LedgerEntryRow, LedgerHead
 from chengguan.identity.bootstrap import ensure_builtin_roles
 from chengguan.identity.models import (
     AuthToken,
@@ -118,6 +120,14 @@ def _units(city: DemoCity) -> list[DemoUnit]:
 def _wipe(session: Session) -> None:
     """Remove every row the foundation owns (demo reset); the audit chain restarts from genesis."""
     for model in (
+        Delivery,
+        ServiceConsent,
+        Document,
+        BureauCredential,
+        EvidenceReview,
+        EvidenceItem,
+        LedgerEntryRow,
+        LedgerBatchRow,
         CaseApproval,
         CaseEvent,
         CaseOfficer,
@@ -153,6 +163,7 @@ def _wipe(session: Session) -> None:
     for level in ("squad", "district", "city"):
         session.execute(delete(OrgUnit).where(OrgUnit.level == level))
     session.execute(update(AuditHead).values(seq=0, hash=GENESIS_HASH))
+    session.execute(update(LedgerHead).values(seq=0, hash=GENESIS_HASH, sealed_seq=0))
 
 
 def _insert_org(session: Session, city: DemoCity) -> dict[str, uuid.UUID]:
