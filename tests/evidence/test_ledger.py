@@ -8,14 +8,19 @@ import itertools
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chengguan.evidence.digests import digest_bytes
 from chengguan.evidence.ledger import (
     GENESIS_HASH,
+    HASHED_FIELDS,
     Entry,
     ItemPayload,
     LedgerError,
+    _entry_json,
     append,
+    canonical_json,
     compute_entry_hash,
     iso_utc,
     make_payload,
@@ -137,3 +142,34 @@ def test_rows_round_trip_through_dicts():
     entry = build_ledger(2)[0][1]
     row = {**entry.to_dict(), "id": 42}  # a database id and the like are ignored
     assert Entry.from_dict(row) == entry
+
+
+# Text with control characters, quotes, backslashes, non-BMP characters and now and then a lone surrogate.
+special = st.sampled_from('"\\\x00\n\u2028\U0001f600')
+any_text = st.one_of(
+    st.text(alphabet=st.one_of(st.characters(), special)),
+    st.text(alphabet=st.one_of(st.characters(), st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF))),
+)
+TEXT_FIELDS = [name for name in HASHED_FIELDS if name not in ("seq", "size")]
+plain_fields = st.fixed_dictionaries(
+    {name: any_text for name in TEXT_FIELDS} | {"seq": st.integers(), "size": st.integers(-1, 2**70)}
+)
+odd_fields = st.fixed_dictionaries(
+    {name: st.one_of(any_text, st.integers(), st.none(), st.lists(st.integers())) for name in TEXT_FIELDS}
+    | {"seq": st.one_of(st.integers(), st.booleans(), any_text), "size": st.one_of(st.integers(), st.floats())}
+)
+
+
+@settings(max_examples=400, database=None, deadline=None)
+@given(fields=st.one_of(plain_fields, odd_fields))
+def test_fast_entry_encoding_is_the_canonical_json(fields):
+    """The spelled-out encoder of entries and json.dumps(sort_keys=True) give the same bytes, or both refuse."""
+    try:
+        expected = canonical_json(fields)
+    except LedgerError:
+        expected = None
+    try:
+        got = _entry_json(fields)
+    except LedgerError:
+        got = None
+    assert got == expected

@@ -287,3 +287,22 @@ def test_single_item_verification(ledger):
     assert verdict(blob_digests=lambda sha: None) == Reason.BLOB_MISSING
     other_entry_proof = item_proof(batch, entries[batch.first_seq - 1 : batch.last_seq], entry.seq + 1)
     assert verdict(proof=other_entry_proof) == Reason.PROOF_INVALID
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_row_naming_a_bad_file_address_is_reported_not_raised(ledger, workers):
+    entries, batches, store = ledger
+    tampered = list(entries)
+    tampered[20] = dataclasses.replace(entries[20], sha256="../../../etc/passwd")
+    assert_break(check(tampered, batches, store, workers=workers), 21, Reason.ENTRY_ALTERED)
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_storage_errors_propagate(ledger, workers):
+    entries, _, _ = ledger
+
+    def unreadable(sha256):
+        raise PermissionError("证据目录无读权限")
+
+    with pytest.raises(PermissionError):
+        verify_chain(entries, blob_digests=unreadable, workers=workers)

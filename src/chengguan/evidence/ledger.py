@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from chengguan.evidence.digests import Digests, is_hex_digest
@@ -140,9 +141,33 @@ class Entry:
         return cls(**{name: row[name] for name in cls.__dataclass_fields__})
 
 
+_TEXT_FIELDS = tuple(sorted(name for name in HASHED_FIELDS if name not in ("seq", "size")))
+_INT_FIELDS = ("seq", "size")
+
+
+def _entry_json(fields: Mapping[str, Any]) -> bytes:
+    # canonical_json of the hashed fields, spelled out: a full verification hashes 100,000 entries and this is
+    # three times faster than json.dumps(sort_keys=True). Same bytes (same string escaper, keys in sorted order);
+    # any other value type (a tampered row) takes the general path.
+    if all(type(fields[n]) is str for n in _TEXT_FIELDS) and all(type(fields[n]) is int for n in _INT_FIELDS):
+        q = encode_basestring
+        f = fields
+        text = (
+            f'{{"captured_at":{q(f["captured_at"])},"item_id":{q(f["item_id"])},"kind":{q(f["kind"])},'
+            f'"meta_digest":{q(f["meta_digest"])},"prev_hash":{q(f["prev_hash"])},'
+            f'"recorded_at":{q(f["recorded_at"])},"seq":{int.__repr__(f["seq"])},"sha256":{q(f["sha256"])},'
+            f'"size":{int.__repr__(f["size"])},"sm3":{q(f["sm3"])}}}'
+        )
+        try:
+            return text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise LedgerError("无法规范编码：文本含非法字符") from None
+    return canonical_json({name: fields[name] for name in HASHED_FIELDS})
+
+
 def compute_entry_hash(fields: Mapping[str, Any]) -> str:
     """SHA-256 over the domain tag and the canonical JSON of the hashed fields (``seq`` and ``prev_hash`` included)."""
-    return hashlib.sha256(ENTRY_DOMAIN + canonical_json({name: fields[name] for name in HASHED_FIELDS})).hexdigest()
+    return hashlib.sha256(ENTRY_DOMAIN + _entry_json(fields)).hexdigest()
 
 
 def recomputed_hash(entry: Entry) -> str | None:
@@ -150,7 +175,7 @@ def recomputed_hash(entry: Entry) -> str | None:
     if type(entry.seq) is not int or type(entry.size) is not int:
         return None  # True == 1 in JSON terms would otherwise pass for a number
     try:
-        return compute_entry_hash(entry.hashed_fields())
+        return compute_entry_hash(entry.__dict__)
     except LedgerError:
         return None
 

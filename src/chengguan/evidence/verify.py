@@ -10,10 +10,11 @@ from __future__ import annotations
 import dataclasses
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import partial
+from itertools import islice
 
 from chengguan.evidence.batches import Batch, ItemProof, check_item_proof, leaves_of
 from chengguan.evidence.digests import Digests
@@ -62,6 +63,26 @@ class VerifyReport:
 
 
 Lookup = Callable[[], Digests | None]
+CHUNK = 64  # entries per hashing task
+
+
+def _lookup_all(blob_digests: BlobDigests, addresses: list[str]) -> list[Digests | Exception | None]:
+    # An error (an unreadable file, a malformed address in a tampered row) belongs to its own entry, and only
+    # surfaces if that entry gets as far as its file check.
+    found: list[Digests | Exception | None] = []
+    for address in addresses:
+        try:
+            found.append(blob_digests(address))
+        except Exception as exc:
+            found.append(exc)
+    return found
+
+
+def _pick(future: Future[list[Digests | Exception | None]], i: int) -> Digests | None:
+    found = future.result()[i]
+    if isinstance(found, Exception):
+        raise found
+    return found
 
 
 class _Stream:
@@ -78,17 +99,20 @@ class _Stream:
         self._scanning = False
 
     def _pull(self) -> bool:
-        try:
-            entry = next(self._entries)
-        except StopIteration:
+        if self._pool is None or self._scanning:
+            try:
+                entry = next(self._entries)
+            except StopIteration:
+                return False
+            blob_digests = None if self._scanning else self._blob_digests
+            self._ahead.append((entry, partial(blob_digests, entry.sha256) if blob_digests else None))
+            return True
+        # One task per chunk of entries: a future per file would cost the main thread more than the hashing.
+        chunk = list(islice(self._entries, CHUNK))
+        if not chunk:
             return False
-        lookup: Lookup | None = None
-        if self._blob_digests is not None and not self._scanning:
-            if self._pool is None:
-                lookup = partial(self._blob_digests, entry.sha256)
-            else:
-                lookup = self._pool.submit(self._blob_digests, entry.sha256).result
-        self._ahead.append((entry, lookup))
+        future = self._pool.submit(_lookup_all, self._blob_digests, [e.sha256 for e in chunk])
+        self._ahead.extend((entry, partial(_pick, future, i)) for i, entry in enumerate(chunk))
         return True
 
     def __iter__(self) -> _Stream:
