@@ -38,7 +38,8 @@ def draw_seal_png(authority: str, size_px: int = 600, bottom_text: str | None = 
     c, radius = size / 2, size / 2
     ring = size * 0.036
     ink = (*SEAL_RED, 255)
-    draw.ellipse((ring / 2, ring / 2, size - ring / 2, size - ring / 2), outline=ink, width=round(ring))
+    # Pillow strokes inwards from the box, so the ring's outer edge is the image edge: 42 mm image = 42 mm seal.
+    draw.ellipse((0, 0, size - 1, size - 1), outline=ink, width=round(ring))
     _star(draw, c, c, radius * 0.33, ink)
     char_px = size * 0.13
     _arc_text(img, authority, c, radius - ring - size * 0.018 - char_px * 0.5, char_px, ink)
