@@ -13,6 +13,7 @@ CHUNK = 1024 * 1024
 # Files below this size are read with one call: per-chunk overhead dominates small photos and audio clips.
 _SMALL_FILE = 4 * CHUNK
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)  # O_BINARY: Windows only
 
 
 class Digests(NamedTuple):
@@ -75,7 +76,7 @@ def digest_stream(stream: BinaryIO, chunk_size: int = CHUNK) -> Digests:
 def digest_file(path: str | os.PathLike[str]) -> Digests:
     """Both digests and the size of a file, read once (small files in one read, others in 1 MiB chunks)."""
     # os-level calls: for the many small files of a full verification, io objects cost more than the hashing.
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    fd = os.open(path, _READ_FLAGS)
     try:
         size = os.fstat(fd).st_size
         step = size + 1 if size < _SMALL_FILE else CHUNK
