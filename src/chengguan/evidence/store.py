@@ -224,7 +224,7 @@ class S3BlobStore:
     def open(self, sha256: str) -> BinaryIO:
         """A binary stream of the object; raises ``BlobNotFoundError``."""
         try:
-            return self.client.get_object(Bucket=self.bucket, Key=self.key_of(sha256))["Body"]  # type: ignore[no-any-return]
+            return self.client.get_object(Bucket=self.bucket, Key=self.key_of(sha256))["Body"]
         except Exception as exc:
             if _s3_code(exc) in _S3_MISSING:
                 raise BlobNotFoundError(sha256) from None
