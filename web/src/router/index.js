@@ -31,6 +31,7 @@ const consoleViews = {
   'case-inbox': () => import('@/views/console/cases/CaseInboxView.vue'),
   'case-chains': () => import('@/views/console/cases/ApprovalChainsView.vue'),
   'case-detail': () => import('@/views/console/cases/CaseDetailView.vue'),
+  merchants: () => import('@/views/console/merchants/MerchantsView.vue'),
 }
 
 const routes = [

@@ -19,6 +19,7 @@ import {
   Files,
   Stamp,
   Connection,
+  Shop,
 } from '@element-plus/icons-vue'
 
 const LAW_READ = ['law:read', 'law:write']
@@ -52,6 +53,10 @@ export const MENU_GROUPS = [
       { name: 'case-inbox', path: '/console/cases/inbox', title: '审批待办', icon: Stamp, perms: ['case:approve', 'legal:review'] },
       { name: 'case-chains', path: '/console/cases/chains', title: '审批流程配置', icon: Connection, perms: ['case:configure'] },
     ],
+  },
+  {
+    title: '商户管理',
+    items: [{ name: 'merchants', path: '/console/merchants', title: '商户档案', icon: Shop, perms: ['merchant:read'] }],
   },
   {
     title: '基础数据',

@@ -1,0 +1,11 @@
+// 商户档案（一店一码）：列表、详情（含违法记录）、登记、修改、删除（已有案件的商户不能删除，409 merchant.has_cases）。
+import { del, get, patch, post } from './http'
+
+/** filters: q（名称/一店一码/信用代码/经营者/证件号）, kind, status, unit_id, business_type, page, page_size → { items, total } */
+export const listMerchants = (params) => get('/merchants', params)
+/** → MerchantRead + { cases: [PartyCase], penalties }（该商户及其经营者的案件，最近的在前） */
+export const getMerchant = (id) => get(`/merchants/${id}`)
+/** body: MerchantCreate { name, kind, uscc?, operator_name, operator_id_no?, phone?, business_type, address, lng?, lat?, unit_id?, status } */
+export const createMerchant = (body) => post('/merchants', body)
+export const updateMerchant = (id, body) => patch(`/merchants/${id}`, body)
+export const deleteMerchant = (id) => del(`/merchants/${id}`)
