@@ -33,7 +33,7 @@ def draw_seal_png(authority: str, size_px: int = 600, bottom_text: str | None = 
     """A red round seal as a transparent PNG: ring, centred star, ``authority`` along the upper arc."""
     scale = 3  # draw large and shrink: Pillow's shapes have no anti-aliasing of their own
     size = size_px * scale
-    img = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    img = Image.new("RGBA", (size, size), (*SEAL_RED, 0))
     draw = ImageDraw.Draw(img)
     c, radius = size / 2, size / 2
     ring = size * 0.036
@@ -47,7 +47,11 @@ def draw_seal_png(authority: str, size_px: int = 600, bottom_text: str | None = 
         font = _font(round(size * 0.085))
         width = draw.textlength(bottom_text, font=font)
         draw.text((c - width / 2, c + radius * 0.45), bottom_text, font=font, fill=ink)
-    img = img.resize((size_px, size_px), Image.Resampling.LANCZOS)
+    alpha = img.getchannel("A").resize((size_px, size_px), Image.Resampling.LANCZOS)
+    img = Image.new("RGBA", (size_px, size_px), (*SEAL_RED, 0))
+    # One ink colour everywhere, coverage in the alpha channel only: the PDF's colour plane of the image then
+    # deflates to nearly nothing (sealing time and file size), and soft edges never darken.
+    img.putalpha(alpha)
     out = io.BytesIO()
     img.save(out, format="PNG", optimize=False)
     return out.getvalue()
