@@ -93,7 +93,10 @@ def _image_count(pdf: bytes) -> int:
 
 
 def test_seal_image_is_drawn_only_when_given() -> None:
-    assert _image_count(render_pdf(decision(draw_seal_png(AUTHORITY, 300)))) == 1
+    printed = render_pdf(decision(draw_seal_png(AUTHORITY, 300)))
+    assert _image_count(printed) == 1
+    states = PdfReader(io.BytesIO(printed)).pages[-1]["/Resources"]["/ExtGState"].values()
+    assert "/Multiply" in [gs.get_object().get("/BM") for gs in states]  # ink over the authority and date
     assert _image_count(render_pdf(decision(None))) == 0
     unsealed = render_pdf(decision(sealed=False))
     assert PdfReader(io.BytesIO(unsealed)).get_fields() is None

@@ -56,6 +56,8 @@ def test_seal_image_is_the_signature_appearance(sealed) -> None:
     appearance = widget["/AP"]["/N"].get_object()
     images = [x.get_object() for x in appearance["/Resources"]["/XObject"].values()]
     assert [img["/Subtype"] for img in images] == ["/Image"] and "/SMask" in images[0]  # transparent PNG
+    states = [gs.get_object() for gs in appearance["/Resources"]["/ExtGState"].values()]
+    assert [gs["/BM"] for gs in states] == ["/Multiply"]  # ink over the text, which stays legible
     assert "/V" in widget  # the field is filled
 
 

@@ -294,7 +294,9 @@ def _closing_item(c: Canvas, block: Closing, spec: DocumentSpec) -> Item:
         cv.text(date_x, top + gap + LINE, LINE, block.date, BODY_PT)
         if seal and seal.png:
             d = seal.diameter_mm
-            cv.pdf.image(io.BytesIO(seal.png), x=centre - radius, y=top + centre_y - radius, w=d, h=d)
+            # Multiply, like ink on paper: the authority and date under the seal stay legible.
+            with cv.pdf.local_context(blend_mode="MULTIPLY"):
+                cv.pdf.image(io.BytesIO(seal.png), x=centre - radius, y=top + centre_y - radius, w=d, h=d)
 
     item = Item(gap + 2 * LINE, draw, pull_back=2, below=below)
     if seal:

@@ -28,7 +28,8 @@ from cryptography.hazmat.primitives.asymmetric import padding as asym_padding
 from PIL import Image
 from pyhanko.keys import load_certs_from_pemder_data
 from pyhanko.keys.internal import translate_pyca_cryptography_key_to_asn1
-from pyhanko.pdf_utils import layout
+from pyhanko.pdf_utils import content, generic, layout
+from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -37,6 +38,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko.stamp import StaticStampStyle
 from pyhanko.stamp.noop import NoOpStampStyle
+from pyhanko.stamp.static import StaticContentStamp
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -87,7 +89,7 @@ def seal_pdf(
         docmdp_permissions=fields.MDPPerm.FILL_FORMS,  # a receipt may still be signed into the document later
     )
     if seal_png is not None and field_name in existing:
-        style = StaticStampStyle(
+        style = _InkStampStyle(
             background=PdfImage(_decoded(seal_png)),
             background_opacity=1.0,
             border_width=0,
@@ -110,6 +112,27 @@ def seal_pdf(
     reserved = _RESERVED_BYTES + (8192 if timestamper else 0)
     out = pdf_signer.sign_pdf(writer, output=io.BytesIO(), bytes_reserved=reserved)
     return out.getvalue()
+
+
+class _InkStamp(StaticContentStamp):
+    """The seal image composited like ink (multiply): the black text under it stays legible, as on paper."""
+
+    def _render_background(self) -> bytes:
+        command = super()._render_background()
+        opacity = generic.FloatObject(self.style.background_opacity)
+        gs = {"/CA": opacity, "/ca": opacity, "/BM": pdf_name("/Multiply")}
+        self.set_resource(
+            category=content.ResourceType.EXT_G_STATE,
+            name=pdf_name("/BackgroundGS"),
+            value=generic.DictionaryObject({pdf_name(k): v for k, v in gs.items()}),
+        )
+        return command
+
+
+@dataclass(frozen=True)
+class _InkStampStyle(StaticStampStyle):
+    def create_stamp(self, writer, box, text_params) -> _InkStamp:
+        return _InkStamp(writer=writer, style=self, box=box)
 
 
 class _KeptKeySigner(signers.SimpleSigner):

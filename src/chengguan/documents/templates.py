@@ -236,7 +236,7 @@ def service_receipt(
         Paragraph(address, label="送达地点：", indent=False),
         Paragraph(method, label="送达方式：", indent=False),
         Spacer(0.4),
-        Table(("送达文书名称", "文书编号", "收件人签名", "收件日期", "备注"), rows, widths=(3.2, 3.2, 1.6, 1.6, 1.2)),
+        Table(("送达文书名称", "文书编号", "收件人签名", "收件日期", "备注"), rows, widths=(3.0, 3.4, 1.9, 1.7, 1.0)),
         Spacer(0.6),
         SignatureLine((SignatureField("送达人："), SignatureField("见证人："))),
         Paragraph("受送达人拒绝签收的，由送达人在备注栏注明情况。", indent=True),
