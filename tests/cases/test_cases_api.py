@@ -248,3 +248,23 @@ def test_the_statement_window_shows_while_it_runs(client: TestClient, login: Log
         case = act(client, who, case, action)
     statement = next(c for c in case["clocks"] if c["key"] == "statement")
     assert statement["remaining_days"] >= 1 and not statement["overdue"]  # served today: 3 working days ahead
+
+
+def test_the_late_fee_stops_on_the_day_the_fine_is_paid(client: TestClient, login: Login, setup: dict):
+    """第七十二条第一款第（一）项: 3 % of the fine a day after the due date — until the fine is paid, not beyond."""
+    from datetime import timedelta
+
+    from chengguan.core import clock
+
+    officer = login("bdg_officer")
+    case = new_case(client, officer, setup, procedure="simple", penalty={"kinds": ["fine"], "fine_fen": 10_000})
+    case = act(client, officer, case, "deliver_on_site", signed_or_refused=True)
+    due = date.fromisoformat(case["payment_due_on"])
+    clock.set_now(clock.now() + timedelta(days=(due - date.today()).days + 10))
+    officer = login("bdg_officer")  # a token does not outlive the jump in time
+    paid_on = (due + timedelta(days=5)).isoformat()
+    case = act(client, officer, case, "record_payment", amount_fen=10_000, on=paid_on)
+    assert (case["late_fee_fen"], case["amount_due_fen"]) == (1_500, 1_500)  # five days late
+    clock.set_now(clock.now() + timedelta(days=30))
+    later = client.get(f"/api/v1/cases/{case['id']}", headers=login("bdg_officer")).json()
+    assert (later["late_fee_fen"], later["amount_due_fen"]) == (1_500, 1_500)

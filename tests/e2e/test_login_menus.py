@@ -14,16 +14,17 @@ REGISTRY = ["org-units", "officers", "equipment", "grids"]
 LAW_READ = ["law-library", "law-matters", "law-assess"]  # law:read
 LAW = [*LAW_READ, "law-admin"]  # law:write
 SYSTEM = ["users", "roles", "audit"]
-ALL = ["dashboard", *COMMAND, *CASE_CONFIG, *REGISTRY, *LAW, *SYSTEM]
+MERCHANTS = ["merchants"]  # merchant:read (商户档案)
+ALL = ["dashboard", *COMMAND, *CASE_CONFIG, *MERCHANTS, *REGISTRY, *LAW, *SYSTEM]
 
 # The menu each role must see (from the built-in roles' permissions; a change there must change this table).
 EXPECTED_MENUS = {
     "admin": ALL,
-    "shinan_leader": ["dashboard", *COMMAND, *CASES, *REGISTRY, *LAW_READ, *SYSTEM],
-    "bdg_leader": ["dashboard", *COMMAND, *CASES, *REGISTRY, *LAW_READ],
-    "bdg_officer": ["dashboard", "sources", "supervisions", "cases", "grids", *LAW_READ],
-    "shinan_legal": ["dashboard", *CASES, "org-units", "officers", *LAW],
-    "command": ["dashboard", *COMMAND, *REGISTRY, *LAW_READ],
+    "shinan_leader": ["dashboard", *COMMAND, *CASES, *MERCHANTS, *REGISTRY, *LAW_READ, *SYSTEM],
+    "bdg_leader": ["dashboard", *COMMAND, *CASES, *MERCHANTS, *REGISTRY, *LAW_READ],
+    "bdg_officer": ["dashboard", "sources", "supervisions", "cases", *MERCHANTS, "grids", *LAW_READ],
+    "shinan_legal": ["dashboard", *CASES, *MERCHANTS, "org-units", "officers", *LAW],
+    "command": ["dashboard", *COMMAND, *MERCHANTS, *REGISTRY, *LAW_READ],
 }
 
 

@@ -7,6 +7,7 @@ code, matter, outcome — even for cases another squad handled; opening such a c
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -47,11 +48,18 @@ def party_cases(
             "decision_kind": c.decision_kind.value if c.decision_kind else None,
             "fine_fen": c.fine_fen,
             "unit_name": names.get(c.unit_id, ""),
+            "created_at": c.created_at,
         }
         for c in rows
     ]
 
 
-def penalties(history: list[dict]) -> int:
-    """How many of these cases ended in a penalty decision — the offences that count as 违法记录."""
-    return sum(1 for h in history if h["decision_kind"] == DecisionKind.penalty.value and h["decided_on"])
+def penalties(history: list[dict], before: datetime | None = None) -> int:
+    """How many of these cases ended in a penalty decision — the offences that count as 违法记录; with ``before``,
+    only cases opened earlier (a later case is not a previous offence of this one)."""
+    return sum(
+        1
+        for h in history
+        if h["decision_kind"] == DecisionKind.penalty.value and h["decided_on"]
+        and (before is None or h["created_at"] < before)
+    )  # fmt: skip

@@ -98,6 +98,7 @@ class Case(UUIDPrimaryKey, Timestamps, Base):
     decision_served_on: Mapped[date | None]
     payment_due_on: Mapped[date | None]
     paid_fen: Mapped[int] = mapped_column(default=0)
+    fine_paid_on: Mapped[date | None]  # the day the fine was paid in full: the late fee stops there (第七十二条)
     remedy_periods: Mapped[list[list[str | None]]] = mapped_column(JSON, default=list)  # [[start, end|null], …]
     reminder_served_on: Mapped[date | None]
     enforcement_applied_on: Mapped[date | None]

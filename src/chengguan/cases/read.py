@@ -256,7 +256,7 @@ def detail(session: Session, principal: StaffPrincipal, case_id: uuid.UUID) -> C
         party_phone=c.party_phone,
         party_address=c.party_address,
         party_representative=c.party_representative,
-        repeat_offences=penalties(history),
+        repeat_offences=penalties(history, before=c.created_at),
         party_history=history,
         merchant=MerchantRef.model_validate(merchant) if merchant else None,
         facts=c.facts,

@@ -65,11 +65,13 @@ def officers_of(session: Session, case_id: uuid.UUID) -> list[Officer]:
 
 
 def amount_due(case: Case, on: date) -> tuple[int, int]:
-    """(late fee, amount still owed) in fen on ``on`` — 第七十二条, paused while review or litigation runs."""
+    """(late fee, amount still owed) in fen on ``on`` — 第七十二条: 3 % of the fine a day from the day after the due
+    date until the fine is paid in full, paused while review or litigation runs (第七十三条第三款)."""
     if case.fine_fen is None or case.payment_due_on is None:
         return 0, 0
     paused = [(date.fromisoformat(a), date.fromisoformat(b) if b else None) for a, b in case.remedy_periods]  # type: ignore[arg-type]
-    fee = clocks.late_fee(case.fine_fen, case.payment_due_on, on, paused).amount_fen
+    until = min(on, case.fine_paid_on) if case.fine_paid_on else on
+    fee = clocks.late_fee(case.fine_fen, case.payment_due_on, until, paused).amount_fen
     return fee, max(0, case.fine_fen + fee - case.paid_fen)
 
 
@@ -450,6 +452,8 @@ def apply_effects(
     elif action is A.record_payment:
         case.paid_fen += data.amount_fen or 0
         record |= {"paid_on": when.isoformat(), "amount_fen": data.amount_fen}
+        if case.fine_paid_on is None and case.fine_fen is not None and case.paid_fen >= case.fine_fen:
+            case.fine_paid_on = when
     elif action is A.start_remedy:
         case.remedy_periods = [*case.remedy_periods, [when.isoformat(), None]]
     elif action is A.end_remedy:

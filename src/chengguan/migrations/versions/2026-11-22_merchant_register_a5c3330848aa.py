@@ -84,6 +84,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("penalty_case", schema=None) as batch_op:
         batch_op.add_column(sa.Column("merchant_id", sa.Uuid(), nullable=True))
+        batch_op.add_column(sa.Column("fine_paid_on", sa.Date(), nullable=True))
         batch_op.create_index(batch_op.f("ix_penalty_case_merchant_id"), ["merchant_id"], unique=False)
         batch_op.create_foreign_key(
             batch_op.f("fk_penalty_case_merchant_id_merchant"), "merchant", ["merchant_id"], ["id"], ondelete="RESTRICT"
@@ -97,6 +98,7 @@ def downgrade() -> None:
     with op.batch_alter_table("penalty_case", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_penalty_case_merchant_id_merchant"), type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_penalty_case_merchant_id"))
+        batch_op.drop_column("fine_paid_on")
         batch_op.drop_column("merchant_id")
 
     with op.batch_alter_table("merchant", schema=None) as batch_op:
