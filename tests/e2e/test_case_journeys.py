@@ -307,7 +307,9 @@ def test_phone_on_the_spot_penalty_is_capped_by_article_51(browser, live_server,
         page.get_by_test_id("m-colleague").click()
         colleague = page.locator(".el-select-dropdown__item[data-login='no']:not(.is-disabled):visible").first
         expect(colleague).to_be_visible(timeout=15_000)
+        name = colleague.locator("span").first.inner_text().strip()
         colleague.click()
+        expect(page.get_by_test_id("m-colleague")).to_contain_text(name)  # the pick took (slow machines)
         expect(page.get_by_test_id("m-cap")).to_contain_text("公民 200 元以下")
         _number(page, "m-fine").fill("201")
         _number(page, "m-fine").press("Tab")
