@@ -7,6 +7,7 @@ code, matter, outcome — even for cases another squad handled; opening such a c
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import or_, select
@@ -22,14 +23,16 @@ HISTORY_LIMIT = 20
 def party_cases(
     session: Session,
     *,
-    id_no: str | None,
+    id_nos: Iterable[str | None],
     merchant_id: uuid.UUID | None,
     exclude: uuid.UUID | None = None,
     limit: int = HISTORY_LIMIT,
 ) -> list[dict]:
-    """Cases with the same identity number or merchant, newest first (at most ``limit``)."""
-    match = [c for c in (Case.party_id_no == id_no if id_no else None,
-                         Case.merchant_id == merchant_id if merchant_id else None) if c is not None]  # fmt: skip
+    """Cases with one of the identity numbers or the merchant, newest first (at most ``limit``)."""
+    numbers = sorted({n for n in id_nos if n})
+    match = [Case.party_id_no.in_(numbers)] if numbers else []
+    if merchant_id:
+        match.append(Case.merchant_id == merchant_id)
     if not match:
         return []
     statement = select(Case).where(or_(*match)).order_by(Case.act_on.desc(), Case.code.desc()).limit(limit + 1)

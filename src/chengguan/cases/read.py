@@ -241,7 +241,7 @@ def detail(session: Session, principal: StaffPrincipal, case_id: uuid.UUID) -> C
     approvals_given = session.scalars(
         select(CaseApproval).where(CaseApproval.case_id == c.id).order_by(CaseApproval.at, CaseApproval.id)
     )
-    history = party_cases(session, id_no=c.party_id_no, merchant_id=c.merchant_id, exclude=c.id)
+    history = party_cases(session, id_nos=[c.party_id_no], merchant_id=c.merchant_id, exclude=c.id)
     merchant = session.get(Merchant, c.merchant_id) if c.merchant_id else None
     return CaseDetail(
         **_item(c, names, on).model_dump(),

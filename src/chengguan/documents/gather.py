@@ -3,8 +3,6 @@ the case used, officers, evidence, approvals, clocks and the documents already m
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -159,7 +157,3 @@ def gather(session: Session, case: Case, settings: Settings, fields: dict[str, s
         documents=catalogue,
         fields=dict(fields or {}),
     )
-
-
-def issue_year(on: date | None = None) -> int:
-    return (on or clock.local_now().date()).year

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from chengguan.core.counters import reserve
 from chengguan.core.errors import Conflict, field_error
 from chengguan.core.idnumbers import valid_ric, valid_uscc
-from chengguan.identity.models import MerchantAccount
 from chengguan.identity.principals import StaffPrincipal
 from chengguan.kit.crud import CrudService, conflict
 from chengguan.merchants.enums import MerchantKind
@@ -51,16 +50,12 @@ class MerchantService(CrudService[Merchant]):
 
     def read(self, session: Session, principal: StaffPrincipal, id: uuid.UUID) -> BaseModel:
         """The shop with every case of the shop or its operator (the record a handler weighs, 从重情节)."""
-        from chengguan.cases.history import party_cases, penalties
+        from chengguan.cases.history import HISTORY_LIMIT, party_cases, penalties
 
         obj = self.load(session, principal, id)
         base = self.to_read(session, [obj])[0]
-        ids = {n for n in (obj.uscc, obj.operator_id_no) if n}
-        cases: dict[uuid.UUID, dict] = {}
-        for id_no in sorted(ids) or [None]:
-            for row in party_cases(session, id_no=id_no, merchant_id=obj.id):
-                cases[row["id"]] = row
-        rows = sorted(cases.values(), key=lambda r: (r["act_on"], r["code"]), reverse=True)
+        ids = (obj.uscc, obj.operator_id_no)
+        rows = party_cases(session, id_nos=ids, merchant_id=obj.id, limit=2 * HISTORY_LIMIT)
         return MerchantDetail(**base.model_dump(), cases=rows, penalties=penalties(rows))
 
     def clean(
@@ -102,11 +97,6 @@ class MerchantService(CrudService[Merchant]):
 
         if session.scalars(select(Case.id).where(Case.merchant_id == obj.id).limit(1)).first() is not None:
             raise Conflict("该商户已有案件记录，不能删除（可将状态改为已注销）", code="merchant.has_cases")
-
-
-def link_account(session: Session, merchant: Merchant, account: MerchantAccount) -> None:
-    """Bind a shop-portal login to its shop (one account per shop)."""
-    merchant.account_id = account.id
 
 
 merchant_service = MerchantService()

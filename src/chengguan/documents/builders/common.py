@@ -18,10 +18,7 @@ from chengguan.documents.layout import (
     SignatureLine,
     chinese_date,
 )
-
-DIGITS = "零壹贰叁肆伍陆柒捌玖"
-UNITS = ("", "拾", "佰", "仟")
-GROUPS = ("", "万", "亿")
+from chengguan.documents.money import rmb_in_words
 
 
 def yuan(fen: int | None) -> str:
@@ -29,45 +26,9 @@ def yuan(fen: int | None) -> str:
     return "—" if fen is None else f"{fen // 100:,}.{fen % 100:02d}元"
 
 
-def _group(n: int) -> str:
-    """Capitals of 0 < n < 10000, zeros collapsed (壹仟零伍)."""
-    out, zero = "", False
-    for i in range(3, -1, -1):
-        d = n // 10**i % 10
-        if d == 0:
-            zero = bool(out)
-            continue
-        if zero:
-            out += "零"
-            zero = False
-        out += DIGITS[d] + UNITS[i]
-    return out
-
-
 def yuan_upper(fen: int) -> str:
     """The amount in capitals as on financial documents: 人民币伍佰元整, 人民币壹仟零伍元伍角."""
-    whole, jiao, fen_part = fen // 100, fen // 10 % 10, fen % 10
-    parts, n, g, pending_zero = [], whole, 0, False
-    while n:
-        chunk = n % 10000
-        if chunk:
-            text = _group(chunk) + GROUPS[g]
-            if pending_zero:
-                text += "零"
-            parts.append(text)
-            pending_zero = chunk < 1000
-        elif parts:
-            pending_zero = True
-        n //= 10000
-        g += 1
-    text = "".join(reversed(parts)) or "零"
-    text = text.rstrip("零") or "零"
-    tail = (DIGITS[jiao] + "角" if jiao else ("零" if fen_part and whole else "")) + (
-        DIGITS[fen_part] + "分" if fen_part else ""
-    )
-    if not whole and tail:
-        return f"人民币{tail}"
-    return f"人民币{text}元" + (tail or "整")
+    return "人民币" + rmb_in_words(fen)
 
 
 def money(fen: int | None) -> str:
