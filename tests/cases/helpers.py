@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 from fastapi.testclient import TestClient
 
+from chengguan.core import clock
 from chengguan.core.idnumbers import ric_check_digit
 
 
@@ -21,7 +22,7 @@ def new_case(client: TestClient, headers: dict, setup: dict, **overrides) -> dic
         "matter_code": setup["matter"],
         "party": {"type": "individual", "name": "测试当事人", "id_no": ric(uuid.uuid4().int), "address": "市南区"},
         "facts": "在八大关街区占道经营",
-        "act_on": (date.today() - timedelta(days=3)).isoformat(),
+        "act_on": (clock.local_now().date() - timedelta(days=3)).isoformat(),
         "officer_ids": setup["officers"],
         "penalty": {"kinds": ["fine"], "fine_fen": 50_000, "reasoning": "一般情节"},
     } | overrides

@@ -11,6 +11,7 @@ from datetime import date
 from fastapi.testclient import TestClient
 
 from cases.helpers import act, new_case
+from chengguan.core import clock
 from chengguan.core.db import Database
 from chengguan.core.idnumbers import ric_check_digit
 
@@ -29,7 +30,7 @@ def test_full_ordinary_procedure_by_the_roles_involved(client: TestClient, login
     act(client, officer, case, "approve", expect=403)  # a handler does not approve their own case
     case = act(client, squad, case, "approve", reason="同意立案")
     case = act(client, district, case, "approve", reason="同意")
-    assert case["status"] == "investigation" and case["filed_on"] == date.today().isoformat()
+    assert case["status"] == "investigation" and case["filed_on"] == clock.local_now().date().isoformat()
     assert case["decision_due_on"] is not None and any(c["key"] == "decision" for c in case["clocks"])
     case = act(client, officer, case, "end_investigation")
     act(client, officer, case, "submit_decision", expect=409)  # not in case_review
@@ -42,7 +43,7 @@ def test_full_ordinary_procedure_by_the_roles_involved(client: TestClient, login
     case = act(client, officer, case, "submit_decision")
     for approver in (squad, legal, district):
         case = act(client, approver, case, "approve", reason="同意")
-    assert case["status"] == "service" and case["decided_on"] == date.today().isoformat()
+    assert case["status"] == "service" and case["decided_on"] == clock.local_now().date().isoformat()
     case = act(client, officer, case, "serve_decision")
     assert case["status"] == "execution" and case["payment_due_on"] is not None
     act(client, officer, case, "submit_closure", expect=409)  # the fine is unpaid
@@ -102,7 +103,7 @@ def test_simple_procedure_on_the_spot(client: TestClient, login: Login, setup: d
             "procedure": "simple",
             "matter_code": setup["matter"],
             "party": {"type": "individual", "name": "摊主"},
-            "act_on": date.today().isoformat(),
+            "act_on": clock.local_now().date().isoformat(),
             "officer_ids": setup["officers"],
             "penalty": {"kinds": ["fine"], "fine_fen": 20_100},
         },
@@ -254,13 +255,12 @@ def test_the_late_fee_stops_on_the_day_the_fine_is_paid(client: TestClient, logi
     """第七十二条第一款第（一）项: 3 % of the fine a day after the due date — until the fine is paid, not beyond."""
     from datetime import timedelta
 
-    from chengguan.core import clock
 
     officer = login("bdg_officer")
     case = new_case(client, officer, setup, procedure="simple", penalty={"kinds": ["fine"], "fine_fen": 10_000})
     case = act(client, officer, case, "deliver_on_site", signed_or_refused=True)
     due = date.fromisoformat(case["payment_due_on"])
-    clock.set_now(clock.now() + timedelta(days=(due - date.today()).days + 10))
+    clock.set_now(clock.now() + timedelta(days=(due - clock.local_now().date()).days + 10))
     officer = login("bdg_officer")  # a token does not outlive the jump in time
     paid_on = (due + timedelta(days=5)).isoformat()
     case = act(client, officer, case, "record_payment", amount_fen=10_000, on=paid_on)

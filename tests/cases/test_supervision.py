@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from cases.helpers import act, new_case
 from chengguan.cases.models import Case, CaseEvent
 from chengguan.cases.supervision import sweep
+from chengguan.core import clock
 from chengguan.core.db import Database
 
 Login = Callable[..., dict[str, str]]
@@ -57,7 +58,7 @@ def test_two_processes_sweep_at_once_each_case_escalated_once(
 ):
     ids = [_filed_case(client, login, setup) for _ in range(3)]
     for case_id in ids:
-        _backdate(db, case_id, date.today() - timedelta(days=1))
+        _backdate(db, case_id, clock.local_now().date() - timedelta(days=1))
     ctx = multiprocessing.get_context("spawn")
     with ctx.Manager() as manager:
         barrier, results = manager.Barrier(2), manager.list()
@@ -82,13 +83,13 @@ def test_sweeping_again_does_nothing_and_an_extended_deadline_missed_again_escal
     db: Database,
 ):
     case_id = _filed_case(client, login, setup)
-    _backdate(db, case_id, date.today() - timedelta(days=2))
+    _backdate(db, case_id, clock.local_now().date() - timedelta(days=2))
     with db.session() as s, s.begin():
         assert sweep(s) >= 1
     with db.session() as s, s.begin():
         sweep(s)
     assert _supervise_events(db, case_id) == 1
-    _backdate(db, case_id, date.today() - timedelta(days=1))  # extended, and missed again
+    _backdate(db, case_id, clock.local_now().date() - timedelta(days=1))  # extended, and missed again
     with db.session() as s, s.begin():
         sweep(s)
     assert _supervise_events(db, case_id) == 2
@@ -97,7 +98,7 @@ def test_sweeping_again_does_nothing_and_an_extended_deadline_missed_again_escal
 @pytest.mark.parametrize("days", [0, 5])
 def test_not_overdue_on_or_before_the_due_day(client: TestClient, login: Login, setup: dict, db: Database, days):
     case_id = _filed_case(client, login, setup)
-    _backdate(db, case_id, date.today() + timedelta(days=days))
+    _backdate(db, case_id, clock.local_now().date() + timedelta(days=days))
     with db.session() as s, s.begin():
         sweep(s)
     assert _supervise_events(db, case_id) == 0
