@@ -10,7 +10,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,20 @@ import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from chengguan.core.idnumbers import ric_check_digit
+
 PG_URL_ENV = "CHENGGUAN_TEST_DATABASE_URL"
+
+
+def synthetic_ric(seed: int) -> str:
+    """A valid resident identity number that tests can tell apart: 市北区 (370203), never the demo's 市南区 (370202).
+
+    The seed picks one of about 18 million birth-date and sequence pairs, so numbers drawn from uuid4 in one test
+    session do not collide with another test's party (a shared party would show up in its record).
+    """
+    born = date(1950, 1, 1) + timedelta(days=(seed // 1000) % 18_000)
+    body = f"370203{born:%Y%m%d}{seed % 1000:03d}"
+    return body + ric_check_digit(body)
 
 
 def postgres_base_url() -> str | None:
@@ -51,9 +64,10 @@ def drop_database(url: str) -> None:
 
 
 @contextlib.contextmanager
-def demo_server(tmp_dir: Path, **env: str) -> Iterator[str]:
+def demo_server(tmp_dir: Path, *, documents: bool = False, **env: str) -> Iterator[str]:
     """A real ``chengguan serve`` process on a fresh migrated demo database; yields its base URL, then stops it and
-    drops the database. ``env`` adds or overrides CHENGGUAN_* variables (background jobs are off unless asked)."""
+    drops the database (the demo's sealed documents only with ``documents``). ``env`` adds or overrides CHENGGUAN_*
+    variables (background jobs are off unless asked)."""
     from chengguan.core.db import Database
     from chengguan.core.migrate import upgrade
     from chengguan.demo.loader import load_demo
@@ -61,7 +75,7 @@ def demo_server(tmp_dir: Path, **env: str) -> Iterator[str]:
     url = new_database_url(tmp_dir)
     upgrade(url)
     db = Database(url)
-    load_demo(db)
+    load_demo(db, data_dir=tmp_dir / "data", documents=documents)
     db.dispose()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

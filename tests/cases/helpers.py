@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
 
 from chengguan.core import clock
-from chengguan.core.idnumbers import ric_check_digit
+from support import synthetic_ric
 
 
 def ric(seed: int) -> str:
-    body = f"37020219800101{seed % 1000:03d}"
-    return body + ric_check_digit(body)
+    return synthetic_ric(seed)
 
 
 def new_case(client: TestClient, headers: dict, setup: dict, **overrides) -> dict:
@@ -37,3 +37,17 @@ def act(client: TestClient, headers: dict, case: dict, action: str, expect: int 
     )
     assert response.status_code == expect, response.text
     return response.json()
+
+
+def decided(client: TestClient, login: Callable[..., dict[str, str]], setup: dict, **overrides) -> dict:
+    """A new ordinary case taken through filing, notice and the decision's approvals: waiting for service."""
+    officer, squad = login("bdg_officer"), login("bdg_leader")
+    district, legal = login("shinan_leader"), login("shinan_legal")
+    case = new_case(client, officer, setup, **overrides)
+    for who, action in ((officer, "start_check"), (officer, "submit_filing"), (squad, "approve"),
+                        (district, "approve"), (officer, "end_investigation"), (officer, "issue_notice"),
+                        (officer, "serve_notice"), (officer, "waive_statement"), (officer, "submit_decision"),
+                        (squad, "approve"), (legal, "approve"), (district, "approve")):  # fmt: skip
+        case = act(client, who, case, action)
+    assert case["status"] == "service"
+    return case

@@ -111,7 +111,7 @@ def test_officers_see_their_squads_shops_only_and_cannot_register(client, login,
 
 def test_a_case_links_to_the_shop_of_its_party_and_shows_the_record(client, login, setup, place):
     officer, leader = login("bdg_officer"), login("bdg_leader")
-    operator_id = ric(random.randrange(1000))
+    operator_id = ric(uuid.uuid4().int)
     made = client.post(
         "/api/v1/merchants",
         json=shop(kind="individual_business", uscc=uscc(True), operator_id_no=operator_id, unit_id=place["squad"]),
