@@ -11,9 +11,12 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, runtime_checkable
 
 from chengguan.evidence.digests import CHUNK, Digests, DigestWriter, digest_file, digest_stream, is_hex_digest
+
+if TYPE_CHECKING:
+    from chengguan.core.config import Settings
 
 
 class EvidenceStoreError(RuntimeError):
@@ -162,6 +165,11 @@ class LocalBlobStore:
         except FileNotFoundError:
             return False
         return True
+
+
+def blob_store(settings: Settings, *, durable: bool = True) -> LocalBlobStore:
+    """The platform's store: evidence and document files, content-addressed under ``CHENGGUAN_DATA_DIR/blobs``."""
+    return LocalBlobStore(Path(settings.data_dir) / "blobs", durable=durable)
 
 
 def _fsync_dir(path: Path) -> None:

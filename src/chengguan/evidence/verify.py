@@ -39,6 +39,8 @@ class Reason(StrEnum):
     BATCH_INVALID = "batch_invalid"  # the batch list itself is broken (gap, overlap, wrong size or link)
     PROOF_INVALID = "proof_invalid"  # an item's inclusion proof does not hold
     ANCHOR_MISMATCH = "anchor_mismatch"  # a batch differs from (or lacks) its externally published anchor
+    ITEM_MISSING = "item_missing"  # a ledger entry's evidence record (the item row) is gone
+    ITEM_ALTERED = "item_altered"  # an evidence record's digests, capture time or metadata differ from its entry
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,339 @@
+"""Evidence use cases: record a file on a case (digests, content-addressed bytes, a ledger entry under the head
+lock, the case's timeline), the two-level review of machine-recorded evidence (《行政处罚法》第四十一条), sealing,
+and verification against the database and the blob store."""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import os
+import re
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import BinaryIO
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from chengguan.cases.enums import STATUS_LABELS, TERMINAL
+from chengguan.cases.models import Case
+from chengguan.cases.service import add_event
+from chengguan.cases.service import load as load_case
+from chengguan.core import clock
+from chengguan.core.config import Settings
+from chengguan.core.errors import Conflict, DomainError, NotFound, field_error
+from chengguan.evidence import ledger_db
+from chengguan.evidence.digests import CHUNK
+from chengguan.evidence.enums import KIND_LABELS, EvidenceKind, EvidenceOrigin, ReviewStatus
+from chengguan.evidence.ledger import make_payload
+from chengguan.evidence.models import EvidenceItem, EvidenceReview, LedgerHead
+from chengguan.evidence.review import LEVEL_LABELS, UNREVIEWED, initial_status, review_step
+from chengguan.evidence.store import BlobNotFoundError, BlobStore, blob_store
+from chengguan.identity.principals import Actor, StaffPrincipal
+from chengguan.org.models import Officer
+
+log = logging.getLogger(__name__)
+CLOCK_SKEW = timedelta(minutes=5)  # a device clock a little ahead of the server's is not a capture "in the future"
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]+")
+_MIME = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,62}/[a-z0-9][a-z0-9!#$&^_.+-]{0,62}")
+
+
+class TooLarge(DomainError):
+    """The file is larger than ``CHENGGUAN_EVIDENCE_MAX_UPLOAD_MB`` (413)."""
+
+    status_code = 413
+    code = "evidence.too_large"
+    title = "Content Too Large"
+
+
+class _Capped:
+    """A binary stream that refuses to yield more than ``limit`` bytes (the store then drops its temporary file)."""
+
+    def __init__(self, stream: BinaryIO, limit: int) -> None:
+        self._stream, self._limit, self.size = stream, limit, 0
+
+    def read(self, n: int = CHUNK) -> bytes:
+        chunk = self._stream.read(n)
+        self.size += len(chunk)
+        if self.size > self._limit:
+            raise TooLarge(f"文件超过 {self._limit // 2**20} MB 的上限")
+        return chunk
+
+
+def kind_for(mime: str) -> EvidenceKind:
+    """The evidence kind a MIME type implies: image → 照片, video → 视频, audio → 录音, anything else → 文件."""
+    major = mime.split("/", 1)[0].lower()
+    return {"image": EvidenceKind.photo, "video": EvidenceKind.video, "audio": EvidenceKind.audio}.get(
+        major, EvidenceKind.file
+    )
+
+
+def clean_filename(name: str | None) -> str:
+    """The file's base name without path parts or control characters (at most 255 characters)."""
+    base = os.path.basename((name or "").replace("\\", "/"))
+    return _UNSAFE_NAME.sub("_", base).strip()[:255] or "evidence"
+
+
+def _mime(mime: str | None, filename: str) -> str:
+    mime = (mime or "").split(";", 1)[0].strip().lower()
+    if not _MIME.fullmatch(mime) or mime == "application/octet-stream":  # absent, generic or not a media type
+        mime = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    return mime[:100]
+
+
+def _who(who: StaffPrincipal | Actor) -> tuple[uuid.UUID | None, str, uuid.UUID | None, Actor]:
+    if isinstance(who, StaffPrincipal):
+        return who.user_id, who.display_name, who.officer_id, who.actor
+    return who.actor_id, who.actor_name, None, who
+
+
+def record(
+    session: Session,
+    settings: Settings,
+    who: StaffPrincipal | Actor,
+    case_id: uuid.UUID,
+    data: bytes | BinaryIO,
+    *,
+    filename: str,
+    mime: str | None = None,
+    kind: EvidenceKind | None = None,
+    origin: EvidenceOrigin = EvidenceOrigin.officer,
+    captured_at: datetime | None = None,
+    lng: float | None = None,
+    lat: float | None = None,
+    address: str | None = None,
+    device: str | None = None,
+    officer_id: uuid.UUID | None = None,
+    title: str | None = None,
+    description: str | None = None,
+    source_id: uuid.UUID | None = None,
+    store: BlobStore | None = None,
+    at: datetime | None = None,
+) -> EvidenceItem:
+    """Fix one file as evidence of the case (第四十七条：全过程记录): its SHA-256 and SM3, the bytes in the
+    content-addressed store, a hash-chained ledger entry over digests, capture time and metadata; machine-recorded
+    evidence starts its 第四十一条 review. A staff ``who`` must be able to read the case, which must not be closed;
+    an ``Actor`` (demo, imports of past records) is trusted. ``at`` is when it is recorded (default: the clock)."""
+    now = at or clock.now()
+    staff = isinstance(who, StaffPrincipal)
+    case = load_case(session, case_id, who) if staff else session.get(Case, case_id)
+    if case is None:
+        raise NotFound("案件不存在", code="case.not_found")
+    if staff and case.status in TERMINAL:  # an import of past records (Actor) may reach a case closed since
+        label = STATUS_LABELS[case.status]
+        raise Conflict(f"案件{label}，不能再登记证据", code="evidence.case_closed")
+    user_id, user_name, own_officer, actor = _who(who)
+    name = clean_filename(filename)
+    mime = _mime(mime, name)
+    kind = kind or kind_for(mime)
+    captured_at = captured_at or now
+    _check_capture(captured_at, now, lng, lat, origin, device)
+    captured_at = captured_at.astimezone(UTC)  # stored UTC (house rule); the ledger's text is UTC as well
+    officer_id = officer_id or own_officer
+    if officer_id is not None and session.get(Officer, officer_id) is None:
+        raise field_error("officer_id", "执法人员不存在")
+    store = store or blob_store(settings)
+    limit = settings.evidence_max_upload_mb * 2**20
+    if isinstance(data, bytes | bytearray):
+        if len(data) > limit:
+            raise TooLarge(f"文件超过 {settings.evidence_max_upload_mb} MB 的上限")
+        found = store.put(bytes(data))
+    else:
+        found = store.put(_Capped(data, limit))  # type: ignore[arg-type]
+    if found.size == 0:
+        raise field_error("file", "文件为空", code="evidence.empty")
+    item = EvidenceItem(
+        id=uuid.uuid4(),
+        case_id=case.id,
+        source_id=source_id or case.source_id,
+        kind=kind,
+        origin=origin,
+        title=(title or "").strip()[:200] or f"{KIND_LABELS[kind]}：{name}"[:200],
+        description=(description or "").strip()[:4000] or None,
+        filename=name,
+        mime=mime,
+        sha256=found.sha256,
+        sm3=found.sm3,
+        size=found.size,
+        captured_at=captured_at,
+        lng=None if lng is None else round(float(lng), 7),  # a float, as the database hands it back (digest)
+        lat=None if lat is None else round(float(lat), 7),
+        address=(address or "").strip()[:256] or None,
+        device=(device or "").strip()[:100] or None,
+        officer_id=officer_id,
+        uploaded_by_id=user_id,
+        uploaded_by_name=user_name[:100],
+        review_status=initial_status(origin),
+        created_at=now,
+        updated_at=now,
+    )
+    item.meta = ledger_db.meta_of(item)
+    payload = make_payload(str(item.id), found, kind=kind.value, captured_at=captured_at, meta=item.meta)
+    entry = ledger_db.append_entry(session, payload, recorded_at=now)
+    item.ledger_seq = entry.seq
+    session.add(item)
+    note = f"{KIND_LABELS[kind]}《{item.title}》SHA-256 {found.sha256[:16]}…，存证序号 {entry.seq}"
+    add_event(session, case, "add_evidence", actor, now, data={"note": note, "evidence_id": str(item.id)})
+    session.flush()
+    _seal_full_batches(session, settings)
+    return item
+
+
+def _check_capture(
+    captured_at: datetime,
+    now: datetime,
+    lng: float | None,
+    lat: float | None,
+    origin: EvidenceOrigin,
+    device: str | None,
+) -> None:
+    if captured_at.tzinfo is None:
+        raise field_error("captured_at", "采集时间须带时区")
+    if captured_at > now + CLOCK_SKEW:
+        raise field_error("captured_at", "采集时间不能晚于当前时间", code="evidence.captured_in_future")
+    if (lng is None) != (lat is None):
+        raise field_error("lng" if lng is None else "lat", "经度与纬度须同时填写")
+    if lng is not None and lat is not None and not (-180 <= lng <= 180 and -90 <= lat <= 90):
+        raise field_error("lng", "经纬度超出范围（WGS-84）")
+    if origin is EvidenceOrigin.machine and not (device or "").strip():
+        raise field_error("device", "电子技术监控设备记录须填写设备编号（《行政处罚法》第四十一条）")
+
+
+def _seal_full_batches(session: Session, settings: Settings) -> None:
+    """Seal once the unsealed tail fills a batch; a ledger that no longer holds is the verifier's to report, so an
+    upload is not lost over it (the seal is simply not made)."""
+    head = session.get(LedgerHead, ledger_db.HEAD_ID)
+    if head is None or head.seq - head.sealed_seq < settings.evidence_batch_size:
+        return
+    try:
+        with session.begin_nested():
+            ledger_db.seal_pending(session, batch_size=settings.evidence_batch_size, full_only=True)
+    except ledger_db.LedgerBroken as exc:
+        log.error("evidence ledger not sealed: %s", exc.detail)
+
+
+def seal_pending(session: Session, settings: Settings) -> int:
+    """Seal everything not sealed yet (the periodic job and ``chengguan seal-evidence``); the number of batches."""
+    return len(ledger_db.seal_pending(session, batch_size=settings.evidence_batch_size))
+
+
+# -- reads ---------------------------------------------------------------------------------------------------------
+
+
+def load(session: Session, principal: StaffPrincipal, evidence_id: uuid.UUID) -> EvidenceItem:
+    """An item whose case the principal may read; 404 otherwise."""
+    item = session.get(EvidenceItem, evidence_id)
+    if item is None or item.case_id is None:
+        raise NotFound("证据不存在或不在您的数据权限范围内", code="evidence.not_found")
+    load_case(session, item.case_id, principal)
+    return item
+
+
+def of_case(session: Session, principal: StaffPrincipal, case_id: uuid.UUID) -> list[EvidenceItem]:
+    """The case's evidence in capture order."""
+    case = load_case(session, case_id, principal)
+    statement = select(EvidenceItem).where(EvidenceItem.case_id == case.id)
+    return list(session.scalars(statement.order_by(EvidenceItem.captured_at, EvidenceItem.ledger_seq)))
+
+
+def reviews_of(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[EvidenceReview]]:
+    """The reviews of the items, level order."""
+    ids = list(ids)
+    out: dict[uuid.UUID, list[EvidenceReview]] = {i: [] for i in ids}
+    if ids:
+        statement = select(EvidenceReview).where(EvidenceReview.evidence_id.in_(ids))
+        for r in session.scalars(statement.order_by(EvidenceReview.level, EvidenceReview.at)):
+            out[r.evidence_id].append(r)
+    return out
+
+
+def officer_names(session: Session, items: Iterable[EvidenceItem]) -> dict[uuid.UUID, str]:
+    ids = {i.officer_id for i in items if i.officer_id}
+    if not ids:
+        return {}
+    return dict(session.execute(select(Officer.id, Officer.name).where(Officer.id.in_(ids))).tuples().all())
+
+
+def unreviewed_machine_evidence(session: Session, case_id: uuid.UUID) -> int:
+    """Machine-recorded items of the case still awaiting a review level (第四十一条: not yet usable as evidence)."""
+    statement = select(func.count()).where(
+        EvidenceItem.case_id == case_id,
+        EvidenceItem.origin == EvidenceOrigin.machine,
+        EvidenceItem.review_status.in_(list(UNREVIEWED)),
+    )
+    return session.scalar(statement) or 0
+
+
+def open_file(settings: Settings, item: EvidenceItem) -> BinaryIO:
+    """The stored bytes of the item (404 when the file is gone: the verifier names it)."""
+    try:
+        return blob_store(settings).open(item.sha256)
+    except BlobNotFoundError:
+        raise NotFound("证据文件已不在存储中（请运行证据校验）", code="evidence.file_missing") from None
+
+
+# -- review (第四十一条) -------------------------------------------------------------------------------------------
+
+
+def review(
+    session: Session, principal: StaffPrincipal, evidence_id: uuid.UUID, passed: bool, opinion: str | None
+) -> EvidenceItem:
+    """Record the next level of the 第四十一条 review (技术审核, then 法制审核) of a machine-recorded item."""
+    item = load(session, principal, evidence_id)
+    session.refresh(item, with_for_update=True)  # two reviewers at once: one wins, the other meets the new status
+    opinion = (opinion or "").strip() or None
+    done = reviews_of(session, [item.id])[item.id]
+    first = next((r for r in done if r.level == 1 and r.passed), None)
+    step = review_step(
+        item.review_status,
+        passed,
+        reviewer_id=principal.user_id,
+        uploader_id=item.uploaded_by_id,
+        first_reviewer_id=first.user_id if first else None,
+        may_check=principal.has("case:write"),
+        may_legal_review=principal.has("legal:review"),
+    )
+    if not passed and not opinion:
+        raise field_error("opinion", "审核不通过须写明理由（记录内容不符合真实、清晰、完整、准确的要求之处）")
+    now = clock.now()
+    session.add(
+        EvidenceReview(
+            evidence_id=item.id,
+            level=step.level,
+            passed=passed,
+            opinion=opinion,
+            user_id=principal.user_id,
+            user_name=principal.display_name,
+            at=now,
+        )
+    )
+    item.review_status = step.status
+    item.updated_at = now
+    case = session.get(Case, item.case_id)
+    assert case is not None
+    verdict = "通过" if passed else "不通过"
+    note = f"《{item.title}》{LEVEL_LABELS[step.level]}{verdict}" + (f"：{opinion}" if opinion else "")
+    add_event(session, case, "review_evidence", principal.actor, now,
+              data={"note": note, "evidence_id": str(item.id), "level": step.level, "passed": passed})  # fmt: skip
+    session.flush()
+    return item
+
+
+def is_usable(item: EvidenceItem) -> bool:
+    """第四十一条第二款: whether the item may support a penalty decision."""
+    return item.review_status in (ReviewStatus.not_required, ReviewStatus.passed)
+
+
+# -- verification --------------------------------------------------------------------------------------------------
+
+
+def verify_all(session: Session, settings: Settings, *, files: bool = True) -> ledger_db.LedgerCheck:
+    """The whole ledger against the database and (``files``) every stored file."""
+    workers = min(4, os.cpu_count() or 1)
+    return ledger_db.verify_ledger(session, blob_store(settings) if files else None, workers=workers)
+
+
+def verify_one(session: Session, settings: Settings, item: EvidenceItem) -> ledger_db.VerifyReport:
+    """One item: entry, link, file, Merkle proof, record."""
+    return ledger_db.verify_one(session, blob_store(settings), item)
