@@ -51,7 +51,8 @@ def test_timelines_end_where_the_cases_stand_and_approvals_verify(db: Database):
     for c in _demo_cases(db):
         timeline = [e for e in by_case[c.id] if e[0] != "supervise"]
         assert timeline[0][0] == "create"
-        assert timeline[-1][1] == c.status.value, c.code
+        moves = [e for e in timeline if e[1] is not None]  # evidence added later changes no state
+        assert moves[-1][1] == c.status.value, c.code
         assert [e[2] for e in timeline] == sorted(e[2] for e in timeline)
     assert signed and all(approvals.verify(a) for a in signed)
 

@@ -35,7 +35,10 @@ def test_counts(city):
 
 def test_org_tree_and_division_codes(city):
     assert [(d.division_code, d.name) for d in city.districts] == [
-        ("370202", "市南区综合行政执法局"), ("370203", "市北区综合行政执法局"), ("370213", "李沧区综合行政执法局")]
+        ("370202", "市南区综合行政执法局"),
+        ("370203", "市北区综合行政执法局"),
+        ("370213", "李沧区综合行政执法局"),
+    ]
     codes = [u.code for u in city.units]
     assert len(set(codes)) == len(codes)
     for d in city.districts:
@@ -175,8 +178,13 @@ _FINGERPRINT = (
 def test_deterministic_across_processes():
     # Different hash seeds would expose any dependence on set/dict iteration order.
     digests = {
-        subprocess.run([sys.executable, "-c", _FINGERPRINT], capture_output=True, text=True, check=True,
-                       env={"PYTHONHASHSEED": str(h), "PATH": ""}).stdout
+        subprocess.run(
+            [sys.executable, "-c", _FINGERPRINT],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONHASHSEED": str(h), "PATH": ""},
+        ).stdout
         for h in (1, 2)
     }
     assert len(digests) == 1

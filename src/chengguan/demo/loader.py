@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -18,12 +19,14 @@ from chengguan.core.db import Database
 from chengguan.core.geo import polygon_area_m2
 from chengguan.core.security import hash_password
 from chengguan.demo.cases import seed_cases
+from chengguan.demo.documents import seed_documents
+from chengguan.demo.evidence import seed_evidence
 from chengguan.demo.geography import DemoCity, DemoUnit, build_demo_city
 from chengguan.demo.intake import seed_intake
 from chengguan.demo.merchants import seed_merchants
 from chengguan.dispatching import live as live_positions
 from chengguan.dispatching.models import DispatchTask, Position
-from chengguan.documents.models import BureauCredential, Delivery, Document, ServiceConsent
+from chengguan.documents.models import BureauCredential, CaseArchive, Delivery, Document, ServiceConsent
 from chengguan.evidence.models import EvidenceItem, EvidenceReview, LedgerBatchRow, LedgerEntryRow, LedgerHead
 from chengguan.identity.bootstrap import ensure_builtin_roles
 from chengguan.identity.models import (
@@ -50,6 +53,7 @@ from chengguan.intake.models import (
 )
 from chengguan.law.seed import seed_knowledge_base
 from chengguan.merchants.models import Merchant
+from chengguan.notify.models import SmsMessage
 from chengguan.org.models import Device, Grid, Officer, OrgUnit, OrgUnitClosure, Vehicle
 
 DEMO_NAMESPACE = uuid.UUID("6f1c1c52-8d1e-4c3a-9a55-2c1e0b7a2026")
@@ -120,6 +124,8 @@ def _units(city: DemoCity) -> list[DemoUnit]:
 def _wipe(session: Session) -> None:
     """Remove every row the foundation owns (demo reset); the audit chain restarts from genesis."""
     for model in (
+        SmsMessage,
+        CaseArchive,
         Delivery,
         ServiceConsent,
         Document,
@@ -312,8 +318,18 @@ def _insert_logins(session: Session, city: DemoCity, unit_ids: dict[str, uuid.UU
     return len(DEMO_LOGINS)
 
 
-def load_demo(db: Database, *, reset: bool = False, if_empty: bool = False, seed: int = 2026) -> DemoSummary | None:
-    """Load the demo city in one transaction; ``if_empty`` skips a database that already has units."""
+def load_demo(
+    db: Database,
+    *,
+    reset: bool = False,
+    if_empty: bool = False,
+    seed: int = 2026,
+    data_dir: Path | None = None,
+    documents: bool = True,
+) -> DemoSummary | None:
+    """Load the demo city in one transaction; ``if_empty`` skips a database that already has units. Evidence files
+    and documents go to ``data_dir`` (default: ``CHENGGUAN_DATA_DIR``); ``documents=False`` skips the sealed
+    documents (the slowest part: tests that do not look at them)."""
     city = build_demo_city(seed)
     with db.session() as session, session.begin():
         seed_knowledge_base(session)  # reference data, needed by every demo screen; idempotent
@@ -331,6 +347,9 @@ def load_demo(db: Database, *, reset: bool = False, if_empty: bool = False, seed
         sources = seed_intake(session, seed)
         merchants = seed_merchants(session, seed)
         cases = seed_cases(session, seed, merchants=merchants)
+        seed_evidence(session, data_dir, seed)
+        if documents:
+            seed_documents(session, data_dir, seed)
         summary = DemoSummary(
             len(unit_ids), len(city.grids), len(city.officers), len(city.vehicles), len(city.devices), users, sources,
             cases, len(merchants),

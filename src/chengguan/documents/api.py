@@ -9,22 +9,25 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Path, Response
 
 from chengguan.core.errors import PROBLEM_RESPONSES
-from chengguan.documents import service
+from chengguan.documents import archive, sealing, service
 from chengguan.documents.enums import DocumentStatus
-from chengguan.documents.kinds import CATALOGUE, DocumentKind
-from chengguan.documents.models import Document
-from chengguan.documents.schemas import DocumentItem, DocumentList, FieldsIn, GenerateIn, KindOption
+from chengguan.documents.kinds import CATALOGUE, FIELD_LABELS, DocumentKind
+from chengguan.documents.models import CaseArchive, Document
+from chengguan.documents.schemas import ArchiveOut, DocumentItem, DocumentList, FieldsIn, GenerateIn, KindOption, SealIn
+from chengguan.evidence.store import blob_store
 from chengguan.identity.dependencies import SessionDep, SettingsDep, require
 from chengguan.identity.principals import StaffPrincipal
 
 router = APIRouter(tags=["执法文书"], responses=PROBLEM_RESPONSES)
 Reader = Annotated[StaffPrincipal, Depends(require("case:read"))]
 Writer = Annotated[StaffPrincipal, Depends(require("case:write"))]
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CaseId = Annotated[uuid.UUID, Path(description="案件 id")]
 DocId = Annotated[uuid.UUID, Path(description="文书 id")]
 
 
-def item(doc: Document) -> DocumentItem:
+def item(doc: Document, deliveries: int = 0) -> DocumentItem:
+    editable = CATALOGUE[DocumentKind(doc.kind)].editable
     return DocumentItem(
         id=doc.id,
         kind=doc.kind,
@@ -34,9 +37,14 @@ def item(doc: Document) -> DocumentItem:
         sealed=doc.status is DocumentStatus.sealed,
         download_url=f"/api/v1/documents/{doc.id}.pdf",
         fields=doc.fields or {},
-        editable=list(CATALOGUE[DocumentKind(doc.kind)].editable),
+        editable=list(editable),
+        field_labels={key: FIELD_LABELS.get(key, key) for key in editable},
         sealed_at=doc.sealed_at,
         sealed_by_name=doc.sealed_by_name,
+        algorithm=doc.algorithm,
+        verify_url=f"/verify/{doc.verify_token}",
+        docx_url=f"/api/v1/documents/{doc.id}.docx",
+        deliveries_count=deliveries,
         created_by_name=doc.created_by_name,
         created_at=doc.created_at,
         updated_at=doc.updated_at,
@@ -46,7 +54,9 @@ def item(doc: Document) -> DocumentItem:
 
 @router.get("/cases/{case_id}/documents", summary="案件的执法文书")
 def case_documents(case_id: CaseId, session: SessionDep, principal: Reader) -> DocumentList:
-    return DocumentList(items=[item(d) for d in service.of_case(session, principal, case_id)])
+    docs = service.of_case(session, principal, case_id)
+    counts = service.delivery_counts(session, [d.id for d in docs])
+    return DocumentList(items=[item(d, counts.get(d.id, 0)) for d in docs])
 
 
 @router.get("/cases/{case_id}/document-kinds", summary="本案现在可以制作的文书")
@@ -58,7 +68,8 @@ def document_kinds(case_id: CaseId, session: SessionDep, principal: Reader) -> l
     for kind, info in sorted(CATALOGUE.items(), key=lambda kv: kv[1].order):
         reason = service.refusal(kind, case)
         out.append(KindOption(kind=kind.value, title=info.title, numbered=info.word is not None, basis=info.basis,
-                              editable=list(info.editable), available=reason is None, reason=reason))  # fmt: skip
+                              editable=list(info.editable), available=reason is None, reason=reason,
+                              field_labels={k: FIELD_LABELS.get(k, k) for k in info.editable}))  # fmt: skip
     return out
 
 
@@ -87,12 +98,69 @@ def document_pdf(document_id: DocId, session: SessionDep, settings: SettingsDep,
     doc = service.load(session, principal, document_id)
     name = quote(service.file_name(doc))
     return Response(
-        service.pdf_bytes(settings, doc),
+        service.pdf_bytes(session, settings, doc),
         media_type="application/pdf",
         headers={"Content-Disposition": f"inline; filename*=UTF-8''{name}", "Cache-Control": "no-store"},
     )
 
 
+@router.get(
+    "/documents/{document_id}.docx",
+    summary="下载文书 Word 版（可编辑副本，不含电子签章）",
+    response_class=Response,
+    responses={200: {"content": {DOCX_MIME: {}}}},
+)
+def document_docx(document_id: DocId, session: SessionDep, settings: SettingsDep, principal: Reader) -> Response:
+    doc = service.load(session, principal, document_id)
+    name = quote(service.file_name(doc, "docx"))
+    return Response(
+        service.docx_bytes(session, settings, principal, doc),
+        media_type=DOCX_MIME,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}", "Cache-Control": "no-store"},
+    )
+
+
+@router.post("/documents/{document_id}/seal", summary="电子签章（第五十九条：加盖作出决定的行政机关印章）")
+def seal_document(
+    document_id: DocId, body: SealIn, session: SessionDep, settings: SettingsDep, principal: Writer
+) -> DocumentItem:
+    doc = sealing.seal(session, principal, settings, document_id, body.algorithm)
+    return item(doc, service.delivery_counts(session, [doc.id]).get(doc.id, 0))
+
+
 @router.get("/documents/{document_id}", summary="文书详情")
 def get_document(document_id: DocId, session: SessionDep, principal: Reader) -> DocumentItem:
-    return item(service.load(session, principal, document_id))
+    doc = service.load(session, principal, document_id)
+    return item(doc, service.delivery_counts(session, [doc.id]).get(doc.id, 0))
+
+
+def archive_out(row: CaseArchive) -> ArchiveOut:
+    return ArchiveOut(sha256=row.sha256, size=row.size, files=len(row.manifest.get("files", [])),
+                      created_at=row.created_at, created_by_name=row.created_by_name,
+                      download_url=f"/api/v1/cases/{row.case_id}/archive.zip")  # fmt: skip
+
+
+@router.get("/cases/{case_id}/archive", summary="案卷（结案时自动生成）")
+def case_archive(case_id: CaseId, session: SessionDep, settings: SettingsDep, principal: Reader) -> ArchiveOut:
+    return archive_out(archive.of_case(session, principal, settings, case_id))
+
+
+@router.post("/cases/{case_id}/archive", summary="重新生成案卷（第四十七条：全过程记录归档）")
+def make_archive(case_id: CaseId, session: SessionDep, settings: SettingsDep, principal: Writer) -> ArchiveOut:
+    return archive_out(archive.assemble(session, principal, settings, case_id))
+
+
+@router.get(
+    "/cases/{case_id}/archive.zip",
+    summary="下载案卷 ZIP（目录、文书、证据及摘要清单）",
+    response_class=Response,
+    responses={200: {"content": {"application/zip": {}}}},
+)
+def archive_zip(case_id: CaseId, session: SessionDep, settings: SettingsDep, principal: Reader) -> Response:
+    row = archive.of_case(session, principal, settings, case_id)
+    name = quote(f"案卷-{row.manifest['case']['code']}.zip")
+    return Response(
+        blob_store(settings).get(row.sha256),
+        media_type="application/zip",
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}", "Cache-Control": "no-store"},
+    )

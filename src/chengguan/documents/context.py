@@ -104,5 +104,6 @@ class DocContext:
     defense: str = ""  # what the party said (陈述申辩要点)
     discussion: str = ""
     consent_phone: str = ""
+    services: tuple[tuple[str, str, str, str], ...] = ()  # (document, method, time, recipient) served so far
     documents: tuple[tuple[str, str, str], ...] = ()  # (title, number, date) for the 案卷目录
     fields: dict[str, str] = field(default_factory=dict)  # the texts a person wrote (kinds.editable)

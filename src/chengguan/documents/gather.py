@@ -12,9 +12,10 @@ from chengguan.cases.service import amount_due
 from chengguan.core import clock
 from chengguan.core.config import Settings
 from chengguan.documents.context import ApprovalRef, DocContext, EvidenceRef, OfficerRef, Party, Remedy
+from chengguan.documents.enums import METHOD_LABELS, DeliveryStatus
 from chengguan.documents.kinds import CATALOGUE, DocumentKind
 from chengguan.documents.layout import chinese_date
-from chengguan.documents.models import Document, ServiceConsent
+from chengguan.documents.models import Delivery, Document, ServiceConsent
 from chengguan.documents.numbering import SUFFIXES, issuing_bureau
 from chengguan.evidence.enums import KIND_LABELS, EvidenceKind
 from chengguan.evidence.models import EvidenceItem
@@ -51,6 +52,25 @@ def _remedy(bureau: OrgUnit, settings: Settings) -> Remedy:
 def _moment(at) -> str:
     local = at.astimezone(clock.SHANGHAI)
     return f"{chinese_date(local.date())} {local:%H:%M}"
+
+
+def service_rows(session: Session, case_id, docs: dict) -> tuple[tuple[str, str, str, str], ...]:
+    """The 送达回证's rows: each document served, how, when (opening time for electronic service), received by."""
+    served = session.scalars(
+        select(Delivery).where(Delivery.case_id == case_id, Delivery.status == DeliveryStatus.served)
+        .order_by(Delivery.created_at)
+    )  # fmt: skip
+    rows = []
+    for d in served:
+        doc = docs.get(d.document_id)
+        if doc is None:
+            continue
+        name = f"{doc.title}（{doc.document_no}）" if doc.document_no else doc.title
+        how = METHOD_LABELS[d.method] + ("（拒收，留置送达）" if d.refused else "")
+        when = _moment(d.opened_at) if d.opened_at else chinese_date(d.served_on) if d.served_on else ""
+        who = d.recipient or (f"{d.party_name}（电子签收）" if d.receipt_signed_at else f"{d.party_name}（已查阅）")
+        rows.append((name, how, when, who))
+    return tuple(rows)
 
 
 def evidence_refs(session: Session, case_id) -> tuple[EvidenceRef, ...]:
@@ -154,6 +174,7 @@ def gather(session: Session, case: Case, settings: Settings, fields: dict[str, s
         defense=str(_event_data(session, case, CaseAction.record_statement).get("reason") or ""),
         discussion=str(_event_data(session, case, CaseAction.record_discussion).get("reason") or ""),
         consent_phone=consent.phone if consent else "",
+        services=service_rows(session, case.id, {d.id: d for d in docs}),
         documents=catalogue,
         fields=dict(fields or {}),
     )

@@ -41,6 +41,22 @@ class DocumentKind(StrEnum):
     file_catalogue = "file_catalogue"  # 案卷目录
 
 
+FIELD_LABELS: dict[str, str] = {
+    "source_note": "来源情况",
+    "filing_reason": "立案理由",
+    "decline_reason": "不予立案理由",
+    "record": "笔录内容",
+    "inquiry_place": "询问地点",
+    "items": "登记保存物品",
+    "order": "责令改正内容",
+    "findings": "调查结论",
+    "opinion": "意见",
+    "hearing_place": "听证地点",
+    "reason": "理由",
+    "summary": "结案情况",
+}
+
+
 @dataclass(frozen=True)
 class KindInfo:
     kind: DocumentKind

@@ -7,7 +7,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chengguan.core.db import Base, Timestamps, UUIDPrimaryKey
@@ -94,4 +94,21 @@ class Delivery(UUIDPrimaryKey, Timestamps, Base):
     recipient: Mapped[str | None] = mapped_column(String(100))  # 送达回证: who signed (or 拒收 with witnesses)
     refused: Mapped[bool] = mapped_column(default=False)
     note: Mapped[str | None] = mapped_column(String(1000))
+    party_name: Mapped[str | None] = mapped_column(String(200))
+    receipt_signature_sha256: Mapped[str | None] = mapped_column(String(64))  # the party's 签收 signature PNG
+    receipt_signed_at: Mapped[datetime | None]
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_by_name: Mapped[str] = mapped_column(String(100))
+
+
+class CaseArchive(UUIDPrimaryKey, Base):
+    """The case file (案卷) as exported on closure: one ZIP in the blob store and the manifest of its digests."""
+
+    __tablename__ = "case_archive"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("penalty_case.id", ondelete="RESTRICT"), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    manifest: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime]
     created_by_name: Mapped[str] = mapped_column(String(100))

@@ -318,7 +318,8 @@ def _seal_box(page: int, centre_x: float, centre_y: float, radius: float) -> Sea
 
 def _draw_qr(c: Canvas, url: str) -> None:
     """The verification QR code, vector-drawn, in the bottom-right margin of the last page, captioned 扫码核验."""
-    qr = segno.make(url, error="m", micro=False)
+    # A fixed mask pattern: scoring all eight (segno's default) was a tenth of the render time; any mask is valid.
+    qr = segno.make(url, error="m", micro=False, mask=2)
     rows = [list(r) for r in qr.matrix_iter(scale=1, border=0)]
     module = QR_MM / len(rows)
     x0, y0 = PAGE_W - RIGHT - QR_MM, PAGE_H - BOTTOM + 4

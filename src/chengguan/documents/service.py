@@ -6,9 +6,8 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import datetime
-from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from chengguan.cases.enums import CaseStatus, DecisionKind, Procedure
@@ -18,27 +17,27 @@ from chengguan.core import clock
 from chengguan.core.config import Settings
 from chengguan.core.errors import Conflict, NotFound, field_error
 from chengguan.documents.builders import build
+from chengguan.documents.docx import render_docx
 from chengguan.documents.enums import DocumentStatus
 from chengguan.documents.gather import gather
 from chengguan.documents.kinds import CATALOGUE, DocumentKind
-from chengguan.documents.models import Document
+from chengguan.documents.models import Delivery, Document
 from chengguan.documents.numbering import issuing_bureau, next_number
 from chengguan.documents.pdf import render_pdf
-from chengguan.evidence.store import LocalBlobStore
+from chengguan.evidence.store import blob_store
 from chengguan.identity.principals import StaffPrincipal
 
 K = DocumentKind
 
 
-def blob_store(settings: Settings) -> LocalBlobStore:
-    """Where document files and evidence live: content-addressed under ``CHENGGUAN_DATA_DIR/blobs``."""
-    return LocalBlobStore(Path(settings.data_dir) / "blobs")
-
-
-def refusal(kind: DocumentKind, case: Case) -> str | None:
-    """Why this document cannot be made for the case now (None: it can) — each decision document only for the
+def refusal(kind: DocumentKind, case: Case, *, history: bool = False) -> str | None:
+    """Why this document cannot be made for the case now (None: it can) — nothing once the file is archived
+    (第四十七条), each decision document only for the
     decision the case took (arts. 52, 57, 59), a reminder only while a fine is owed (art. 72)."""
     decided = case.decision_kind
+    # ``history``: the record of an archived case being rebuilt as it happened (demo data), not a new document
+    if case.status is CaseStatus.archived and not history and kind not in (K.evidence_list, K.file_catalogue):
+        return "案件已归档，案卷不能再增加或修改文书"
     if kind is K.on_site_decision and case.procedure is not Procedure.simple:
         return "当场行政处罚决定书仅适用于简易程序（第五十一条、第五十二条）"
     if kind is K.penalty_decision and (case.procedure is not Procedure.ordinary or decided is not DecisionKind.penalty):
@@ -58,7 +57,8 @@ def verify_url(settings: Settings, token: str) -> str:
     return f"{settings.public_base_url.rstrip('/')}/verify/{token}"
 
 
-def _render(session: Session, settings: Settings, case: Case, doc: Document) -> None:
+def render(session: Session, settings: Settings, case: Case, doc: Document) -> None:
+    """Re-render the document from the case record as it is now; the file goes to the blob store."""
     ctx = gather(session, case, settings, doc.fields)
     data = render_pdf(build(K(doc.kind), ctx, doc.document_no, verify_url(settings, doc.verify_token)))
     doc.pdf_sha256 = blob_store(settings).put(data).sha256
@@ -73,8 +73,23 @@ def generate(
     fields: dict[str, str] | None = None,
 ) -> Document:
     """Make (or refresh) the case's draft of ``kind``: numbered on first generation, filled from the record."""
-    case = load_case(session, case_id, principal)
-    reason = refusal(kind, case)
+    return generate_for(session, settings, load_case(session, case_id, principal), kind, fields, principal.display_name)
+
+
+def generate_for(
+    session: Session,
+    settings: Settings,
+    case: Case,
+    kind: DocumentKind,
+    fields: dict[str, str] | None,
+    by: str,
+    *,
+    render_now: bool = True,
+    history: bool = False,
+) -> Document:
+    """``generate`` for a case already loaded (and readable by whoever acts, named ``by``); ``render_now=False``
+    leaves the draft's file to be rendered when first asked for (bulk loads)."""
+    reason = refusal(kind, case, history=history)
     if reason:
         raise Conflict(reason, code="document.not_applicable")
     written = _clean_fields(kind, fields or {})
@@ -96,13 +111,16 @@ def generate(
             fields=written,
             unit_id=bureau.id,
             verify_token=secrets.token_urlsafe(18),
-            created_by_name=principal.display_name,
+            created_by_name=by,
         )
         session.add(doc)
         session.flush()
     elif fields is not None:
         doc.fields = {**doc.fields, **written}
-    _render(session, settings, case, doc)
+    if render_now:
+        render(session, settings, case, doc)
+    else:
+        doc.pdf_sha256 = None
     doc.updated_at = clock.now()
     session.flush()
     return doc
@@ -134,12 +152,36 @@ def of_case(session: Session, principal: StaffPrincipal, case_id: uuid.UUID) -> 
     return sorted(docs, key=lambda d: (CATALOGUE[K(d.kind)].order, d.created_at))
 
 
-def pdf_bytes(settings: Settings, doc: Document) -> bytes:
+def pdf_bytes(session: Session, settings: Settings, doc: Document) -> bytes:
+    """The document's file; a draft not rendered yet is rendered from the record now."""
     if doc.pdf_sha256 is None:
-        raise NotFound("文书文件尚未生成")
+        if doc.status is DocumentStatus.sealed:
+            raise NotFound("文书文件缺失")
+        case = session.get(Case, doc.case_id)
+        assert case is not None
+        render(session, settings, case, doc)
+        session.flush()
+    assert doc.pdf_sha256 is not None
     return blob_store(settings).get(doc.pdf_sha256)
 
 
-def file_name(doc: Document) -> str:
+def file_name(doc: Document, ext: str = "pdf") -> str:
     stamp = (doc.sealed_at or doc.updated_at or datetime.now()).strftime("%Y%m%d")
-    return f"{doc.title}-{doc.document_no or stamp}.pdf"
+    return f"{doc.title}-{doc.document_no or stamp}.{ext}"
+
+
+def docx_bytes(session: Session, settings: Settings, principal: StaffPrincipal, doc: Document) -> bytes:
+    """The document as Word, rendered from the record now (an editable copy: the sealed PDF is the original)."""
+    case = load_case(session, doc.case_id, principal)
+    ctx = gather(session, case, settings, doc.fields)
+    return render_docx(build(K(doc.kind), ctx, doc.document_no, verify_url(settings, doc.verify_token)))
+
+
+def delivery_counts(session: Session, document_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    if not document_ids:
+        return {}
+    rows = session.execute(
+        select(Delivery.document_id, func.count()).where(Delivery.document_id.in_(document_ids))
+        .group_by(Delivery.document_id)
+    )  # fmt: skip
+    return {doc_id: n for doc_id, n in rows}

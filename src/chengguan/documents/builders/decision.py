@@ -97,7 +97,7 @@ def service_receipt(ctx: DocContext) -> list[Block]:
     """Art. 61: served under the Civil Procedure Law; the receipt records who received what, when, how."""
     served = cn(ctx.decision_served_on) if ctx.decision_served_on else ""
     title = f"行政处罚决定书（{ctx.decision_no}）" if ctx.decision_no else "行政处罚文书"
-    rows = ((title, "直接送达", served or "　", "　"),)
+    rows = ctx.services or ((title, "直接送达", served or "　", "　"),)
     return [
         FieldTable((*case_rows(ctx), ("受送达人", ctx.party.name), ("送达地点", ctx.party.address or ctx.place))),
         Table(("送达文书名称及文号", "送达方式", "送达时间", "收件人签名"), rows, widths=(3.4, 1.2, 1.6, 1.6)),

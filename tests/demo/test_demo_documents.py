@@ -1,0 +1,39 @@
+"""The demo's documents: every case past filing carries the documents its stage calls for, decisions are sealed
+and validate against the platform's seal CA, and served decisions carry their service records."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import select
+
+from chengguan.cases.enums import Procedure
+from chengguan.cases.models import Case
+from chengguan.core.config import Settings
+from chengguan.core.db import Database
+from chengguan.documents import sealing
+from chengguan.documents.enums import DeliveryStatus, DocumentStatus
+from chengguan.documents.models import Delivery, Document
+
+
+def test_demo_cases_carry_their_documents_sealed_and_served(db: Database, settings: Settings):
+    with db.session(write=False) as s:
+        cases = list(s.scalars(select(Case).where(Case.code.like("%D%"))))
+        demo = {c.id for c in cases}  # other tests add their own cases and drafts to this database
+        docs = [d for d in s.scalars(select(Document)) if d.case_id in demo]
+        by_case = Counter(d.case_id for d in docs)
+        filed = [c for c in cases if c.filed_on is not None or (c.procedure is Procedure.simple and c.decided_on)]
+        assert filed and all(by_case[c.id] >= 1 for c in filed)
+        decisions = [d for d in docs if d.kind in ("penalty_decision", "no_penalty_decision", "on_site_decision")]
+        assert len(decisions) >= 100 and all(d.status is DocumentStatus.sealed for d in decisions)
+        assert len({d.document_no for d in decisions}) == len(decisions)
+        for doc in decisions[:5]:
+            check = sealing.check_on_record(s, settings, doc)
+            assert check is not None and check.ok, check
+        served = {d.document_id for d in s.scalars(select(Delivery).where(Delivery.status == DeliveryStatus.served))}
+        decided_and_served = [c for c in cases if c.decision_served_on is not None]
+        assert decided_and_served
+        decision_of = {d.case_id: d.id for d in decisions}
+        assert all(decision_of[c.id] in served for c in decided_and_served if c.id in decision_of)
+        methods = Counter(d.method.value for d in s.scalars(select(Delivery)) if d.case_id in demo)
+        assert methods["electronic"] > 0 and methods["paper"] > 0
