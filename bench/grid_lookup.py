@@ -39,9 +39,16 @@ def lattice_grids(n: int) -> list[GridShape]:
     side = math.isqrt(n)
     x0, y0, x1, y1 = BOX
     dx, dy = (x1 - x0) / side, (y1 - y0) / side
-    return [GridShape(i * side + j, f"{i * side + j:015d}", i,
-                      shapely.box(x0 + j * dx, y0 + i * dy, x0 + (j + 1) * dx, y0 + (i + 1) * dy))
-            for i in range(side) for j in range(side)]
+    return [
+        GridShape(
+            i * side + j,
+            f"{i * side + j:015d}",
+            i,
+            shapely.box(x0 + j * dx, y0 + i * dy, x0 + (j + 1) * dx, y0 + (i + 1) * dy),
+        )
+        for i in range(side)
+        for j in range(side)
+    ]
 
 
 def main() -> None:
@@ -57,8 +64,10 @@ def main() -> None:
     index = GridIndex(grids)
     build_s = time.perf_counter() - t
     stats = index.stats()
-    print(f"layout={args.layout} grids={len(index)} build={build_s:.2f}s cells={stats['cells']} "
-          f"boundary_cells={stats['boundary_cells']} ({stats['boundary_cells'] / stats['cells']:.1%})")
+    print(
+        f"layout={args.layout} grids={len(index)} build={build_s:.2f}s cells={stats['cells']} "
+        f"boundary_cells={stats['boundary_cells']} ({stats['boundary_cells'] / stats['cells']:.1%})"
+    )
 
     # Points over the box enlarged by 5% on each side: about 17% fall outside every grid (misses).
     rnd = random.Random(11)
@@ -72,8 +81,10 @@ def main() -> None:
     single = [locate(x, y) for x, y in zip(lngs, lats, strict=True)]
     single_s = time.perf_counter() - t
     misses = sum(r is None for r in single)
-    print(f"locate:      {args.points / single_s:,.0f} lookups/s ({single_s * 1e6 / args.points:.2f} µs each, "
-          f"{misses / args.points:.1%} misses)")
+    print(
+        f"locate:      {args.points / single_s:,.0f} lookups/s ({single_s * 1e6 / args.points:.2f} µs each, "
+        f"{misses / args.points:.1%} misses)"
+    )
 
     t = time.perf_counter()
     batch = index.locate_many(lngs, lats)

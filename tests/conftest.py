@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,22 +20,27 @@ PASSWORDS = {login.username: login.password for login in DEMO_LOGINS}
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("data")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Iterator[str]:
     url = new_database_url(tmp_path_factory.mktemp("db"))
     upgrade(url)
     db = Database(url)
-    load_demo(db)
+    load_demo(db, data_dir=data_dir)  # the demo's evidence files go where the app reads them
     db.dispose()
     yield url
     drop_database(url)
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def settings(database_url: str, data_dir: Path) -> Settings:
     return Settings(
         env="test",
         database_url=database_url,
-        data_dir=tmp_path_factory.mktemp("data"),
+        data_dir=data_dir,
         secret_key="test-secret-" + "x" * 32,
     )
 

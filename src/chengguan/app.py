@@ -24,11 +24,15 @@ from chengguan.core.db import Database
 from chengguan.core.errors import NotFound
 from chengguan.dispatching.api import router as dispatching_router
 from chengguan.documents.api import router as documents_router
+from chengguan.documents.delivery_api import router as delivery_router
+from chengguan.documents.public_api import router as documents_public_router
+from chengguan.evidence.api import router as evidence_router
 from chengguan.identity.api import router as identity_router
 from chengguan.intake.api import router as intake_router
 from chengguan.jobs import Scheduler
 from chengguan.law.api import router as law_router
 from chengguan.merchants.api import router as merchants_router
+from chengguan.notify.api import router as sms_router
 from chengguan.open311.api import router as open311_router
 from chengguan.org.api import router as org_router
 
@@ -93,6 +97,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         approval_chains_router,
         merchants_router,
         documents_router,
+        delivery_router,
+        documents_public_router,
+        sms_router,
+        evidence_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(open311_router)

@@ -1,8 +1,10 @@
-"""The ``chengguan`` command: serve, migrate, demo, simulate, sweep, create-admin, verify-audit."""
+"""The ``chengguan`` command: serve, migrate, demo, simulate, sweep, create-admin, verify-audit, verify-evidence,
+seal-evidence, export-anchors."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import typer
 
@@ -132,7 +134,7 @@ def sweep() -> None:
         db.dispose()
     typer.echo(
         f"案源超期督办 {result['supervised']} 件，案件超期转督查 {result['cases_supervised']} 件，"
-        f"派遣超时改派 {result['redispatched']} 件"
+        f"派遣超时改派 {result['redispatched']} 件，证据账本封存 {result['evidence_sealed']} 批"
     )
 
 
@@ -177,6 +179,92 @@ def verify_audit() -> None:
     assert broken is not None
     typer.echo(f"审计链被破坏：第一条异常记录 seq={broken.seq} id={broken.id}：{broken.reason}", err=True)
     raise typer.Exit(1)
+
+
+@app.command("verify-evidence")
+def verify_evidence(
+    item: str | None = typer.Option(None, "--item", help="只校验这一件证据（证据 id）"),
+    files: bool = typer.Option(True, "--files/--no-files", help="重新计算每个证据文件的 SHA-256 与 SM3"),
+    anchors: Path | None = typer.Option(None, "--anchors", help="同时与此公证锚定文件（export-anchors 写出）比对"),
+) -> None:
+    """Verify the evidence ledger and store; exit 1 naming the first broken item (seq, item id, reason)."""
+    import uuid
+
+    from chengguan.core.db import Database
+    from chengguan.evidence import ledger_db, service
+    from chengguan.evidence.anchors import FileAnchorSink, check_anchors
+    from chengguan.evidence.models import EvidenceItem
+
+    settings = get_settings()
+    db = Database(settings.database_url)
+    try:
+        with db.session(write=False) as session:
+            if item:
+                try:
+                    found = session.get(EvidenceItem, uuid.UUID(item))
+                except ValueError:
+                    found = None
+                if found is None:
+                    typer.echo(f"证据不存在：{item}", err=True)
+                    raise typer.Exit(2)
+                report = service.verify_one(session, settings, found)
+                checked, seconds = f"证据 {item}（存证序号 {found.ledger_seq}）", None
+            else:
+                check = service.verify_all(session, settings, files=files)
+                report, seconds = check.report, check.seconds
+                checked = f"{report.checked} 条账本记录、{report.blobs_checked} 个文件、{report.batches_checked} 个批次"
+            brk = report.first_break
+            if brk is None and anchors is not None:
+                brk = check_anchors(ledger_db.batches(session), FileAnchorSink(anchors).records())
+    finally:
+        db.dispose()
+    if brk is None:
+        took = f"，用时 {seconds:.2f} 秒" if seconds is not None else ""
+        typer.echo(f"证据存证完整：已校验 {checked}{took}。")
+        return
+    typer.echo(
+        f"证据存证被破坏：序号 {brk.seq}，证据 {brk.item_id or '—'}，原因 {brk.reason.value}：{brk.message}", err=True
+    )
+    raise typer.Exit(1)
+
+
+@app.command("seal-evidence")
+def seal_evidence() -> None:
+    """Seal the evidence ledger's unsealed entries under Merkle roots now (the served app does it every minute)."""
+    from chengguan.core.db import Database
+    from chengguan.evidence import ledger_db
+
+    settings = get_settings()
+    db = Database(settings.database_url)
+    try:
+        with db.session() as session, session.begin():
+            sealed = ledger_db.seal_pending(session, batch_size=settings.evidence_batch_size)
+    except ledger_db.LedgerBroken as exc:
+        typer.echo(f"未封存：{exc.detail}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        db.dispose()
+    last = f"，封存至序号 {sealed[-1].last_seq}" if sealed else ""
+    typer.echo(f"证据账本已封存 {len(sealed)} 个批次{last}。")
+
+
+@app.command("export-anchors")
+def export_anchors_command(path: Path = typer.Argument(..., help="公证锚定文件（JSON Lines，追加写入）")) -> None:
+    """Append every sealed batch root of the evidence ledger to PATH (for a notary / blockchain service)."""
+    from chengguan.core.db import Database
+    from chengguan.evidence.tasks import export_anchors
+
+    db = Database(get_settings().database_url)
+    try:
+        with db.session() as session, session.begin():
+            result = export_anchors(session, path)
+    finally:
+        db.dispose()
+    if result.conflict is not None:
+        brk = result.conflict
+        typer.echo(f"与已公证记录不符：批次自序号 {brk.seq} 起，原因 {brk.reason.value}：{brk.message}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"已写出 {result.published} 个批次根（{result.already} 个此前已公证）：{path}")
 
 
 def _safe(url: str) -> str:

@@ -1,5 +1,5 @@
-"""Background jobs of one process: the 督办 sweep of case sources, the 督查 sweep of overdue penalty cases and the
-dispatch-acknowledgement timeout, every minute.
+"""Background jobs of one process: the 督办 sweep of case sources, the 督查 sweep of overdue penalty cases, the
+dispatch-acknowledgement timeout and the sealing of the evidence ledger's tail, every minute.
 
 Each job opens its own unit of work and is safe when several processes run it at once (conditional updates decide
 who acts; see ``intake.supervision`` and ``dispatching.tasks``). ``chengguan sweep`` runs them once (cron)."""
@@ -19,6 +19,7 @@ def run_once(db: Database) -> dict[str, int]:
     """One pass of every job, each in its own transaction."""
     from chengguan.cases.supervision import sweep as sweep_cases
     from chengguan.dispatching.tasks import sweep_timeouts
+    from chengguan.evidence.tasks import seal_job
     from chengguan.intake.supervision import sweep
 
     with db.session() as session, session.begin():
@@ -27,7 +28,10 @@ def run_once(db: Database) -> dict[str, int]:
         supervised = sweep(session).supervised
     with db.session() as session, session.begin():
         cases_supervised = sweep_cases(session)
-    return {"supervised": supervised, "redispatched": redispatched, "cases_supervised": cases_supervised}
+    with db.session() as session, session.begin():
+        evidence_sealed = seal_job(session)
+    return {"supervised": supervised, "redispatched": redispatched, "cases_supervised": cases_supervised,
+            "evidence_sealed": evidence_sealed}  # fmt: skip
 
 
 class Scheduler:

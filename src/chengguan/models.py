@@ -12,6 +12,7 @@ from chengguan.identity import models as identity_models
 from chengguan.intake import models as intake_models
 from chengguan.law import models as law_models
 from chengguan.merchants import models as merchant_models
+from chengguan.notify import models as notify_models
 from chengguan.org import models as org_models
 
 __all__ = [
@@ -27,5 +28,6 @@ __all__ = [
     "intake_models",
     "law_models",
     "merchant_models",
+    "notify_models",
     "org_models",
 ]

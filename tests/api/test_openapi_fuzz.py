@@ -292,9 +292,10 @@ def fuzz_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings
     url = new_database_url(tmp_path_factory.mktemp("fuzz-db"))
     upgrade(url)
     db = Database(url)
-    load_demo(db)
+    data_dir = tmp_path_factory.mktemp("fuzz-data")
+    load_demo(db, data_dir=data_dir, documents=False)
     db.dispose()
-    yield Settings(env="test", database_url=url, data_dir=tmp_path_factory.mktemp("fuzz-data"), secret_key=SECRET_KEY)
+    yield Settings(env="test", database_url=url, data_dir=data_dir, secret_key=SECRET_KEY)
     drop_database(url)
 
 

@@ -255,7 +255,6 @@ def test_the_late_fee_stops_on_the_day_the_fine_is_paid(client: TestClient, logi
     """第七十二条第一款第（一）项: 3 % of the fine a day after the due date — until the fine is paid, not beyond."""
     from datetime import timedelta
 
-
     officer = login("bdg_officer")
     case = new_case(client, officer, setup, procedure="simple", penalty={"kinds": ["fine"], "fine_fen": 10_000})
     case = act(client, officer, case, "deliver_on_site", signed_or_refused=True)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
-from cases.helpers import act, new_case
+from cases.helpers import decided
 from chengguan.cases.disclosure import mask_address, mask_id, mask_name, mask_phone
 
 Login = Callable[..., dict[str, str]]
@@ -21,21 +21,8 @@ def test_masking_of_personal_data():
     assert mask_id(None) is None and mask_phone("") == ""
 
 
-def _decided(client: TestClient, login: Login, setup: dict, **overrides) -> dict:
-    officer, squad = login("bdg_officer"), login("bdg_leader")
-    district, legal = login("shinan_leader"), login("shinan_legal")
-    case = new_case(client, officer, setup, **overrides)
-    for who, action in ((officer, "start_check"), (officer, "submit_filing"), (squad, "approve"),
-                        (district, "approve"), (officer, "end_investigation"), (officer, "issue_notice"),
-                        (officer, "serve_notice"), (officer, "waive_statement"), (officer, "submit_decision"),
-                        (squad, "approve"), (legal, "approve"), (district, "approve")):  # fmt: skip
-        case = act(client, who, case, action)
-    assert case["status"] == "service"
-    return case
-
-
 def test_decision_is_published_masked_and_withdrawn_when_changed(client: TestClient, login: Login, setup: dict):
-    case = _decided(
+    case = decided(
         client,
         login,
         setup,
@@ -71,5 +58,5 @@ def test_decision_is_published_masked_and_withdrawn_when_changed(client: TestCli
 
 def test_organisation_name_stays_public(client: TestClient, login: Login, setup: dict):
     party = {"type": "organization", "name": "青岛示例餐饮有限公司", "id_no": "91110000600037341L"}
-    case = _decided(client, login, setup, party=party)
+    case = decided(client, login, setup, party=party)
     assert case["disclosure"]["content"]["party"] == "青岛示例餐饮有限公司"

@@ -91,8 +91,10 @@ def test_inverse_is_exact_not_one_step_subtraction():
     assert max(abs(exact[0] - TIANANMEN[0]), abs(exact[1] - TIANANMEN[1])) <= 1e-7
 
 
-@pytest.mark.parametrize("point", [(0.0, 0.0), (-122.4194, 37.7749), (139.6917, 35.6895), (2.35, 48.85),
-                                   (72.0, 30.0), (120.0, 0.5), (120.0, 56.0)])
+@pytest.mark.parametrize(
+    "point",
+    [(0.0, 0.0), (-122.4194, 37.7749), (139.6917, 35.6895), (2.35, 48.85), (72.0, 30.0), (120.0, 0.5), (120.0, 56.0)],
+)
 def test_outside_china_unchanged(point):
     assert out_of_china(*point)
     assert wgs84_to_gcj02(*point) == point

@@ -171,8 +171,10 @@ def jittered_lattice(draw):
     def vertex(i, j):
         k = 2 * (i * (n + 1) + j)
         inner_i, inner_j = 0 < i < n, 0 < j < n
-        return (120 + step * (i + (jit[k] if inner_i and inner_j else 0)),
-                36 + step * (j + (jit[k + 1] if inner_i and inner_j else 0)))
+        return (
+            120 + step * (i + (jit[k] if inner_i and inner_j else 0)),
+            36 + step * (j + (jit[k + 1] if inner_i and inner_j else 0)),
+        )
 
     shapes = []
     for i in range(n):
@@ -189,8 +191,13 @@ def test_fast_path_never_disagrees_with_exact(lattice, seed, cells_per_grid):
     shapes, step = lattice
     index = GridIndex(shapes, cells_per_grid=cells_per_grid)
     rng = random.Random(seed)
-    pts = [(120 + rng.uniform(-0.5, len(shapes) ** 0.5 + 0.5) * step,
-            36 + rng.uniform(-0.5, len(shapes) ** 0.5 + 0.5) * step) for _ in range(200)]
+    pts = [
+        (
+            120 + rng.uniform(-0.5, len(shapes) ** 0.5 + 0.5) * step,
+            36 + rng.uniform(-0.5, len(shapes) ** 0.5 + 0.5) * step,
+        )
+        for _ in range(200)
+    ]
     # Every vertex and edge midpoint: the points most likely to sit on shared borders.
     for s in shapes:
         c = list(s.polygon.exterior.coords)

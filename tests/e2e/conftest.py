@@ -36,12 +36,14 @@ def _require(condition: bool, reason: str) -> None:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     _require((ROOT / "web" / "dist" / "index.html").is_file(), "web app not built (make web)")
-    with demo_server(tmp_path_factory.mktemp("e2e"), CHENGGUAN_RUN_JOBS="true") as base:
+    with demo_server(tmp_path_factory.mktemp("e2e"), documents=True, CHENGGUAN_RUN_JOBS="true") as base:
         yield base
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def browser(live_server: str) -> Iterator[object]:
+    # The server (and the demo's sealed documents, signed through pyHanko's asyncio.run) comes first: once Playwright's
+    # sync API runs its event loop in this thread, asyncio.run refuses to start another.
     _require(Path(CHROMIUM).exists(), "Debian chromium not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 

@@ -90,8 +90,11 @@ def test_leader_reads_a_shop_record_and_registers_a_shop(browser, live_server, t
         expect(history.get_by_test_id("party-case-code")).to_have_count(len(case["party_history"]))
         others = len(case["party_history"])
         expect(history.get_by_test_id("case-history-count")).to_contain_text(f"其他案件 {others} 件")
-        expect(page.get_by_test_id("case-documents")).to_contain_text("暂无文书")
-        expect(page.get_by_test_id("case-evidence")).to_contain_text("暂无证据")
+        # The 执法文书 card lists the case's documents (the demo's cases carry theirs).
+        documents = api.get(f"/cases/{case['id']}/documents").json()["items"]
+        expect(page.get_by_test_id("case-documents").get_by_test_id("case-doc")).to_have_count(len(documents))
+        evidence = api.get(f"/cases/{case['id']}/evidence").json()["items"]
+        expect(page.get_by_test_id("case-evidence").get_by_test_id("evidence-card")).to_have_count(len(evidence))
         page.screenshot(path=str(tmp_path / "case-merchant.png"), full_page=True)
 
         # … and the shop link leads back to the shop's drawer.

@@ -22,7 +22,8 @@ from chengguan.cases.schemas import (
     PublicDisclosures,
 )
 from chengguan.core.errors import PROBLEM_RESPONSES
-from chengguan.identity.dependencies import SessionDep, require
+from chengguan.documents import archive
+from chengguan.identity.dependencies import SessionDep, SettingsDep, require
 from chengguan.identity.principals import StaffPrincipal
 from chengguan.kit.schemas import PageQuery, Paginated
 
@@ -65,9 +66,17 @@ def case_actions(principal: Reader, session: SessionDep, case_id: CaseId) -> lis
 
 @router.post("/{case_id}/actions/{action}", response_model=CaseDetail, summary="办理操作（状态机校验法定条件）")
 def take_action(
-    principal: Reader, session: SessionDep, case_id: CaseId, action: CaseAction, data: CaseActionIn
+    principal: Reader,
+    session: SessionDep,
+    settings: SettingsDep,
+    case_id: CaseId,
+    action: CaseAction,
+    data: CaseActionIn,
 ) -> CaseDetail:
-    service.act(session, principal, case_id, action, data)
+    before = service.load(session, case_id, principal).status
+    case = service.act(session, principal, case_id, action, data)
+    if case.status is not before and case.status in archive.ARCHIVABLE:  # 结案/归档: the 案卷 is assembled (第四十七条)
+        archive.assemble(session, principal, settings, case.id)
     return read.detail(session, principal, case_id)
 
 

@@ -70,6 +70,7 @@ class CaseFacts:
     limitation_override: bool = False  # an approved, recorded reason to file anyway
     extensions: int = 0
     max_extensions: int = 1
+    unreviewed_machine_evidence: int = 0  # 第四十一条: machine-recorded items not through both review levels
     # input of the action being taken
     reason: str | None = None
     signed_or_refused: bool = False  # 第五十二条：当场交付，拒绝签收的注明
@@ -199,6 +200,17 @@ def discussion_if_required(f: CaseFacts, today: date, cal: WorkCalendar) -> Refu
     if f.discussion_required and not f.discussion_done:
         return Refusal(
             "case.gate.discussion", "情节复杂或者重大违法的案件须经负责人集体讨论决定（《行政处罚法》第五十七条）"
+        )
+    return None
+
+
+def machine_evidence_reviewed(f: CaseFacts, today: date, cal: WorkCalendar) -> Refusal | None:
+    """第四十一条第二款：电子技术监控设备记录未经审核或者经审核不符合要求的，不得作为行政处罚的证据。"""
+    if f.unreviewed_machine_evidence > 0:
+        return Refusal(
+            "case.gate.evidence_review",
+            f"本案有 {f.unreviewed_machine_evidence} 项电子技术监控设备记录的证据尚未完成技术审核和法制审核，"
+            "未经审核的不得作为行政处罚的证据（《行政处罚法》第四十一条）",
         )
     return None
 

@@ -49,7 +49,13 @@ from chengguan.org.enums import ActiveStatus, OfficerKind
 from chengguan.org.models import Officer
 from chengguan.org.repository import unit_names
 
-EVENT_LABELS = {"create": "立案登记", "supervise": "超期转督查", "withdraw_disclosure": "撤回公开信息"}
+EVENT_LABELS = {
+    "create": "立案登记",
+    "supervise": "超期转督查",
+    "withdraw_disclosure": "撤回公开信息",
+    "add_evidence": "登记证据",
+    "review_evidence": "证据审核",
+}
 
 
 OUTSIDE_IDS = 1000

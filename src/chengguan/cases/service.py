@@ -93,14 +93,24 @@ def chain_lengths(session: Session, unit_id: uuid.UUID, procedure: Procedure) ->
 
 def facts_of(session: Session, case: Case, on: date, data: CaseActionIn | None = None) -> CaseFacts:
     """What the gates read: the case's state plus, for an action, its input."""
+    from chengguan.evidence.service import unreviewed_machine_evidence
+
     certified = certified_count(session, case.id)
-    return facts_from(case, on, certified, chain_lengths(session, case.unit_id, case.procedure), data)
+    steps = chain_lengths(session, case.unit_id, case.procedure)
+    return facts_from(case, on, certified, steps, data, unreviewed=unreviewed_machine_evidence(session, case.id))
 
 
 def facts_from(
-    case: Case, on: date, certified: int, steps: dict[str, object], data: CaseActionIn | None = None
+    case: Case,
+    on: date,
+    certified: int,
+    steps: dict[str, object],
+    data: CaseActionIn | None = None,
+    *,
+    unreviewed: int = 0,
 ) -> CaseFacts:
-    """``facts_of`` without the queries (the officers' count and the chain lengths given)."""
+    """``facts_of`` without the queries (the officers' count, the chain lengths and the machine-recorded evidence
+    still under review given)."""
     act_end = case.act_ended_on or case.act_on
     reference = case.filed_on or on
     facts = CaseFacts(
@@ -133,6 +143,7 @@ def facts_from(
         within_limitation=clocks.within_limitation(act_end, reference, extended=case.limitation_extended),
         limitation_override=bool(case.limitation_override),
         extensions=case.extensions,
+        unreviewed_machine_evidence=unreviewed,
         extra=steps,
     )
     if data is None:

@@ -148,6 +148,7 @@ _DECISION_GATES = (
     g.not_raised_after_defense,
     g.legal_review_if_required,
     g.discussion_if_required,
+    g.machine_evidence_reviewed,
 )
 
 TRANSITIONS: dict[tuple[CaseStatus, CaseAction], Rule] = {
@@ -177,7 +178,9 @@ TRANSITIONS: dict[tuple[CaseStatus, CaseAction], Rule] = {
     (S.statement, A.submit_no_penalty): Rule(_submit(S.decision_approval), HANDLER, (g.reason_given,)),
     (S.service, A.serve_decision): Rule(S.execution, HANDLER),
     (S.on_site, A.deliver_on_site): Rule(
-        S.execution, HANDLER, (g.two_certified_officers, g.simple_procedure_allowed, g.signature_or_refusal)
+        S.execution,
+        HANDLER,
+        (g.two_certified_officers, g.simple_procedure_allowed, g.signature_or_refusal, g.machine_evidence_reviewed),
     ),
     (S.execution, A.record_payment): Rule(_stay, HANDLER, (g.decision_is_penalty, g.payment_amount)),
     (S.execution, A.start_remedy): Rule(_stay, HANDLER, (g.decision_is_penalty, g.no_remedy_running)),
@@ -188,7 +191,9 @@ TRANSITIONS: dict[tuple[CaseStatus, CaseAction], Rule] = {
     (S.closed, A.archive): Rule(S.archived, HANDLER),
 }
 for _stage in _APPROVAL:
-    TRANSITIONS[(_stage, A.approve)] = Rule(_approve, APPROVER)
+    # 第四十一条: the decision is not approved on machine evidence that arrived unreviewed after it was submitted.
+    _approve_gates = (g.machine_evidence_reviewed,) if _stage is S.decision_approval else ()
+    TRANSITIONS[(_stage, A.approve)] = Rule(_approve, APPROVER, _approve_gates)
     TRANSITIONS[(_stage, A.reject)] = Rule(_reject, APPROVER, (g.reason_given,))
 for _status in BEFORE_DECISION:
     TRANSITIONS[(_status, A.withdraw)] = Rule(S.withdrawn, LEADER, (g.reason_given,))

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     review_days: int = 60
     litigation_months: int = 6
     payment_account: str = "指定代收银行的非税收入汇缴专户，或扫描缴款码通过电子支付系统缴纳"
+    evidence_batch_size: int = 64  # evidence ledger entries sealed under one Merkle root (the job seals the rest)
+    evidence_max_upload_mb: int = 200  # largest evidence file accepted (body-camera video included)
+    sms_adapter: str = "outbox"  # notify.sms.GATEWAYS: the local outbox unless a carrier gateway is plugged in
+    sms_unreachable: str = ""  # outbox adapter: numbers that fail (comma-separated), to exercise the paper fallback
     run_jobs: bool = True  # the served app runs the background jobs (督办, dispatch timeouts) every minute
 
     @field_validator("now")

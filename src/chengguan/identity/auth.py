@@ -165,7 +165,15 @@ def touch(session: Session, token_id: uuid.UUID) -> None:
 
 def staff_principal(session: Session, token: AuthToken, ip: str | None) -> StaffPrincipal:
     """Resolve the staff user behind a token, with the union of their roles' grants."""
-    user = session.get(User, token.subject_id)
+    return principal_of_user(session, token.subject_id, token_id=token.id, ip=ip)
+
+
+def principal_of_user(
+    session: Session, user_id: uuid.UUID, *, token_id: uuid.UUID | None = None, ip: str | None = None
+) -> StaffPrincipal:
+    """The staff principal of a user with their current grants — also for work done later on their behalf (an
+    electronic service completes when the party opens the link the officer sent)."""
+    user = session.get(User, user_id)
     if user is None or not user.is_active:
         raise Unauthenticated("账号已停用", code="auth.account_disabled")
     permissions, scopes, units = RoleRepository(session).grants_of_user(user.id)
@@ -178,7 +186,7 @@ def staff_principal(session: Session, token: AuthToken, ip: str | None) -> Staff
         permissions=frozenset(permissions),
         scopes=frozenset(scopes),
         custom_unit_ids=frozenset(units),
-        token_id=token.id,
+        token_id=token_id,
         ip=ip,
     )
 

@@ -84,8 +84,27 @@ const routes = [
         component: () => import('@/views/mobile/PenaltyView.vue'),
         meta: { title: '当场处罚', perms: ['case:write'] },
       },
+      {
+        path: 'evidence',
+        name: 'm-evidence',
+        component: () => import('@/views/mobile/EvidenceView.vue'),
+        meta: { title: '现场取证', perms: ['case:write'] },
+      },
       { path: 'me', name: 'm-me', component: () => import('@/views/mobile/MeView.vue'), meta: { title: '我的' } },
     ],
+  },
+  // 公开页面（无需登录）：文书二维码核验、当事人的电子送达链接（短信）。
+  {
+    path: '/verify/:token',
+    name: 'public-verify',
+    component: () => import('@/views/public/VerifyView.vue'),
+    meta: { public: true, title: '文书核验' },
+  },
+  {
+    path: '/s/:token',
+    name: 'public-delivery',
+    component: () => import('@/views/public/DeliveryView.vue'),
+    meta: { public: true, title: '文书送达' },
   },
   {
     path: '/:pathMatch(.*)*',
