@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -51,3 +51,8 @@ def frozen(value: datetime) -> Iterator[None]:
 def as_utc(value: datetime) -> datetime:
     """SQLite hands back naive datetimes; every stored time is UTC, so re-attach the zone."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def local_date(value: datetime) -> date:
+    """The legal day (Asia/Shanghai) of a stored instant."""
+    return as_utc(value).astimezone(SHANGHAI).date()

@@ -7,13 +7,24 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Response
+from sqlalchemy.orm import Session
 
 from chengguan.core.errors import PROBLEM_RESPONSES
-from chengguan.documents import archive, sealing, service
+from chengguan.documents import archive, sealing, service, signatures
 from chengguan.documents.enums import DocumentStatus
-from chengguan.documents.kinds import CATALOGUE, FIELD_LABELS, DocumentKind
-from chengguan.documents.models import CaseArchive, Document
-from chengguan.documents.schemas import ArchiveOut, DocumentItem, DocumentList, FieldsIn, GenerateIn, KindOption, SealIn
+from chengguan.documents.kinds import CATALOGUE, FIELD_LABELS, DocumentKind, signers
+from chengguan.documents.models import CaseArchive, Document, DocumentSignature
+from chengguan.documents.schemas import (
+    ArchiveOut,
+    DocumentItem,
+    DocumentList,
+    FieldsIn,
+    GenerateIn,
+    HandSignature,
+    KindOption,
+    SealIn,
+    SignIn,
+)
 from chengguan.evidence.store import blob_store
 from chengguan.identity.dependencies import SessionDep, SettingsDep, require
 from chengguan.identity.principals import StaffPrincipal
@@ -26,7 +37,17 @@ CaseId = Annotated[uuid.UUID, Path(description="案件 id")]
 DocId = Annotated[uuid.UUID, Path(description="文书 id")]
 
 
-def item(doc: Document, deliveries: int = 0) -> DocumentItem:
+def hand_signature(row: DocumentSignature) -> HandSignature:
+    return HandSignature(
+        slot=row.slot,
+        role=signatures.role_of(row.slot),
+        signer_name=row.signer_name,
+        signed_at=row.signed_at,
+        recorded_by_name=row.recorded_by_name,
+    )
+
+
+def item(doc: Document, deliveries: int = 0, signed: list[DocumentSignature] | None = None) -> DocumentItem:
     editable = CATALOGUE[DocumentKind(doc.kind)].editable
     return DocumentItem(
         id=doc.id,
@@ -45,6 +66,8 @@ def item(doc: Document, deliveries: int = 0) -> DocumentItem:
         verify_url=f"/verify/{doc.verify_token}",
         docx_url=f"/api/v1/documents/{doc.id}.docx",
         deliveries_count=deliveries,
+        signers=list(signers(DocumentKind(doc.kind))),
+        signatures=[hand_signature(s) for s in signed or []],
         created_by_name=doc.created_by_name,
         created_at=doc.created_at,
         updated_at=doc.updated_at,
@@ -56,7 +79,8 @@ def item(doc: Document, deliveries: int = 0) -> DocumentItem:
 def case_documents(case_id: CaseId, session: SessionDep, principal: Reader) -> DocumentList:
     docs = service.of_case(session, principal, case_id)
     counts = service.delivery_counts(session, [d.id for d in docs])
-    return DocumentList(items=[item(d, counts.get(d.id, 0)) for d in docs])
+    signed = signatures.of_documents(session, [d.id for d in docs])
+    return DocumentList(items=[item(d, counts.get(d.id, 0), signed.get(d.id)) for d in docs])
 
 
 @router.get("/cases/{case_id}/document-kinds", summary="本案现在可以制作的文书")
@@ -77,7 +101,7 @@ def document_kinds(case_id: CaseId, session: SessionDep, principal: Reader) -> l
 def generate_document(
     case_id: CaseId, body: GenerateIn, session: SessionDep, settings: SettingsDep, principal: Writer
 ) -> DocumentItem:
-    return item(service.generate(session, principal, settings, case_id, body.kind, body.fields))
+    return full_item(session, service.generate(session, principal, settings, case_id, body.kind, body.fields))
 
 
 @router.put("/documents/{document_id}/fields", summary="填写文书中由承办人撰写的内容（草稿）")
@@ -85,7 +109,9 @@ def write_fields(
     document_id: DocId, body: FieldsIn, session: SessionDep, settings: SettingsDep, principal: Writer
 ) -> DocumentItem:
     doc = service.load(session, principal, document_id)
-    return item(service.generate(session, principal, settings, doc.case_id, DocumentKind(doc.kind), body.fields))
+    return full_item(
+        session, service.generate(session, principal, settings, doc.case_id, DocumentKind(doc.kind), body.fields)
+    )
 
 
 @router.get(
@@ -124,14 +150,29 @@ def document_docx(document_id: DocId, session: SessionDep, settings: SettingsDep
 def seal_document(
     document_id: DocId, body: SealIn, session: SessionDep, settings: SettingsDep, principal: Writer
 ) -> DocumentItem:
-    doc = sealing.seal(session, principal, settings, document_id, body.algorithm)
-    return item(doc, service.delivery_counts(session, [doc.id]).get(doc.id, 0))
+    return full_item(session, sealing.seal(session, principal, settings, document_id, body.algorithm))
+
+
+@router.post(
+    "/documents/{document_id}/signatures",
+    summary="手写签名（执法人员本人或当事人；第五十二条：当场处罚决定书由执法人员签名、当事人签收）",
+)
+def sign_document(
+    document_id: DocId, body: SignIn, session: SessionDep, settings: SettingsDep, principal: Writer
+) -> DocumentItem:
+    doc = signatures.sign(session, principal, settings, document_id, body.role, body.signature, body.signer_name)
+    return full_item(session, doc)
 
 
 @router.get("/documents/{document_id}", summary="文书详情")
 def get_document(document_id: DocId, session: SessionDep, principal: Reader) -> DocumentItem:
-    doc = service.load(session, principal, document_id)
-    return item(doc, service.delivery_counts(session, [doc.id]).get(doc.id, 0))
+    return full_item(session, service.load(session, principal, document_id))
+
+
+def full_item(session: Session, doc: Document) -> DocumentItem:
+    """One document with its deliveries counted and its handwritten signatures."""
+    deliveries = service.delivery_counts(session, [doc.id]).get(doc.id, 0)
+    return item(doc, deliveries, signatures.of_documents(session, [doc.id]).get(doc.id))
 
 
 def archive_out(row: CaseArchive) -> ArchiveOut:

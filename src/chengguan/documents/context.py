@@ -28,6 +28,15 @@ class Party:
 class OfficerRef:
     name: str
     certificate_no: str
+    id: str = ""  # the officer's id: the key of their handwritten signature in ``DocContext.signatures``
+
+
+@dataclass(frozen=True)
+class Handwritten:
+    """A handwritten signature on this document: the PNG drawn on the phone or tablet and the day it was drawn."""
+
+    png: bytes
+    on: date
 
 
 @dataclass(frozen=True)
@@ -105,5 +114,7 @@ class DocContext:
     discussion: str = ""
     consent_phone: str = ""
     services: tuple[tuple[str, str, str, str], ...] = ()  # (document, method, time, recipient) served so far
-    documents: tuple[tuple[str, str, str], ...] = ()  # (title, number, date) for the 案卷目录
+    documents: tuple[tuple[str, str, str], ...] = ()
+    # handwritten signatures by slot: "officer:<officer id>" for each officer, "party" for the party
+    signatures: dict[str, Handwritten] = field(default_factory=dict)  # (title, number, date) for the 案卷目录
     fields: dict[str, str] = field(default_factory=dict)  # the texts a person wrote (kinds.editable)

@@ -11,14 +11,15 @@ from chengguan.cases.models import Case, CaseApproval, CaseEvent, CaseOfficer
 from chengguan.cases.service import amount_due
 from chengguan.core import clock
 from chengguan.core.config import Settings
-from chengguan.documents.context import ApprovalRef, DocContext, EvidenceRef, OfficerRef, Party, Remedy
+from chengguan.documents.context import ApprovalRef, DocContext, EvidenceRef, Handwritten, OfficerRef, Party, Remedy
 from chengguan.documents.enums import METHOD_LABELS, DeliveryStatus
 from chengguan.documents.kinds import CATALOGUE, DocumentKind
 from chengguan.documents.layout import chinese_date
-from chengguan.documents.models import Delivery, Document, ServiceConsent
+from chengguan.documents.models import Delivery, Document, DocumentSignature, ServiceConsent
 from chengguan.documents.numbering import SUFFIXES, issuing_bureau
 from chengguan.evidence.enums import KIND_LABELS, EvidenceKind
 from chengguan.evidence.models import EvidenceItem
+from chengguan.evidence.store import blob_store
 from chengguan.law.enums import PENALTY_KIND_LABELS
 from chengguan.law.models import EnforcementMatter
 from chengguan.law.service import Provisions
@@ -94,14 +95,42 @@ def _event_data(session: Session, case: Case, action: CaseAction) -> dict:
     return (row.data or {}) | ({"reason": row.reason} if row and row.reason else {}) if row else {}
 
 
-def gather(session: Session, case: Case, settings: Settings, fields: dict[str, str] | None = None) -> DocContext:
-    """The context every template of this case reads, as the record stands now."""
+def signatures(
+    session: Session, settings: Settings, document: Document | None, consent: ServiceConsent | None
+) -> dict[str, Handwritten]:
+    """The handwritten signatures on ``document`` by slot (the latest per slot). The 电子送达确认书 carries the
+    signature the party drew when consenting (art. 61 第二款), so the document shows what the party signed."""
+    if document is None:
+        return {}
+    store = blob_store(settings)
+    out: dict[str, Handwritten] = {}
+    if document.kind == DocumentKind.e_service_consent and consent is not None and consent.signature_sha256:
+        out["party"] = Handwritten(store.get(consent.signature_sha256), clock.local_date(consent.signed_at))
+    rows = session.scalars(
+        select(DocumentSignature).where(DocumentSignature.document_id == document.id)
+        .order_by(DocumentSignature.signed_at, DocumentSignature.id)
+    )  # fmt: skip
+    for row in rows:
+        out[row.slot] = Handwritten(store.get(row.image_sha256), clock.local_date(row.signed_at))
+    return out
+
+
+def gather(
+    session: Session,
+    case: Case,
+    settings: Settings,
+    fields: dict[str, str] | None = None,
+    *,
+    document: Document | None = None,
+) -> DocContext:
+    """The context every template of this case reads, as the record stands now (with ``document``'s handwritten
+    signatures when it is given)."""
     bureau = issuing_bureau(session, case.unit_id)
     unit = session.get(OrgUnit, case.unit_id)
     provisions = Provisions(session)
     violated, penalty = _matter_refs(session, case)
     officers = session.execute(
-        select(Officer.name, Officer.certificate_no)
+        select(Officer.name, Officer.certificate_no, Officer.id)
         .join(CaseOfficer, CaseOfficer.officer_id == Officer.id)
         .where(CaseOfficer.case_id == case.id)
         .order_by(CaseOfficer.lead.desc(), Officer.name)
@@ -147,7 +176,7 @@ def gather(session: Session, case: Case, settings: Settings, fields: dict[str, s
         penalty_kinds=kinds,
         fine_fen=case.fine_fen,
         penalty_reasoning=case.penalty_reasoning or "",
-        officers=tuple(OfficerRef(name, cert or "—") for name, cert in officers),
+        officers=tuple(OfficerRef(name, cert or "—", str(oid)) for name, cert, oid in officers),
         evidence=evidence_refs(session, case.id),
         approvals=tuple(
             ApprovalRef(a.stage.value, a.step_label, a.user_name, a.approved, a.opinion or "", _moment(a.at))
@@ -177,4 +206,5 @@ def gather(session: Session, case: Case, settings: Settings, fields: dict[str, s
         services=service_rows(session, case.id, {d.id: d for d in docs}),
         documents=catalogue,
         fields=dict(fields or {}),
+        signatures=signatures(session, settings, document, consent),
     )

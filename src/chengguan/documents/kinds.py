@@ -99,3 +99,23 @@ CATALOGUE: dict[DocumentKind, KindInfo] = {
         KindInfo(K.file_catalogue, "案卷目录", None, "《行政处罚法》第四十七条", (), 0),
     )
 }
+
+# Who signs each document by hand (the builders' signature slots; a test keeps the two in step). The on-the-spot
+# decision is signed by the officers (art. 52 第二款) and handed to the party, who signs for it or whose refusal is
+# noted (art. 52 第一款). Officers also sign the forms and the 笔录 they make (art. 55 第二款: inquiries and
+# inspections are recorded); the party signs the records of what was found or said and the notices handed over.
+# The 电子送达确认书 carries the signature the party drew when consenting (art. 61 第二款).
+OFFICER_SIGNED = frozenset({
+    K.source_register, K.filing_approval, K.not_filing_approval, K.inspection_record, K.inquiry_record,
+    K.evidence_list, K.preservation_notice, K.rectification_notice, K.investigation_report, K.statement_record,
+    K.decision_approval, K.on_site_decision, K.closure_approval,
+})  # fmt: skip
+PARTY_SIGNED = frozenset({
+    K.inspection_record, K.inquiry_record, K.preservation_notice, K.rectification_notice, K.prior_notice,
+    K.statement_record, K.hearing_record, K.on_site_decision,
+})  # fmt: skip
+
+
+def signers(kind: DocumentKind) -> tuple[str, ...]:
+    """The roles that sign ``kind`` by hand through the platform: "officer", "party" (in that order)."""
+    return tuple(role for role, kinds in (("officer", OFFICER_SIGNED), ("party", PARTY_SIGNED)) if kind in kinds)

@@ -60,6 +60,7 @@ class SignatureField:
     value: str = ""
     image: bytes | None = None  # PNG of a handwritten signature (transparent background)
     blank_chars: int = 6  # length of the rule, in characters, when nothing is filled in
+    slot: str = ""  # who signs here by hand: "officer:<id>" or "party" (documents.signatures); "" for no one
 
 
 @dataclass(frozen=True)

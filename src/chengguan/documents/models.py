@@ -112,3 +112,20 @@ class CaseArchive(UUIDPrimaryKey, Base):
     manifest: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime]
     created_by_name: Mapped[str] = mapped_column(String(100))
+
+
+class DocumentSignature(UUIDPrimaryKey, Base):
+    """A handwritten signature on a document (笔录, 当场处罚决定书 …): an officer named on the case signs for
+    themselves, the party signs on the officer's device. The PNG lies in the blob store; a slot signed again keeps
+    only the latest signature."""
+
+    __tablename__ = "document_signature"
+    __table_args__ = (Index("ix_document_signature_document", "document_id", "slot"),)
+
+    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("document.id", ondelete="RESTRICT"))
+    slot: Mapped[str] = mapped_column(String(60))  # "officer:<officer id>" or "party" (layout.SignatureField.slot)
+    signer_name: Mapped[str] = mapped_column(String(200))
+    image_sha256: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[datetime]
+    recorded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    recorded_by_name: Mapped[str] = mapped_column(String(100))

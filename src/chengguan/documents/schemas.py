@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import Field
 
 from chengguan.documents.enums import DeliveryMethod, DeliveryStatus, DocumentStatus, SignAlgorithm
 from chengguan.documents.kinds import DocumentKind
 from chengguan.kit.schemas import Out, Schema
+
+
+class HandSignature(Out):
+    slot: str
+    role: Literal["officer", "party"]
+    signer_name: str
+    signed_at: datetime
+    recorded_by_name: str
 
 
 class DocumentItem(Out):
@@ -29,6 +38,8 @@ class DocumentItem(Out):
     verify_url: str
     docx_url: str
     deliveries_count: int
+    signers: list[str] = Field(description="可手写签名的一方：officer 执法人员，party 当事人")
+    signatures: list[HandSignature]
     created_by_name: str
     created_at: datetime
     updated_at: datetime
@@ -57,6 +68,12 @@ class GenerateIn(Schema):
 
 class FieldsIn(Schema):
     fields: dict[str, str] = Field(description="可由承办人填写的内容")
+
+
+class SignIn(Schema):
+    role: Literal["officer", "party"] = Field(description="officer：执法人员本人签名；party：当事人签名")
+    signature: str = Field(max_length=2_000_000, description="手写签名（PNG data URL）")
+    signer_name: str | None = Field(None, max_length=200, description="当事人签名时的签名人（默认当事人姓名）")
 
 
 class SealIn(Schema):

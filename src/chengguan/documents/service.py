@@ -7,7 +7,7 @@ import secrets
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from chengguan.cases.enums import CaseStatus, DecisionKind, Procedure
@@ -21,7 +21,7 @@ from chengguan.documents.docx import render_docx
 from chengguan.documents.enums import DocumentStatus
 from chengguan.documents.gather import gather
 from chengguan.documents.kinds import CATALOGUE, DocumentKind
-from chengguan.documents.models import Delivery, Document
+from chengguan.documents.models import Delivery, Document, DocumentSignature
 from chengguan.documents.numbering import issuing_bureau, next_number
 from chengguan.documents.pdf import render_pdf
 from chengguan.evidence.store import blob_store
@@ -59,7 +59,7 @@ def verify_url(settings: Settings, token: str) -> str:
 
 def render(session: Session, settings: Settings, case: Case, doc: Document) -> None:
     """Re-render the document from the case record as it is now; the file goes to the blob store."""
-    ctx = gather(session, case, settings, doc.fields)
+    ctx = gather(session, case, settings, doc.fields, document=doc)
     data = render_pdf(build(K(doc.kind), ctx, doc.document_no, verify_url(settings, doc.verify_token)))
     doc.pdf_sha256 = blob_store(settings).put(data).sha256
 
@@ -116,7 +116,10 @@ def generate_for(
         session.add(doc)
         session.flush()
     elif fields is not None:
-        doc.fields = {**doc.fields, **written}
+        merged = {**doc.fields, **written}
+        if merged != doc.fields and _signed(session, doc):
+            raise Conflict("文书已有手写签名，签名确认的内容不能再修改", code="document.signed")
+        doc.fields = merged
     if render_now:
         render(session, settings, case, doc)
     else:
@@ -124,6 +127,10 @@ def generate_for(
     doc.updated_at = clock.now()
     session.flush()
     return doc
+
+
+def _signed(session: Session, doc: Document) -> bool:
+    return bool(session.scalar(select(exists().where(DocumentSignature.document_id == doc.id))))
 
 
 def _clean_fields(kind: DocumentKind, fields: dict[str, str]) -> dict[str, str]:
@@ -173,7 +180,7 @@ def file_name(doc: Document, ext: str = "pdf") -> str:
 def docx_bytes(session: Session, settings: Settings, principal: StaffPrincipal, doc: Document) -> bytes:
     """The document as Word, rendered from the record now (an editable copy: the sealed PDF is the original)."""
     case = load_case(session, doc.case_id, principal)
-    ctx = gather(session, case, settings, doc.fields)
+    ctx = gather(session, case, settings, doc.fields, document=doc)
     return render_docx(build(K(doc.kind), ctx, doc.document_no, verify_url(settings, doc.verify_token)))
 
 

@@ -75,16 +75,30 @@ def case_rows(ctx: DocContext) -> tuple[tuple[str, str], ...]:
 
 
 def officers_line(ctx: DocContext, label: str = "执法人员") -> SignatureLine:
-    """Names and certificate numbers of the officers (art. 42: two or more, art. 55: they show their certificates)."""
-    fields = [
-        SignatureField(f"{label}{i + 1}：", f"{o.name}（执法证号 {o.certificate_no}）")
-        for i, o in enumerate(ctx.officers[:2])
-    ]
+    """Names and certificate numbers of the officers (art. 42: two or more, art. 55: they show their certificates),
+    each with the officer's handwritten signature above the rule once signed."""
+    fields = []
+    for i, o in enumerate(ctx.officers[:2]):
+        slot = f"officer:{o.id}" if o.id else ""
+        signed = ctx.signatures.get(slot)
+        fields.append(
+            SignatureField(
+                f"{label}{i + 1}：",
+                f"{o.name}（执法证号 {o.certificate_no}）",
+                image=signed.png if signed else None,
+                slot=slot,
+            )
+        )
     return SignatureLine(tuple(fields))
 
 
 def party_sign_line(ctx: DocContext, label: str = "当事人签名") -> SignatureLine:
-    return SignatureLine((SignatureField(f"{label}：", blank_chars=8), SignatureField("日期：", blank_chars=8)))
+    """The party's slot and its date: the handwritten signature and the day it was drawn once the party signed."""
+    signed = ctx.signatures.get("party")
+    return SignatureLine((
+        SignatureField(f"{label}：", image=signed.png if signed else None, blank_chars=8, slot="party"),
+        SignatureField("日期：", chinese_date(signed.on) if signed else "", blank_chars=8),
+    ))  # fmt: skip
 
 
 def signature_pair(left: str, right: str) -> SignatureLine:
