@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
+from playwright.sync_api import expect
+
 from chengguan.demo.loader import DEMO_LOGINS
 
 PASSWORDS = {login.username: login.password for login in DEMO_LOGINS}
@@ -25,3 +29,43 @@ def login(page, base: str, username: str) -> None:  # type: ignore[no-untyped-de
     field(page, "login-username").fill(username)
     field(page, "login-password").fill(PASSWORDS[username])
     page.get_by_test_id("login-submit").click()
+
+
+def draw_signature(page, scope) -> None:  # type: ignore[no-untyped-def]
+    """Write a signature on the pad with the pointer (a wavy stroke and a second short one)."""
+    canvas = scope.get_by_test_id("signature-canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box and box["width"] > 100 and box["height"] > 60
+    x0, y0 = box["x"] + box["width"] * 0.15, box["y"] + box["height"] * 0.55
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    for i in range(1, 31):
+        page.mouse.move(x0 + i * box["width"] * 0.022, y0 - math.sin(i / 3) * box["height"] * 0.2, steps=2)
+    page.mouse.up()
+    page.mouse.move(x0 + box["width"] * 0.3, y0 - box["height"] * 0.3)
+    page.mouse.down()
+    page.mouse.move(x0 + box["width"] * 0.35, y0 + box["height"] * 0.2, steps=6)
+    page.mouse.up()
+    expect(scope.get_by_test_id("signature-state")).to_have_text("已签名")
+
+
+def draw_signature_by_finger(page, scope) -> None:  # type: ignore[no-untyped-def]
+    """Write a signature with a finger: real touch events (touchstart/move/end) through the DevTools protocol."""
+    canvas = scope.get_by_test_id("signature-canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box and box["width"] > 100 and box["height"] > 60
+    cdp = page.context.new_cdp_session(page)
+    x0, y0 = box["x"] + box["width"] * 0.15, box["y"] + box["height"] * 0.55
+
+    def touch(kind: str, x: float, y: float) -> None:
+        points = [] if kind == "touchEnd" else [{"x": x, "y": y, "id": 1, "radiusX": 4, "radiusY": 4, "force": 0.6}]
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    touch("touchStart", x0, y0)
+    for i in range(1, 31):
+        touch("touchMove", x0 + i * box["width"] * 0.022, y0 - math.sin(i / 2.5) * box["height"] * 0.22)
+    touch("touchEnd", 0, 0)
+    cdp.detach()
+    expect(scope.get_by_test_id("signature-state")).to_have_text("已签名")

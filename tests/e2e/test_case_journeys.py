@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from browser_support import DESKTOP, PASSWORDS, PHONE
+from browser_support import DESKTOP, PASSWORDS, PHONE, draw_signature_by_finger
 from browser_support import field as _field
 from browser_support import login as _login
 
@@ -349,7 +349,21 @@ def test_phone_on_the_spot_penalty_is_capped_by_article_51(browser, live_server,
         code = page.get_by_test_id("m-case-code").inner_text().strip()
         assert code.startswith("JY")
 
-        page.get_by_test_id("m-signed").click()
+        # 第五十二条: the decision is signed by the officer and signed for by the party, by finger on the phone
+        card = page.get_by_test_id("m-decision-sign")
+        expect(card.get_by_test_id("m-decision-no")).to_contain_text("当罚字", timeout=15_000)
+        expect(card.get_by_test_id("m-party-signature")).to_have_attribute("data-signed", "no")
+        for button in ("m-sign-officer", "m-sign-party"):
+            card.get_by_test_id(button).click()
+            dialog = page.get_by_test_id("doc-sign-dialog")
+            expect(dialog).to_be_visible()
+            draw_signature_by_finger(page, dialog)
+            dialog.get_by_test_id("doc-sign-submit").click()
+            expect(dialog).to_be_hidden(timeout=15_000)
+        expect(card.get_by_test_id("m-party-signature")).to_have_attribute("data-signed", "yes", timeout=15_000)
+        expect(card.locator("[data-testid='m-officer-signature'][data-signed='yes']")).to_have_count(1)
+        expect(page.get_by_test_id("m-signed").locator("input")).to_be_checked()  # the party signed for it
+        page.screenshot(path=str(tmp_path / "phone-penalty-signed.png"))
         page.get_by_test_id("m-deliver").click()
         expect(page.get_by_test_id("m-case-status")).to_have_text("执行", timeout=15_000)
         assert float(_number(page, "m-pay-amount").input_value()) == 200
@@ -366,3 +380,6 @@ def test_phone_on_the_spot_penalty_is_capped_by_article_51(browser, live_server,
     assert [(c["code"], c["procedure"], c["status"], c["party_name"]) for c in found] == [
         (code, "simple", "closed", party)
     ]
+    docs = _api(live_server, "bdg_officer").get(f"/cases/{found[0]['id']}/documents").json()["items"]
+    decision = next(d for d in docs if d["kind"] == "on_site_decision")
+    assert sorted(s["role"] for s in decision["signatures"]) == ["officer", "party"]

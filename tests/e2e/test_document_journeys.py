@@ -6,7 +6,6 @@ sealed document on its public verification page, and a copy with one byte change
 
 from __future__ import annotations
 
-import math
 import re
 import uuid
 from datetime import timedelta
@@ -15,7 +14,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from browser_support import DESKTOP, PASSWORDS, PHONE
+from browser_support import DESKTOP, PASSWORDS, PHONE, draw_signature, draw_signature_by_finger
 from browser_support import field as _field
 from browser_support import login as _login
 from chengguan.core import clock
@@ -94,46 +93,6 @@ def _decided_case(base: str, party: str) -> dict:
 def _open_case(page, base: str, case_id: str) -> None:
     page.goto(f"{base}/console/cases/{case_id}")
     expect(page.get_by_test_id("case-code")).to_be_visible(timeout=15_000)
-
-
-def _sign(page, scope) -> None:
-    """Write a signature on the pad with the pointer (a wavy stroke and a second short one)."""
-    canvas = scope.get_by_test_id("signature-canvas")
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    assert box and box["width"] > 100 and box["height"] > 60
-    x0, y0 = box["x"] + box["width"] * 0.15, box["y"] + box["height"] * 0.55
-    page.mouse.move(x0, y0)
-    page.mouse.down()
-    for i in range(1, 31):
-        page.mouse.move(x0 + i * box["width"] * 0.022, y0 - math.sin(i / 3) * box["height"] * 0.2, steps=2)
-    page.mouse.up()
-    page.mouse.move(x0 + box["width"] * 0.3, y0 - box["height"] * 0.3)
-    page.mouse.down()
-    page.mouse.move(x0 + box["width"] * 0.35, y0 + box["height"] * 0.2, steps=6)
-    page.mouse.up()
-    expect(scope.get_by_test_id("signature-state")).to_have_text("已签名")
-
-
-def _sign_by_finger(page, scope) -> None:
-    """Write a signature with a finger: real touch events (touchstart/move/end) through the DevTools protocol."""
-    canvas = scope.get_by_test_id("signature-canvas")
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    assert box and box["width"] > 100 and box["height"] > 60
-    cdp = page.context.new_cdp_session(page)
-    x0, y0 = box["x"] + box["width"] * 0.15, box["y"] + box["height"] * 0.55
-
-    def touch(kind: str, x: float, y: float) -> None:
-        points = [] if kind == "touchEnd" else [{"x": x, "y": y, "id": 1, "radiusX": 4, "radiusY": 4, "force": 0.6}]
-        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
-
-    touch("touchStart", x0, y0)
-    for i in range(1, 31):
-        touch("touchMove", x0 + i * box["width"] * 0.022, y0 - math.sin(i / 2.5) * box["height"] * 0.22)
-    touch("touchEnd", 0, 0)
-    cdp.detach()
-    expect(scope.get_by_test_id("signature-state")).to_have_text("已签名")
 
 
 def _doc_row(page, kind: str):
@@ -242,7 +201,7 @@ def test_decision_generated_sealed_served_electronically_and_signed_for_on_a_pho
         expect(_field(consent, "consent-phone")).to_have_value(PHONE_NO)
         consent.get_by_test_id("consent-submit").click()
         expect(consent).to_contain_text("请当事人在签名板上亲笔签名")  # no signature, no consent
-        _sign(page, consent)
+        draw_signature(page, consent)
         expect(consent).not_to_contain_text("请当事人在签名板上亲笔签名")
         page.screenshot(path=str(tmp_path / "doc-consent-dialog.png"))
         consent.get_by_test_id("consent-submit").click()
@@ -286,7 +245,7 @@ def test_decision_generated_sealed_served_electronically_and_signed_for_on_a_pho
         # 签收 with a handwritten signature.
         party_page.get_by_test_id("delivery-sign").click()
         expect(party_page.get_by_test_id("delivery-sign-error")).to_contain_text("手写签名")
-        _sign_by_finger(party_page, party_page.get_by_test_id("delivery-receipt"))
+        draw_signature_by_finger(party_page, party_page.get_by_test_id("delivery-receipt"))
         party_page.get_by_test_id("delivery-sign").click()
         expect(party_page.get_by_test_id("delivery-signed")).to_contain_text("您已签收", timeout=15_000)
         assert party_page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing overflows the phone

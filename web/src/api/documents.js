@@ -16,6 +16,8 @@ export const generateDocument = (caseId, kind, fields) => post(`/cases/${caseId}
 export const getDocument = (id) => get(`/documents/${id}`)
 /** 填写承办人撰写的内容（仅草稿；其他键 422 document.locked_field，已签章 409 document.sealed） */
 export const writeFields = (id, fields) => http.put(`/documents/${id}/fields`, { fields }).then((r) => r.data)
+/** 手写签名：body { role: 'officer'|'party', signature: PNG data URL, signer_name? } → DocumentItem（第五十二条） */
+export const signDocument = (id, body) => post(`/documents/${id}/signatures`, body)
 /** 电子签章：algorithm 'rsa'（标准签名）或 'sm2'（国密）→ DocumentItem */
 export const sealDocument = (id, algorithm) => post(`/documents/${id}/seal`, { algorithm })
 

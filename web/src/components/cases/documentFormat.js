@@ -26,6 +26,14 @@ export const METHOD_LABELS = Object.fromEntries(DELIVERY_METHODS.map((m) => [m.v
 export const DELIVERY_STATUS_TAG = { sent: 'warning', served: 'success', failed: 'danger' }
 export const DELIVERY_STATUS_LABELS = { sent: '已发送', served: '已送达', failed: '送达失败' }
 
+export const SIGNER_ROLES = { officer: '执法人员', party: '当事人' }
+/** Who has signed a document by hand, e.g. "执法人员 李强；当事人 张伟" ('' when no one). */
+export const signedText = (doc) =>
+  ['officer', 'party']
+    .map((r) => [r, (doc?.signatures || []).filter((s) => s.role === r).map((s) => s.signer_name)])
+    .filter(([, names]) => names.length)
+    .map(([r, names]) => `${SIGNER_ROLES[r]} ${names.join('、')}`)
+    .join('；')
 export const CHANNELS = { sms: '手机短信', portal: '商户端' }
 
 export const SEAL_ALGORITHMS = [
