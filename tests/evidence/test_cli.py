@@ -166,3 +166,70 @@ def test_seal_and_anchor_export(env: Path, tmp_path: Path):
 def test_unknown_item_is_a_usage_error(env: Path):
     assert run("verify-evidence", "--item", "not-a-uuid")[0] == 2
     assert run("verify-evidence", "--item", str(uuid.uuid4()))[0] == 2
+
+
+@pytest.fixture
+def in_parts(env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list]:
+    """The full verification split over three processes whatever the ledger's length; records what the parts said
+    (a report when all were intact, None when one was not and the sequential walk took over)."""
+    from chengguan.evidence import ledger_parts
+
+    said: list = []
+    real = ledger_parts.verify_in_parts
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        said.append(real(*args, **kwargs))
+        return said[-1]
+
+    monkeypatch.setattr(ledger_parts, "processes_for", lambda *_: 3)
+    monkeypatch.setattr(ledger_parts, "verify_in_parts", spy)
+    return said
+
+
+def _boundaries(path: Path) -> list[int]:
+    from chengguan.evidence import ledger_db, ledger_parts
+
+    db = Database(f"sqlite:///{path}")
+    try:
+        with db.session(write=False) as s:
+            head = ledger_db.lock_head(s)
+            parts = ledger_parts.plan(s, (head.seq, head.hash), ledger_db.batches(s), 3)
+    finally:
+        db.dispose()
+    assert parts is not None and len(parts) == 3
+    return [p.last for p in parts[:-1]]
+
+
+def test_the_ledger_walked_in_parts_is_intact_with_the_same_counts(env: Path, in_parts: list):
+    code, out = run("verify-evidence")
+    head = sql(env, "SELECT seq FROM evidence_ledger_head")[0][0]
+    assert code == 0 and f"证据存证完整：已校验 {head} 条账本记录、{head} 个文件" in out, out
+    [report] = in_parts
+    assert report is not None and report.checked == report.blobs_checked == head
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        "DELETE FROM evidence_ledger WHERE seq = {b}",  # the row a part ends on
+        "DELETE FROM evidence_ledger WHERE seq = {b1}",  # the row the next part starts with
+        "UPDATE evidence_ledger SET prev_hash = entry_hash WHERE seq = {b1}",  # the link across the cut
+        "UPDATE evidence_ledger SET size = size + 1 WHERE seq = {mid}",
+        "UPDATE evidence_item SET address = '别处' WHERE ledger_seq = {mid}",
+        "DELETE FROM evidence_item WHERE ledger_seq = {b1}",
+        "UPDATE evidence_batch SET root = prev_batch_root WHERE last_seq = {b}",
+        "DELETE FROM evidence_ledger WHERE seq > {head} - 3",
+    ],
+)
+def test_every_kind_of_tampering_fails_a_part_and_the_sequential_walk_locates_it(
+    env: Path, in_parts: list, monkeypatch: pytest.MonkeyPatch, tamper: str
+):
+    b = _boundaries(env)[1]
+    head = sql(env, "SELECT seq FROM evidence_ledger_head")[0][0]
+    sql(env, tamper.format(b=b, b1=b + 1, mid=(b + head) // 2, head=head))
+    code, out = run("verify-evidence", "--no-files")
+    assert code == 1 and in_parts in ([], [None]), out  # the parts said "not intact" (or could not even be cut)
+    from chengguan.evidence import ledger_parts
+
+    monkeypatch.setattr(ledger_parts, "processes_for", lambda *_: 1)
+    assert run("verify-evidence", "--no-files") == (code, out)  # the same answer as walking it in one piece

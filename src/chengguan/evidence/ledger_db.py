@@ -326,8 +326,11 @@ class LedgerCheck:
     seconds: float
 
 
-def _rows(session: Session, first_breaks: list[Break], check_items: bool) -> Iterator[Entry]:
-    """The entries in seq order, read a page at a time; each one's record is compared on the way (first break kept)."""
+def entry_rows(
+    session: Session, first_breaks: list[Break], check_items: bool, first: int = 1, last: int | None = None
+) -> Iterator[Entry]:
+    """The entries in seq order (from ``first``, up to ``last`` when given), read a page at a time; each one's record
+    is compared on the way (first break kept)."""
     width = len(ENTRY_COLUMNS)
     # Ids, capture times and enums as stored (SQLite's text, PostgreSQL's uuid and timestamptz): _uid, _captured_text
     # and _plain read them without building a UUID, a datetime and an Enum per column.
@@ -336,10 +339,12 @@ def _rows(session: Session, first_breaks: list[Break], check_items: bool) -> Ite
     statement = select(*ENTRY_COLUMNS, *(raw if check_items else ())).select_from(L)
     if check_items:
         statement = statement.outerjoin(It, It.ledger_seq == L.seq)
+    if last is not None:
+        statement = statement.where(L.seq <= last)
     connection = session.connection()  # Core rows: the ORM's per-row bookkeeping is a third of the pass
-    last = None
+    after = None if first <= 1 else first - 1  # from the start: every row, even a seq tampered below 1
     while True:
-        page = statement if last is None else statement.where(L.seq > last)
+        page = statement if after is None else statement.where(L.seq > after)
         rows = connection.execute(page.order_by(L.seq).limit(READ_CHUNK)).all()
         for row in rows:
             entry = Entry(*row[:width])
@@ -350,19 +355,36 @@ def _rows(session: Session, first_breaks: list[Break], check_items: bool) -> Ite
             yield entry
         if len(rows) < READ_CHUNK:
             return
-        last = rows[-1][0]
+        after = rows[-1][0]
 
 
 def verify_ledger(
-    session: Session, store: BlobStore | None, *, workers: int = 4, check_items: bool = True
+    session: Session,
+    store: BlobStore | None,
+    *,
+    workers: int = 4,
+    check_items: bool = True,
+    processes: int | None = None,
 ) -> LedgerCheck:
     """Walk the whole ledger once: every entry's hash and link, every sealed batch's root, the head, every evidence
-    record against its entry and (with ``store``) every stored file re-hashed; the first break wins."""
+    record against its entry and (with ``store``) every stored file re-hashed; the first break wins.
+
+    A long ledger is walked in parts over ``processes`` (default: one per core, see ledger_parts) when it is intact;
+    the sequential walk reports any break."""
+    from chengguan.evidence import ledger_parts
+
     started = time.perf_counter()
     head = session.get(LedgerHead, HEAD_ID)
+    n = processes if processes is not None else ledger_parts.processes_for(session, store, head.seq if head else 0)
+    if head is not None and n > 1:
+        whole = ledger_parts.verify_in_parts(
+            session, store, (head.seq, head.hash), processes=n, check_items=check_items, threads=max(1, workers // n)
+        )
+        if whole is not None:
+            return LedgerCheck(whole, head.seq, time.perf_counter() - started)
     item_breaks: list[Break] = []
     report = verify_chain(
-        _rows(session, item_breaks, check_items),
+        entry_rows(session, item_breaks, check_items),
         batches=batches(session),
         blob_digests=store.digests if store else None,
         head=(head.seq, head.hash) if head else None,

@@ -147,9 +147,10 @@ class _Stream:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _batch_problem(batches: list[Batch]) -> tuple[int, Break] | None:
-    """The first structural fault of the batch list, as (index of the batch, break)."""
-    expected_first, prev_root = 1, GENESIS_HASH
+def batch_problem(batches: list[Batch], start: tuple[int, str] = (1, GENESIS_HASH)) -> tuple[int, Break] | None:
+    """The first structural fault of the batch list, as (index of the batch, break); ``start`` is the first seq and
+    the previous root the list must continue from (a part of the ledger checked on its own starts later)."""
+    expected_first, prev_root = start
     for i, b in enumerate(batches):
         problem = None
         if b.first_seq != expected_first:
@@ -224,7 +225,9 @@ def _entry_break(entry: Entry, expected: int, prev_hash: str, rest: _Stream) -> 
     return None
 
 
-def _end_break(expected: int, last: Entry | None, unsealed: Batch | None, head: tuple[int, str] | None) -> Break | None:
+def _end_break(
+    expected: int, last: Entry | None, unsealed: Batch | None, head: tuple[int, str] | None, prev_hash: str
+) -> Break | None:
     """What the end of the pass says: rows cut off the end (a sealed batch or the head reaches further)."""
     if unsealed is not None:
         return Break(
@@ -233,7 +236,7 @@ def _end_break(expected: int, last: Entry | None, unsealed: Batch | None, head: 
             Reason.LEDGER_TRUNCATED,
             f"序号 {expected} 起的记录缺失（账本尾部被删除；已封存批次至序号 {unsealed.last_seq}）",
         )
-    last_hash = last.entry_hash if last else GENESIS_HASH
+    last_hash = last.entry_hash if last else prev_hash
     if head is None or tuple(head) == (expected - 1, last_hash):
         return None
     if head[0] >= expected:
@@ -250,17 +253,21 @@ def verify_chain(
     head: tuple[int, str] | None = None,
     workers: int = 1,
     window: int = 512,
+    start: tuple[int, str] = (1, GENESIS_HASH),
+    batch_start: tuple[int, str] = (1, GENESIS_HASH),
 ) -> VerifyReport:
     """Walk the whole ledger in stored order (seq ascending) and report the first break, if any.
 
     ``batches`` (in order) has each sealed batch's root recomputed; ``blob_digests`` has each stored file
     re-hashed (over ``workers`` threads); ``head`` is the (seq, entry_hash) recorded as the ledger's last entry.
+    A part of the ledger is walked with ``start`` (its first seq, the hash of the entry before it) and
+    ``batch_start`` (the first seq and previous root its first batch continues from); ``head`` is then its end.
     """
     batch_list = list(batches or ())
-    problem = _batch_problem(batch_list)
+    problem = batch_problem(batch_list, batch_start)
     usable = batch_list[: problem[0]] if problem else batch_list
     bi, in_batch = 0, []
-    expected, prev_hash, last = 1, GENESIS_HASH, None
+    (expected, prev_hash), last = start, None
     checked = blobs = sealed = 0
 
     def report(brk: Break | None) -> VerifyReport:
@@ -292,7 +299,7 @@ def verify_chain(
         rest.close()
     if problem:
         return report(problem[1])
-    return report(_end_break(expected, last, usable[bi] if bi < len(usable) else None, head))
+    return report(_end_break(expected, last, usable[bi] if bi < len(usable) else None, head, prev_hash))
 
 
 def verify_item(
