@@ -2,6 +2,7 @@ import { createRouter, createWebHistory } from 'vue-router'
 import { ElMessage } from 'element-plus'
 import { useAuthStore } from '@/stores/auth'
 import { MENU_ITEMS, DETAIL_ITEMS } from './menu'
+import { portalToken } from '@/api/portal'
 
 export const PHONE_MAX_WIDTH = 768
 export const isPhoneViewport = () => window.innerWidth < PHONE_MAX_WIDTH
@@ -106,6 +107,21 @@ const routes = [
     component: () => import('@/views/public/DeliveryView.vue'),
     meta: { public: true, title: '文书送达' },
   },
+  // 商户端（公开区域，不用执法人员的登录）：签署电子送达确认书的当事人以手机号 + 短信验证码登录，查看送达给本人的文书。
+  {
+    path: '/portal/login',
+    name: 'portal-login',
+    component: () => import('@/views/portal/PortalLoginView.vue'),
+    meta: { public: true, title: '商户端登录' },
+  },
+  {
+    path: '/portal',
+    name: 'portal-home',
+    component: () => import('@/views/portal/PortalHomeView.vue'),
+    meta: { public: true, title: '我的执法文书' },
+    // No portal token: to the portal's own login page (the page itself handles a token the server refuses).
+    beforeEnter: () => (portalToken() ? true : { name: 'portal-login' }),
+  },
   {
     path: '/:pathMatch(.*)*',
     name: 'not-found',
@@ -118,7 +134,8 @@ const router = createRouter({ history: createWebHistory(), routes })
 
 router.beforeEach(async (to) => {
   const auth = useAuthStore()
-  if (to.meta.public) return true
+  // Public pages (verification, delivery links, the merchant portal) never ask for the staff login.
+  if (to.meta.public || to.path === '/portal' || to.path.startsWith('/portal/')) return true
   if (!auth.token) return { name: 'login', query: { redirect: to.fullPath } }
   if (auth.idleExpired()) {
     auth.clear('长时间未操作，登录已超时，请重新登录')

@@ -1,0 +1,85 @@
+// 商户端（当事人门户，公开）：签署电子送达确认书（《行政处罚法》第六十一条第二款）并选择「商户端」渠道的当事人，
+// 以手机号 + 短信验证码登录，查看送达给自己的执法文书。独立的客户端：不带执法人员的令牌，也不会让执法人员退出登录。
+import axios from 'axios'
+import { ApiError } from './http'
+
+export const PORTAL_TOKEN_KEY = 'cg-portal-token'
+
+export const portalToken = () => localStorage.getItem(PORTAL_TOKEN_KEY) || ''
+export const setPortalToken = (token) => (token ? localStorage.setItem(PORTAL_TOKEN_KEY, token) : localStorage.removeItem(PORTAL_TOKEN_KEY))
+export const clearPortalToken = () => localStorage.removeItem(PORTAL_TOKEN_KEY)
+
+const portal = axios.create({ baseURL: '/api/v1/portal', timeout: 30000 })
+
+portal.interceptors.request.use((config) => {
+  const token = portalToken()
+  if (token) config.headers.Authorization = `Bearer ${token}`
+  return config
+})
+
+function defaultDetail(status) {
+  return (
+    {
+      401: '登录已失效，请重新登录',
+      404: '请求的内容不存在',
+      422: '填写的内容有误',
+      429: '操作过于频繁，请稍后再试',
+    }[status] || `请求失败（${status}）`
+  )
+}
+
+/** Seconds to wait from a 429: the body's retry_after, else the Retry-After header. */
+function retryAfterOf(body, headers) {
+  const n = Number(body?.retry_after ?? headers?.['retry-after'])
+  return Number.isFinite(n) && n > 0 ? Math.ceil(n) : 0
+}
+
+portal.interceptors.response.use(
+  (r) => r,
+  (error) => {
+    if (!error.response) {
+      const timeout = error.code === 'ECONNABORTED'
+      return Promise.reject(
+        new ApiError({
+          status: 0,
+          code: timeout ? 'network.timeout' : 'network.error',
+          detail: timeout ? '请求超时，请稍后重试' : '无法连接服务器，请检查网络后重试',
+        }),
+      )
+    }
+    const { status, data, headers } = error.response
+    const body = data && typeof data === 'object' ? data : {}
+    const apiError = new ApiError({ status, code: body.code, title: body.title, detail: body.detail || defaultDetail(status), errors: body.errors })
+    if (status === 429) apiError.retryAfter = retryAfterOf(body, headers)
+    // A token the server no longer accepts is dropped (only from the signed-in calls, not from the login itself).
+    const url = error.config?.url || ''
+    if (status === 401 && (url.startsWith('/me') || url.startsWith('/deliveries'))) clearPortalToken()
+    return Promise.reject(apiError)
+  },
+)
+
+/** 发送登录验证码 → { sent, expires_in, retry_after }；422 portal.phone，429 portal.too_soon（err.retryAfter 秒） */
+export const sendLoginCode = (phone) => portal.post('/login-code', { phone }).then((r) => r.data)
+
+/** 验证码登录 → { access_token, token_type, expires_at, account: { id, phone, display_name } }；成功即保存令牌。401 portal.code_invalid */
+export async function portalLogin(phone, code) {
+  const data = await portal.post('/login', { phone, code }).then((r) => r.data)
+  setPortalToken(data.access_token)
+  return data
+}
+
+/** 当前账号 → { id, phone, display_name }；401 时令牌已被清除 */
+export const portalMe = () => portal.get('/me').then((r) => r.data)
+
+/** 送达给本人的文书（新的在前）→ { items: [{ id, title, document_no, bureau, case_code, party_name, sent_at, opened_at, status, status_label, link }] } */
+export const portalDeliveries = () => portal.get('/deliveries').then((r) => r.data)
+
+/** 退出登录：无论服务器是否应答，本地令牌都会清除。 */
+export async function portalLogout() {
+  try {
+    await portal.post('/logout')
+  } finally {
+    clearPortalToken()
+  }
+}
+
