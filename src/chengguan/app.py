@@ -35,6 +35,7 @@ from chengguan.merchants.api import router as merchants_router
 from chengguan.notify.api import router as sms_router
 from chengguan.open311.api import router as open311_router
 from chengguan.org.api import router as org_router
+from chengguan.portal.api import router as portal_router
 
 API_PREFIX = "/api/v1"
 
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         documents_public_router,
         sms_router,
         evidence_router,
+        portal_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(open311_router)

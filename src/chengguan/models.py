@@ -14,6 +14,7 @@ from chengguan.law import models as law_models
 from chengguan.merchants import models as merchant_models
 from chengguan.notify import models as notify_models
 from chengguan.org import models as org_models
+from chengguan.portal import models as portal_models
 
 __all__ = [
     "Base",
@@ -30,4 +31,5 @@ __all__ = [
     "merchant_models",
     "notify_models",
     "org_models",
+    "portal_models",
 ]

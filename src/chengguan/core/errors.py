@@ -120,3 +120,9 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 LOGIN_RESPONSES: dict[int | str, dict[str, Any]] = PROBLEM_RESPONSES | {
     423: {"model": Problem, "content": {"application/problem+json": {}}, "description": "账号已锁定（连续登录失败）"}
 }
+
+
+class TooManyRequests(DomainError):
+    status_code = 429
+    code = "rate_limited"
+    title = "Too Many Requests"

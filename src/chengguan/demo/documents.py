@@ -118,8 +118,9 @@ def _serve(
         consent = session.scalars(select(ServiceConsent).where(ServiceConsent.case_id == case.id)).first()
         if consent is None:
             png = _scribble(rng)
+            channels = ["sms", "portal"] if case.id.int % 2 else ["sms"]  # half also chose the merchant portal
             consent = ServiceConsent(case_id=case.id, party_name=case.party_name, phone=case.party_phone or "",
-                                     channels=["sms"], signature_sha256=_store(settings).put(png).sha256,
+                                     channels=channels, signature_sha256=_store(settings).put(png).sha256,
                                      signed_at=at - timedelta(days=1), recorded_by_name=by)  # fmt: skip
             session.add(consent)
             session.flush()

@@ -26,7 +26,14 @@ from chengguan.demo.intake import seed_intake
 from chengguan.demo.merchants import seed_merchants
 from chengguan.dispatching import live as live_positions
 from chengguan.dispatching.models import DispatchTask, Position
-from chengguan.documents.models import BureauCredential, CaseArchive, Delivery, Document, ServiceConsent
+from chengguan.documents.models import (
+    BureauCredential,
+    CaseArchive,
+    Delivery,
+    Document,
+    DocumentSignature,
+    ServiceConsent,
+)
 from chengguan.evidence.models import EvidenceItem, EvidenceReview, LedgerBatchRow, LedgerEntryRow, LedgerHead
 from chengguan.identity.bootstrap import ensure_builtin_roles
 from chengguan.identity.models import (
@@ -55,6 +62,7 @@ from chengguan.law.seed import seed_knowledge_base
 from chengguan.merchants.models import Merchant
 from chengguan.notify.models import SmsMessage
 from chengguan.org.models import Device, Grid, Officer, OrgUnit, OrgUnitClosure, Vehicle
+from chengguan.portal.models import PortalLoginCode
 
 DEMO_NAMESPACE = uuid.UUID("6f1c1c52-8d1e-4c3a-9a55-2c1e0b7a2026")
 
@@ -125,9 +133,11 @@ def _wipe(session: Session) -> None:
     """Remove every row the foundation owns (demo reset); the audit chain restarts from genesis."""
     for model in (
         SmsMessage,
+        PortalLoginCode,
         CaseArchive,
         Delivery,
         ServiceConsent,
+        DocumentSignature,
         Document,
         BureauCredential,
         EvidenceReview,

@@ -178,6 +178,8 @@ def _send_link(session: Session, settings: Settings, case: Case, doc: Document, 
     link = party_url(settings, delivery.token)
     text = (f"【{bureau.name if bureau else '城市管理综合执法'}】{consent.party_name}：您的《{doc.title}》"
             f"（{doc.document_no or case.code}）已送达，请点击查看：{link} 打开即视为送达。")  # fmt: skip
+    if "sms" not in (consent.channels or []):
+        return  # the portal only: the document waits there for the party (portal.service.documents)
     message = sms.send(session, settings, consent.phone, text, purpose="document_delivery", ref_id=doc.id)
     if message.status != "sent":
         delivery.status = DeliveryStatus.failed

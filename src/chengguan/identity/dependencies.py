@@ -34,18 +34,21 @@ def client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-def current_staff(
+def valid_token(
     request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> StaffPrincipal:
-    """The staff principal behind the bearer token; 401 otherwise (merchant/public tokens are not staff)."""
+    session: Session,
+    settings: Settings,
+    credentials: HTTPAuthorizationCredentials | None,
+    kind: PrincipalType,
+    refusal: str,
+) -> auth.AuthToken:
+    """The caller's live token of principal type ``kind`` (its idle clock moved on); 401 without one, 403
+    (``refusal``) for a token of another type."""
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise Unauthenticated("请先登录")
     valid = auth.check_token(session, settings, credentials.credentials)
-    if valid.token.principal_type is not PrincipalType.staff:
-        raise Forbidden("该账号类型不能访问执法端接口", code="auth.wrong_principal_type")
+    if valid.token.principal_type is not kind:
+        raise Forbidden(refusal, code="auth.wrong_principal_type")
     if valid.needs_touch:
         if request.method in SAFE_METHODS:
             # A read's unit of work is read-only (deferred on SQLite): record activity in a short write of its own.
@@ -55,7 +58,18 @@ def current_staff(
         else:
             # A write request already holds the write lock (SQLite BEGIN IMMEDIATE): a second writer would wait on it.
             auth.touch(session, valid.token.id)
-    return auth.staff_principal(session, valid.token, client_ip(request))
+    return valid.token
+
+
+def current_staff(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> StaffPrincipal:
+    """The staff principal behind the bearer token; 401 otherwise (merchant/public tokens are not staff)."""
+    token = valid_token(request, session, settings, credentials, PrincipalType.staff, "该账号类型不能访问执法端接口")
+    return auth.staff_principal(session, token, client_ip(request))
 
 
 CurrentStaff = Annotated[StaffPrincipal, Depends(current_staff)]
