@@ -6,12 +6,15 @@ sealed document on its public verification page, and a copy with one byte change
 
 from __future__ import annotations
 
+import base64
+import io
 import re
 import uuid
 from datetime import timedelta
 
 import httpx
 import pytest
+from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
 from browser_support import DESKTOP, PASSWORDS, PHONE, draw_signature, draw_signature_by_finger
@@ -388,3 +391,59 @@ def test_served_in_person_with_a_refusal_noted_moves_the_case_on(browser, live_s
 
     after = officer.get(f"/cases/{case['id']}").json()
     assert after["status"] == "execution" and after["decision_served_on"] == today
+
+
+def _scribble() -> str:
+    """A drawn signature as the pad sends it (a PNG data URL)."""
+    img = Image.new("RGBA", (300, 120), (255, 255, 255, 0))
+    ImageDraw.Draw(img).line([(10, 90), (80, 20), (150, 100), (290, 30)], fill=(0, 0, 0, 255), width=4)
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def test_party_logs_in_to_the_merchant_portal_and_opening_the_decision_serves_it(browser, live_server, tmp_path):
+    """第六十一条: the consent chose the portal (商户端); the party logs in with phone + SMS code, opens the decision
+    from the portal, and that opening is the recorded time of service."""
+    officer = _api(live_server, "bdg_officer")
+    case = _decided_case(live_server, f"门户商户{uuid.uuid4().hex[:4]}")
+    phone = f"137{uuid.uuid4().int % 10**8:08d}"
+    consent = officer.post(f"/cases/{case['id']}/service-consents",
+                           json={"party_name": case["party_name"], "phone": phone, "channels": ["portal"],
+                                 "signature": _scribble()})  # fmt: skip
+    assert consent.status_code == 201, consent.text
+    doc = officer.post(f"/cases/{case['id']}/documents", json={"kind": "penalty_decision"}).json()
+    assert officer.post(f"/documents/{doc['id']}/seal", json={"algorithm": "rsa"}).status_code == 200
+    sent = officer.post(f"/documents/{doc['id']}/deliveries", json={"method": "electronic"})
+    assert sent.status_code == 201 and sent.json()["status"] == "sent", sent.text
+
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/login")
+        page.get_by_test_id("login-portal-link").click()
+        page.wait_for_url("**/portal/login", timeout=15_000)
+        _field(page, "portal-phone").fill(phone)
+        page.get_by_test_id("portal-send-code").click()
+        expect(page.get_by_test_id("portal-send-code")).to_contain_text("秒", timeout=15_000)
+        outbox = _api(live_server, "admin").get("/sms-messages", params={"phone": phone}).json()["items"]
+        code = re.search(r"验证码为 (\d{6})", outbox[0]["body"]).group(1)
+        _field(page, "portal-code").fill(code)
+        page.get_by_test_id("portal-login").click()
+        page.wait_for_url("**/portal", timeout=15_000)
+        card = page.get_by_test_id("portal-doc").first
+        expect(card).to_have_attribute("data-status", "sent", timeout=15_000)
+        expect(card).to_contain_text(doc["document_no"])
+        page.screenshot(path=str(tmp_path / "portal-list.png"))
+        card.get_by_test_id("portal-open").click()
+        page.wait_for_url("**/s/**", timeout=15_000)
+        page.get_by_test_id("portal-back").click()
+        page.wait_for_url("**/portal", timeout=15_000)
+        expect(page.get_by_test_id("portal-doc").first).to_have_attribute("data-status", "served", timeout=15_000)
+        expect(page.get_by_test_id("portal-served").first).to_be_visible()
+        page.screenshot(path=str(tmp_path / "portal-served.png"))
+    finally:
+        context.close()
+    served = officer.get(f"/cases/{case['id']}/deliveries").json()["items"][0]
+    assert served["status"] == "served" and served["opened_at"]
+    assert officer.get(f"/cases/{case['id']}").json()["decision_served_on"]
