@@ -92,19 +92,7 @@ def login(
     user.failed_login_count = 0
     user.locked_until = None
     user.last_login_at = now
-    raw, digest = new_token()
-    token = AuthToken(
-        token_hash=digest,
-        principal_type=PrincipalType.staff,
-        subject_id=user.id,
-        issued_at=now,
-        expires_at=now + timedelta(minutes=settings.token_ttl_minutes),
-        last_used_at=now,
-        ip=ip,
-        user_agent=(user_agent or "")[:200] or None,
-    )
-    session.add(token)
-    session.flush()
+    raw, token = issue_token(session, settings, PrincipalType.staff, user.id, ip=ip, user_agent=user_agent)
     audit.record(
         session,
         Actor("staff", user.id, user.display_name, user.unit_id, ip),
@@ -114,6 +102,33 @@ def login(
         target_label=user.username,
     )
     return IssuedToken(raw=raw, token=token, user=user)
+
+
+def issue_token(
+    session: Session,
+    settings: Settings,
+    kind: PrincipalType,
+    subject_id: uuid.UUID,
+    *,
+    ip: str | None,
+    user_agent: str | None,
+) -> tuple[str, AuthToken]:
+    """A new bearer token for a staff user or an outside account: the raw token (shown once) and its stored row."""
+    now = clock.now()
+    raw, digest = new_token()
+    token = AuthToken(
+        token_hash=digest,
+        principal_type=kind,
+        subject_id=subject_id,
+        issued_at=now,
+        expires_at=now + timedelta(minutes=settings.token_ttl_minutes),
+        last_used_at=now,
+        ip=ip,
+        user_agent=(user_agent or "")[:200] or None,
+    )
+    session.add(token)
+    session.flush()
+    return raw, token
 
 
 def revoke_tokens(session: Session, user_id: uuid.UUID, *, keep: uuid.UUID | None = None) -> None:

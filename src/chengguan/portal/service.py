@@ -21,9 +21,9 @@ from chengguan.cases.models import Case
 from chengguan.core import clock
 from chengguan.core.config import Settings
 from chengguan.core.errors import TooManyRequests, Unauthenticated, field_error
-from chengguan.core.security import new_token
 from chengguan.documents.enums import DELIVERY_LABELS, DeliveryMethod, DeliveryStatus
 from chengguan.documents.models import Delivery, Document, ServiceConsent
+from chengguan.identity.auth import issue_token
 from chengguan.identity.enums import PrincipalType
 from chengguan.identity.models import AuthToken, MerchantAccount
 from chengguan.identity.principals import Actor, MerchantPrincipal
@@ -123,19 +123,7 @@ def login(
         session.flush()
     if not account.is_active:
         raise Unauthenticated("账号已停用", code="auth.account_disabled")
-    raw, digest = new_token()
-    token = AuthToken(
-        token_hash=digest,
-        principal_type=PrincipalType.merchant,
-        subject_id=account.id,
-        issued_at=now,
-        expires_at=now + timedelta(minutes=settings.token_ttl_minutes),
-        last_used_at=now,
-        ip=ip,
-        user_agent=(user_agent or "")[:200] or None,
-    )
-    session.add(token)
-    session.flush()
+    raw, token = issue_token(session, settings, PrincipalType.merchant, account.id, ip=ip, user_agent=user_agent)
     actor = Actor(PrincipalType.merchant.value, account.id, account.display_name, None, ip)
     audit.record(session, actor, "portal.login", target_type="merchant_account", target_id=account.id,
                  target_label=account.phone)  # fmt: skip
