@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import httpx
 from playwright.sync_api import expect
 
 from chengguan.demo.loader import DEMO_LOGINS
@@ -69,3 +70,38 @@ def draw_signature_by_finger(page, scope) -> None:  # type: ignore[no-untyped-de
     touch("touchEnd", 0, 0)
     cdp.detach()
     expect(scope.get_by_test_id("signature-state")).to_have_text("已签名")
+
+
+def api(base: str, username: str) -> httpx.Client:
+    """An API client of the running server, logged in as a demo user (base URL /api/v1, no proxy from the env)."""
+    client = httpx.Client(base_url=f"{base}/api/v1", timeout=60, trust_env=False)
+    res = client.post("/auth/login", json={"username": username, "password": PASSWORDS[username]})
+    res.raise_for_status()
+    client.headers["Authorization"] = f"Bearer {res.json()['access_token']}"
+    return client
+
+
+def colleague_and_matter(officer: httpx.Client, squad: httpx.Client) -> tuple[dict, dict, dict]:
+    """The officer's own record, a certified active colleague of the squad without a login (so no approver is
+    taken), and a city-wide active matter with a fine for individuals."""
+    me = officer.get("/auth/me").json()
+    colleague = next(
+        o
+        for o in squad.get("/officers", params={"unit_id": me["unit"]["id"], "page_size": 200}).json()["items"]
+        if o["user_id"] is None and o["kind"] == "certified" and o["status"] == "active"
+    )
+    matter = next(
+        m
+        for m in officer.get("/law/matters", params={"status": "active", "page_size": 200}).json()["items"]
+        if m["region_code"] is None and "fine" in m["penalty_kinds"] and m["individual_max_fen"]
+    )
+    return me, colleague, matter
+
+
+def walk(case: dict, steps: list) -> dict:  # type: ignore[type-arg]
+    """Take (client, action) steps on the case in order, each on the version the last one returned."""
+    for who, action in steps:
+        res = who.post(f"/cases/{case['id']}/actions/{action}", json={"version": case["version"]})
+        assert res.status_code == 200, f"{action}: {res.text}"
+        case = res.json()
+    return case

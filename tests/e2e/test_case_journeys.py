@@ -13,7 +13,8 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from browser_support import DESKTOP, PASSWORDS, PHONE, draw_signature_by_finger
+from browser_support import DESKTOP, PHONE, draw_signature_by_finger
+from browser_support import api as _api
 from browser_support import field as _field
 from browser_support import login as _login
 
@@ -21,14 +22,6 @@ from browser_support import login as _login
 def _number(page, testid: str):
     """The input of an el-input-number (its data-testid stays on the wrapper)."""
     return page.get_by_test_id(testid).locator("input")
-
-
-def _api(base: str, username: str) -> httpx.Client:
-    client = httpx.Client(base_url=f"{base}/api/v1", timeout=30)
-    res = client.post("/auth/login", json={"username": username, "password": PASSWORDS[username]})
-    res.raise_for_status()
-    client.headers["Authorization"] = f"Bearer {res.json()['access_token']}"
-    return client
 
 
 def _matter(client: httpx.Client) -> dict:

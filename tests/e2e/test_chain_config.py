@@ -3,23 +3,15 @@ chain of one step (中队长), finds it in the table, deletes it, and the defaul
 
 from __future__ import annotations
 
-import httpx
 import pytest
 from playwright.sync_api import expect
 
-from browser_support import DESKTOP, PASSWORDS
+from browser_support import DESKTOP
+from browser_support import api as _api
 from browser_support import field as _field
 from browser_support import login as _login
 
 LABEL = "中队长审批（新）"
-
-
-def _api(base: str, username: str) -> httpx.Client:
-    client = httpx.Client(base_url=f"{base}/api/v1", timeout=30)
-    res = client.post("/auth/login", json={"username": username, "password": PASSWORDS[username]})
-    res.raise_for_status()
-    client.headers["Authorization"] = f"Bearer {res.json()['access_token']}"
-    return client
 
 
 def _rows(page, text: str):  # type: ignore[no-untyped-def]

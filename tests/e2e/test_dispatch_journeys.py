@@ -12,17 +12,10 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from browser_support import DESKTOP, PASSWORDS, PHONE
+from browser_support import DESKTOP, PHONE
+from browser_support import api as _api
 from browser_support import field as _field
 from browser_support import login as _login
-
-
-def _api(base: str, username: str) -> httpx.Client:
-    client = httpx.Client(base_url=f"{base}/api/v1", timeout=30)
-    res = client.post("/auth/login", json={"username": username, "password": PASSWORDS[username]})
-    res.raise_for_status()
-    client.headers["Authorization"] = f"Bearer {res.json()['access_token']}"
-    return client
 
 
 def _now() -> str:

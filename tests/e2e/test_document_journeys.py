@@ -12,12 +12,19 @@ import re
 import uuid
 from datetime import timedelta
 
-import httpx
 import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
-from browser_support import DESKTOP, PASSWORDS, PHONE, draw_signature, draw_signature_by_finger
+from browser_support import (
+    DESKTOP,
+    PHONE,
+    colleague_and_matter,
+    draw_signature,
+    draw_signature_by_finger,
+    walk,
+)
+from browser_support import api as _api
 from browser_support import field as _field
 from browser_support import login as _login
 from chengguan.core import clock
@@ -27,29 +34,11 @@ PHONE_NO = "13912345678"
 DATETIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
 
 
-def _api(base: str, username: str) -> httpx.Client:
-    client = httpx.Client(base_url=f"{base}/api/v1", timeout=60, trust_env=False)
-    res = client.post("/auth/login", json={"username": username, "password": PASSWORDS[username]})
-    res.raise_for_status()
-    client.headers["Authorization"] = f"Bearer {res.json()['access_token']}"
-    return client
-
-
 def _decided_case(base: str, party: str) -> dict:
     """A fine case walked by API through filing, notice, waiver and the decision's approvals: waiting for service."""
     officer, squad = _api(base, "bdg_officer"), _api(base, "bdg_leader")
     district, legal = _api(base, "shinan_leader"), _api(base, "shinan_legal")
-    me = officer.get("/auth/me").json()
-    colleague = next(
-        o
-        for o in squad.get("/officers", params={"unit_id": me["unit"]["id"], "page_size": 200}).json()["items"]
-        if o["user_id"] is None and o["kind"] == "certified" and o["status"] == "active"
-    )
-    matter = next(
-        m
-        for m in officer.get("/law/matters", params={"status": "active", "page_size": 200}).json()["items"]
-        if m["region_code"] is None and "fine" in m["penalty_kinds"] and m["individual_max_fen"]
-    )
+    me, colleague, matter = colleague_and_matter(officer, squad)
     fine = max(matter["individual_min_fen"] or 0, min(50_000, matter["individual_max_fen"]))
     created = officer.post(
         "/cases",
@@ -71,24 +60,12 @@ def _decided_case(base: str, party: str) -> dict:
         },
     )
     assert created.status_code == 201, created.text
-    case = created.json()
-    for who, action in [
-        (officer, "start_check"),
-        (officer, "submit_filing"),
-        (squad, "approve"),
+    case = walk(created.json(), [
+        (officer, "start_check"), (officer, "submit_filing"), (squad, "approve"), (district, "approve"),
+        (officer, "end_investigation"), (officer, "issue_notice"), (officer, "serve_notice"),
+        (officer, "waive_statement"), (officer, "submit_decision"), (squad, "approve"), (legal, "approve"),
         (district, "approve"),
-        (officer, "end_investigation"),
-        (officer, "issue_notice"),
-        (officer, "serve_notice"),
-        (officer, "waive_statement"),
-        (officer, "submit_decision"),
-        (squad, "approve"),
-        (legal, "approve"),
-        (district, "approve"),
-    ]:
-        res = who.post(f"/cases/{case['id']}/actions/{action}", json={"version": case["version"]})
-        assert res.status_code == 200, f"{action}: {res.text}"
-        case = res.json()
+    ])  # fmt: skip
     assert case["status"] == "service"
     return case
 

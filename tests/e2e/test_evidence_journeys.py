@@ -11,48 +11,29 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import expect
 
-from browser_support import DESKTOP, PASSWORDS, PHONE
+from browser_support import DESKTOP, PHONE, colleague_and_matter
+from browser_support import api as _api
 from browser_support import field as _field
 from browser_support import login as _login
 from chengguan.core import clock
-from chengguan.core.idnumbers import ric_check_digit
 from chengguan.demo.scenes import Shot, render
 from chengguan.evidence.digests import sm3_hex
-
-
-def _api(base: str, username: str) -> httpx.Client:
-    client = httpx.Client(base_url=f"{base}/api/v1", timeout=60, trust_env=False)
-    res = client.post("/auth/login", json={"username": username, "password": PASSWORDS[username]})
-    res.raise_for_status()
-    client.headers["Authorization"] = f"Bearer {res.json()['access_token']}"
-    return client
+from support import synthetic_ric
 
 
 def _new_case(base: str) -> dict:
     """A fresh ordinary case of the demo officer (and a certified colleague without a login)."""
     officer, squad = _api(base, "bdg_officer"), _api(base, "bdg_leader")
-    me = officer.get("/auth/me").json()
-    colleague = next(
-        o
-        for o in squad.get("/officers", params={"unit_id": me["unit"]["id"], "page_size": 200}).json()["items"]
-        if o["user_id"] is None and o["kind"] == "certified" and o["status"] == "active"
-    )
-    matter = next(
-        m
-        for m in officer.get("/law/matters", params={"status": "active", "page_size": 200}).json()["items"]
-        if m["region_code"] is None and "fine" in m["penalty_kinds"] and m["individual_max_fen"]
-    )
-    body = f"37020219800101{uuid.uuid4().int % 1000:03d}"
+    me, colleague, matter = colleague_and_matter(officer, squad)
     created = officer.post(
         "/cases",
         json={
             "procedure": "ordinary",
             "matter_code": matter["code"],
-            "party": {"type": "individual", "name": "取证测试当事人", "id_no": body + ric_check_digit(body)},
+            "party": {"type": "individual", "name": "取证测试当事人", "id_no": synthetic_ric(uuid.uuid4().int)},
             "facts": "在八大关景区正阳关路占道经营",
             "address": "八大关景区正阳关路",
             "act_on": (clock.local_now().date() - timedelta(days=1)).isoformat(),
