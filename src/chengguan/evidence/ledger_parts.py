@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -90,14 +91,19 @@ def check_part(url: str, store_root: str | None, part: Part, check_items: bool, 
 def processes_for(session: Session, store: BlobStore | None, head_seq: int) -> int:
     """How many processes a full verification of ``head_seq`` entries should use (1: walk it here).
 
-    Only a walk that re-hashes the files is split: starting a process costs about a second (it imports the
-    platform), which the rows alone do not pay back (bench/evidence_verify_db.py: 100,000 rows 1.8 s in one
-    process, 4.2 s in two; with the files 8.2 s in one, 6.8 s in two, on two cores)."""
+    Only a walk that re-hashes the files is split, and only by forking a single-threaded process (the CLI): a
+    forked part starts at once, where a spawned one imports the platform first (one to several seconds, more than
+    the rows alone take), and forking a process with other threads (the web server) could copy a lock held mid-way.
+    """
     url = session.get_bind().url
     in_memory = url.get_backend_name() == "sqlite" and (url.database or ":memory:") == ":memory:"
-    if head_seq < PARALLEL_MIN or in_memory or not isinstance(store, LocalBlobStore):
+    if head_seq < PARALLEL_MIN or in_memory or not isinstance(store, LocalBlobStore) or not can_fork():
         return 1
     return processes_for_count()
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 def processes_for_count() -> int:
@@ -115,8 +121,9 @@ def verify_in_parts(
         return None
     url = session.get_bind().url.render_as_string(hide_password=False)
     root = str(store.root) if isinstance(store, LocalBlobStore) else None
-    # spawn, not fork: the caller may be a web server with threads holding locks a forked child would inherit
-    with ProcessPoolExecutor(len(parts), mp_context=multiprocessing.get_context("spawn")) as pool:
+    # fork when this process has no other thread (nothing can be copied mid-way); spawn otherwise (slow to start)
+    method = "fork" if can_fork() else "spawn"
+    with ProcessPoolExecutor(len(parts), mp_context=multiprocessing.get_context(method)) as pool:
         futures = [pool.submit(check_part, url, root, p, check_items, threads) for p in parts]
         reports = [f.result() for f in futures]
     if not all(r.ok for r in reports):
