@@ -13,7 +13,7 @@ CASE_CONFIG = [*CASES, "case-chains"]  # 审批流程配置 with case:configure 
 REGISTRY = ["org-units", "officers", "equipment", "grids"]
 LAW_READ = ["law-library", "law-matters", "law-assess"]  # law:read
 LAW = [*LAW_READ, "law-admin"]  # law:write
-SYSTEM = ["users", "roles", "audit"]
+SYSTEM = ["users", "roles", "audit", "sms"]  # audit:read also opens 短信发件箱
 MERCHANTS = ["merchants"]  # merchant:read (商户档案)
 ALL = ["dashboard", *COMMAND, *CASE_CONFIG, *MERCHANTS, *REGISTRY, *LAW, *SYSTEM]
 

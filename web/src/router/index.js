@@ -17,6 +17,7 @@ const consoleViews = {
   users: () => import('@/views/console/UsersView.vue'),
   roles: () => import('@/views/console/RolesView.vue'),
   audit: () => import('@/views/console/AuditView.vue'),
+  sms: () => import('@/views/console/SmsOutboxView.vue'),
   'law-library': () => import('@/views/console/law/LibraryView.vue'),
   'law-matters': () => import('@/views/console/law/MattersView.vue'),
   'law-assess': () => import('@/views/console/law/AssessView.vue'),
