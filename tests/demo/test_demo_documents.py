@@ -13,7 +13,8 @@ from chengguan.core.config import Settings
 from chengguan.core.db import Database
 from chengguan.documents import sealing
 from chengguan.documents.enums import DeliveryStatus, DocumentStatus
-from chengguan.documents.models import Delivery, Document
+from chengguan.documents.models import Delivery, Document, ServiceConsent
+from chengguan.notify.models import SmsMessage
 
 
 def test_demo_cases_carry_their_documents_sealed_and_served(db: Database, settings: Settings):
@@ -37,3 +38,16 @@ def test_demo_cases_carry_their_documents_sealed_and_served(db: Database, settin
         assert all(decision_of[c.id] in served for c in decided_and_served if c.id in decision_of)
         methods = Counter(d.method.value for d in s.scalars(select(Delivery)) if d.case_id in demo)
         assert methods["electronic"] > 0 and methods["paper"] > 0
+
+
+def test_demo_electronic_service_left_its_texts_and_portal_consents(db: Database):
+    """Each electronic service by SMS has its text in the outbox (with the party's link); some consents chose the
+    merchant portal too, so the portal has something to show."""
+    with db.session(write=False) as s:
+        demo = set(s.scalars(select(Case.id).where(Case.code.like("%D%"))))
+        consents = {c.id: c for c in s.scalars(select(ServiceConsent)) if c.case_id in demo}
+        electronic = [d for d in s.scalars(select(Delivery)) if d.consent_id in consents]
+        by_sms = [d for d in electronic if "sms" in consents[d.consent_id].channels]
+        texts = {m.ref_id: m for m in s.scalars(select(SmsMessage).where(SmsMessage.purpose == "document_delivery"))}
+        assert by_sms and all(f"/s/{d.token}" in texts[d.document_id].body for d in by_sms)
+        assert any("portal" in c.channels for c in consents.values())

@@ -23,12 +23,13 @@ from chengguan.cases.enums import CaseStatus, DecisionKind, Procedure
 from chengguan.cases.models import Case, CaseOfficer
 from chengguan.core import clock
 from chengguan.core.config import Settings, get_settings
-from chengguan.documents import sealing, service
+from chengguan.documents import delivery, sealing, service
 from chengguan.documents.enums import DeliveryMethod, DeliveryStatus, SignAlgorithm
 from chengguan.documents.kinds import DocumentKind
 from chengguan.documents.models import Delivery, Document, ServiceConsent
 from chengguan.evidence.store import LocalBlobStore
-from chengguan.org.models import Officer
+from chengguan.notify.models import SmsMessage
+from chengguan.org.models import Officer, OrgUnit
 
 K = DocumentKind
 ARCHIVED = (CaseStatus.closed, CaseStatus.archived)
@@ -131,6 +132,12 @@ def _serve(
             consent.phone,
         )
         d.sent_at, d.opened_at = at - timedelta(minutes=rng.randint(20, 180)), at
+        if "sms" in consent.channels:
+            bureau = session.get(OrgUnit, doc.unit_id)
+            text = delivery.delivery_text(bureau.name if bureau else "", consent.party_name, doc, case.code,
+                                          delivery.party_url(settings, d.token))  # fmt: skip
+            session.add(SmsMessage(phone=consent.phone, body=text, purpose="document_delivery", ref_id=doc.id,
+                                   adapter="outbox", status="sent", created_at=d.sent_at))  # fmt: skip
     else:
         d.method = DeliveryMethod.on_site if doc.kind == K.on_site_decision else DeliveryMethod.paper
         d.recipient = case.party_representative or case.party_name

@@ -175,15 +175,20 @@ def _send_link(session: Session, settings: Settings, case: Case, doc: Document, 
     bureau = session.get(OrgUnit, doc.unit_id)
     delivery.consent_id, delivery.sent_to, delivery.party_name = consent.id, consent.phone, consent.party_name
     delivery.token, delivery.sent_at = secrets.token_urlsafe(24), clock.now()
-    link = party_url(settings, delivery.token)
-    text = (f"【{bureau.name if bureau else '城市管理综合执法'}】{consent.party_name}：您的《{doc.title}》"
-            f"（{doc.document_no or case.code}）已送达，请点击查看：{link} 打开即视为送达。")  # fmt: skip
+    text = delivery_text(bureau.name if bureau else "", consent.party_name, doc, case.code,
+                         party_url(settings, delivery.token))  # fmt: skip
     if "sms" not in (consent.channels or []):
         return  # the portal only: the document waits there for the party (portal.service.documents)
     message = sms.send(session, settings, consent.phone, text, purpose="document_delivery", ref_id=doc.id)
     if message.status != "sent":
         delivery.status = DeliveryStatus.failed
         delivery.note = f"短信发送失败（{message.error}），请改用直接送达并制作送达回证"
+
+
+def delivery_text(bureau: str, party_name: str, doc: Document, case_code: str, link: str) -> str:
+    """The text message that carries a party's link."""
+    sender, number = bureau or "城市管理综合执法", doc.document_no or case_code
+    return f"【{sender}】{party_name}：您的《{doc.title}》（{number}）已送达，请点击查看：{link} 打开即视为送达。"
 
 
 def _served_in_person(delivery: Delivery, recipient: str | None, served_on: date | None, refused: bool) -> None:
