@@ -1,5 +1,6 @@
 """Background jobs of one process: the 督办 sweep of case sources, the 督查 sweep of overdue penalty cases, the
-dispatch-acknowledgement timeout and the sealing of the evidence ledger's tail, every minute.
+dispatch-acknowledgement timeout, the sealing of the evidence ledger's tail and the purge of spent portal login
+codes, every minute.
 
 Each job opens its own unit of work and is safe when several processes run it at once (conditional updates decide
 who acts; see ``intake.supervision`` and ``dispatching.tasks``). ``chengguan sweep`` runs them once (cron)."""
@@ -21,6 +22,7 @@ def run_once(db: Database) -> dict[str, int]:
     from chengguan.dispatching.tasks import sweep_timeouts
     from chengguan.evidence.tasks import seal_job
     from chengguan.intake.supervision import sweep
+    from chengguan.portal.service import purge_codes
 
     with db.session() as session, session.begin():
         redispatched = sweep_timeouts(session)
@@ -30,8 +32,10 @@ def run_once(db: Database) -> dict[str, int]:
         cases_supervised = sweep_cases(session)
     with db.session() as session, session.begin():
         evidence_sealed = seal_job(session)
+    with db.session() as session, session.begin():
+        codes_purged = purge_codes(session)
     return {"supervised": supervised, "redispatched": redispatched, "cases_supervised": cases_supervised,
-            "evidence_sealed": evidence_sealed}  # fmt: skip
+            "evidence_sealed": evidence_sealed, "portal_codes_purged": codes_purged}  # fmt: skip
 
 
 class Scheduler:

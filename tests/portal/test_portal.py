@@ -126,3 +126,27 @@ def test_a_portal_token_opens_no_staff_route_and_logout_ends_it(client: TestClie
     assert refused.status_code == 403 and refused.json()["code"] == "auth.wrong_principal_type"
     assert client.post("/api/v1/portal/logout", headers=me).status_code == 204
     assert client.get("/api/v1/portal/me", headers=me).status_code == 401
+
+
+def test_spent_codes_are_purged_by_the_minute_job(client: TestClient, db):  # type: ignore[no-untyped-def]
+    """jobs.run_once calls purge_codes each minute; here it is called alone (the other jobs would touch shared data)."""
+    from datetime import timedelta
+
+    from sqlalchemy import func, select
+
+    from chengguan.core import clock
+    from chengguan.portal.models import PortalLoginCode
+    from chengguan.portal.service import purge_codes
+
+    phone = _phone()
+    assert client.post("/api/v1/portal/login-code", json={"phone": phone}).status_code == 202
+
+    def purge_and_count() -> int:
+        with db.session() as s, s.begin():
+            purge_codes(s)
+        with db.session(write=False) as s:
+            return s.scalar(select(func.count()).where(PortalLoginCode.phone == phone))
+
+    assert purge_and_count() == 1  # still valid: kept
+    with clock.frozen(clock.now() + timedelta(minutes=21)):
+        assert purge_and_count() == 0

@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from chengguan.audit import service as audit
@@ -84,6 +84,13 @@ def send_code(session: Session, settings: Settings, phone: str) -> int:
         sms.send(session, settings, phone, text, purpose="portal_login")
     session.flush()
     return int(RESEND_AFTER.total_seconds())
+
+
+def purge_codes(session: Session) -> int:
+    """Delete the codes past their time (used or not): a request per number and minute leaves a row each, and a
+    code is worthless once expired. The latest row of a number only counts for the once-a-minute limit."""
+    cutoff = clock.now() - max(CODE_TTL, RESEND_AFTER)
+    return session.execute(delete(PortalLoginCode).where(PortalLoginCode.expires_at < cutoff)).rowcount or 0
 
 
 @dataclass(frozen=True)
