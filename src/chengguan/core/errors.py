@@ -120,6 +120,9 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 LOGIN_RESPONSES: dict[int | str, dict[str, Any]] = PROBLEM_RESPONSES | {
     423: {"model": Problem, "content": {"application/problem+json": {}}, "description": "账号已锁定（连续登录失败）"}
 }
+RATE_LIMITED_RESPONSES: dict[int | str, dict[str, Any]] = PROBLEM_RESPONSES | {
+    429: {"model": Problem, "content": {"application/problem+json": {}}, "description": "请求过于频繁"}
+}
 
 
 class TooManyRequests(DomainError):

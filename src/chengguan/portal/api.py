@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import Field
 
-from chengguan.core.errors import PROBLEM_RESPONSES, Unauthenticated
+from chengguan.core.errors import PROBLEM_RESPONSES, RATE_LIMITED_RESPONSES, Unauthenticated
 from chengguan.identity.dependencies import SessionDep, SettingsDep, bearer, client_ip, valid_token
 from chengguan.identity.enums import PrincipalType
 from chengguan.identity.models import MerchantAccount
@@ -86,7 +86,12 @@ def account_out(account: MerchantAccount) -> AccountOut:
     return AccountOut(id=str(account.id), phone=account.phone, display_name=account.display_name)
 
 
-@router.post("/login-code", status_code=202, summary="发送登录验证码（仅向签署了商户端电子送达的号码发送）")
+@router.post(
+    "/login-code",
+    status_code=202,
+    summary="发送登录验证码（仅向签署了商户端电子送达的号码发送）",
+    responses=RATE_LIMITED_RESPONSES,
+)
 def send_code(body: PhoneIn, session: SessionDep, settings: SettingsDep) -> CodeSent:
     wait = service.send_code(session, settings, body.phone)
     return CodeSent(expires_in=int(service.CODE_TTL.total_seconds()), retry_after=wait)
