@@ -95,6 +95,17 @@ def _event_data(session: Session, case: Case, action: CaseAction) -> dict:
     return (row.data or {}) | ({"reason": row.reason} if row and row.reason else {}) if row else {}
 
 
+def case_officers(session: Session, case_id) -> tuple[OfficerRef, ...]:
+    """The case's officers as documents list them: the lead first, then by name."""
+    rows = session.execute(
+        select(Officer.name, Officer.certificate_no, Officer.id)
+        .join(CaseOfficer, CaseOfficer.officer_id == Officer.id)
+        .where(CaseOfficer.case_id == case_id)
+        .order_by(CaseOfficer.lead.desc(), Officer.name)
+    )
+    return tuple(OfficerRef(name, cert or "—", str(oid)) for name, cert, oid in rows)
+
+
 def signatures(
     session: Session, settings: Settings, document: Document | None, consent: ServiceConsent | None
 ) -> dict[str, Handwritten]:
@@ -129,12 +140,6 @@ def gather(
     unit = session.get(OrgUnit, case.unit_id)
     provisions = Provisions(session)
     violated, penalty = _matter_refs(session, case)
-    officers = session.execute(
-        select(Officer.name, Officer.certificate_no, Officer.id)
-        .join(CaseOfficer, CaseOfficer.officer_id == Officer.id)
-        .where(CaseOfficer.case_id == case.id)
-        .order_by(CaseOfficer.lead.desc(), Officer.name)
-    ).all()
     approvals = session.scalars(
         select(CaseApproval).where(CaseApproval.case_id == case.id).order_by(CaseApproval.at, CaseApproval.id)
     )
@@ -176,7 +181,7 @@ def gather(
         penalty_kinds=kinds,
         fine_fen=case.fine_fen,
         penalty_reasoning=case.penalty_reasoning or "",
-        officers=tuple(OfficerRef(name, cert or "—", str(oid)) for name, cert, oid in officers),
+        officers=case_officers(session, case.id),
         evidence=evidence_refs(session, case.id),
         approvals=tuple(
             ApprovalRef(a.stage.value, a.step_label, a.user_name, a.approved, a.opinion or "", _moment(a.at))

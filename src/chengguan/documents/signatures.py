@@ -16,21 +16,22 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from chengguan.audit import service as audit
-from chengguan.cases.models import Case, CaseOfficer
+from chengguan.cases.models import Case
 from chengguan.cases.service import load as load_case
 from chengguan.core import clock
 from chengguan.core.config import Settings
 from chengguan.core.errors import Conflict, Forbidden
 from chengguan.documents import service
+from chengguan.documents.builders.common import PRINTED_OFFICERS
 from chengguan.documents.delivery import signature_png
 from chengguan.documents.enums import DocumentStatus
+from chengguan.documents.gather import case_officers
 from chengguan.documents.kinds import DocumentKind, signers
 from chengguan.documents.models import Document, DocumentSignature
 from chengguan.identity.principals import StaffPrincipal
 from chengguan.org.models import Officer
 
 Role = Literal["officer", "party"]
-SIGNED_OFFICERS = 2  # officers_line prints the first two officers of the case (art. 42: at least two)
 
 
 def role_of(slot: str) -> Role:
@@ -51,22 +52,14 @@ def of_documents(session: Session, document_ids: list[uuid.UUID]) -> dict[uuid.U
     return out
 
 
-def _printed_officers(session: Session, case: Case) -> list[uuid.UUID]:
-    """The officers whose slots the document prints, in the order gather() lists them."""
-    rows = session.scalars(
-        select(Officer.id).join(CaseOfficer, CaseOfficer.officer_id == Officer.id)
-        .where(CaseOfficer.case_id == case.id).order_by(CaseOfficer.lead.desc(), Officer.name)
-    )  # fmt: skip
-    return list(rows)[:SIGNED_OFFICERS]
-
-
 def _slot(
     session: Session, principal: StaffPrincipal, case: Case, role: Role, signer_name: str | None
 ) -> tuple[str, str]:
     """The slot and the printed name of who signs; refused when the signer has no slot on the document."""
     if role == "party":
         return "party", (signer_name or "").strip() or case.party_name
-    if principal.officer_id is None or principal.officer_id not in _printed_officers(session, case):
+    printed = {o.id for o in case_officers(session, case.id)[:PRINTED_OFFICERS]}
+    if principal.officer_id is None or str(principal.officer_id) not in printed:
         raise Forbidden("只有文书上列明的本案执法人员可以本人签名", code="signature.not_officer")
     officer = session.get(Officer, principal.officer_id)
     assert officer is not None

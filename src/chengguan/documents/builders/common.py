@@ -74,11 +74,14 @@ def case_rows(ctx: DocContext) -> tuple[tuple[str, str], ...]:
     return (("案号", ctx.case_code), ("案由", ctx.matter_name), ("承办单位", ctx.unit_name))
 
 
+PRINTED_OFFICERS = 2  # the officers a document names and who sign it (art. 42: at least two)
+
+
 def officers_line(ctx: DocContext, label: str = "执法人员") -> SignatureLine:
     """Names and certificate numbers of the officers (art. 42: two or more, art. 55: they show their certificates),
     each with the officer's handwritten signature above the rule once signed."""
     fields = []
-    for i, o in enumerate(ctx.officers[:2]):
+    for i, o in enumerate(ctx.officers[:PRINTED_OFFICERS]):
         slot = f"officer:{o.id}" if o.id else ""
         signed = ctx.signatures.get(slot)
         fields.append(
