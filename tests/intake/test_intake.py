@@ -9,6 +9,8 @@ from fastapi.testclient import TestClient
 
 from chengguan.core import clock
 from chengguan.core.geo import wgs84_to_bd09, wgs84_to_gcj02
+from chengguan.identity.principals import cli_actor
+from chengguan.intake.ingest import ingest
 from support import signal
 
 BATCH = "/api/v1/signals:batch"
@@ -112,6 +114,21 @@ def test_invalid_items_are_reported_and_valid_ones_kept(client, login, spot) -> 
     fixed = signal(lng + 0.02, lat) | {"idempotency_key": "x-missing-fields"}
     [ok] = _post(client, h, fixed)
     assert ok["problem"] is None and not ok["duplicate_replay"]
+
+
+def test_nul_anywhere_in_a_signal_is_refused(client, login, spot, db) -> None:
+    """PostgreSQL text cannot hold U+0000: refused at every way in, nested reporter fields included."""
+    h = login("command")
+    lng, lat = spot()
+    bad = signal(lng, lat) | {"reporter": {"name": "张\x00三", "phone": "13800000000"}}
+    batch = client.post(BATCH, json={"signals": [signal(lng, lat), bad]}, headers=h)
+    assert batch.status_code == 422 and batch.json()["code"] == "request.validation"
+    single = client.post("/api/v1/signals", json=bad | {"channel": "patrol"}, headers=h)
+    assert single.status_code == 422
+    # in-process callers (imports, demo, Open311) get a per-item problem and keep the valid items
+    with db.session() as s, s.begin():
+        good, refused = ingest(s, [signal(lng + 0.03, lat), bad], cli_actor("test"))
+    assert good.problem is None and refused.problem is not None and refused.problem.code == "signal.invalid"
 
 
 def test_batch_limits_and_permissions(client, login, spot) -> None:

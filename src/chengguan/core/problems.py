@@ -38,6 +38,7 @@ _MESSAGES: dict[str, str] = {
     "datetime_type": "须为 ISO-8601 时间",
     "timezone_aware": "时间须带时区",
     "tuple_type": "须为数组",
+    "finite_number": "须为有限数值",
 }
 
 

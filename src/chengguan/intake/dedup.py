@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -28,7 +28,8 @@ _COS_MIN = math.cos(math.radians(55.0))  # northernmost China ≈ 53.6°N: lng c
 
 @dataclass(slots=True)
 class Candidate:
-    """An open source as the dedup hash sees it."""
+    """An open source as the dedup hash sees it; ``t0``/``t1`` are ``first_at``/``last_at`` in epoch seconds (the
+    hot loop compares floats, not datetimes)."""
 
     id: uuid.UUID
     code: str
@@ -38,6 +39,19 @@ class Candidate:
     first_at: datetime
     last_at: datetime
     added: int = 0  # signals merged in this batch (applied to signal_count in one UPDATE)
+    t0: float = 0.0
+    t1: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.t0, self.t1 = self.first_at.timestamp(), self.last_at.timestamp()
+
+    def take(self, at: datetime, at_s: float) -> None:
+        """Count one more signal occurring at ``at`` (``at_s`` in epoch seconds)."""
+        self.added += 1
+        if at_s > self.t1:
+            self.last_at, self.t1 = at, at_s
+        if at_s < self.t0:
+            self.first_at, self.t0 = at, at_s
 
 
 @dataclass(frozen=True)
@@ -54,48 +68,59 @@ def matches(c: Candidate, lng: float, lat: float, at: datetime, p: Params) -> fl
     return d if d <= p.radius_m else None
 
 
+_ROW = 1 << 32  # cell key = column * _ROW + row: one int instead of a tuple per lookup
+
+
 class CategoryHash:
     """Candidates of one category in cells ``radius`` wide."""
 
-    __slots__ = ("cells", "dlat", "dlng", "params")
+    __slots__ = ("cells", "dlat", "dlng", "params", "radius", "window_s")
 
     def __init__(self, params: Params) -> None:
         self.params = params
+        self.radius = params.radius_m
+        self.window_s = params.window.total_seconds()
         self.dlat = params.radius_m / _M_PER_DEG
         self.dlng = params.radius_m / (_M_PER_DEG * _COS_MIN)
-        self.cells: dict[tuple[int, int], list[Candidate]] = {}
-
-    def _cell(self, lng: float, lat: float) -> tuple[int, int]:
-        return math.floor(lng / self.dlng), math.floor(lat / self.dlat)
+        self.cells: dict[int, list[Candidate]] = {}
 
     def add(self, c: Candidate) -> None:
-        self.cells.setdefault(self._cell(c.lng, c.lat), []).append(c)
+        key = math.floor(c.lng / self.dlng) * _ROW + math.floor(c.lat / self.dlat)
+        cell = self.cells.get(key)
+        if cell is None:
+            self.cells[key] = [c]
+        else:
+            cell.append(c)
 
-    def remove(self, source_id: uuid.UUID) -> None:
-        for key, items in list(self.cells.items()):
-            kept = [c for c in items if c.id != source_id]
-            if len(kept) != len(items):
-                if kept:
-                    self.cells[key] = kept
-                else:
-                    del self.cells[key]
-
-    def best(self, lng: float, lat: float, at: datetime) -> Candidate | None:
-        cx, cy = self._cell(lng, lat)
+    def best(self, lng: float, lat: float, at_s: float) -> Candidate | None:
+        """The candidate a signal at (lng, lat) occurring at ``at_s`` (epoch seconds) joins: the rule of
+        ``matches`` on floats, nearest first, ties to the older code."""
+        centre = math.floor(lng / self.dlng) * _ROW + math.floor(lat / self.dlat)
+        cells = self.cells
+        w = self.window_s
         best: Candidate | None = None
         best_d = math.inf
-        for x in (cx - 1, cx, cx + 1):
-            for y in (cy - 1, cy, cy + 1):
-                for c in self.cells.get((x, y), ()):
-                    d = matches(c, lng, lat, at, self.params)
-                    if d is not None and (d < best_d or (d == best_d and best is not None and c.code < best.code)):
+        for column in (centre - _ROW, centre, centre + _ROW):
+            for key in (column - 1, column, column + 1):
+                cell = cells.get(key)
+                if cell is None:
+                    continue
+                for c in cell:
+                    if at_s < c.t0 - w or at_s > c.t1 + w:
+                        continue
+                    d = haversine_m(c.lng, c.lat, lng, lat)
+                    if d <= self.radius and (d < best_d or (d == best_d and best is not None and c.code < best.code)):
                         best, best_d = c, d
         return best
 
     def prune(self, before: datetime) -> None:
         """Forget candidates whose last signal is before ``before`` (they can no longer match later signals)."""
+        cutoff = before.timestamp()
+        self._keep(lambda c: c.t1 >= cutoff)
+
+    def _keep(self, keep: Callable[[Candidate], bool]) -> None:
         for key, items in list(self.cells.items()):
-            kept = [c for c in items if c.last_at >= before]
+            kept = [c for c in items if keep(c)]
             if len(kept) != len(items):
                 if kept:
                     self.cells[key] = kept

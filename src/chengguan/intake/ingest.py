@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import event, select, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
@@ -46,6 +46,7 @@ _PENDING = "intake.pending_seq"
 FUTURE_TOLERANCE = timedelta(minutes=10)
 
 cache = DedupCache()
+_SIGNALS = TypeAdapter(list[SignalIn])
 _sources = CaseSource.__table__
 _signals = Signal.__table__
 
@@ -100,6 +101,7 @@ class _Item:
     lat: float
     occurred_at: datetime
     id: uuid.UUID
+    at_s: float  # occurred_at in epoch seconds (dedup compares floats)
     hit: GridShape | None = None
 
 
@@ -137,7 +139,7 @@ class _Prepared:
                 results[i] = _problem(key, "signal.occurred_in_future", "发生时间晚于当前时间")
                 continue
             first_of_key[key] = i
-            self.items.append(_Item(i, s, lng, lat, occurred, _NO_ID))
+            self.items.append(_Item(i, s, lng, lat, occurred, _NO_ID, occurred.timestamp()))
         for it, id_ in zip(self.items, uuid7_many(len(self.items)), strict=True):
             it.id = id_
         self.index = grid_locator.peek()
@@ -214,11 +216,13 @@ def ingest(
     actor: Actor,
     *,
     created_by_id: uuid.UUID | None = None,
+    nul_checked: bool = False,
 ) -> list[IntakeResult]:
-    """Take in a batch of signals; one result per item, in input order (see the module docstring)."""
+    """Take in a batch of signals; one result per item, in input order (see the module docstring).
+    ``nul_checked``: the caller already refused U+0000 anywhere in ``items`` (a validated request body)."""
     now = clock.now()
     results: list[IntakeResult | None] = [None] * len(items)
-    parsed = _parse(items, results)
+    parsed = _parse(items, results, nul_checked)
     if not parsed:
         return [r for r in results if r is not None]
     batch = _Prepared(parsed, results, now, session.get_bind().dialect, created_by_id)
@@ -244,12 +248,17 @@ def ingest(
 
 
 def _parse(
-    items: Sequence[SignalIn | dict[str, Any]], results: list[IntakeResult | None]
+    items: Sequence[SignalIn | dict[str, Any]], results: list[IntakeResult | None], nul_checked: bool
 ) -> list[tuple[int, SignalIn]]:
     """The valid items, validated; each invalid one gets its problem in ``results``."""
     raw = [r for r in items if not isinstance(r, SignalIn)]
     # One NUL scan of the whole batch instead of one serialisation per item (the schemas' own check).
-    context = {NUL_CHECKED: True} if raw and not contains_nul(raw) else None
+    context = {NUL_CHECKED: True} if raw and (nul_checked or not contains_nul(raw)) else None
+    if context and len(raw) == len(items):
+        try:  # the whole batch in one call; a batch with a bad item is validated again item by item
+            return list(enumerate(_SIGNALS.validate_python(items, context=context)))
+        except ValidationError:
+            pass
     parsed: list[tuple[int, SignalIn]] = []
     for i, item in enumerate(items):
         if isinstance(item, SignalIn):
@@ -357,20 +366,16 @@ def _store(
             for it in items:
                 s = it.signal
                 hit = it.hit
-                snooze = next((r for r in snoozes if _snoozed(r, s.category_code, it.lng, it.lat)), None)
+                snooze = _snooze_of(snoozes, s.category_code, it.lng, it.lat) if snoozes else None
                 source_id: uuid.UUID | None = None
                 merged = needs_routing = False
                 code = None
                 if snooze is None:
                     h = cache.hash_for(s.category_code, params)
-                    target = h.best(it.lng, it.lat, it.occurred_at)
+                    target = h.best(it.lng, it.lat, it.at_s)
                     if target is not None:
                         merged, source_id, code = True, target.id, target.code
-                        target.added += 1
-                        if it.occurred_at > target.last_at:
-                            target.last_at = it.occurred_at
-                        if it.occurred_at < target.first_at:
-                            target.first_at = it.occurred_at
+                        target.take(it.occurred_at, it.at_s)
                         touched[target.id] = target
                     else:
                         source_id = uuid7()
@@ -474,6 +479,10 @@ def _prune(c: DedupCache, max_window: timedelta) -> None:
         for h in c.hashes.values():
             h.prune(cutoff)
         c.horizon = cutoff + max_window
+
+
+def _snooze_of(rules: list[SnoozeRule], category: str, lng: float, lat: float) -> SnoozeRule | None:
+    return next((r for r in rules if _snoozed(r, category, lng, lat)), None)
 
 
 def _snoozed(rule: SnoozeRule, category: str, lng: float, lat: float) -> bool:

@@ -2,31 +2,26 @@
 
 from __future__ import annotations
 
-import math
 import uuid
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from chengguan.core.geo import Crs
 from chengguan.intake.enums import Channel, Outcome, SourceAction, SourceStatus, TimeUnit
 from chengguan.kit.schemas import Filter, IsoDateTime, Out, Schema
 
-
-def _finite(value: float) -> float:
-    if not math.isfinite(value):
-        raise ValueError("坐标须为有限数值")
-    return value
-
-
-Lng = Annotated[float, Field(ge=-180, le=180, description="经度"), AfterValidator(_finite)]
-Lat = Annotated[float, Field(ge=-90, le=90, description="纬度"), AfterValidator(_finite)]
+Lng = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False, description="经度")]
+Lat = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False, description="纬度")]
 CategoryCode = Annotated[str, Field(pattern=r"^[0-9]{5}$", description="GB/T 47678.5 事项类别码（5 位）")]
 
 
-class Reporter(Schema):
-    """Contact details of a citizen or merchant who reported (never published)."""
+class Reporter(BaseModel):
+    """Contact details of a citizen or merchant who reported (never published). Only ever inside a SignalIn, whose
+    own check refuses U+0000 anywhere in its input, this one included (no second scan per reporter)."""
+
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
 
     name: str | None = Field(None, max_length=50)
     phone: str | None = Field(None, max_length=20, pattern=r"^[0-9+\-() ]{5,20}$")

@@ -95,6 +95,8 @@ PageQuery = Annotated[PageParams, Query()]
 
 def _iso_text_only(value: Any) -> Any:
     # Pydantic would take 1700000000 as a Unix time; the API promises ISO-8601 with an offset and nothing else.
+    if type(value) is str and ":" in value:  # no number is written with a colon (the common case, no exception)
+        return value
     if isinstance(value, str):
         try:
             float(value)
