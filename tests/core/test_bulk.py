@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
@@ -42,6 +43,27 @@ def test_converted_values_equal_sqlalchemy_bind(dialect, table, name, values, re
     process = table.c[name].type._cached_bind_processor(dialect)
     expected = [None if v is None else (process(v) if process else v) for v in values]
     assert convert(dialect, table, name, values, repeated=repeated) == expected
+
+
+_DOCUMENTS = [
+    {"confidence": "0.77", "algorithm": "street-order-v3"},
+    {"name": "张女士", "phone": "15022933969"},
+    ["media/ab/cd.jpg", '引号"与反斜杠\\'],
+    {"k": ["a", "b"], "空": ""},
+    None,
+]
+
+
+@pytest.mark.parametrize("name", ["media", "reporter", "attributes"])
+def test_json_columns_hold_the_same_documents(name) -> None:
+    dialect = sqlite.dialect()
+    process = _SIGNALS.c[name].type._cached_bind_processor(dialect)
+    ours = convert(dialect, _SIGNALS, name, _DOCUMENTS)
+    theirs = [None if v is None else process(v) for v in _DOCUMENTS]
+    assert [None if t is None else json.loads(t) for t in ours] == [
+        None if t is None else json.loads(t) for t in theirs
+    ]
+    assert ours[-1] is None  # SQL NULL, not the JSON text 'null'
 
 
 def test_naive_datetimes_are_refused_as_by_the_column_type() -> None:

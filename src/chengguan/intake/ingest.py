@@ -203,11 +203,18 @@ class _Units:
         self.parent = {r.id: r.parent_id for r in rows}
         self.level = {r.id: r.level for r in rows}
         self.city = next((r.id for r in rows if r.level == OrgLevel.city), None)
+        self._districts: dict[uuid.UUID | None, uuid.UUID | None] = {}
 
     def district_of(self, unit_id: uuid.UUID | None) -> uuid.UUID | None:
-        while unit_id is not None and self.level.get(unit_id) != OrgLevel.district:
-            unit_id = self.parent.get(unit_id)
-        return unit_id
+        try:
+            return self._districts[unit_id]
+        except KeyError:
+            pass
+        found = unit_id
+        while found is not None and self.level.get(found) != OrgLevel.district:
+            found = self.parent.get(found)
+        self._districts[unit_id] = found
+        return found
 
 
 def ingest(
@@ -354,6 +361,7 @@ def _store(
     merged_flags: list[bool] = []
     snooze_ids: list[uuid.UUID | None] = []
     touched: dict[uuid.UUID, Candidate] = {}
+    outcomes: list[tuple[_Item, Candidate | None, bool, bool, bool]] = []
     created: dict[uuid.UUID, Candidate] = {}
     due_cache: dict[tuple[str, str], tuple[datetime | None, datetime | None]] = {}
     day = clock.local_now().strftime("%Y%m%d")
@@ -367,14 +375,13 @@ def _store(
                 s = it.signal
                 hit = it.hit
                 snooze = _snooze_of(snoozes, s.category_code, it.lng, it.lat) if snoozes else None
-                source_id: uuid.UUID | None = None
+                source: Candidate | None = None
                 merged = needs_routing = False
-                code = None
                 if snooze is None:
                     h = cache.hash_for(s.category_code, params)
                     target = h.best(it.lng, it.lat, it.at_s)
                     if target is not None:
-                        merged, source_id, code = True, target.id, target.code
+                        merged, source = True, target
                         target.take(it.occurred_at, it.at_s)
                         touched[target.id] = target
                     else:
@@ -393,20 +400,13 @@ def _store(
                             squad, units.district_of(squad), squad or units.city, needs_routing, created_by_id, 1,
                             it.occurred_at, it.occurred_at, due_at, warn, 0, now, now, 1,
                         ])  # fmt: skip
-                        cand = Candidate(source_id, "", s.category_code, it.lng, it.lat, it.occurred_at, it.occurred_at)
-                        h.add(cand)
-                        created[source_id] = cand
-                results[it.index] = IntakeResult(
-                    idempotency_key=s.idempotency_key,
-                    signal_id=it.id,
-                    case_source_id=source_id,
-                    case_source_code=code,
-                    merged=merged,
-                    snoozed=snooze is not None,
-                    needs_routing=needs_routing,
-                )
+                        source = Candidate(source_id, "", s.category_code, it.lng, it.lat, it.occurred_at,
+                                           it.occurred_at)  # fmt: skip
+                        h.add(source)
+                        created[source_id] = source
+                outcomes.append((it, source, merged, snooze is not None, needs_routing))
                 grid_codes.append(hit.grid_code if hit else None)
-                source_ids.append(source_id)
+                source_ids.append(source.id if source else None)
                 merged_flags.append(merged)
                 snooze_ids.append(snooze.id if snooze else None)
             if sources:
@@ -418,15 +418,21 @@ def _store(
                     row[_COUNT] += cand.added
                     row[_FIRST], row[_LAST] = cand.first_at, cand.last_at
                     cand.added = 0
-                for it in items:
-                    r = results[it.index]
-                    if r is not None and r.case_source_id in created:
-                        r.case_source_code = created[r.case_source_id].code
                 # No timeline row for the creation: the source's own created_at and channel say it (detail shows it).
                 columns = dict(zip(_SOURCE_COLUMNS, map(list, zip(*sources, strict=True)), strict=True))
                 insert_converted(session.connection(), _sources, {
                     n: convert(dialect, _sources, n, vs, repeated=n in _REPEATED) for n, vs in columns.items()
                 })  # fmt: skip
+            for it, source, merged, snoozed, needs_routing in outcomes:  # now that every new source has its code
+                results[it.index] = IntakeResult(
+                    idempotency_key=it.signal.idempotency_key,
+                    signal_id=it.id,
+                    case_source_id=source.id if source else None,
+                    case_source_code=source.code if source else None,
+                    merged=merged,
+                    snoozed=snoozed,
+                    needs_routing=needs_routing,
+                )
             late = {"grid_code": grid_codes, "case_source_id": source_ids, "merged": merged_flags,
                     "snooze_rule_id": snooze_ids}  # fmt: skip
             signal_columns = dict(batch.columns)
