@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -74,18 +74,20 @@ _ROW = 1 << 32  # cell key = column * _ROW + row: one int instead of a tuple per
 class CategoryHash:
     """Candidates of one category in cells ``radius`` wide."""
 
-    __slots__ = ("cells", "dlat", "dlng", "params", "radius", "window_s")
+    __slots__ = ("cells", "dlat", "dlng", "radius", "window_s")
 
     def __init__(self, params: Params) -> None:
-        self.params = params
         self.radius = params.radius_m
         self.window_s = params.window.total_seconds()
         self.dlat = params.radius_m / _M_PER_DEG
         self.dlng = params.radius_m / (_M_PER_DEG * _COS_MIN)
         self.cells: dict[int, list[Candidate]] = {}
 
+    def _key(self, lng: float, lat: float) -> int:
+        return math.floor(lng / self.dlng) * _ROW + math.floor(lat / self.dlat)
+
     def add(self, c: Candidate) -> None:
-        key = math.floor(c.lng / self.dlng) * _ROW + math.floor(c.lat / self.dlat)
+        key = self._key(c.lng, c.lat)
         cell = self.cells.get(key)
         if cell is None:
             self.cells[key] = [c]
@@ -95,7 +97,7 @@ class CategoryHash:
     def best(self, lng: float, lat: float, at_s: float) -> Candidate | None:
         """The candidate a signal at (lng, lat) occurring at ``at_s`` (epoch seconds) joins: the rule of
         ``matches`` on floats, nearest first, ties to the older code."""
-        centre = math.floor(lng / self.dlng) * _ROW + math.floor(lat / self.dlat)
+        centre = self._key(lng, lat)
         cells = self.cells
         w = self.window_s
         best: Candidate | None = None
@@ -116,11 +118,8 @@ class CategoryHash:
     def prune(self, before: datetime) -> None:
         """Forget candidates whose last signal is before ``before`` (they can no longer match later signals)."""
         cutoff = before.timestamp()
-        self._keep(lambda c: c.t1 >= cutoff)
-
-    def _keep(self, keep: Callable[[Candidate], bool]) -> None:
         for key, items in list(self.cells.items()):
-            kept = [c for c in items if keep(c)]
+            kept = [c for c in items if c.t1 >= cutoff]
             if len(kept) != len(items):
                 if kept:
                     self.cells[key] = kept
