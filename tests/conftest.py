@@ -12,27 +12,27 @@ from chengguan.app import create_app
 from chengguan.core import clock
 from chengguan.core.config import Settings
 from chengguan.core.db import Database
-from chengguan.core.migrate import upgrade
-from chengguan.demo.loader import DEMO_LOGINS, load_demo
-from support import drop_database, new_database_url
+from chengguan.demo.loader import DEMO_LOGINS
+from support import demo_database, drop_database
 
 PASSWORDS = {login.username: login.password for login in DEMO_LOGINS}
 
 
 @pytest.fixture(scope="session")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("data")
+def _demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    url, data_dir = demo_database(tmp_path_factory.mktemp("db"))  # the demo's files go where the app reads them
+    yield url, data_dir
+    drop_database(url)
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Iterator[str]:
-    url = new_database_url(tmp_path_factory.mktemp("db"))
-    upgrade(url)
-    db = Database(url)
-    load_demo(db, data_dir=data_dir)  # the demo's evidence files go where the app reads them
-    db.dispose()
-    yield url
-    drop_database(url)
+def data_dir(_demo: tuple[str, Path]) -> Path:
+    return _demo[1]
+
+
+@pytest.fixture(scope="session")
+def database_url(_demo: tuple[str, Path]) -> str:
+    return _demo[0]
 
 
 @pytest.fixture(scope="session")

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import hashlib
 import os
+import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -63,20 +67,67 @@ def drop_database(url: str) -> None:
     engine.dispose()
 
 
+TEMPLATES = Path(__file__).resolve().parents[1] / ".pytest_cache" / "demo-templates"
+
+
+def _template_key(documents: bool) -> str:
+    """What the demo database depends on: the package's code and data, whether documents are sealed, and today (the
+    demo is dated back from the day it is loaded)."""
+    import chengguan
+    from chengguan.core import clock
+
+    root = Path(chengguan.__file__).resolve().parent
+    digest = hashlib.sha256(f"{documents}:{clock.local_now().date()}".encode())
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _load_demo(url: str, data_dir: Path, documents: bool) -> None:
+    from chengguan.core.db import Database
+    from chengguan.core.migrate import upgrade
+    from chengguan.demo.loader import load_demo
+
+    upgrade(url)
+    db = Database(url)
+    load_demo(db, data_dir=data_dir, documents=documents)
+    db.dispose()
+
+
+def demo_database(tmp_dir: Path, *, documents: bool = True) -> tuple[str, Path]:
+    """A migrated database holding the demo city, and its data directory (evidence files, keys, documents).
+
+    On SQLite the demo is loaded once per state of the code and day into a template that each session copies (a
+    file lock lets parallel workers share it); on PostgreSQL a new schema is loaded each time."""
+    data_dir = tmp_dir / "data"
+    if postgres_base_url() is not None:
+        url = new_database_url(tmp_dir)
+        _load_demo(url, data_dir, documents)
+        return url, data_dir
+    template = TEMPLATES / _template_key(documents)
+    TEMPLATES.mkdir(parents=True, exist_ok=True)
+    with (TEMPLATES / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (template / "ready").exists():
+            shutil.rmtree(template, ignore_errors=True)
+            template.mkdir()
+            _load_demo(f"sqlite:///{template / 'demo.db'}", template / "data", documents)
+            with contextlib.closing(sqlite3.connect(template / "demo.db")) as con:
+                con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            (template / "ready").touch()
+    db_file = tmp_dir / f"test-{uuid.uuid4().hex[:8]}.db"
+    shutil.copyfile(template / "demo.db", db_file)
+    shutil.copytree(template / "data", data_dir, dirs_exist_ok=True)
+    return f"sqlite:///{db_file}", data_dir
+
+
 @contextlib.contextmanager
 def demo_server(tmp_dir: Path, *, documents: bool = False, **env: str) -> Iterator[str]:
     """A real ``chengguan serve`` process on a fresh migrated demo database; yields its base URL, then stops it and
     drops the database (the demo's sealed documents only with ``documents``). ``env`` adds or overrides CHENGGUAN_*
     variables (background jobs are off unless asked)."""
-    from chengguan.core.db import Database
-    from chengguan.core.migrate import upgrade
-    from chengguan.demo.loader import load_demo
-
-    url = new_database_url(tmp_dir)
-    upgrade(url)
-    db = Database(url)
-    load_demo(db, data_dir=tmp_dir / "data", documents=documents)
-    db.dispose()
+    url, data_dir = demo_database(tmp_dir, documents=documents)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])
@@ -85,7 +136,7 @@ def demo_server(tmp_dir: Path, *, documents: bool = False, **env: str) -> Iterat
         "CHENGGUAN_DATABASE_URL": url,
         "CHENGGUAN_ENV": "test",
         "CHENGGUAN_SECRET_KEY": "live-server-" + "x" * 32,
-        "CHENGGUAN_DATA_DIR": str(tmp_dir / "data"),
+        "CHENGGUAN_DATA_DIR": str(data_dir),
         "CHENGGUAN_RUN_JOBS": "false",
         "NO_PROXY": "127.0.0.1",
         **env,
