@@ -22,5 +22,11 @@ def setup(db: Database) -> dict:
                 Officer.unit_id == me.unit_id, Officer.kind == OfficerKind.certified, Officer.id.not_in(with_login)
             )
         ).first()
-        matter = s.scalars(select(EnforcementMatter.code).order_by(EnforcementMatter.code)).first()
+        # a national matter (in force in Qingdao) whose range for a citizen admits the fines the tests propose
+        matter = s.scalars(
+            select(EnforcementMatter.code)
+            .where(EnforcementMatter.region_code.is_(None), EnforcementMatter.individual_min_fen <= 20_000)
+            .where(EnforcementMatter.individual_max_fen >= 50_000)
+            .order_by(EnforcementMatter.code)
+        ).first()
         return {"unit_id": me.unit_id, "officers": [str(me.officer_id), str(partner)], "matter": matter}

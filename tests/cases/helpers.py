@@ -16,13 +16,26 @@ def ric(seed: int) -> str:
     return synthetic_ric(seed)
 
 
+def act_time(days_ago: int = 0, hour: int = 9) -> str:
+    """An ISO time of the act: ``days_ago`` local days back at ``hour`` (never after now)."""
+    local = clock.local_now()
+    at = min(local.replace(hour=hour, minute=30, second=0, microsecond=0) - timedelta(days=days_ago), local)
+    return at.isoformat()
+
+
 def new_case(client: TestClient, headers: dict, setup: dict, **overrides) -> dict:
     body = {
         "procedure": "ordinary",
         "matter_code": setup["matter"],
-        "party": {"type": "individual", "name": "测试当事人", "id_no": ric(uuid.uuid4().int), "address": "市南区"},
-        "facts": "在八大关街区占道经营",
-        "act_on": (clock.local_now().date() - timedelta(days=3)).isoformat(),
+        "party": {
+            "type": "individual",
+            "name": "测试当事人",
+            "id_no": ric(uuid.uuid4().int),
+            "address": "青岛市市南区山海关路5号",
+        },
+        "facts": "当事人未经批准擅自占用山海关路5号门前人行道堆放建筑材料，占用面积约6平方米",
+        "address": "青岛市市南区山海关路5号门前人行道",
+        "act_at": act_time(days_ago=3),
         "officer_ids": setup["officers"],
         "penalty": {"kinds": ["fine"], "fine_fen": 50_000, "reasoning": "一般情节"},
     } | overrides

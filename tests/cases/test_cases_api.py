@@ -109,8 +109,8 @@ def test_simple_procedure_on_the_spot(client: TestClient, login: Login, setup: d
         },
         headers=officer,
     )
-    assert refused.status_code == 409 and refused.headers["content-type"].startswith("application/problem+json")
-    assert refused.json()["code"] == "case.gate.simple_cap" and "第五十一条" in refused.json()["detail"]
+    assert refused.status_code == 422 and refused.headers["content-type"].startswith("application/problem+json")
+    assert refused.json()["code"] == "case.fine_over_simple_cap" and "第五十一条" in refused.json()["detail"]
     case = new_case(client, officer, setup, procedure="simple", penalty={"kinds": ["fine"], "fine_fen": 20_000})
     assert case["status"] == "on_site" and case["code"].startswith("JY")
     act(client, officer, case, "deliver_on_site", expect=409)  # signature or refusal not recorded
@@ -229,7 +229,7 @@ def test_a_case_opened_from_a_case_source_takes_its_place_and_marks_its_timeline
         located = select(CaseSource).where(CaseSource.grid_code.is_not(None))
         source = s.scalars(located.order_by(CaseSource.code)).first()
     officer = login("bdg_officer")
-    case = new_case(client, officer, setup, source_id=str(source.id), facts=None)
+    case = new_case(client, officer, setup, source_id=str(source.id), facts=None, address=None)
     assert case["source_id"] == str(source.id)
     assert (case["lng"], case["lat"]) == (source.lng, source.lat) and case["address"] == source.address
     detail = client.get(f"/api/v1/case-sources/{source.id}", headers=login("admin")).json()

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
-from cases.helpers import decided
+from cases.helpers import decided, ric
 from chengguan.cases.disclosure import mask_address, mask_id, mask_name, mask_phone
 
 Login = Callable[..., dict[str, str]]
@@ -26,8 +26,8 @@ def test_decision_is_published_masked_and_withdrawn_when_changed(client: TestCli
         client,
         login,
         setup,
-        party={"type": "individual", "name": "王小明", "id_no": None},
-        facts="王小明在中山路8号占道经营",
+        party={"type": "individual", "name": "王小明", "id_no": ric(8), "address": "青岛市市南区中山路8号"},
+        facts="王小明在中山路8号门前占用人行道堆放货物约6平方米",
     )
     assert case["disclosure"] is not None and case["disclosure"]["withdrawn_at"] is None
     public = client.get("/api/v1/public/disclosures", params={"page_size": 200}).json()  # no login
@@ -57,6 +57,11 @@ def test_decision_is_published_masked_and_withdrawn_when_changed(client: TestCli
 
 
 def test_organisation_name_stays_public(client: TestClient, login: Login, setup: dict):
-    party = {"type": "organization", "name": "青岛示例餐饮有限公司", "id_no": "91110000600037341L"}
+    party = {
+        "type": "organization",
+        "name": "青岛示例餐饮有限公司",
+        "id_no": "91110000600037341L",
+        "address": "青岛市市南区香港中路10号",
+    }
     case = decided(client, login, setup, party=party)
     assert case["disclosure"]["content"]["party"] == "青岛示例餐饮有限公司"

@@ -108,7 +108,7 @@ def test_search_highlights_and_filters(client, officer):
     assert "<mark>露天烧烤</mark>" in result["items"][0]["snippet"]
     beijing_only = client.get(f"{LAW}/search", params={"q": "摆摊设点", "region": "370202"}, headers=officer).json()
     assert all(i["region_code"] is None for i in beijing_only["items"])
-    local = client.get(f"{LAW}/laws", params={"level": "local_regulation"}, headers=officer).json()
+    local = client.get(f"{LAW}/laws", params={"level": "local_regulation", "region": "all"}, headers=officer).json()
     assert {law["code"] for law in local["items"]} == {"beijing-srhw", "shanghai-cgzf", "pudong-fxczf"}
 
 

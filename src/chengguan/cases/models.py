@@ -65,6 +65,7 @@ class Case(UUIDPrimaryKey, Timestamps, Base):
     lat: Mapped[float | None]
     grid_code: Mapped[str | None] = mapped_column(String(15))
     act_on: Mapped[date]
+    act_at: Mapped[datetime | None]  # 违法时间 to the minute (第五十二条第二款: the on-the-spot decision states it)
     act_ended_on: Mapped[date | None]  # a continuing act: 第三十六条第二款
     limitation_extended: Mapped[bool] = mapped_column(default=False)  # 五年：生命健康安全、金融安全且有危害后果
     limitation_override: Mapped[str | None] = mapped_column(String(1000))

@@ -270,6 +270,7 @@ def detail(session: Session, principal: StaffPrincipal, case_id: uuid.UUID) -> C
         lng=c.lng,
         lat=c.lat,
         act_on=c.act_on,
+        act_at=c.act_at,
         act_ended_on=c.act_ended_on,
         officers=[NamedRef(id=o.id, name=o.name) for o in officers_of(session, c.id)],
         penalty_kinds=c.penalty_kinds,

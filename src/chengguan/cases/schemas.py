@@ -9,7 +9,8 @@ from typing import Any
 from pydantic import BaseModel, Field, model_validator
 
 from chengguan.cases.enums import CaseAction, CaseStatus, DecisionKind, Procedure
-from chengguan.kit.schemas import Filter, Out, Schema
+from chengguan.core import clock
+from chengguan.kit.schemas import Filter, IsoDateTime, Out, Schema
 from chengguan.law.enums import PartyType, PenaltyKind
 from chengguan.merchants.enums import MerchantKind, MerchantStatus
 from chengguan.merchants.schemas import PartyCase
@@ -60,7 +61,8 @@ class CaseCreate(Schema):
     address: str | None = Field(None, max_length=256)
     lng: float | None = Field(None, ge=-180, le=180)
     lat: float | None = Field(None, ge=-90, le=90)
-    act_on: date = Field(description="违法行为发生日期")
+    act_on: date | None = Field(None, description="违法行为发生日期（填写 act_at 时可省略）")
+    act_at: IsoDateTime | None = Field(None, description="违法时间（到分钟；当场处罚必填，《行政处罚法》第五十二条）")
     act_ended_on: date | None = Field(None, description="连续或继续状态的终了日期（第三十六条第二款）")
     limitation_extended: bool = Field(False, description="涉及生命健康安全、金融安全且有危害后果（追责时效五年）")
     officer_ids: list[uuid.UUID] = Field(min_length=1, max_length=6, description="承办人（第一位为主办）")
@@ -70,6 +72,29 @@ class CaseCreate(Schema):
     statement_days: int = Field(3, ge=1, le=15, description="陈述申辩期（工作日）")
     signed_or_refused: bool = Field(False, description="简易程序：当事人签收或拒签已记录")
     idempotency_key: str | None = Field(None, max_length=128)
+
+    @model_validator(mode="after")
+    def _act_day(self) -> CaseCreate:
+        """The day of the act is the local date of ``act_at`` when only that is given (legal days are Shanghai's)."""
+        if self.act_at is not None:
+            day = clock.as_utc(self.act_at).astimezone(clock.SHANGHAI).date()
+            if self.act_on is not None and self.act_on != day:
+                raise ValueError("违法行为发生日期与违法时间不一致")
+            self.act_on = day
+        if self.act_on is None:
+            raise ValueError("请填写违法行为发生日期或违法时间")
+        return self
+
+
+class CaseParticularsIn(Schema):
+    """Corrections of what the case states before the decision is submitted (违法事实、时间、地点、当事人)."""
+
+    version: int = Field(ge=1, description="客户端看到的案件版本（乐观锁）")
+    facts: str | None = Field(None, max_length=8000)
+    address: str | None = Field(None, max_length=256)
+    act_at: IsoDateTime | None = None
+    party: PartyIn | None = None
+    reason: str = Field(min_length=2, max_length=500, description="补正理由（记入全过程记录）")
 
 
 class CaseActionIn(Schema):
@@ -204,6 +229,7 @@ class CaseDetail(CaseListItem):
     lng: float | None
     lat: float | None
     act_on: date
+    act_at: datetime | None = None
     act_ended_on: date | None
     officers: list[NamedRef]
     penalty_kinds: list[str]

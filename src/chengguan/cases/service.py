@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from chengguan.calendar.service import work_calendar
 from chengguan.calendar.workdays import WorkCalendar
-from chengguan.cases import approvals, clocks, disclosure
+from chengguan.cases import approvals, clocks, disclosure, lawful
 from chengguan.cases.enums import APPROVAL_STAGES, CaseAction, CaseStatus, DecisionKind, Procedure, Role
 from chengguan.cases.gates import LEGAL_REVIEW_GROUNDS, CaseFacts
 from chengguan.cases.models import Case, CaseApproval, CaseEvent, CaseOfficer
@@ -226,10 +226,11 @@ def create(session: Session, principal: StaffPrincipal, data: CaseCreate) -> Cas
     officers = list(session.scalars(select(Officer).where(Officer.id.in_(data.officer_ids))))
     if len(officers) != len(set(data.officer_ids)):
         raise field_error("officer_ids", "承办人不存在", code="case.officer_unknown")
+    assert data.act_on is not None  # the schema derives it from act_at
     if data.act_ended_on is not None and data.act_ended_on < data.act_on:
         raise field_error("act_ended_on", "终了日期不能早于发生日期")
-    if data.act_on > today():
-        raise field_error("act_on", "违法行为发生日期不能晚于今天")
+    if data.act_on > today() or (data.act_at is not None and data.act_at > clock.now()):
+        raise field_error("act_at" if data.act_at else "act_on", "违法行为发生时间不能晚于现在")
     source = _source(session, data.source_id)
     lng, lat = (data.lng, data.lat) if data.lng is not None else (source.lng, source.lat) if source else (None, None)
     grid_code = source.grid_code if source else None
@@ -263,6 +264,7 @@ def create(session: Session, principal: StaffPrincipal, data: CaseCreate) -> Cas
         lat=lat,
         grid_code=grid_code,
         act_on=data.act_on,
+        act_at=data.act_at,
         act_ended_on=data.act_ended_on,
         limitation_extended=data.limitation_extended,
         penalty_kinds=[k.value for k in penalty.kinds] if penalty else [],
@@ -279,6 +281,12 @@ def create(session: Session, principal: StaffPrincipal, data: CaseCreate) -> Cas
         created_at=now,
         updated_at=now,
     )
+    lawful.check_in_region(session, case, matter)  # 422 case.matter_out_of_region
+    simple = data.procedure is Procedure.simple
+    if penalty is not None:
+        lawful.check_penalty(session, case, penalty.kinds, penalty.fine_fen, on_the_spot=simple)
+    if simple:
+        lawful.check_particulars(case, on_the_spot=True)
     session.add(case)
     session.flush()
     for n, officer_id in enumerate(dict.fromkeys(data.officer_ids)):
@@ -346,6 +354,7 @@ def act(
     calendar = work_calendar(session)
     if data.on is not None and data.on > on:
         raise field_error("on", "日期不能晚于今天")
+    _check_lawful(session, case, action, data)
     facts = facts_of(session, case, on, data)
     roles = roles_of(session, principal, case)
     before = Position(case.status, case.approval_step, case.approval_steps, case.came_from)
@@ -369,6 +378,26 @@ def act(
     except StaleDataError as exc:
         raise Conflict("案件已被他人更新，请刷新后重试", code="case.version_conflict") from exc
     return case
+
+
+def _check_lawful(session: Session, case: Case, action: CaseAction, data: CaseActionIn) -> None:
+    """Before a penalty is proposed or decided: the matter is in force for the case's unit, the penalty is one its
+    provisions allow, and the decision states what the law requires (422, naming the field and the article)."""
+    A = CaseAction
+    deciding = action in (A.submit_decision, A.submit_no_penalty, A.deliver_on_site) or (
+        action is A.approve and case.status is CaseStatus.decision_approval
+    )
+    if action is A.submit_filing or deciding or action is A.issue_notice:
+        lawful.check_in_region(session, case)
+    penalty = data.penalty
+    kinds = [k.value for k in penalty.kinds] if penalty else case.penalty_kinds
+    fine = penalty.fine_fen if penalty else case.fine_fen
+    proposing = action is A.issue_notice or (deciding and action is not A.submit_no_penalty)
+    if proposing and (penalty is not None or case.decision_kind is not DecisionKind.no_penalty):
+        on_the_spot = case.procedure is Procedure.simple
+        lawful.check_penalty(session, case, kinds, fine, on_the_spot=on_the_spot, field="penalty")
+    if deciding:
+        lawful.check_particulars(case, on_the_spot=case.procedure is Procedure.simple)
 
 
 def _already_done(session: Session, case_id: uuid.UUID, key: str) -> bool:

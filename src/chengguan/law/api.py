@@ -56,8 +56,9 @@ LIBRARY, MATTERS, SMART, ADMIN = "法律法规库", "执法事项", "智能辅�
 
 @router.get("/laws", tags=[LIBRARY], summary="法律法规列表")
 def list_laws(
-    session: SessionDep, _: Reader, page: PageQuery, filters: Annotated[LawFilter, Query()]
+    session: SessionDep, principal: Reader, page: PageQuery, filters: Annotated[LawFilter, Query()]
 ) -> Paginated[LawRead]:
+    filters.region = service.caller_region(session, principal, filters.region)
     return service.list_laws(session, filters, page)
 
 
@@ -77,7 +78,8 @@ def update_law(session: SessionDep, principal: Writer, law_id: uuid.UUID, data: 
 
 
 @router.get("/search", tags=[LIBRARY], summary="全文检索（法律法规、条文、执法事项）")
-def search(session: SessionDep, _: Reader, query: Annotated[SearchFilter, Query()]) -> SearchResult:
+def search(session: SessionDep, principal: Reader, query: Annotated[SearchFilter, Query()]) -> SearchResult:
+    query.region = service.caller_region(session, principal, query.region)
     return service.search(session, query)
 
 
@@ -88,8 +90,9 @@ def list_categories(_: Reader) -> list[CategoryRead]:
 
 @router.get("/matters", tags=[MATTERS], summary="执法事项列表")
 def list_matters(
-    session: SessionDep, _: Reader, page: PageQuery, filters: Annotated[MatterFilter, Query()]
+    session: SessionDep, principal: Reader, page: PageQuery, filters: Annotated[MatterFilter, Query()]
 ) -> Paginated[MatterRead]:
+    filters.region = service.caller_region(session, principal, filters.region)
     return service.list_matters(session, filters, page)
 
 
@@ -160,12 +163,14 @@ def get_checklist(session: SessionDep, _: Reader, code: Annotated[str, Path(max_
 
 
 @router.post("/recommend", tags=[SMART], summary="案由智能推荐")
-def recommend(session: SessionDep, _: Reader, data: RecommendRequest) -> RecommendResult:
+def recommend(session: SessionDep, principal: Reader, data: RecommendRequest) -> RecommendResult:
+    data.region = service.caller_region(session, principal, data.region)
     return service.recommend(session, data)
 
 
 @router.post("/assess", tags=[SMART], summary="处罚裁量计算")
-def assess(session: SessionDep, _: Reader, data: AssessRequest) -> AssessResult:
+def assess(session: SessionDep, principal: Reader, data: AssessRequest) -> AssessResult:
+    data.region = service.caller_region(session, principal, data.region)
     return service.run_assessment(session, data)
 
 

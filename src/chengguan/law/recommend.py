@@ -13,7 +13,7 @@ import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from chengguan.law.search import region_applies
+from chengguan.law.jurisdiction import region_applies
 from chengguan.law.text import tokens
 
 FIELD_WEIGHTS = {"keywords": 3.0, "name": 2.0, "description": 1.0, "articles": 0.4}

@@ -12,6 +12,7 @@ from chengguan.kit.schemas import Filter, Out, Schema
 from chengguan.law.enums import LawLevel, MatterStatus, PartyType, PenaltyKind, SearchKind, Tier
 
 REGION = r"^[0-9]{6}$"
+REGION_FILTER = r"^([0-9]{6}|all)$"  # "all": every region (the library); absent: the caller's unit's region
 MATTER_CODE = r"^[0-9A-Za-z\-]{3,20}$"
 Fen = Field(None, ge=0, le=100_000_000_000)
 
@@ -47,7 +48,11 @@ class LawDetail(LawRead):
 class LawFilter(Filter):
     q: str | None = Field(None, max_length=100, description="名称关键词")
     level: LawLevel | None = None
-    region: str | None = Field(None, pattern=REGION, description="适用地区（行政区划代码），含全国性法律法规")
+    region: str | None = Field(
+        None,
+        pattern=REGION_FILTER,
+        description="适用地区（含全国性法律法规）；缺省为本人所在单位的地区，all 为不限",
+    )
 
 
 class LawImport(Schema):
@@ -149,7 +154,11 @@ class MatterDetail(MatterRead):
 class MatterFilter(Filter):
     q: str | None = Field(None, max_length=100, description="关键词（名称、描述、关键词，全文检索）")
     category: str | None = Field(None, pattern=r"^[0-9]{2,5}$", description="GB/T 47678.5 类别（大类 2 位或小类 5 位）")
-    region: str | None = Field(None, pattern=REGION, description="适用地区：全国性事项和该地区事项")
+    region: str | None = Field(
+        None,
+        pattern=REGION_FILTER,
+        description="适用地区：全国性事项和该地区事项；缺省为本人单位的地区，all 为不限",
+    )
     status: MatterStatus | None = None
 
 
@@ -228,7 +237,9 @@ class SearchFilter(Filter):
     q: str = Field(min_length=1, max_length=200, description="检索词")
     kind: SearchKind | None = None
     level: LawLevel | None = None
-    region: str | None = Field(None, pattern=REGION)
+    region: str | None = Field(
+        None, pattern=REGION_FILTER, description="适用地区；缺省为本人所在单位的地区，all 为不限"
+    )
     category: str | None = Field(None, pattern=r"^[0-9]{2,5}$")
     law_id: uuid.UUID | None = None
     limit: int = Field(20, ge=1, le=100)
@@ -237,7 +248,9 @@ class SearchFilter(Filter):
 
 class RecommendRequest(Schema):
     text: str = Field(min_length=1, max_length=500, description="现场情况描述")
-    region: str | None = Field(None, pattern=REGION, description="行政区划代码，决定适用的地方性法规")
+    region: str | None = Field(
+        None, pattern=REGION, description="行政区划代码，决定适用的地方性法规（缺省为本人所在单位的地区）"
+    )
     limit: int = Field(5, ge=1, le=20)
 
 
@@ -283,7 +296,7 @@ class AssessRequest(Schema):
     matter_code: str = Field(pattern=MATTER_CODE)
     party_type: PartyType
     circumstances: CircumstancesIn = Field(default_factory=CircumstancesIn)
-    region: str | None = Field(None, pattern=REGION)
+    region: str | None = Field(None, pattern=REGION, description="适用地区（缺省为本人所在单位的地区）")
 
 
 class AssessResult(Out):

@@ -14,6 +14,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from chengguan.law.enums import SearchKind
+from chengguan.law.jurisdiction import region_applies
 from chengguan.law.models import EnforcementMatter, Law, LawArticle, SearchDocument
 from chengguan.law.text import highlight, query_tokens, tokens
 
@@ -121,17 +122,6 @@ class SearchFilters:
     region: str | None = None
     category: str | None = None
     law_id: uuid.UUID | None = None
-
-
-def region_applies(doc_region: str | None, region: str) -> bool:
-    """A nationwide text applies everywhere; a provincial one to every code of that province; a district's to itself."""
-    if doc_region is None:
-        return True
-    if doc_region.endswith("0000"):
-        return region.startswith(doc_region[:2])
-    if doc_region.endswith("00"):
-        return region.startswith(doc_region[:4])
-    return region == doc_region
 
 
 def search(

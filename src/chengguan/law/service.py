@@ -10,9 +10,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from chengguan.core.errors import NotFound, field_error
+from chengguan.identity.principals import StaffPrincipal
 from chengguan.kit.schemas import PageParams, Paginated
 from chengguan.law import recommend as rec
 from chengguan.law import search as fulltext
+from chengguan.law.applicability import refusal, unit_region
 from chengguan.law.assess import (
     DEFAULT_BANDS,
     AssessError,
@@ -23,6 +25,7 @@ from chengguan.law.assess import (
     assess,
 )
 from chengguan.law.enums import TIER_LABELS, PartyType, SearchKind, Tier
+from chengguan.law.jurisdiction import region_applies
 from chengguan.law.models import (
     Checklist,
     DiscretionStandard,
@@ -101,6 +104,14 @@ class Provisions:
         return [self.resolve(r, with_text=with_text) for r in refs]
 
 
+def caller_region(session: Session, principal: StaffPrincipal, given: str | None) -> str | None:
+    """The region a request means: the one given, every region for ``all``, else the caller's unit's region (a matter
+    applies only where its law is in force: a Qingdao officer is offered national, Shandong and Qingdao matters)."""
+    if given == "all":
+        return None
+    return given or unit_region(session, principal.unit_id)
+
+
 # ------------------------------------------------------------------------------------------------------ laws --
 def list_laws(session: Session, filters: LawFilter, page: PageParams) -> Paginated[LawRead]:
     statement = select(Law)
@@ -111,7 +122,7 @@ def list_laws(session: Session, filters: LawFilter, page: PageParams) -> Paginat
         statement = statement.where(Law.level == filters.level)
     rows = list(session.scalars(statement.order_by(Law.level, Law.effective_date.desc())))
     if filters.region:
-        rows = [r for r in rows if fulltext.region_applies(r.region_code, filters.region)]
+        rows = [r for r in rows if region_applies(r.region_code, filters.region)]
     items = [LawRead.model_validate(r) for r in rows[page.offset : page.offset + page.page_size]]
     return Paginated[LawRead](items=items, total=len(rows))
 
@@ -141,7 +152,7 @@ def list_matters(session: Session, filters: MatterFilter, page: PageParams) -> P
         statement = statement.where(EnforcementMatter.category_code.startswith(filters.category))
     rows = list(session.scalars(statement.order_by(EnforcementMatter.code)))
     if filters.region:
-        rows = [r for r in rows if fulltext.region_applies(r.region_code, filters.region)]
+        rows = [r for r in rows if region_applies(r.region_code, filters.region)]
     if filters.q:
         rows = _rank_by_text(session, rows, filters.q)
     names = categories()
@@ -206,7 +217,7 @@ def matter_detail(session: Session, code: str, region: str | None) -> MatterDeta
         if matter.checklist_code
         else None
     )
-    if matter.region_code and region and not fulltext.region_applies(matter.region_code, region):
+    if matter.region_code and region and not region_applies(matter.region_code, region):
         region = matter.region_code  # a local matter is discretioned by its own region's standard, as assess requires
     standard = applicable_standard(session, region or matter.region_code)
     tiers = [_tier_read(r) for r in tier_rows(session, standard, code)] if standard else []
@@ -326,8 +337,8 @@ def hearing_rule(session: Session, region: str | None) -> HearingRule | None:
 def run_assessment(session: Session, request: AssessRequest) -> AssessResult:
     matter = get_matter(session, request.matter_code)
     region = request.region or matter.region_code
-    if matter.region_code and region and not fulltext.region_applies(matter.region_code, region):
-        raise field_error("region", "该执法事项只适用于其制定机关的行政区域", code="law.matter_region_mismatch")
+    if region and (out := refusal(session, matter, region, None)) is not None:
+        raise field_error("region", out.message, code="law.matter_out_of_region")
     provisions = Provisions(session)
     standard = applicable_standard(session, region)
     bands = tuple(
