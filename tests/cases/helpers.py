@@ -23,8 +23,9 @@ def act_time(days_ago: int = 0, hour: int = 9) -> str:
     return at.isoformat()
 
 
-def new_case(client: TestClient, headers: dict, setup: dict, **overrides) -> dict:
-    body = {
+def case_body(setup: dict, **overrides) -> dict:
+    """A complete filing (facts, time, place, a checked identity) for the test squad, with ``overrides``."""
+    return {
         "procedure": "ordinary",
         "matter_code": setup["matter"],
         "party": {
@@ -39,7 +40,10 @@ def new_case(client: TestClient, headers: dict, setup: dict, **overrides) -> dic
         "officer_ids": setup["officers"],
         "penalty": {"kinds": ["fine"], "fine_fen": 50_000, "reasoning": "一般情节"},
     } | overrides
-    response = client.post("/api/v1/cases", json=body, headers=headers)
+
+
+def new_case(client: TestClient, headers: dict, setup: dict, **overrides) -> dict:
+    response = client.post("/api/v1/cases", json=case_body(setup, **overrides), headers=headers)
     assert response.status_code == 201, response.text
     return response.json()
 

@@ -10,7 +10,7 @@ from datetime import date
 
 from fastapi.testclient import TestClient
 
-from cases.helpers import act, new_case
+from cases.helpers import act, case_body, new_case
 from chengguan.core import clock
 from chengguan.core.db import Database
 from chengguan.core.idnumbers import ric_check_digit
@@ -267,3 +267,15 @@ def test_the_late_fee_stops_on_the_day_the_fine_is_paid(client: TestClient, logi
     clock.set_now(clock.now() + timedelta(days=30))
     later = client.get(f"/api/v1/cases/{case['id']}", headers=login("bdg_officer")).json()
     assert (later["late_fee_fen"], later["amount_due_fen"]) == (1_500, 1_500)
+
+
+def test_a_case_is_filed_only_for_a_unit_in_the_filers_scope(client: TestClient, login: Login, setup: dict, db):
+    from sqlalchemy import select
+
+    from chengguan.org.models import OrgUnit
+
+    with db.session(write=False) as s:
+        licun = s.scalar(select(OrgUnit.id).where(OrgUnit.name == "李村街道执法中队"))
+    body = {"unit_id": str(licun)}
+    refused = client.post("/api/v1/cases", json=case_body(setup, **body), headers=login("bdg_officer"))
+    assert refused.status_code == 422 and refused.json()["code"] == "case.unit_out_of_scope"

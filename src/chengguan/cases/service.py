@@ -223,6 +223,11 @@ def create(session: Session, principal: StaffPrincipal, data: CaseCreate) -> Cas
     unit = session.get(OrgUnit, unit_id) if unit_id else None
     if unit is None:
         raise field_error("unit_id", "请指定承办单位", code="case.unit_unknown")
+    if (
+        unit.id != principal.unit_id
+        and session.scalar(OrgUnitRepository(session).readable(principal).where(OrgUnit.id == unit.id)) is None
+    ):
+        raise field_error("unit_id", "承办单位不在您的数据权限范围内", code="case.unit_out_of_scope")
     officers = list(session.scalars(select(Officer).where(Officer.id.in_(data.officer_ids))))
     if len(officers) != len(set(data.officer_ids)):
         raise field_error("officer_ids", "承办人不存在", code="case.officer_unknown")
