@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
-from chengguan.cases import chains, disclosure, read, service
+from chengguan.cases import amend, chains, disclosure, read, service
 from chengguan.cases.chains import ChainIn, ChainRead
 from chengguan.cases.enums import CaseAction
 from chengguan.cases.schemas import (
@@ -17,6 +17,7 @@ from chengguan.cases.schemas import (
     CaseDetail,
     CaseFilter,
     CaseListItem,
+    CaseParticularsIn,
     Colleague,
     DisclosureWithdrawIn,
     PublicDisclosures,
@@ -40,6 +41,12 @@ CaseId = Annotated[uuid.UUID, Path(description="案件 id")]
 def create_case(principal: Writer, session: SessionDep, data: CaseCreate) -> CaseDetail:
     case = service.create(session, principal, data)
     return read.detail(session, principal, case.id)
+
+
+@router.patch("/{case_id}", response_model=CaseDetail, summary="补正违法事实、时间、地点、当事人（调查终结前）")
+def amend_case(principal: Writer, session: SessionDep, case_id: CaseId, data: CaseParticularsIn) -> CaseDetail:
+    amend.amend(session, principal, case_id, data)
+    return read.detail(session, principal, case_id)
 
 
 @router.get("", response_model=Paginated[CaseListItem], summary="案件列表（超期在前）")

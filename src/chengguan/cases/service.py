@@ -18,7 +18,7 @@ from chengguan.cases import approvals, clocks, disclosure, lawful
 from chengguan.cases.enums import APPROVAL_STAGES, CaseAction, CaseStatus, DecisionKind, Procedure, Role
 from chengguan.cases.gates import LEGAL_REVIEW_GROUNDS, CaseFacts
 from chengguan.cases.models import Case, CaseApproval, CaseEvent, CaseOfficer
-from chengguan.cases.schemas import CaseActionIn, CaseCreate, PenaltyIn
+from chengguan.cases.schemas import CaseActionIn, CaseCreate, PartyIn, PenaltyIn
 from chengguan.cases.workflow import (
     GateClosed,
     NotAllowed,
@@ -182,13 +182,14 @@ def roles_of(session: Session, principal: StaffPrincipal, case: Case) -> frozens
 # -- open a case ---------------------------------------------------------------------------------------------------
 
 
-def _check_party(data: CaseCreate) -> None:
-    number = (data.party.id_no or "").upper()
+def check_party(party: PartyIn) -> None:
+    """An identity number, when given, carries a valid check digit (GB 11643 / GB 32100)."""
+    number = (party.id_no or "").upper()
     if not number:
         return
-    if data.party.type is PartyType.individual and not valid_ric(number):
+    if party.type is PartyType.individual and not valid_ric(number):
         raise field_error("party.id_no", "公民身份号码校验位不正确（GB 11643）", code="case.party.id_no")
-    if data.party.type is PartyType.organization and not valid_uscc(number):
+    if party.type is PartyType.organization and not valid_uscc(number):
         raise field_error("party.id_no", "统一社会信用代码校验位不正确（GB 32100）", code="case.party.id_no")
 
 
@@ -211,7 +212,7 @@ def _merchant(session: Session, principal: StaffPrincipal, data: CaseCreate) -> 
 def create(session: Session, principal: StaffPrincipal, data: CaseCreate) -> Case:
     """Open a case: ordinary cases start as 案件来源; simple-procedure cases are decided on the spot (第五十一条,
     two certified officers, 第四十二条). The matter's knowledge-base version is recorded with the case."""
-    _check_party(data)
+    check_party(data.party)
     merchant_id = _merchant(session, principal, data)
     unknown = set(data.legal_review_grounds) - set(LEGAL_REVIEW_GROUNDS)
     if unknown:
