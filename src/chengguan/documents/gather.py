@@ -3,6 +3,8 @@ the case used, officers, evidence, approvals, clocks and the documents already m
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,7 +19,7 @@ from chengguan.documents.kinds import CATALOGUE, DocumentKind
 from chengguan.documents.layout import chinese_date
 from chengguan.documents.models import Delivery, Document, DocumentSignature, ServiceConsent
 from chengguan.documents.numbering import SUFFIXES, issuing_bureau
-from chengguan.evidence.enums import KIND_LABELS, EvidenceKind
+from chengguan.evidence.enums import KIND_LABELS, EvidenceKind, ReviewStatus
 from chengguan.evidence.models import EvidenceItem
 from chengguan.evidence.store import blob_store
 from chengguan.law.enums import PENALTY_KIND_LABELS
@@ -74,10 +76,15 @@ def service_rows(session: Session, case_id, docs: dict) -> tuple[tuple[str, str,
     return tuple(rows)
 
 
-def evidence_refs(session: Session, case_id) -> tuple[EvidenceRef, ...]:
-    items = session.scalars(
-        select(EvidenceItem).where(EvidenceItem.case_id == case_id).order_by(EvidenceItem.captured_at, EvidenceItem.id)
+def evidence_refs(session: Session, case_id, until: datetime | None = None) -> tuple[EvidenceRef, ...]:
+    """The evidence a document made at ``until`` can cite: what was in the record by then, less items whose review
+    rejected them (行政处罚法 第四十一条第二款: 经审核不符合要求的，不得作为行政处罚的证据)."""
+    statement = select(EvidenceItem).where(
+        EvidenceItem.case_id == case_id, EvidenceItem.review_status != ReviewStatus.rejected
     )
+    if until is not None:
+        statement = statement.where(EvidenceItem.created_at <= until)
+    items = session.scalars(statement.order_by(EvidenceItem.captured_at, EvidenceItem.id))
     return tuple(
         EvidenceRef(
             n + 1, e.title, KIND_LABELS[EvidenceKind(e.kind)], _moment(e.captured_at), e.uploaded_by_name, e.sha256[:16]
@@ -182,7 +189,7 @@ def gather(
         fine_fen=case.fine_fen,
         penalty_reasoning=case.penalty_reasoning or "",
         officers=case_officers(session, case.id),
-        evidence=evidence_refs(session, case.id),
+        evidence=evidence_refs(session, case.id, document.created_at if document else None),
         approvals=tuple(
             ApprovalRef(a.stage.value, a.step_label, a.user_name, a.approved, a.opinion or "", _moment(a.at))
             for a in approvals
