@@ -81,12 +81,14 @@ def demo(
     from chengguan.core.db import Database
     from chengguan.core.migrate import upgrade
     from chengguan.demo.loader import load_demo, print_logins
+    from chengguan.demo.progress import Bars
 
     url = get_settings().database_url
     upgrade(url)  # a fresh database needs no separate `chengguan migrate`
     db = Database(url)
     try:
-        result = load_demo(db, reset=reset, if_empty=not reset)
+        with Bars() as bars:
+            result = load_demo(db, reset=reset, if_empty=not reset, progress=bars)
     finally:
         db.dispose()
     if result is None:

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from chengguan.demo.loader import COMMAND_DISTRICTS, demo_id
+from chengguan.demo.accounts import COMMAND_DISTRICTS, demo_id
 from chengguan.identity.models import User
 from chengguan.org.models import Device, Grid, Officer, OrgUnit, Vehicle
 

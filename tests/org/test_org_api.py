@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from chengguan.core.geo import wgs84_to_bd09, wgs84_to_gcj02
-from chengguan.demo.loader import demo_id
+from chengguan.demo.accounts import demo_id
 
 
 def _code() -> str:

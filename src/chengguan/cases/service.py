@@ -360,7 +360,7 @@ def act(
     calendar = work_calendar(session)
     if data.on is not None and data.on > on:
         raise field_error("on", "日期不能晚于今天")
-    _check_lawful(session, case, action, data)
+    check_lawful(session, case, action, data)
     facts = facts_of(session, case, on, data)
     roles = roles_of(session, principal, case)
     before = Position(case.status, case.approval_step, case.approval_steps, case.came_from)
@@ -386,7 +386,7 @@ def act(
     return case
 
 
-def _check_lawful(session: Session, case: Case, action: CaseAction, data: CaseActionIn) -> None:
+def check_lawful(session: Session, case: Case, action: CaseAction, data: CaseActionIn) -> None:
     """Before a penalty is proposed or decided: the matter is in force for the case's unit, the penalty is one its
     provisions allow, and the decision states what the law requires (422, naming the field and the article)."""
     A = CaseAction

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import random
 import secrets
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -20,13 +21,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chengguan.cases.enums import CaseStatus, DecisionKind, Procedure
-from chengguan.cases.models import Case, CaseOfficer
+from chengguan.cases.models import Case, CaseEvent, CaseOfficer
 from chengguan.core import clock
 from chengguan.core.config import Settings, get_settings
+from chengguan.demo.progress import SILENT, Stage
 from chengguan.documents import delivery, sealing, service
+from chengguan.documents.builders.common import PRINTED_OFFICERS
 from chengguan.documents.enums import DeliveryMethod, DeliveryStatus, SignAlgorithm
-from chengguan.documents.kinds import DocumentKind
-from chengguan.documents.models import Delivery, Document, ServiceConsent
+from chengguan.documents.gather import case_officers
+from chengguan.documents.kinds import DocumentKind, signers
+from chengguan.documents.models import Delivery, Document, DocumentSignature, ServiceConsent
 from chengguan.evidence.store import LocalBlobStore
 from chengguan.notify.models import SmsMessage
 from chengguan.org.models import Officer, OrgUnit
@@ -42,9 +46,12 @@ class _Job:
     kind: DocumentKind
     seal: bool
     served_on: date | None = None  # serve it on this day after sealing
+    served_at: datetime | None = None  # the time the case records the service
 
 
-def seed_documents(session: Session, data_dir: Path | str | None = None, seed: int = 2026) -> int:
+def seed_documents(
+    session: Session, data_dir: Path | str | None = None, seed: int = 2026, stage: Stage = SILENT
+) -> int:
     """Generate, seal and serve the demo cases' documents. Returns the number of documents made."""
     settings = get_settings()
     if data_dir is not None:
@@ -52,19 +59,25 @@ def seed_documents(session: Session, data_dir: Path | str | None = None, seed: i
     rng = random.Random(seed + 7)
     cases = list(session.scalars(select(Case).where(Case.filed_on.is_not(None) | (Case.procedure == Procedure.simple))))
     leads = _lead_names(session)
-    jobs = sorted((j for c in cases for j in _jobs(c)), key=lambda j: (j.at, j.case.code, j.kind.value))
+    times, now = _event_times(session), clock.now()
+    jobs = sorted((j for c in cases for j in _jobs(c, times.get(c.id, {}), now)),
+                  key=lambda j: (j.at, j.case.code, j.kind.value))  # fmt: skip
     made = 0
+    stage.start(len(jobs))
     for job in jobs:
+        stage.advance()
         by = leads.get(job.case.id, "执法队员")
         with clock.frozen(job.at):
             doc = service.generate_for(session, settings, job.case, job.kind, _fields(job), by, render_now=False,
                                        history=True)  # fmt: skip
             made += 1
+            if signers(job.kind) and (not job.seal or job.kind is K.on_site_decision):
+                _sign(session, settings, rng, job, doc, by)
             if job.seal:
                 algorithm = SignAlgorithm.sm2 if rng.random() < 0.3 else SignAlgorithm.rsa
                 sealing.seal_for(session, settings, job.case, doc, algorithm, None, by, history=True)
         if job.served_on is not None:
-            _serve(session, settings, rng, job.case, doc, job.served_on, by)
+            _serve(session, settings, rng, job, doc, by)
     return made
 
 
@@ -72,24 +85,41 @@ def _on(day: date, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour, 0), clock.SHANGHAI)
 
 
-def _jobs(case: Case) -> list[_Job]:
-    """The documents the case's record calls for, each on the day it would have been made."""
+def _event_times(session: Session) -> dict[uuid.UUID, dict[str, datetime]]:
+    """When each case's steps were taken: the action (``approve→<status>`` for approvals) → its latest time."""
+    out: dict[uuid.UUID, dict[str, datetime]] = {}
+    for case_id, action, to_status, at in session.execute(
+        select(CaseEvent.case_id, CaseEvent.action, CaseEvent.to_status, CaseEvent.at).order_by(CaseEvent.at)
+    ):
+        key = f"approve→{to_status}" if action == "approve" else action
+        out.setdefault(case_id, {})[key] = clock.as_utc(at)
+    return out
+
+
+def _jobs(case: Case, times: dict[str, datetime], now: datetime) -> list[_Job]:
+    """The documents the case's record calls for, each made when its step was taken (never after now)."""
+
+    def when(key: str, minutes: int = 5) -> datetime | None:
+        at = times.get(key)
+        return None if at is None else min(at + timedelta(minutes=minutes), now)
+
     out: list[_Job] = []
     if case.procedure is Procedure.simple:
-        if case.decided_on is not None:
-            out.append(_Job(_on(case.decided_on), case, K.on_site_decision, True, case.decided_on))
+        at = when("deliver_on_site", -3)
+        if at is not None and case.decided_on is not None:
+            out.append(_Job(max(at, clock.as_utc(case.created_at)), case, K.on_site_decision, True, case.decided_on,
+                            times.get("deliver_on_site")))  # fmt: skip
         return out
-    filed = case.filed_on
-    assert filed is not None
-    out += [_Job(_on(filed, 9), case, K.filing_approval, False), _Job(_on(filed, 11), case, K.inspection_record, False)]
-    if case.notice_served_on is not None:
-        out.append(_Job(_on(case.notice_served_on, 9), case, K.prior_notice, True, case.notice_served_on))
-    if case.decided_on is not None and case.decision_kind is not None:
+    for key, kind in (("start_check", K.inspection_record), ("submit_filing", K.filing_approval)):
+        if (at := when(key)) is not None:
+            out.append(_Job(at, case, kind, False))
+    if (at := when("issue_notice")) is not None:
+        out.append(_Job(at, case, K.prior_notice, True, case.notice_served_on, times.get("serve_notice")))
+    if (at := when("approve→service", 10)) is not None and case.decision_kind is not None:
         kind = K.penalty_decision if case.decision_kind is DecisionKind.penalty else K.no_penalty_decision
-        out.append(_Job(_on(case.decided_on, 15), case, kind, True, case.decision_served_on))
-    if case.status in ARCHIVED and case.closed_at is not None:
-        closed = clock.as_utc(case.closed_at).astimezone(clock.SHANGHAI).date()
-        out.append(_Job(_on(closed, 9), case, K.closure_approval, False))
+        out.append(_Job(at, case, kind, True, case.decision_served_on, times.get("serve_decision")))
+    if case.status in ARCHIVED and (at := when("submit_closure")) is not None:
+        out.append(_Job(at, case, K.closure_approval, False))
     return out
 
 
@@ -107,11 +137,11 @@ def _fields(job: _Job) -> dict[str, str] | None:
     return make(job.case) if make else None
 
 
-def _serve(
-    session: Session, settings: Settings, rng: random.Random, case: Case, doc: Document, day: date, by: str
-) -> None:
-    """Record the service the case already took: electronic (consent, SMS, opened that morning) or in person."""
-    at = _on(day, 9) + timedelta(minutes=rng.randint(0, 400))
+def _serve(session: Session, settings: Settings, rng: random.Random, job: _Job, doc: Document, by: str) -> None:
+    """Record the service the case already took: electronic (consent, SMS, opened then) or in person."""
+    case, day = job.case, job.served_on
+    assert day is not None
+    at = max(job.served_at or job.at, job.at + timedelta(minutes=1))
     electronic = bool(case.party_phone) and doc.kind != K.on_site_decision and rng.random() < 0.5
     d = Delivery(document_id=doc.id, case_id=case.id, status=DeliveryStatus.served, party_name=case.party_name,
                  served_on=day, created_by_name=by, created_at=at, updated_at=at)  # fmt: skip
@@ -122,7 +152,8 @@ def _serve(
             channels = ["sms", "portal"] if case.id.int % 2 else ["sms"]  # half also chose the merchant portal
             consent = ServiceConsent(case_id=case.id, party_name=case.party_name, phone=case.party_phone or "",
                                      channels=channels, signature_sha256=_store(settings).put(png).sha256,
-                                     signed_at=at - timedelta(days=1), recorded_by_name=by)  # fmt: skip
+                                     signed_at=max(clock.as_utc(case.created_at), at - timedelta(days=1)),
+                                     recorded_by_name=by)  # fmt: skip
             session.add(consent)
             session.flush()
         d.method, d.consent_id, d.token, d.sent_to = (
@@ -131,7 +162,7 @@ def _serve(
             secrets.token_urlsafe(24),
             consent.phone,
         )
-        d.sent_at, d.opened_at = at - timedelta(minutes=rng.randint(20, 180)), at
+        d.sent_at, d.opened_at = max(job.at, at - timedelta(minutes=rng.randint(20, 180))), at
         if "sms" in consent.channels:
             bureau = session.get(OrgUnit, doc.unit_id)
             text = delivery.delivery_text(bureau.name if bureau else "", consent.party_name, doc, case.code,
@@ -142,6 +173,23 @@ def _serve(
         d.method = DeliveryMethod.on_site if doc.kind == K.on_site_decision else DeliveryMethod.paper
         d.recipient = case.party_representative or case.party_name
     session.add(d)
+
+
+def _sign(session: Session, settings: Settings, rng: random.Random, job: _Job, doc: Document, by: str) -> None:
+    """The officers named on the document sign it when it is made, and the party signs what it signs on the spot
+    (笔录, the on-the-spot decision: 第五十二条) — so no document of a finished case is left open to edits."""
+    slots = []
+    if "officer" in signers(job.kind):
+        slots += [(f"officer:{o.id}", o.name) for o in case_officers(session, job.case.id)[:PRINTED_OFFICERS]]
+    if "party" in signers(job.kind):
+        slots.append(("party", job.case.party_representative or job.case.party_name))
+    for n, (slot, name) in enumerate(slots):
+        png = _scribble(rng)
+        session.add(DocumentSignature(document_id=doc.id, slot=slot, signer_name=name[:200],
+                                      image_sha256=_store(settings).put(png).sha256,
+                                      signed_at=min(job.at + timedelta(minutes=5 + n), clock.now()),
+                                      recorded_by_name=by))  # fmt: skip
+    session.flush()
 
 
 def _store(settings: Settings) -> LocalBlobStore:

@@ -24,28 +24,24 @@ from chengguan.cases.models import Case, CaseOfficer
 from chengguan.cases.service import add_event
 from chengguan.core import clock
 from chengguan.core.config import get_settings
-from chengguan.demo.scenes import SCENE_OF_CATEGORY, Shot, render
+from chengguan.demo.progress import SILENT, Stage
+from chengguan.demo.scenarios import scenarios
+from chengguan.demo.scenes import Shot, render
 from chengguan.evidence import ledger_db, service
 from chengguan.evidence.enums import EvidenceKind, EvidenceOrigin, ReviewStatus
 from chengguan.evidence.models import EvidenceItem, EvidenceReview
 from chengguan.evidence.review import LEVEL_LABELS
 from chengguan.evidence.store import LocalBlobStore
+from chengguan.identity.models import Role as RoleRow
+from chengguan.identity.models import User, UserRole
 from chengguan.identity.principals import Actor
-from chengguan.law.models import EnforcementMatter
 from chengguan.org.enums import DeviceKind, OrgLevel
-from chengguan.org.models import Device, Grid, Officer, OrgUnit
+from chengguan.org.models import Device, Officer, OrgUnit
 
 S = CaseStatus
 DECIDED = frozenset({S.decision_approval, S.service, S.execution, S.closure_approval, S.closed, S.archived})
 SHOWCASE_SQUAD = "370202003"  # 八大关 (the demo officer's and squad leader's squad)
 MACHINE_SHARE = 0.12
-TITLES = {
-    "stall": ("占道经营现场全景", "摊位近景（占用人行道）", "责令改正后复查"),
-    "street": ("乱堆物料现场全景", "堆放物料近景", "清理后复查"),
-    "site": ("施工现场扬尘", "未采取防尘措施的裸土", "整改后复查"),
-    "billboard": ("户外广告设施全景", "广告设施近景", "拆除后复查"),
-}
-DETECTIONS = {"stall": "占道经营", "street": "乱堆物料", "site": "工地扬尘", "billboard": "违规广告"}
 PLATFORM = Actor("system", None, "视频智能分析平台")
 
 
@@ -58,10 +54,11 @@ class _Plan:
     origin: EvidenceOrigin
     officer: Officer | None
     review: ReviewStatus | None = None  # machine items: the state the demo leaves them in
-    checker: str = ""
+    checker: str = ""  # level 1: a colleague of the lead officer
+    legal: str = ""  # level 2: the district's 法制审核员
 
 
-def seed_evidence(session: Session, data_dir: Path | str | None = None, seed: int = 2026) -> int:
+def seed_evidence(session: Session, data_dir: Path | str | None = None, seed: int = 2026, stage: Stage = SILENT) -> int:
     """Record the demo photos of every case past filing into the store under ``data_dir/blobs`` and the ledger;
     seal the ledger; returns the number of items."""
     settings = get_settings()
@@ -72,7 +69,9 @@ def seed_evidence(session: Session, data_dir: Path | str | None = None, seed: in
     now = clock.now()
     plans = _plan(session, seed, now)
     plans.sort(key=lambda p: (p.at, p.case.code, p.title))
+    stage.start(len(plans))
     for p in plans:
+        stage.advance()
         officer = p.officer.name if p.officer else "执法队员"
         who = PLATFORM if p.origin is EvidenceOrigin.machine else Actor("staff", None, officer)
         item = service.record(
@@ -103,61 +102,74 @@ def seed_evidence(session: Session, data_dir: Path | str | None = None, seed: in
 
 
 def _plan(session: Session, seed: int, now: datetime) -> list[_Plan]:
+    """The photos of every case: two or three taken by the lead officer when the act was seen (and a re-inspection
+    after the decision on some), and on some cases the AI camera's frame that raised the alarm — all of the place
+    and act the case's scenario describes."""
     cases = session.scalars(
         select(Case).where(or_(Case.filed_on.is_not(None), Case.procedure == Procedure.simple)).order_by(Case.code)
     ).all()
-    categories = dict(session.execute(select(EnforcementMatter.code, EnforcementMatter.category_code)).tuples().all())
+    plays = scenarios()
     leads = _officers(session)
-    places = _places(session)
     cameras, body_cams = _devices(session)
+    reviewers = _reviewers(session)
     squads = {u.id: u.division_code for u in session.scalars(select(OrgUnit).where(OrgUnit.level == OrgLevel.squad))}
     showcase = iter([ReviewStatus.pending, ReviewStatus.pending, ReviewStatus.first_passed, ReviewStatus.rejected])
     plans: list[_Plan] = []
     for case in cases:
+        play = plays.get(case.matter_code)
+        if play is None or case.act_at is None:
+            continue
         rng = random.Random(f"{seed}:evidence:{case.code}")
         lead, partner = leads.get(case.id, (None, None))
-        scene = SCENE_OF_CATEGORY.get((categories.get(case.matter_code) or "")[:2], "street")
-        lng, lat = rng.choice(places.get(case.unit_id) or [(120.38, 36.07)])
-        lng, lat = round(lng + rng.uniform(-4e-4, 4e-4), 6), round(lat + rng.uniform(-4e-4, 4e-4), 6)
         address = case.address or "—"
-        caption = case.matter_name[:14]
         device = rng.choice(body_cams.get(case.unit_id) or ["执法记录仪"])
-        start = case.created_at
+        seen = clock.as_utc(case.act_at)
         decided = case.status in DECIDED or case.procedure is Procedure.simple
-        count = 3 if decided and rng.random() < 0.35 else 2  # a follow-up visit on some decided cases
+        count = 3 if decided and case.decided_on and rng.random() < 0.35 else 2  # a re-inspection on some
         for i in range(count):
             if i < 2:
-                captured = start - timedelta(minutes=rng.randint(5, 25)) + timedelta(minutes=4 * i)
-            else:  # the follow-up visit after the decision (or on the filing day when there is none yet)
-                day = case.decided_on or case.filed_on or start.astimezone(clock.SHANGHAI).date()
-                captured = _on(day + timedelta(days=rng.randint(1, 5)), rng)
-            captured = min(captured, now - timedelta(minutes=30))
-            # Photos taken at the scene are added to the case once it is opened (its timeline starts with 立案登记).
-            at = min(max(captured + timedelta(minutes=rng.randint(3, 40)), start + timedelta(minutes=1)),
-                     now - timedelta(minutes=5))  # fmt: skip
-            shot = Shot(scene, captured, address, caption, lng, lat, device, rng.getrandbits(32))
-            plans.append(_Plan(case, shot, at, TITLES[scene][i], EvidenceOrigin.officer, lead))
+                captured = seen + timedelta(minutes=rng.randint(2, 12) + 4 * i)
+                at = captured + timedelta(minutes=rng.randint(3, 40))
+            else:  # the re-inspection after the decision
+                assert case.decided_on is not None
+                captured = _on(case.decided_on + timedelta(days=rng.randint(1, 5)), rng)
+                at = captured + timedelta(minutes=rng.randint(10, 60))
+            if at > now - timedelta(minutes=5):
+                continue
+            shot = Shot(play.scene, captured, address, play.photos[i][:16], case.lng, case.lat, device,
+                        rng.getrandbits(32))  # fmt: skip
+            plans.append(_Plan(case, shot, at, play.photos[i], EvidenceOrigin.officer, lead))
+        if play.detection is None:
+            continue
         undecided = case.status not in DECIDED and case.procedure is Procedure.ordinary
-        forced = None
-        if undecided and squads.get(case.unit_id) == SHOWCASE_SQUAD:
-            forced = next(showcase, None)
+        forced = next(showcase, None) if undecided and squads.get(case.unit_id) == SHOWCASE_SQUAD else None
         if forced is None and rng.random() > MACHINE_SHARE:
             continue
-        if forced is not None:
-            review = forced
-        elif undecided:
-            review = rng.choice([ReviewStatus.pending, ReviewStatus.first_passed, ReviewStatus.passed,
-                                 ReviewStatus.rejected])  # fmt: skip
-        else:
-            review = ReviewStatus.passed
+        review = forced or (
+            rng.choice([ReviewStatus.pending, ReviewStatus.first_passed, ReviewStatus.passed, ReviewStatus.rejected])
+            if undecided else ReviewStatus.passed
+        )  # fmt: skip
         camera = rng.choice(cameras.get(case.unit_id) or cameras.get(None) or ["CAM-0000"])
-        captured = start - timedelta(minutes=rng.randint(30, 120))  # the alarm that led to the case
-        shot = Shot(scene, captured, address, "AI 智能识别", lng, lat, camera, rng.getrandbits(32),
-                    detection=f"{DETECTIONS[scene]} 0.{rng.randint(80, 97)}")  # fmt: skip
-        at = max(captured + timedelta(seconds=rng.randint(5, 50)), start + timedelta(seconds=30))
-        plans.append(_Plan(case, shot, at, f"视频抓拍：{DETECTIONS[scene]}", EvidenceOrigin.machine, None, review,
-                           partner.name if partner else "执法队员"))  # fmt: skip
+        captured = seen - timedelta(minutes=rng.randint(1, 8))  # the frame that raised the alarm
+        shot = Shot(play.scene, captured, address, "AI 智能识别", case.lng, case.lat, camera, rng.getrandbits(32),
+                    detection=f"{play.detection} 0.{rng.randint(80, 97)}")  # fmt: skip
+        at = captured + timedelta(seconds=rng.randint(5, 50))
+        checker = partner.name if partner else "执法队员"
+        plans.append(_Plan(case, shot, at, f"视频抓拍：{play.detection}", EvidenceOrigin.machine, None, review, checker,
+                           reviewers.get(case.district_id, "法制审核员")))  # fmt: skip
     return plans
+
+
+def _reviewers(session: Session) -> dict[uuid.UUID | None, str]:
+    """Each district's 法制审核员 (who takes the second level of the review of machine-recorded evidence)."""
+    rows = session.execute(
+        select(User.unit_id, User.display_name).join(UserRole, UserRole.user_id == User.id)
+        .join(RoleRow, RoleRow.id == UserRole.role_id).where(RoleRow.code == "legal_reviewer").order_by(User.username)
+    )  # fmt: skip
+    out: dict[uuid.UUID | None, str] = {}
+    for unit_id, name in rows:
+        out.setdefault(unit_id, name)
+    return out
 
 
 def _on(day: date, rng: random.Random) -> datetime:
@@ -172,7 +184,7 @@ def _review(session: Session, p: _Plan, item: EvidenceItem, now: datetime) -> No
     if p.review in (ReviewStatus.first_passed, ReviewStatus.passed):
         steps.append((1, True, p.checker, "画面清晰，时间、地点、设备编号完整，记录真实准确"))
     if p.review is ReviewStatus.passed:
-        steps.append((2, True, "法制科审核员", "设备经法制和技术审核、设置地点已公布，记录可作为证据"))
+        steps.append((2, True, p.legal, "设备经法制和技术审核、设置地点已公布，记录可作为证据"))
     if p.review is ReviewStatus.rejected:
         steps.append((1, False, p.checker, "画面被遮挡，无法辨认违法主体，记录不完整"))
     at = p.at
@@ -197,15 +209,6 @@ def _officers(session: Session) -> dict[uuid.UUID, tuple[Officer, Officer | None
         pair = out.setdefault(case_id, [None, None])
         pair[0 if lead else 1] = officer
     return {k: (v[0] or v[1], v[1]) for k, v in out.items() if v[0] or v[1]}  # type: ignore[misc]
-
-
-def _places(session: Session) -> dict[uuid.UUID, list[tuple[float, float]]]:
-    out: dict[uuid.UUID, list[tuple[float, float]]] = {}
-    for squad_id, lng, lat in session.execute(
-        select(Grid.squad_id, Grid.centroid_lng, Grid.centroid_lat).order_by(Grid.grid_code)
-    ):
-        out.setdefault(squad_id, []).append((lng, lat))
-    return out
 
 
 def _devices(session: Session) -> tuple[dict[uuid.UUID | None, list[str]], dict[uuid.UUID, list[str]]]:

@@ -15,6 +15,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from chengguan.core import clock
+from chengguan.demo.progress import SILENT, Stage
 from chengguan.dispatching import tasks
 from chengguan.dispatching.models import DutyStatus, Position, SubjectKind, TaskStatus
 from chengguan.identity.principals import Actor
@@ -211,7 +212,7 @@ def _params(
     return ActionInput()
 
 
-def seed_intake(session: Session, seed: int = 2026) -> int:
+def seed_intake(session: Session, seed: int = 2026, stage: Stage = SILENT) -> int:
     """Rules, positions and ~120 case sources with timelines; returns the number of sources."""
     rng = random.Random(seed)
     _rules(session)
@@ -228,9 +229,11 @@ def seed_intake(session: Session, seed: int = 2026) -> int:
     now = clock.now()
     plan = [status for status, n in PLAN for _ in range(n)]
     rng.shuffle(plan)
+    stage.start(len(plan))
     squads = sorted(points)
     count = 0
     for n, status in enumerate(plan):
+        stage.advance()
         kind = rng.choice(KINDS)
         squad = rng.choice(squads)
         lng, lat = rng.choice(points[squad])

@@ -17,13 +17,14 @@ from chengguan.core import clock
 from chengguan.core.counters import Counter
 from chengguan.core.db import Database
 from chengguan.core.geo import polygon_area_m2
-from chengguan.core.security import hash_password
+from chengguan.demo.accounts import DEMO_LOGINS, demo_id, insert_accounts, units_of
 from chengguan.demo.cases import seed_cases
 from chengguan.demo.documents import seed_documents
 from chengguan.demo.evidence import seed_evidence
-from chengguan.demo.geography import DemoCity, DemoUnit, build_demo_city
+from chengguan.demo.geography import DemoCity, build_demo_city
 from chengguan.demo.intake import seed_intake
 from chengguan.demo.merchants import seed_merchants
+from chengguan.demo.progress import SILENT, Bars, Silent
 from chengguan.dispatching import live as live_positions
 from chengguan.dispatching.models import DispatchTask, Position
 from chengguan.documents.models import (
@@ -35,7 +36,6 @@ from chengguan.documents.models import (
     ServiceConsent,
 )
 from chengguan.evidence.models import EvidenceItem, EvidenceReview, LedgerBatchRow, LedgerEntryRow, LedgerHead
-from chengguan.identity.bootstrap import ensure_builtin_roles
 from chengguan.identity.models import (
     AuthToken,
     MerchantAccount,
@@ -47,7 +47,6 @@ from chengguan.identity.models import (
     UserRole,
 )
 from chengguan.identity.principals import cli_actor
-from chengguan.identity.repository import RoleRepository, UserRepository
 from chengguan.intake.ingest import cache as dedup_cache
 from chengguan.intake.models import (
     CaseSource,
@@ -63,38 +62,6 @@ from chengguan.merchants.models import Merchant
 from chengguan.notify.models import SmsMessage
 from chengguan.org.models import Device, Grid, Officer, OrgUnit, OrgUnitClosure, Vehicle
 from chengguan.portal.models import PortalLoginCode
-
-DEMO_NAMESPACE = uuid.UUID("6f1c1c52-8d1e-4c3a-9a55-2c1e0b7a2026")
-
-
-def demo_id(kind: str, key: str) -> uuid.UUID:
-    """Deterministic ids: the same demo object has the same id in every database it is loaded into."""
-    return uuid.uuid5(DEMO_NAMESPACE, f"{kind}:{key}")
-
-
-@dataclass(frozen=True)
-class DemoLogin:
-    username: str
-    password: str
-    role: str
-    role_name: str
-    unit_code: str
-    display_name: str
-    officer_position: str | None = None
-
-
-# One login per role; units by division code. Passwords are demo-only and printed on purpose.
-DEMO_LOGINS: tuple[DemoLogin, ...] = (
-    DemoLogin("admin", "Admin@2026", "admin", "系统管理员", "370200", "系统管理员"),
-    DemoLogin("shinan_leader", "Leader@2026", "district_leader", "区局领导", "370202", "市南区局领导"),
-    DemoLogin("bdg_leader", "Squad@2026", "squad_leader", "中队长", "370202003", "八大关中队长", "中队长"),
-    DemoLogin("bdg_officer", "Officer@2026", "officer", "执法队员", "370202003", "八大关执法队员", "队员"),
-    DemoLogin("licun_officer", "Officer@2026", "officer", "执法队员", "370213002", "李村执法队员", "队员"),
-    DemoLogin("shinan_legal", "Legal@2026", "legal_reviewer", "法制审核员", "370202", "市南区法制审核员"),
-    DemoLogin("command", "Command@2026", "command_operator", "指挥中心值班员", "370200", "指挥中心值班员"),
-)
-# The command centre's custom scope: 市南区 and 市北区 with their squads (李沧区 has its own centre).
-COMMAND_DISTRICTS = ("370202", "370203")
 
 
 @dataclass(frozen=True)
@@ -120,13 +87,9 @@ class DemoSummary:
 def print_logins() -> None:
     print("演示账号（仅用于演示环境）：")
     print(f"  {'用户名':<14}{'密码':<14}{'角色':<12}单位")
-    units = {u.code: u.name for u in _units(build_demo_city())}
+    units = {u.code: u.name for u in units_of(build_demo_city())}
     for login in DEMO_LOGINS:
         print(f"  {login.username:<16}{login.password:<16}{login.role_name:<10}{units.get(login.unit_code, '')}")
-
-
-def _units(city: DemoCity) -> list[DemoUnit]:
-    return [city.city, *city.districts, *city.squads]
 
 
 def _wipe(session: Session) -> None:
@@ -184,7 +147,7 @@ def _wipe(session: Session) -> None:
 
 def _insert_org(session: Session, city: DemoCity) -> dict[str, uuid.UUID]:
     now = clock.now()
-    units = _units(city)
+    units = units_of(city)
     ids = {u.code: demo_id("unit", u.code) for u in units}
     session.execute(
         insert(OrgUnit),
@@ -292,42 +255,6 @@ def _insert_org(session: Session, city: DemoCity) -> dict[str, uuid.UUID]:
     return ids
 
 
-def _insert_logins(session: Session, city: DemoCity, unit_ids: dict[str, uuid.UUID]) -> int:
-    roles: dict[str, Role] = ensure_builtin_roles(session)
-    command_units = [unit_ids[u.code] for u in _units(city) if u.code[:6] in COMMAND_DISTRICTS and u.level != "city"]
-    RoleRepository(session).set_custom_units(roles["command_operator"].id, command_units)
-    taken: set[uuid.UUID] = set()
-    users = UserRepository(session)
-    for login in DEMO_LOGINS:
-        officer = next(
-            (
-                o
-                for o in city.officers
-                if o.unit_code == login.unit_code
-                and o.kind == "certified"
-                and o.position == login.officer_position
-                and demo_id("officer", o.code) not in taken
-            ),
-            None,
-        )
-        officer_id = demo_id("officer", officer.code) if officer else None
-        if officer_id:
-            taken.add(officer_id)
-        user = User(
-            id=demo_id("user", login.username),
-            username=login.username,
-            display_name=officer.name if officer else login.display_name,
-            password_hash=hash_password(login.password),
-            unit_id=unit_ids[login.unit_code],
-            officer_id=officer_id,
-            password_changed_at=clock.now(),
-        )
-        session.add(user)
-        session.flush()
-        users.set_roles(user.id, [roles[login.role].id])
-    return len(DEMO_LOGINS)
-
-
 def load_demo(
     db: Database,
     *,
@@ -336,30 +263,44 @@ def load_demo(
     seed: int = 2026,
     data_dir: Path | None = None,
     documents: bool = True,
+    progress: Silent | Bars = SILENT,
 ) -> DemoSummary | None:
     """Load the demo city in one transaction; ``if_empty`` skips a database that already has units. Evidence files
     and documents go to ``data_dir`` (default: ``CHENGGUAN_DATA_DIR``); ``documents=False`` skips the sealed
-    documents (the slowest part: tests that do not look at them)."""
+    documents (the slowest part: tests that do not look at them). ``progress`` shows each stage as it goes."""
     city = build_demo_city(seed)
     with db.session() as session, session.begin():
-        seed_knowledge_base(session)  # reference data, needed by every demo screen; idempotent
+        with progress.stage("法律知识库") as stage:
+            stage.start(1)
+            seed_knowledge_base(session)  # reference data, needed by every demo screen; idempotent
+            stage.advance()
         has_data = (session.scalar(select(func.count(OrgUnit.id))) or 0) > 0
         if has_data and if_empty:
             return None
         if has_data and not reset:
             raise SystemExit("数据库中已有数据：使用 --reset 清空后重新载入，或 --if-empty 跳过。")
-        if has_data:
-            _wipe(session)
-        unit_ids = _insert_org(session, city)
-        users = _insert_logins(session, city, unit_ids)
+        with progress.stage("组织与人员") as stage:
+            stage.start(3)
+            if has_data:
+                _wipe(session)
+            stage.advance()
+            unit_ids = _insert_org(session, city)
+            stage.advance()
+            users = insert_accounts(session, city, unit_ids)
+            stage.advance()
         dedup_cache.reset()
         live_positions.reset_all()
-        sources = seed_intake(session, seed)
-        merchants = seed_merchants(session, seed)
-        cases = seed_cases(session, seed, merchants=merchants)
-        seed_evidence(session, data_dir, seed)
+        with progress.stage("案源") as stage:
+            sources = seed_intake(session, seed, stage)
+        with progress.stage("商户") as stage:
+            merchants = seed_merchants(session, seed, stage)
+        with progress.stage("案件") as stage:
+            cases = seed_cases(session, seed, merchants=merchants, stage=stage)
+        with progress.stage("证据") as stage:
+            seed_evidence(session, data_dir, seed, stage)
         if documents:
-            seed_documents(session, data_dir, seed)
+            with progress.stage("文书") as stage:
+                seed_documents(session, data_dir, seed, stage)
         summary = DemoSummary(
             len(unit_ids), len(city.grids), len(city.officers), len(city.vehicles), len(city.devices), users, sources,
             cases, len(merchants),

@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 
 from chengguan.core.idnumbers import ric_check_digit, uscc_check_char
 from chengguan.demo.cases import GIVEN, SURNAMES
-from chengguan.demo.intake import ROADS
+from chengguan.demo.places import street_address
+from chengguan.demo.progress import SILENT, Stage
 from chengguan.merchants.enums import MerchantKind, MerchantStatus
 from chengguan.merchants.models import Merchant
 from chengguan.merchants.service import next_code
-from chengguan.org.models import Grid
+from chengguan.org.models import Grid, OrgUnit
 
 TRADES = (  # (经营类别, 店名后缀)
     ("餐饮", ("饭店", "烧烤", "面馆", "海鲜酒家", "水饺馆")),
@@ -44,7 +45,7 @@ def _uscc(rng: random.Random, individual: bool) -> str:
     return body + uscc_check_char(body)
 
 
-def seed_merchants(session: Session, seed: int = 2026) -> list[Merchant]:
+def seed_merchants(session: Session, seed: int = 2026, stage: Stage = SILENT) -> list[Merchant]:
     """Add ``PER_SQUAD`` shops to every squad that has grids; returns them."""
     rng = random.Random(seed * 7 + 1)
     grids = list(session.scalars(select(Grid).order_by(Grid.grid_code)))
@@ -53,6 +54,8 @@ def seed_merchants(session: Session, seed: int = 2026) -> list[Merchant]:
         by_squad.setdefault(grid.squad_id, []).append(grid)
     out: list[Merchant] = []
     used: set[str] = set()
+    divisions = dict(session.execute(select(OrgUnit.id, OrgUnit.division_code)).tuples().all())
+    stage.start(PER_SQUAD * len(by_squad))
     for squad_id, own in by_squad.items():
         for _ in range(PER_SQUAD):
             grid = rng.choice(own)
@@ -74,7 +77,7 @@ def seed_merchants(session: Session, seed: int = 2026) -> list[Merchant]:
                 operator_id_no=_ric(rng) if individual else None,
                 phone=f"139{rng.randint(0, 10**8 - 1):08d}",
                 business_type=trade,
-                address=f"青岛市{rng.choice(ROADS)}{rng.randint(1, 300)}号（{grid.name[:-6]}）",
+                address=f"青岛市{street_address(rng, divisions[squad_id])}（{grid.name[:-6]}）",
                 lng=grid.centroid_lng + rng.uniform(-0.0008, 0.0008),
                 lat=grid.centroid_lat + rng.uniform(-0.0006, 0.0006),
                 grid_code=grid.grid_code,
@@ -82,6 +85,7 @@ def seed_merchants(session: Session, seed: int = 2026) -> list[Merchant]:
                 status=MerchantStatus.closed if rng.random() < 0.04 else MerchantStatus.operating,
             )
             session.add(merchant)
+            stage.advance()
             out.append(merchant)
     session.flush()
     return out

@@ -16,6 +16,7 @@ from functools import cache, lru_cache
 from PIL import Image, ImageDraw, ImageFont
 
 from chengguan.core import clock
+from chengguan.demo import scene_kinds
 from chengguan.documents.fonts import FontUnavailable, find_face
 
 W, H = 640, 480
@@ -23,9 +24,7 @@ QUALITY = 70
 SKY = ((132, 180, 226), (205, 226, 243))
 SHOP_SIGNS = ("水果超市", "海鲜烧烤", "便利店", "建材五金", "小吃", "百货商店", "装饰材料", "鲜花")
 FACADES = ((214, 200, 178), (190, 196, 204), (226, 214, 196), (176, 170, 160), (205, 186, 170))
-SCENES = ("street", "stall", "site", "billboard")
-# The matter's category (GB/T 47678.5 major class, as the demo case facts use it) → what the photo shows.
-SCENE_OF_CATEGORY = {"09": "stall", "06": "street", "07": "billboard", "08": "site"}
+NIGHT_SKY = ((14, 18, 40), (44, 50, 80))
 
 
 @dataclass(frozen=True)
@@ -52,8 +51,8 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.truetype(str(face.path), size, index=face.index)
 
 
-def _sky(draw: ImageDraw.ImageDraw, horizon: int) -> None:
-    top, bottom = SKY
+def _sky(draw: ImageDraw.ImageDraw, horizon: int, night: bool = False) -> None:
+    top, bottom = NIGHT_SKY if night else SKY
     for y in range(horizon):
         t = y / max(1, horizon - 1)
         draw.line([(0, y), (W, y)], fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)))
@@ -92,8 +91,8 @@ def _background(scene: str, variant: int) -> Image.Image:
     image = Image.new("RGB", (W, H))
     draw = ImageDraw.Draw(image)
     horizon = 300
-    _sky(draw, horizon)
-    _buildings(draw, rng, horizon, signs=scene in ("street", "stall"))
+    _sky(draw, horizon, night=scene == "night")
+    _buildings(draw, rng, horizon, signs=scene in ("street", "stall", "smoke", "night", "garbage"))
     _ground(draw, horizon)
     if scene == "site":
         draw.rectangle([0, horizon - 120, W, horizon + 10], fill=(30, 110, 160))  # hoarding of the site
@@ -112,7 +111,9 @@ def _objects(draw: ImageDraw.ImageDraw, shot: Shot, rng: random.Random) -> tuple
     """The scene's subject (goods on the pavement, a pile, dust, people); returns its bounding box."""
     horizon = 300
     x0 = rng.randint(40, 330)
-    if shot.scene == "stall":
+    if shot.scene in scene_kinds.DRAW:
+        box = scene_kinds.DRAW[shot.scene](draw, rng, x0 if shot.scene != "truck" else x0 + 160)
+    elif shot.scene == "stall":
         draw.polygon([(x0, horizon - 20), (x0 + 160, horizon - 20), (x0 + 180, horizon + 5), (x0 - 20, horizon + 5)],
                      fill=rng.choice([(220, 60, 60), (40, 110, 200), (240, 180, 40)]))  # fmt: skip
         draw.rectangle([x0, horizon + 5, x0 + 160, horizon + 55], fill=(150, 110, 70))
