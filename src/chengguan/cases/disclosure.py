@@ -19,7 +19,7 @@ from chengguan.cases import clocks
 from chengguan.cases.enums import DecisionKind, Procedure
 from chengguan.cases.models import Case, Disclosure
 from chengguan.core import clock
-from chengguan.core.errors import Conflict
+from chengguan.core.errors import Conflict, DomainError
 from chengguan.law.enums import PENALTY_KIND_LABELS, PartyType, PenaltyKind
 from chengguan.org.models import OrgUnit
 
@@ -55,6 +55,21 @@ def publishable(case: Case) -> bool:
     return case.procedure is Procedure.ordinary and case.decision_kind is DecisionKind.penalty
 
 
+def basis(session: Session, case: Case) -> str:
+    """The provisions the penalty applied (第四十八条: 公开 the decision, so its legal basis), as the decision cites
+    them; the matter's code and version when the knowledge base no longer has it."""
+    from chengguan.cases.lawful import applied_matter
+    from chengguan.law.service import Provisions
+
+    try:
+        refs = applied_matter(session, case).penalty
+    except DomainError:
+        return case.knowledge_version or case.matter_code
+    return "、".join(
+        f"《{p.law}》{p.article}{p.clause or ''}" for p in Provisions(session).resolve_all(refs, with_text=False)
+    )
+
+
 def content(session: Session, case: Case) -> dict[str, object]:
     individual = case.party_type is PartyType.individual
     unit = session.get(OrgUnit, case.district_id or case.unit_id)
@@ -71,7 +86,7 @@ def content(session: Session, case: Case) -> dict[str, object]:
         "matter": case.matter_name,
         "facts": mask_address(facts) if individual else facts,
         "penalty": kinds + fine,
-        "basis": case.knowledge_version,
+        "basis": basis(session, case),
         "decided_on": case.decided_on.isoformat() if case.decided_on else None,
         "authority": unit.name if unit else "",
     }

@@ -46,7 +46,7 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋�
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红玲梅"
 FIRM_WORDS = "鑫盛顺达恒兴海润福瑞嘉和宏远金利华泰"
 FIRM_KINDS = {
-    "company": ("商贸", "餐饮管理", "广告传媒", "食品"),
+    "company": ("商贸", "实业", "置业", "贸易发展"),
     "builder": ("建设工程", "建筑安装", "土石方工程", "渣土运输"),
     "property": ("物业服务", "物业管理"),
 }
@@ -160,14 +160,17 @@ def _reaches(matter: EnforcementMatter, party: PartyType, hearing: HearingThresh
 
 
 def _fine(rng: random.Random, matter: EnforcementMatter, party: PartyType, simple: bool) -> int | None:
+    """A fine in the statutory range (under 第五十一条's cap on the spot), mostly near its lower end as a first
+    offence corrected in time is, in round figures."""
     low, high = _bounds(matter, party)
     if low is None or high is None:
         return None
     if simple:
         high = min(high, SIMPLE_PROCEDURE_CAP_FEN[party])
-    step = 50_00 if high - low <= 2_000_00 else 100_00
-    value = low + step * rng.randint(0, max(0, (high - low) // step) // 2)  # the lower half: 一般情节
-    return max(low, min(high, value or step))
+    step = 50_00 if high - low <= 2_000_00 else 500_00 if high - low <= 50_000_00 else 1_000_00
+    value = low + int((high - low) * rng.random() ** 3 * 0.6)
+    value = max(low, min(high, (value // step) * step))
+    return value or min(high, step)
 
 
 def _name(rng: random.Random) -> str:

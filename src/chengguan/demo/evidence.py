@@ -127,9 +127,9 @@ def _plan(session: Session, seed: int, now: datetime) -> list[_Plan]:
         decided = case.status in DECIDED or case.procedure is Procedure.simple
         count = 3 if decided and case.decided_on and rng.random() < 0.35 else 2  # a re-inspection on some
         for i in range(count):
-            if i < 2:
+            if i < 2:  # taken when the act was seen, attached once the case is registered
                 captured = seen + timedelta(minutes=rng.randint(2, 12) + 4 * i)
-                at = captured + timedelta(minutes=rng.randint(3, 40))
+                at = max(captured, clock.as_utc(case.created_at)) + timedelta(minutes=rng.randint(3, 40))
             else:  # the re-inspection after the decision
                 assert case.decided_on is not None
                 captured = _on(case.decided_on + timedelta(days=rng.randint(1, 5)), rng)
@@ -153,7 +153,7 @@ def _plan(session: Session, seed: int, now: datetime) -> list[_Plan]:
         captured = seen - timedelta(minutes=rng.randint(1, 8))  # the frame that raised the alarm
         shot = Shot(play.scene, captured, address, "AI 智能识别", case.lng, case.lat, camera, rng.getrandbits(32),
                     detection=f"{play.detection} 0.{rng.randint(80, 97)}")  # fmt: skip
-        at = captured + timedelta(seconds=rng.randint(5, 50))
+        at = clock.as_utc(case.created_at) + timedelta(minutes=rng.randint(1, 20))  # pulled from the platform
         checker = partner.name if partner else "执法队员"
         plans.append(_Plan(case, shot, at, f"视频抓拍：{play.detection}", EvidenceOrigin.machine, None, review, checker,
                            reviewers.get(case.district_id, "法制审核员")))  # fmt: skip

@@ -214,6 +214,9 @@ class _Stepper:
         day = day + timedelta(days=rng.choice((0, 1, 1, 2)))
         now = clock.now()
         for _ in range(40):
+            if case.procedure is Procedure.ordinary and not self.cal.is_working_day(day):
+                day += timedelta(days=1)  # the office works on working days (a simple case is decided where it is met)
+                continue
             if day > self.today:
                 return None
             data = _input(case, action, day, self.cal, self.crew)
