@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from importlib import resources
 
@@ -19,7 +20,12 @@ CHECKLISTS = {
     ]
 }
 PARSED = {source.code: source.parse() for source in shipped_statutes()}
+LAW_REGION = {source.code: source.region for source in shipped_statutes()}
 IDS = [m["code"] for m in MATTERS]
+BY_CODE = {m["code"]: m for m in MATTERS}
+# The code's middle part names where the matter's law applies: national, Beijing, Shandong, Qingdao.
+REGION_OF_TAG = {"QG": "", "BJ": "110000", "SD": "370000", "QD": "370200"}
+_AMOUNT = re.compile(r"[零〇一二两三四五六七八九十百千万\d.]+万?元")
 
 
 def cited(ref: str) -> str:
@@ -28,8 +34,8 @@ def cited(ref: str) -> str:
     return provision_text(PARSED[law].articles[parsed.article - 1], parsed)
 
 
-def test_at_least_forty_matters_with_unique_codes():
-    assert len(MATTERS) >= 40
+def test_at_least_130_matters_with_unique_codes():
+    assert len(MATTERS) >= 130
     assert len(set(IDS)) == len(IDS)
 
 
@@ -53,7 +59,7 @@ def test_fine_range_matches_the_penalty_text(matter):
 def test_proportional_fines_quote_the_proportion(matter):
     text = "".join(cited(ref) for ref in matter["penalty"])
     low, high = matter["ratio_pct"]
-    words = {5: "百分之五", 10: "百分之十", 100: "一倍"}
+    words = {5: "百分之五", 10: "百分之十", 100: "一倍", 200: "两倍"}
     assert words[high] in text
     assert low == 0 or words[low] in text
 
@@ -63,7 +69,7 @@ def test_proportional_fines_quote_the_proportion(matter):
     [
         m
         for m in MATTERS
-        if "fine" in m["kinds"] and "individual" not in m and "organization" not in m and "ratio_pct" not in m
+        if "fine" in m["kinds"] and not {"individual", "organization", "ratio_pct", "per_unit"} & m.keys()
     ],
     ids=lambda m: m["code"],
 )
@@ -73,13 +79,78 @@ def test_no_amount_in_the_law_is_said_so(matter):
     assert "未规定" in matter["note"]
 
 
+@pytest.mark.parametrize("matter", [m for m in MATTERS if "per_unit" in m], ids=lambda m: m["code"])
+def test_per_unit_fines_quote_the_unit_amount(matter):
+    """青岛市市容环卫条例第三十一条第二款: 每平方米一百元 / 每处五千元 — a computed amount, no range to store."""
+    text = "".join(cited(ref) for ref in matter["penalty"])
+    assert "individual" not in matter and "organization" not in matter
+    for amount in matter["per_unit"]:
+        assert amount in text and amount in matter["note"]
+
+
 @pytest.mark.parametrize("matter", MATTERS, ids=IDS)
 def test_category_checklist_and_region_are_known(matter):
     assert matter["category"] in categories()
     assert matter["checklist"] in CHECKLISTS
-    assert matter.get("region", "") in ("", "110000")
-    if matter.get("region") == "110000":
-        assert all(ref.startswith("beijing-srhw ") for ref in matter["penalty"])
+    category, tag, _ = matter["code"].split("-")
+    assert category == matter["category"]
+    region = matter.get("region", "")
+    assert REGION_OF_TAG[tag] == region
+    # a local matter is punished under its own region's texts; a national one under national texts only
+    assert {LAW_REGION[ref.partition(" ")[0]] for ref in matter["penalty"]} == {region}
+
+
+def _operative_clauses(matter):
+    """The clauses of the penalty provisions that state this matter's fine (a range sharing a bound with it)."""
+    bounds = [tuple(matter[p]) for p in ("individual", "organization") if p in matter]
+    for ref in matter["penalty"]:
+        for clause in re.split(r"[。；\n]", cited(ref)):
+            if any(low == lo or high == hi for low, high in fine_ranges(clause) for lo, hi in bounds):
+                yield clause
+
+
+@pytest.mark.parametrize(
+    "matter", [m for m in MATTERS if "individual" in m or "organization" in m], ids=lambda m: m["code"]
+)
+def test_conditions_of_the_fine_are_stated(matter):
+    """A fine only after an ignored order (拒不改正的，处), a discretionary fine (可以处) and the 情节严重 range
+    are in the description an officer reads, as the penalty clause states them."""
+    description = matter["description"]
+    for clause in _operative_clauses(matter):
+        head = clause[: m.start()] if (m := _AMOUNT.search(clause)) else clause
+        for condition in ("拒不改正", "逾期不改正", "逾期未改正"):
+            assert condition not in head or condition in description, (condition, clause)
+        assert not re.search(r"可以?并?处", clause) or re.search(r"可以?并?处|可以", description), clause
+        assert "情节严重" not in clause or "情节严重" in description, clause
+
+
+# National matters whose penalty provision names no amount (市容环卫条例第三十四条、第三十六条; 固废法
+# 第一百一十一条第三款 for individuals), and the Qingdao/Shandong matter for the same act that gives the amount.
+LOCAL_AMOUNT_FOR = {
+    "07007-QG-01": "07001-QD-01",
+    "06036-QG-01": "06036-QD-01",
+    "07003-QG-02": "07003-QD-01",
+    "06007-QG-01": "06005-QD-01",
+    "06010-QG-02": "06030-QD-01",
+    "06012-QG-01": "06012-QD-01",
+    "06014-QG-03": "06014-QD-01",
+    "08000-QG-02": "08010-QD-01",
+    "06010-QG-03": "06010-QD-02",
+    "06000-QG-03": "06041-SD-01",
+}
+
+
+def test_every_national_matter_without_an_amount_has_a_qingdao_counterpart_with_one():
+    no_amount = {
+        m["code"] for m in MATTERS if not m.get("region") and "fine" in m["kinds"] and "未规定" in m.get("note", "")
+    }
+    assert no_amount == set(LOCAL_AMOUNT_FOR)
+    for national, local in LOCAL_AMOUNT_FOR.items():
+        counterpart = BY_CODE[local]
+        assert counterpart["region"] in ("370200", "370000")
+        assert counterpart["category"][:2] == BY_CODE[national]["category"][:2]
+        lacking = {"individual", "organization"} - BY_CODE[national].keys()
+        assert lacking & counterpart.keys() or "per_unit" in counterpart, local
 
 
 def test_simple_procedure_flag_follows_article_51():
@@ -88,6 +159,11 @@ def test_simple_procedure_flag_follows_article_51():
     assert not values["08004-QG-01"]["simple_procedure_possible"]  # 一万元以上, 单位
     assert values["06029-QG-01"]["simple_procedure_possible"]  # 单位 500 元 ≤ 3,000 元
     assert not values["06027-QG-02"]["simple_procedure_possible"]
+    assert values["06010-QD-02"]["simple_procedure_possible"]  # 可以处五十元以上二百元以下
+    assert values["06029-SD-01"]["simple_procedure_possible"]  # 个人 500 元 > 200, but 单位 2,000 元 ≤ 3,000
+    assert not values["08016-QD-01"]["simple_procedure_possible"]  # 五十万元以上
+    assert not values["06014-QD-01"]["simple_procedure_possible"]  # 每平方米一百元: no minimum to go by
+    assert values["10000-QD-08"]["simple_procedure_possible"]  # 给予警告 (and 两倍 of the sum)
 
 
 def test_required_matters_are_covered():
