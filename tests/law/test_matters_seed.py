@@ -7,10 +7,16 @@ import tomllib
 from importlib import resources
 
 import pytest
+from sqlalchemy import func, select
 
+from chengguan.core.db import Database
+from chengguan.core.migrate import upgrade
+from chengguan.law import seed
+from chengguan.law.models import EnforcementMatter, Law
 from chengguan.law.numerals import fine_ranges
 from chengguan.law.seed import categories, matter_from_seed
 from chengguan.law.statutes import Citation, provision_text, shipped_statutes
+from support import drop_database, new_database_url
 
 MATTERS = tomllib.loads(resources.files("chengguan.law").joinpath("data", "matters.toml").read_text("utf-8"))["matter"]
 CHECKLISTS = {
@@ -184,3 +190,39 @@ def test_required_matters_are_covered():
         "摆摊",
     ):
         assert words in names or any(words in m["description"] for m in MATTERS), words
+
+
+def test_migrate_adds_the_local_knowledge_base_to_a_database_holding_the_older_one(tmp_path, monkeypatch):
+    """``chengguan migrate`` on a database seeded before the Shandong/Qingdao texts: they are added, once."""
+    url = new_database_url(tmp_path)
+    upgrade(url)
+    db = Database(url)
+    shipped, read = seed.shipped_statutes(), seed._data
+
+    def older(name):
+        raw = read(name)
+        if name == "matters.toml":
+            return {"matter": [m for m in raw["matter"] if not m.get("region", "").startswith("37")]}
+        return raw
+
+    try:
+        monkeypatch.setattr(seed, "shipped_statutes", lambda: [s for s in shipped if not s.region.startswith("37")])
+        monkeypatch.setattr(seed, "_data", older)
+        with db.session() as session:
+            seed.seed_knowledge_base(session)
+            session.commit()
+        monkeypatch.undo()
+        with db.session() as session:
+            added = seed.seed_knowledge_base(session)
+            session.commit()
+        local = [m for m in MATTERS if m.get("region", "").startswith("37")]
+        assert (added.laws, added.matters) == (9, len(local))
+        with db.session() as session:
+            assert seed.seed_knowledge_base(session).matters == 0
+            assert session.scalar(select(func.count()).select_from(Law)) == len(shipped)
+            assert session.scalar(select(func.count()).select_from(EnforcementMatter)) == len(MATTERS)
+            stored = session.scalar(select(EnforcementMatter).where(EnforcementMatter.code == "06029-SD-01"))
+            assert (stored.individual_max_fen, stored.organization_min_fen) == (1000_00, 2000_00)
+    finally:
+        db.dispose()
+        drop_database(url)
