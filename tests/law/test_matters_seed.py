@@ -5,15 +5,17 @@ from __future__ import annotations
 import re
 import tomllib
 from importlib import resources
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import func, select
 
 from chengguan.core.db import Database
 from chengguan.core.migrate import upgrade
-from chengguan.law import seed
+from chengguan.law import seed, service
 from chengguan.law.models import EnforcementMatter, Law
 from chengguan.law.numerals import fine_ranges
+from chengguan.law.schemas import AssessRequest
 from chengguan.law.seed import categories, matter_from_seed
 from chengguan.law.statutes import Citation, provision_text, shipped_statutes
 from support import drop_database, new_database_url
@@ -203,6 +205,8 @@ def test_migrate_adds_the_local_knowledge_base_to_a_database_holding_the_older_o
         raw = read(name)
         if name == "matters.toml":
             return {"matter": [m for m in raw["matter"] if not m.get("region", "").startswith("37")]}
+        if name == "standards.toml":
+            return {**raw, "standard": [s for s in raw["standard"] if s["code"] != "qingdao"]}
         return raw
 
     try:
@@ -216,13 +220,58 @@ def test_migrate_adds_the_local_knowledge_base_to_a_database_holding_the_older_o
             added = seed.seed_knowledge_base(session)
             session.commit()
         local = [m for m in MATTERS if m.get("region", "").startswith("37")]
-        assert (added.laws, added.matters) == (9, len(local))
+        assert (added.laws, added.matters, added.standards) == (9, len(local), 1)
         with db.session() as session:
             assert seed.seed_knowledge_base(session).matters == 0
             assert session.scalar(select(func.count()).select_from(Law)) == len(shipped)
             assert session.scalar(select(func.count()).select_from(EnforcementMatter)) == len(MATTERS)
             stored = session.scalar(select(EnforcementMatter).where(EnforcementMatter.code == "06029-SD-01"))
             assert (stored.individual_max_fen, stored.organization_min_fen) == (1000_00, 2000_00)
+            # 擅自占用道路经营 in Qingdao: the 一般 tier stays below the 情节严重 range (二千元以上一万元以下)
+            request = AssessRequest(matter_code="09006-QD-01", party_type="individual", region="370202")
+            result = service.run_assessment(session, request)
+            assert result.standard.code == "qingdao"
+            assert (result.fine_min_fen, result.fine_max_fen) == (500_00, 950_00)
     finally:
         db.dispose()
         drop_database(url)
+
+
+STANDARDS = {
+    s["code"]: s
+    for s in tomllib.loads(resources.files("chengguan.law").joinpath("data", "standards.toml").read_text("utf-8"))[
+        "standard"
+    ]
+}
+
+
+def _serious_range(matter):
+    """(ordinary range, 情节严重 range) where the penalty text gives both for every party of a local matter."""
+    bounds = {tuple(matter[p]) for p in ("individual", "organization") if p in matter}
+    if len(bounds) != 1:
+        return None
+    low, high = bounds.pop()
+    text = "".join(cited(ref) for ref in matter["penalty"])
+    if "情节严重的" not in text:
+        return None
+    ranges = fine_ranges(text)
+    for first, second in pairwise(ranges):
+        if first[0] == low and second[1] == high and first[1] == second[0]:
+            return first, second
+    return None
+
+
+TWO_RANGES = [m for m in MATTERS if m.get("region", "").startswith("37") and _serious_range(m)]
+
+
+def test_the_qingdao_standard_keeps_the_serious_range_for_serious_cases():
+    """情节严重的，处… : only the 严重 tier may reach into that range; 一般 and 较重 stay within the ordinary range."""
+    standard = STANDARDS["qingdao"]
+    assert standard["region"] == "370200" and len(TWO_RANGES) >= 20
+    rows = {(t.get("matter"), t["tier"]): t for t in standard["tier"]}
+    assert {tier for matter, tier in rows if matter is None} == {"minor", "general", "serious", "severe"}
+    for matter in TWO_RANGES:
+        (low, top), serious = _serious_range(matter)
+        general, heavier, severe = (rows[(matter["code"], t)]["yuan"] for t in ("general", "serious", "severe"))
+        assert low == general[0] <= general[1] == heavier[0] <= heavier[1] == top, matter["code"]
+        assert tuple(severe) == serious and "情节严重" in rows[(matter["code"], "severe")]["circumstances"]
