@@ -25,6 +25,15 @@ ARTICLE_COUNTS = {
     "beijing-srhw": 67,
     "shanghai-cgzf": 42,
     "pudong-fxczf": 18,
+    "shandong-daqi": 85,
+    "shandong-laji": 45,
+    "qingdao-srhw": 64,
+    "qingdao-daqi": 38,
+    "qingdao-cxgh": 37,  # the reference copy ends at 第三十七条 (no 法律责任 chapter)
+    "qingdao-jzfqw": 31,
+    "qingdao-wuye": 93,
+    "qingdao-fengmao": 60,
+    "qingdao-wenming": 38,
 }
 PARSED = {source.code: source.parse() for source in shipped_statutes()}
 
@@ -50,6 +59,13 @@ def test_article_numbering_runs_one_to_n(code, count):
         ("gufei", "第一百一十一条第一款第（七）项", "（七）在运输过程中沿途丢弃、遗撒生活垃圾的"),
         ("daolu-guanli", "第四十二条第（六）项", "未按照批准的位置、面积、期限占用或者挖掘城市道路"),
         ("xingzheng-chufa", "第五十一条", "对公民处以二百元以下、对法人或者其他组织处以三千元以下罚款"),
+        ("qingdao-srhw", "第二十四条第一款", "处五百元以上二千元以下罚款；情节严重的，处二千元以上一万元以下罚款"),
+        ("qingdao-srhw", "第三十一条第二款", "按照每平方米一百元处罚款"),
+        ("qingdao-daqi", "第三十五条第（二）项", "(二)加热、熔融沥青不使用密闭装置的,处五千元以下罚款"),
+        ("shandong-daqi", "第八十条", "对个人处五百元以上一千元以下的罚款"),
+        ("shandong-laji", "第四十三条", "对个人处五十元以上二百元以下的罚款"),
+        ("qingdao-fengmao", "第四十条第一款", "禁止取消现状道路"),  # an article line indented with U+3000
+        ("qingdao-wuye", "第八十九条第（二）项", "并处被挪用或者侵占资金金额两倍的罚款"),
     ],
 )
 def test_citation_resolves_to_the_cited_words(code, citation, expected):
