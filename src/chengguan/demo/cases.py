@@ -238,7 +238,8 @@ def _open(
         hearing.individual_fen if party.type is PartyType.individual else hearing.organization_fen
     )  # fmt: skip
     if party.shop is not None and play.party == "shop":
-        where, lng, lat, grid_code = party.address, party.shop.lng, party.shop.lat, party.shop.grid_code
+        where, grid_code = party.address, party.shop.grid_code
+        lng, lat = round(party.shop.lng or 0, 6), round(party.shop.lat or 0, 6)
     else:
         grid = rng.choice(grids[crew.unit.id])
         where = f"青岛市{street_address(rng, crew.unit.division_code)}"
