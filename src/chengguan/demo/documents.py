@@ -105,7 +105,7 @@ def _jobs(case: Case, times: dict[str, datetime], now: datetime) -> list[_Job]:
 
     out: list[_Job] = []
     if case.procedure is Procedure.simple:
-        at = when("deliver_on_site", -3)
+        at = when("deliver_on_site", 0)
         if at is not None and case.decided_on is not None:
             out.append(_Job(max(at, clock.as_utc(case.created_at)), case, K.on_site_decision, True, case.decided_on,
                             times.get("deliver_on_site")))  # fmt: skip

@@ -126,14 +126,19 @@ def _plan(session: Session, seed: int, now: datetime) -> list[_Plan]:
         seen = clock.as_utc(case.act_at)
         decided = case.status in DECIDED or case.procedure is Procedure.simple
         count = 3 if decided and case.decided_on and rng.random() < 0.35 else 2  # a re-inspection on some
+        opened = clock.as_utc(case.created_at)
+        simple = case.procedure is Procedure.simple
+        closed = clock.as_utc(case.closed_at) if case.closed_at else now
         for i in range(count):
-            if i < 2:  # taken when the act was seen, attached once the case is registered
+            if i < 2:  # taken when the act was seen, attached once the case is registered (on the spot: at once)
                 captured = seen + timedelta(minutes=rng.randint(2, 12) + 4 * i)
-                at = max(captured, clock.as_utc(case.created_at)) + timedelta(minutes=rng.randint(3, 40))
-            else:  # the re-inspection after the decision
+                at = max(captured, opened) + timedelta(minutes=1 + i if simple else rng.randint(3, 40))
+            else:  # the re-inspection after the decision, before the case is closed
                 assert case.decided_on is not None
                 captured = _on(case.decided_on + timedelta(days=rng.randint(1, 5)), rng)
                 at = captured + timedelta(minutes=rng.randint(10, 60))
+                if at >= closed - timedelta(hours=1):
+                    continue
             if at > now - timedelta(minutes=5):
                 continue
             shot = Shot(play.scene, captured, address, play.photos[i][:16], case.lng, case.lat, device,
