@@ -61,7 +61,6 @@ def test_recommend_search_list_and_assess_offer_only_matters_in_force(client, lo
     assert assessed.status_code in (200, 422) and assessed.json().get("code") != "law.matter_out_of_region"
 
 
-@pytest.mark.xfail(reason="the Qingdao matters and their vocabulary land with the qdlaw branch", strict=False)
 def test_defaults_are_the_callers_region(client, login, matters):
     officer = login("bdg_officer")  # 八大关 squad: 市南区, Qingdao
     qingdao = {code for code, r in matters.items() if region_applies(r, "370202")}

@@ -8,6 +8,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from chengguan.law.jurisdiction import region_applies
+
 LAW = "/api/v1/law"
 
 
@@ -65,7 +67,7 @@ def test_assess_contract(client, officer):
         "reasoning",
     }
     assert result["tier"] == "serious" and result["fine_min_fen"] <= result["suggested_fen"] <= result["fine_max_fen"]
-    assert result["matter_version"] >= 1 and result["standard"]["code"] == "national-default"
+    assert result["matter_version"] >= 1 and result["standard"]["code"] == "qingdao"  # the caller's region: Qingdao
     assert "第一百一十八条第三款" in result["reasoning"]
 
 
@@ -107,16 +109,18 @@ def test_search_highlights_and_filters(client, officer):
     assert all(i["kind"] == "article" for i in result["items"])
     assert "<mark>露天烧烤</mark>" in result["items"][0]["snippet"]
     beijing_only = client.get(f"{LAW}/search", params={"q": "摆摊设点", "region": "370202"}, headers=officer).json()
-    assert all(i["region_code"] is None for i in beijing_only["items"])
+    assert all(region_applies(i["region_code"], "370202") for i in beijing_only["items"])
     local = client.get(f"{LAW}/laws", params={"level": "local_regulation", "region": "all"}, headers=officer).json()
-    assert {law["code"] for law in local["items"]} == {"beijing-srhw", "shanghai-cgzf", "pudong-fxczf"}
+    assert {law["code"] for law in local["items"]} >= {"beijing-srhw", "shanghai-cgzf", "qingdao-srhw", "shandong-daqi"}
+    mine = client.get(f"{LAW}/laws", params={"level": "local_regulation"}, headers=officer).json()["items"]
+    assert mine and all(region_applies(law["region_code"], "370202") for law in mine)  # the caller's region
 
 
 def test_matters_filters(client, officer):
     matters = client.get(f"{LAW}/matters", params={"page_size": 200}, headers=officer).json()
     assert matters["total"] >= 40
     qingdao = client.get(f"{LAW}/matters", params={"region": "370202", "page_size": 200}, headers=officer).json()
-    assert all(m["region_code"] is None for m in qingdao["items"])
+    assert {m["region_code"] for m in qingdao["items"]} == {None, "370000", "370200"}
     ads = client.get(f"{LAW}/matters", params={"category": "07"}, headers=officer).json()
     assert ads["total"] > 0 and all(m["category_code"].startswith("07") for m in ads["items"])
     fumes = client.get(f"{LAW}/matters", params={"q": "油烟"}, headers=officer).json()
@@ -132,7 +136,7 @@ def test_matter_detail_has_articles_discretion_and_checklist(client, officer):
     elsewhere = client.get(f"{LAW}/matters/09006-BJ-01", params={"region": "370202"}, headers=officer).json()
     assert elsewhere["standard"]["code"] == "beijing", "a Beijing matter keeps the Beijing standard"
     checklists = client.get(f"{LAW}/checklists", headers=officer).json()
-    assert len(checklists) == 10 and detail["checklist"]["code"] in {c["code"] for c in checklists}
+    assert len(checklists) == 12 and detail["checklist"]["code"] in {c["code"] for c in checklists}
 
 
 def test_edit_keeps_the_old_version_and_is_audited(client, admin, officer):
