@@ -21,9 +21,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from sqlalchemy import select  # noqa: E402
+
 from chengguan.core.db import Database  # noqa: E402
 from chengguan.core.migrate import upgrade  # noqa: E402
 from chengguan.law import service  # noqa: E402
+from chengguan.law.jurisdiction import region_applies  # noqa: E402
+from chengguan.law.models import EnforcementMatter  # noqa: E402
 from chengguan.law.schemas import RecommendRequest  # noqa: E402
 from chengguan.law.seed import seed_knowledge_base  # noqa: E402
 
@@ -58,6 +62,9 @@ def main() -> None:
         matters = len(service.recommend_index(session).docs)
         top1 = top3 = 0
         split = {"dev": [0, 0], "held-out": [0, 0]}
+        qingdao = [0, 0]  # cases whose best answer is a Qingdao (-QD-) matter: the city's own law
+        regions = {m.code: m.region_code for m in session.scalars(select(EnforcementMatter))}
+        leaks = 0  # a recommended matter not in force in the case's region (must be 0)
         misses = []
         for number, case in enumerate(cases):
             part = "dev" if number % 2 == 0 else "held-out"
@@ -69,6 +76,11 @@ def main() -> None:
             top3 += hit3
             split[part][0] += hit3
             split[part][1] += 1
+            if "-QD-" in case["expected"][0]:
+                qingdao[0] += hit3
+                qingdao[1] += 1
+            region = case.get("region")
+            leaks += sum(1 for c in codes if region and not region_applies(regions[c], region))
             if not hit3 and part == "dev":
                 misses.append((case["text"], case["region"], case["expected"], codes))
         latencies: list[float] = []
@@ -89,6 +101,11 @@ def main() -> None:
     )
     for part, (hits, total) in split.items():
         print(f"top-3 on the {part} half: {hits / total:.1%} ({hits}/{total})")
+    print(
+        f"top-3 where the answer is a Qingdao-only matter: {qingdao[0] / max(1, qingdao[1]):.1%} "
+        f"({qingdao[0]}/{qingdao[1]})  target ≥ 90 %"
+    )
+    print(f"recommended matters not in force in the case's region: {leaks}  (must be 0)")
     if args.misses:
         for text, region, expected, got in misses:
             print(f"MISS [{region}] {text} → expected {expected}, got {got}")
