@@ -108,7 +108,9 @@ def test_each_case_happens_in_order(db: Database, demo):
 def test_evidence_comes_before_the_documents_that_cite_it(db: Database, demo, settings):
     citing = (DocumentKind.penalty_decision.value, DocumentKind.on_site_decision.value)
     with db.session(write=False) as s:
-        docs = list(s.scalars(select(Document).where(Document.kind.in_(citing), Document.status == "sealed")))
+        ids = [c.id for c in demo]
+        docs = list(s.scalars(select(Document).where(Document.kind.in_(citing), Document.status == "sealed")
+                              .where(Document.case_id.in_(ids))))  # fmt: skip
         assert len(docs) > 50
         for doc in docs:
             assert evidence_refs(s, doc.case_id, doc.created_at), f"{doc.document_no} cites no evidence"

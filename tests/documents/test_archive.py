@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from cases.helpers import act, decided
 from chengguan.evidence.digests import digest_bytes
+from documents.test_signatures import signature
 
 Login = Callable[..., dict[str, str]]
 
@@ -24,6 +25,11 @@ def test_closing_a_case_exports_its_file_as_a_zip_with_digests(client: TestClien
     for kind in ("filing_approval", "inspection_record", "penalty_decision"):
         made = client.post(f"/api/v1/cases/{case['id']}/documents", json={"kind": kind}, headers=officer)
         assert made.status_code == 201, made.text
+        if kind == "penalty_decision":  # the decision is sealed; the forms and records are signed (第四十七条)
+            assert client.post(f"/api/v1/documents/{made.json()['id']}/seal", json={}, headers=officer).is_success
+        else:
+            url = f"/api/v1/documents/{made.json()['id']}/signatures"
+            assert client.post(url, json={"role": "officer", "signature": signature()}, headers=officer).is_success
     assert client.get(f"/api/v1/cases/{case['id']}/archive", headers=officer).status_code == 404
     early = client.post(f"/api/v1/cases/{case['id']}/archive", headers=officer)
     assert early.status_code == 409 and early.json()["code"] == "archive.not_closed"

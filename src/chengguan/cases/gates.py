@@ -71,6 +71,7 @@ class CaseFacts:
     extensions: int = 0
     max_extensions: int = 1
     unreviewed_machine_evidence: int = 0  # 第四十一条: machine-recorded items not through both review levels
+    open_drafts: tuple[str, ...] = ()  # documents neither sealed, signed nor voided (第四十七条: the file is final)
     # input of the action being taken
     reason: str | None = None
     signed_or_refused: bool = False  # 第五十二条：当场交付，拒绝签收的注明
@@ -297,6 +298,18 @@ def can_extend(f: CaseFacts, today: date, cal: WorkCalendar) -> Refusal | None:
 def decision_is_penalty(f: CaseFacts, today: date, cal: WorkCalendar) -> Refusal | None:
     if f.decision_kind is not DecisionKind.penalty:
         return Refusal("case.gate.no_penalty_decision", "不予处罚的案件无需执行")
+    return None
+
+
+def documents_finished(f: CaseFacts, today: date, cal: WorkCalendar) -> Refusal | None:
+    """第四十七条: 全过程记录 — the file of a finished case is final: every document is sealed, signed by those it
+    names, or voided with a reason; a draft left open could still be changed after the case is closed."""
+    if f.open_drafts:
+        return Refusal(
+            "case.gate.open_drafts",
+            f"尚有未签章、未签名也未作废的文书草稿：{'、'.join(f.open_drafts)}；请签章、签名或作废后再结案"
+            "（《行政处罚法》第四十七条）",
+        )
     return None
 
 

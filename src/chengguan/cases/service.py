@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from chengguan.calendar.service import work_calendar
 from chengguan.calendar.workdays import WorkCalendar
-from chengguan.cases import approvals, clocks, disclosure, lawful
+from chengguan.cases import approvals, clocks, disclosure, hooks, lawful
 from chengguan.cases.enums import APPROVAL_STAGES, CaseAction, CaseStatus, DecisionKind, Procedure, Role
 from chengguan.cases.gates import LEGAL_REVIEW_GROUNDS, CaseFacts
 from chengguan.cases.models import Case, CaseApproval, CaseEvent, CaseOfficer
@@ -97,7 +97,8 @@ def facts_of(session: Session, case: Case, on: date, data: CaseActionIn | None =
 
     certified = certified_count(session, case.id)
     steps = chain_lengths(session, case.unit_id, case.procedure)
-    return facts_from(case, on, certified, steps, data, unreviewed=unreviewed_machine_evidence(session, case.id))
+    facts = facts_from(case, on, certified, steps, data, unreviewed=unreviewed_machine_evidence(session, case.id))
+    return dataclasses.replace(facts, **hooks.contributed(session, case))
 
 
 def facts_from(

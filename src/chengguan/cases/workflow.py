@@ -187,8 +187,8 @@ TRANSITIONS: dict[tuple[CaseStatus, CaseAction], Rule] = {
     (S.execution, A.end_remedy): Rule(_stay, HANDLER, (g.remedy_running,)),
     (S.execution, A.serve_reminder): Rule(_stay, HANDLER, (g.decision_is_penalty,)),
     (S.execution, A.apply_enforcement): Rule(_stay, LEADER, (g.decision_is_penalty, g.reminder_period_over)),
-    (S.execution, A.submit_closure): Rule(_submit_closure, HANDLER, (g.settled,)),
-    (S.closed, A.archive): Rule(S.archived, HANDLER),
+    (S.execution, A.submit_closure): Rule(_submit_closure, HANDLER, (g.settled, g.documents_finished)),
+    (S.closed, A.archive): Rule(S.archived, HANDLER, (g.documents_finished,)),
 }
 for _stage in _APPROVAL:
     # 第四十一条: the decision is not approved on machine evidence that arrived unreviewed after it was submitted.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -30,7 +31,7 @@ class DomainError(Exception):
 
     status_code = 400
     code = "bad_request"
-    title = "Bad Request"
+    title: str | None = None  # None: the status's reason phrase (a 409 subclass is "Conflict" without saying so)
     keep_writes = False  # True: the unit of work commits what was flushed before the error was raised
 
     def __init__(
@@ -46,7 +47,7 @@ class DomainError(Exception):
     def to_problem(self) -> Problem:
         extensions = {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in self.extra.items()}
         return Problem(
-            title=self.title,
+            title=self.title or HTTPStatus(self.status_code).phrase,
             status=self.status_code,
             detail=self.detail,
             code=self.code,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Path, Response
 from sqlalchemy.orm import Session
 
 from chengguan.core.errors import PROBLEM_RESPONSES
-from chengguan.documents import archive, sealing, service, signatures
+from chengguan.documents import archive, sealing, service, signatures, voiding
 from chengguan.documents.enums import DocumentStatus
 from chengguan.documents.kinds import CATALOGUE, FIELD_LABELS, DocumentKind, signers
 from chengguan.documents.models import CaseArchive, Document, DocumentSignature
@@ -24,6 +24,7 @@ from chengguan.documents.schemas import (
     KindOption,
     SealIn,
     SignIn,
+    VoidIn,
 )
 from chengguan.evidence.store import blob_store
 from chengguan.identity.dependencies import SessionDep, SettingsDep, require
@@ -69,6 +70,9 @@ def item(doc: Document, deliveries: int = 0, signed: list[DocumentSignature] | N
         signers=list(signers(DocumentKind(doc.kind))),
         signatures=[hand_signature(s) for s in signed or []],
         created_by_name=doc.created_by_name,
+        voided_at=doc.voided_at,
+        voided_by_name=doc.voided_by_name,
+        void_reason=doc.void_reason,
         created_at=doc.created_at,
         updated_at=doc.updated_at,
         version=doc.version,
@@ -151,6 +155,13 @@ def seal_document(
     document_id: DocId, body: SealIn, session: SessionDep, settings: SettingsDep, principal: Writer
 ) -> DocumentItem:
     return full_item(session, sealing.seal(session, principal, settings, document_id, body.algorithm))
+
+
+@router.post("/documents/{document_id}/void", summary="作废文书草稿（保留文号，注明理由）")
+def void_document(
+    document_id: DocId, body: VoidIn, session: SessionDep, settings: SettingsDep, principal: Writer
+) -> DocumentItem:
+    return full_item(session, voiding.void(session, principal, settings, document_id, body.reason))
 
 
 @router.post(

@@ -8,6 +8,7 @@ from enum import StrEnum
 class DocumentStatus(StrEnum):
     draft = "draft"  # generated; the writable texts may still change, re-rendered on each change
     sealed = "sealed"  # electronically sealed: locked, any change needs a new document
+    voided = "voided"  # 作废: a draft withdrawn with a reason; keeps its number and stays in the file
 
 
 class SignAlgorithm(StrEnum):
@@ -28,7 +29,7 @@ class DeliveryStatus(StrEnum):
     failed = "failed"  # the channel could not deliver; fall back to paper
 
 
-STATUS_LABELS = {DocumentStatus.draft: "草稿", DocumentStatus.sealed: "已签章"}
+STATUS_LABELS = {DocumentStatus.draft: "草稿", DocumentStatus.sealed: "已签章", DocumentStatus.voided: "已作废"}
 METHOD_LABELS = {
     DeliveryMethod.electronic: "电子送达",
     DeliveryMethod.on_site: "当场交付",

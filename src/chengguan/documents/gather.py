@@ -3,7 +3,7 @@ the case used, officers, evidence, approvals, clocks and the documents already m
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,7 +14,7 @@ from chengguan.cases.service import amount_due
 from chengguan.core import clock
 from chengguan.core.config import Settings
 from chengguan.documents.context import ApprovalRef, DocContext, EvidenceRef, Handwritten, OfficerRef, Party, Remedy
-from chengguan.documents.enums import METHOD_LABELS, DeliveryStatus
+from chengguan.documents.enums import METHOD_LABELS, DeliveryStatus, DocumentStatus
 from chengguan.documents.kinds import CATALOGUE, DocumentKind
 from chengguan.documents.layout import chinese_date
 from chengguan.documents.models import Delivery, Document, DocumentSignature, ServiceConsent
@@ -133,6 +133,18 @@ def signatures(
     return out
 
 
+def issued_on(document: Document | None, signed: bool, today: date) -> date:
+    """The date a document bears: a sealed one the day it was sealed, a signed or voided draft the day it was made
+    (what the signatures confirmed), an open draft today (it is still being written)."""
+    if document is None:
+        return today
+    if document.sealed_at is not None:
+        return clock.as_utc(document.sealed_at).astimezone(clock.SHANGHAI).date()
+    if signed or document.status is DocumentStatus.voided:
+        return clock.as_utc(document.created_at).astimezone(clock.SHANGHAI).date()
+    return today
+
+
 def gather(
     session: Session,
     case: Case,
@@ -160,6 +172,7 @@ def gather(
     ).first()
     today = clock.local_now().date()
     fee, due = amount_due(case, today)
+    handwritten = signatures(session, settings, document, consent)
     kinds = tuple(PENALTY_KIND_LABELS.get(k, k) for k in case.penalty_kinds)  # StrEnum keys match their values
     catalogue = tuple(
         (CATALOGUE[DocumentKind(d.kind)].title, d.document_no or "", chinese_date(d.created_at.date()))
@@ -196,7 +209,7 @@ def gather(
         ),
         remedy=_remedy(bureau, settings),
         payment_account=settings.payment_account,
-        issued_on=today,
+        issued_on=issued_on(document, bool(handwritten), today),
         procedure=case.procedure.value,
         source_note="案源转立案" if case.source_id else "",
         filed_on=case.filed_on,
@@ -218,5 +231,5 @@ def gather(
         services=service_rows(session, case.id, {d.id: d for d in docs}),
         documents=catalogue,
         fields=dict(fields or {}),
-        signatures=signatures(session, settings, document, consent),
+        signatures=handwritten,
     )

@@ -115,6 +115,7 @@ class DocumentSpec:
     # Labels of FieldTable rows a drafter may still edit; the rest come from the case record. Renderers ignore it.
     editable_fields: frozenset[str] = field(default_factory=frozenset)
     footer_note: str | None = None  # e.g. "本文书一式两份，一份交当事人，一份存档。"
+    stamp: str | None = None  # printed large and red across every page, e.g. "作废" for a voided draft
 
     def text(self) -> str:
         """All printed text of the document, in order (for font subsetting and search)."""
@@ -123,6 +124,8 @@ class DocumentSpec:
             parts.extend(block_text(block))
         if self.footer_note:
             parts.append(self.footer_note)
+        if self.stamp:
+            parts.append(self.stamp)
         return "\n".join(parts)
 
 

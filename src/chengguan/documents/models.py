@@ -38,6 +38,9 @@ class Document(UUIDPrimaryKey, Timestamps, Base):
     verify_token: Mapped[str] = mapped_column(String(40), unique=True)
     version: Mapped[int] = mapped_column(default=1)
     created_by_name: Mapped[str] = mapped_column(String(100))
+    voided_at: Mapped[datetime | None]
+    voided_by_name: Mapped[str | None] = mapped_column(String(100))
+    void_reason: Mapped[str | None] = mapped_column(String(500))
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012  (SQLAlchemy's declarative attribute)
 

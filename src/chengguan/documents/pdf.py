@@ -130,6 +130,8 @@ def render_pdf_layout(spec: DocumentSpec) -> RenderedPdf:
                 if "seal" in item.extra:
                     centre_x, offset, radius = item.extra["seal"]
                     canvas.seal_box = _seal_box(number - 1, centre_x, top + offset, radius)
+            if spec.stamp:
+                _draw_stamp(canvas, spec.stamp)
             label = f"第 {number} 页 共 {len(pages)} 页"
             canvas.text((PAGE_W - canvas.width(label, FOOTER_PT)) / 2, PAGE_H - BOTTOM + 8, 6, label, FOOTER_PT)
         if spec.verify_url:
@@ -140,9 +142,18 @@ def render_pdf_layout(spec: DocumentSpec) -> RenderedPdf:
     return RenderedPdf(data, len(pages), canvas.seal_box)
 
 
+def _draw_stamp(c: Canvas, text: str) -> None:
+    """The stamp across the page's middle, red and slanted, over the text (a voided document stays legible)."""
+    pt = 96
+    c.pdf.set_text_color(200, 30, 30)
+    with c.pdf.rotation(30, x=PAGE_W / 2, y=PAGE_H / 2):
+        c.text((PAGE_W - c.width(text, pt, bold=True)) / 2, PAGE_H / 2 - 20, 40, text, pt, bold=True)
+    c.pdf.set_text_color(0, 0, 0)
+
+
 def _bold_text(spec: DocumentSpec) -> set[str]:
     """Characters printed in bold: authority, title, labels, headings, table headers and captions."""
-    parts = [spec.authority, spec.title]
+    parts = [spec.authority, spec.title, spec.stamp or ""]
     for block in spec.blocks:
         match block:
             case Heading(text=text):

@@ -44,6 +44,9 @@ class DocumentItem(Out):
     created_at: datetime
     updated_at: datetime
     version: int
+    voided_at: datetime | None = None
+    voided_by_name: str | None = None
+    void_reason: str | None = None
 
 
 class DocumentList(Out):
@@ -74,6 +77,10 @@ class SignIn(Schema):
     role: Literal["officer", "party"] = Field(description="officer：执法人员本人签名；party：当事人签名")
     signature: str = Field(max_length=2_000_000, description="手写签名（PNG data URL）")
     signer_name: str | None = Field(None, max_length=200, description="当事人签名时的签名人（默认当事人姓名）")
+
+
+class VoidIn(Schema):
+    reason: str = Field(min_length=4, max_length=500, description="作废理由（记入全过程记录）")
 
 
 class SealIn(Schema):

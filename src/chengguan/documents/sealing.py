@@ -83,6 +83,8 @@ def seal_for(
     """``seal`` for a document and case already loaded: re-render, sign, store; the caller audits."""
     if doc.status is DocumentStatus.sealed:
         raise Conflict("该文书已签章，不能重复签章", code="document.sealed")
+    if doc.status is DocumentStatus.voided:
+        raise Conflict("文书已作废，不能签章", code="document.voided")
     if algorithm not in SEALABLE:
         raise Conflict("签章算法仅支持 RSA（通用）或 SM2（国密）", code="document.algorithm")
     reason = service.refusal(DocumentKind(doc.kind), case, history=history)

@@ -3,6 +3,7 @@ let a person write the texts the law leaves to them, and hand out the PDF. Seali
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import uuid
 from datetime import datetime
@@ -10,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from chengguan.cases import hooks
 from chengguan.cases.enums import CaseStatus, DecisionKind, Procedure
 from chengguan.cases.models import Case
 from chengguan.cases.service import load as load_case
@@ -60,7 +62,10 @@ def verify_url(settings: Settings, token: str) -> str:
 def render(session: Session, settings: Settings, case: Case, doc: Document) -> None:
     """Re-render the document from the case record as it is now; the file goes to the blob store."""
     ctx = gather(session, case, settings, doc.fields, document=doc)
-    data = render_pdf(build(K(doc.kind), ctx, doc.document_no, verify_url(settings, doc.verify_token)))
+    spec = build(K(doc.kind), ctx, doc.document_no, verify_url(settings, doc.verify_token))
+    if doc.status is DocumentStatus.voided:
+        spec = dataclasses.replace(spec, stamp="作 废")
+    data = render_pdf(spec)
     doc.pdf_sha256 = blob_store(settings).put(data).sha256
 
 
@@ -95,6 +100,7 @@ def generate_for(
     written = _clean_fields(kind, fields or {})
     doc = session.scalars(
         select(Document).where(Document.case_id == case.id, Document.kind == kind.value)
+        .where(Document.status != DocumentStatus.voided)  # a voided draft stays as it was; a new one is made
         .order_by(Document.created_at.desc())
     ).first()  # fmt: skip
     if doc is not None and doc.status is DocumentStatus.sealed:
@@ -192,3 +198,18 @@ def delivery_counts(session: Session, document_ids: list[uuid.UUID]) -> dict[uui
         .group_by(Delivery.document_id)
     )  # fmt: skip
     return {doc_id: n for doc_id, n in rows}
+
+
+@hooks.contributes("documents")
+def _case_facts(session: Session, case: Case) -> dict[str, object]:
+    """The drafts a case still holds open — neither sealed, signed nor voided (the closure gate of 第四十七条). The
+    file's indexes (证据清单, 案卷目录) are made anew whenever the file is exported, so they never hold it open."""
+    signed = exists().where(DocumentSignature.document_id == Document.id)
+    indexes = [K.evidence_list.value, K.file_catalogue.value]
+    titles = session.scalars(
+        select(Document.title)
+        .where(Document.case_id == case.id, Document.status == DocumentStatus.draft, ~signed)
+        .where(Document.kind.not_in(indexes))
+        .order_by(Document.created_at)
+    )
+    return {"open_drafts": tuple(titles)}

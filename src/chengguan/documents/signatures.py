@@ -81,6 +81,8 @@ def sign(
     kind = DocumentKind(doc.kind)
     if doc.status is DocumentStatus.sealed:
         raise Conflict("文书已签章，不能再签名（请先签名后签章）", code="document.sealed")
+    if doc.status is DocumentStatus.voided:
+        raise Conflict("文书已作废，不能签名", code="document.voided")
     reason = service.refusal(kind, case)
     if reason:
         raise Conflict(reason, code="document.not_applicable")

@@ -68,7 +68,7 @@ def not_filing_approval(ctx: DocContext) -> list[Block]:
 def inspection_record(ctx: DocContext) -> list[Block]:
     """Art. 55: officers show their certificates; the record is checked and signed by the party."""
     return [
-        FieldTable((("检查时间", cn(ctx.act_on)), ("检查地点", ctx.place), ("被检查人", ctx.party.name))),
+        FieldTable((("检查时间", cn(ctx.issued_on)), ("检查地点", ctx.place), ("被检查人", ctx.party.name))),
         Paragraph("执法人员已向被检查人出示执法证件，表明身份，告知其有申请回避的权利，被检查人不申请回避。"),
         Paragraph(field_text(ctx, "record", ctx.facts), label="现场检查情况："),
         Paragraph("以上笔录已经被检查人核对（向其宣读），确认无误。"),
