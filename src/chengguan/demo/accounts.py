@@ -45,7 +45,7 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("bdg_officer", "Officer@2026", "officer", "执法队员", "370202003", "八大关执法队员", "队员"),
     DemoLogin("licun_officer", "Officer@2026", "officer", "执法队员", "370213002", "李村执法队员", "队员"),
     DemoLogin("shinan_legal", "Legal@2026", "legal_reviewer", "法制审核员", "370202", "市南区法制审核员", "法制审核员"),
-    DemoLogin("command", "Command@2026", "command_operator", "指挥中心值班员", "370200", "指挥中心值班员"),
+    DemoLogin("command", "Command@2026", "command_operator", "指挥中心值班员", "370200", "指挥中心值班员", "科员"),
 )
 # The command centre's custom scope: 市南区 and 市北区 with their squads (李沧区 has its own centre).
 COMMAND_DISTRICTS = ("370202", "370203")

@@ -15,9 +15,11 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from chengguan.core import clock
+from chengguan.demo.places import street_address
 from chengguan.demo.progress import SILENT, Stage
 from chengguan.dispatching import tasks
 from chengguan.dispatching.models import DutyStatus, Position, SubjectKind, TaskStatus
+from chengguan.identity.models import User
 from chengguan.identity.principals import Actor
 from chengguan.intake.enums import Outcome, SourceAction, SourceStatus, TimeUnit
 from chengguan.intake.ingest import ingest
@@ -26,7 +28,7 @@ from chengguan.intake.service import transition
 from chengguan.intake.supervision import sweep
 from chengguan.intake.workflow import ActionInput, Capabilities
 from chengguan.org.enums import ActiveStatus, DeviceKind
-from chengguan.org.models import Device, Grid, Officer, Vehicle
+from chengguan.org.models import Device, Grid, Officer, OrgUnit, Vehicle
 
 COMMAND = Actor("staff", None, "指挥中心值班员")
 ALL = Capabilities(manage=True, dispatch=True, assignee=True)
@@ -55,24 +57,6 @@ KINDS = (
     Kind("transfer", "08016", "住建部门移送：疑似无证建设"),
 )
 
-ROADS = (
-    "中山路",
-    "湖北路",
-    "太平路",
-    "香港中路",
-    "南京路",
-    "延安三路",
-    "台东一路",
-    "辽宁路",
-    "李村路",
-    "京口路",
-    "书院路",
-    "黑龙江中路",
-    "福州南路",
-    "东海西路",
-    "宁夏路",
-    "四流中路",
-)
 
 # How many sources end in each status (the rest stay 待受理).
 PLAN: tuple[tuple[SourceStatus, int], ...] = (
@@ -226,6 +210,10 @@ def seed_intake(session: Session, seed: int = 2026, stage: Stage = SILENT) -> in
     for o in session.scalars(select(Officer).where(Officer.status == ActiveStatus.active).order_by(Officer.name)):
         officers.setdefault(o.unit_id, []).append(o.id)
     cameras = list(session.scalars(select(Device).where(Device.kind == DeviceKind.camera).order_by(Device.code)))
+    names = dict(session.execute(select(Officer.id, Officer.name)).tuples().all())
+    divisions = dict(session.execute(select(OrgUnit.id, OrgUnit.division_code)).tuples().all())
+    operator = session.execute(select(User.id, User.display_name).where(User.username == "command")).first()
+    command = Actor("staff", operator[0], operator[1]) if operator else COMMAND
     now = clock.now()
     plan = [status for status, n in PLAN for _ in range(n)]
     rng.shuffle(plan)
@@ -249,7 +237,7 @@ def seed_intake(session: Session, seed: int = 2026, stage: Stage = SILENT) -> in
         else:  # on time: the last step was taken a little while ago
             created = now - sum(gaps, timedelta()) - timedelta(minutes=rng.uniform(3, 25))
         repeats = 1 + (rng.random() < 0.25) * rng.randint(1, 4)
-        address = f"{rng.choice(ROADS)}{rng.randint(1, 280)}号附近"
+        address = f"青岛市{street_address(rng, divisions.get(squad, ''))}附近"
         items = []
         for r in range(repeats):
             items.append(
@@ -266,7 +254,7 @@ def seed_intake(session: Session, seed: int = 2026, stage: Stage = SILENT) -> in
                 }
             )
         with clock.frozen(created):
-            results = ingest(session, items, COMMAND)
+            results = ingest(session, items, command)
         source_id = results[0].case_source_id
         if source_id is None or results[0].merged:
             continue
@@ -280,9 +268,9 @@ def seed_intake(session: Session, seed: int = 2026, stage: Stage = SILENT) -> in
             moment += gap
             moment = min(moment, now - timedelta(minutes=1))
             actor = (
-                Actor("staff", None, "执法队员")
+                Actor("staff", None, names.get(officer_id, "执法队员"))
                 if action in (SourceAction.arrive, SourceAction.record_outcome)
-                else COMMAND
+                else command
             )
             with clock.frozen(moment):
                 transition(
@@ -313,7 +301,7 @@ def seed_intake(session: Session, seed: int = 2026, stage: Stage = SILENT) -> in
                     "description": "市民投诉：海滨步道尽头垃圾暴露（位置不在现有网格内）",
                 }
             ],
-            COMMAND,
+            command,
         )
     sweep(session, now)
     return count + 1
