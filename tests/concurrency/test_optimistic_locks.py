@@ -161,3 +161,28 @@ def test_signal_same_key_replays(server: str, token, n: int) -> None:  # type: i
     responses = race(server, [("POST", "/api/v1/signals", admin, body)] * n)
     assert {r.status_code for r in responses} <= {200, 201}, [r.text for r in responses if r.status_code >= 300]
     assert len({r.json()["case_source_id"] for r in responses}) == 1
+
+
+def test_any_stale_version_is_409_with_the_objects_code() -> None:
+    """A StaleDataError from any flush of a request (not only the ones a service guards) answers 409 with the code
+    of the table whose version moved on; an unknown table gets the generic code."""
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from chengguan.core import problems
+
+    app = FastAPI()
+    problems.install(app)
+
+    @app.get("/stale/{table}")
+    def stale(table: str) -> None:
+        raise StaleDataError(f"UPDATE statement on table '{table}' expected to update 1 row(s); 0 were matched.")
+
+    client = TestClient(app, raise_server_exceptions=False)
+    for table, code in [("document", "document.version_conflict"), ("dispatch_task", "dispatch.version_conflict"),
+                        ("penalty_case", "case.version_conflict"), ("case_source", "source.version_conflict"),
+                        ("elsewhere", "conflict.version")]:  # fmt: skip
+        r = client.get(f"/stale/{table}")
+        assert r.status_code == 409 and r.headers["content-type"] == "application/problem+json"
+        assert r.json()["code"] == code and "刷新" in r.json()["detail"]

@@ -98,7 +98,11 @@ class SourceEvent(UUIDPrimaryKey, Base):
     """One entry of a case source's timeline (全过程记录): append-only, never updated."""
 
     __tablename__ = "case_source_event"
-    __table_args__ = (Index("ix_case_source_event_source_at", "case_source_id", "at"),)
+    __table_args__ = (
+        Index("ix_case_source_event_source_at", "case_source_id", "at"),
+        # A retried action (same key) is recorded once, even when the retries race each other.
+        UniqueConstraint("case_source_id", "idempotency_key", name="one_source_action_per_key"),
+    )
 
     case_source_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_source.id", ondelete="CASCADE"))
     at: Mapped[datetime]
@@ -110,6 +114,7 @@ class SourceEvent(UUIDPrimaryKey, Base):
     actor_name: Mapped[str] = mapped_column(String(100))
     reason: Mapped[str | None] = mapped_column(String(1000))
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    idempotency_key: Mapped[str | None] = mapped_column(String(128))
 
 
 class Supervision(UUIDPrimaryKey, Base):

@@ -203,6 +203,9 @@ class SourceActionIn(Schema):
     """Parameters of a case-source action; ``version`` is the one the user saw (optimistic lock)."""
 
     version: int | None = Field(None, ge=1, description="页面上看到的版本号；不一致时 409")
+    idempotency_key: str | None = Field(
+        None, min_length=1, max_length=128, description="重试同一操作时保持不变：重复提交返回首次的结果"
+    )
     reason: str | None = Field(None, max_length=1000)
     squad_id: uuid.UUID | None = None
     officer_id: uuid.UUID | None = None

@@ -38,6 +38,7 @@ from chengguan.intake.schemas import (
     SourceActionIn,
 )
 from chengguan.intake.workflow import ActionInput, Capabilities, allowed_actions, decide
+from chengguan.kit import locking
 from chengguan.kit.schemas import PageParams, Paginated
 from chengguan.law.seed import categories
 from chengguan.org.enums import OrgLevel
@@ -79,8 +80,9 @@ def append_event(
     to_status: str | None = None,
     reason: str | None = None,
     data: dict[str, Any] | None = None,
+    key: str | None = None,
 ) -> None:
-    """Append one immutable timeline entry (全过程记录)."""
+    """Append one immutable timeline entry (全过程记录); ``key`` is the idempotency key of the request, if any."""
     session.add(
         SourceEvent(
             case_source_id=source.id,
@@ -93,6 +95,7 @@ def append_event(
             actor_name=actor.actor_name,
             reason=reason,
             data=data,
+            idempotency_key=key,
         )
     )
 
@@ -102,8 +105,10 @@ def set_stage_clock(session: Session, source: CaseSource, now: datetime) -> None
     if source.status not in OPEN_STATUSES:
         source.due_at = source.warn_at = None
         return
-    calendar = work_calendar(session)
-    limit = timelimits.pick(rules.time_limits(session), source.status, source.category_code, source.channel)
+    with session.no_autoflush:  # the rules do not depend on the pending change; the version moves once per action
+        calendar = work_calendar(session)
+        limits = rules.time_limits(session)
+    limit = timelimits.pick(limits, source.status, source.category_code, source.channel)
     if limit is None:
         source.due_at = source.warn_at = None
         return
@@ -126,8 +131,10 @@ def transition(
     *,
     now: datetime | None = None,
     data: dict[str, Any] | None = None,
+    key: str | None = None,
 ) -> CaseSource:
-    """Apply one lifecycle action: decide (pure), update the source, its dispatch task, clocks and timeline."""
+    """Apply one lifecycle action: decide (pure), update the source, its dispatch task, clocks and timeline; a
+    version that moved on meanwhile is 409 ``source.version_conflict`` (``StaleDataError``, see core.problems)."""
     from chengguan.dispatching import tasks  # dispatching builds on intake; the reverse edge is only this call
 
     now = now or clock.now()
@@ -183,12 +190,18 @@ def transition(
         to_status=target.value,
         reason=params.reason or params.note,
         data=data or None,
+        key=key,
     )
     try:
         session.flush()
     except StaleDataError as exc:
-        raise Conflict("案源已被他人更新，请刷新后重试", code="source.version_conflict") from exc
+        raise _version_conflict() from exc
     return source
+
+
+def _version_conflict(current: int | None = None) -> Conflict:
+    extra = {} if current is None else {"current_version": current}
+    return Conflict("案源已被他人更新，请刷新后重试", code="source.version_conflict", **extra)
 
 
 def _route(session: Session, source: CaseSource, params: ActionInput, data: dict[str, Any]) -> None:
@@ -383,10 +396,18 @@ def action_options(session: Session, principal: StaffPrincipal, source_id: uuid.
 def act(
     session: Session, principal: StaffPrincipal, source_id: uuid.UUID, action: SourceAction, body: SourceActionIn
 ) -> CaseSourceDetail:
-    """Run one action for a user: the version the user saw must still be current (else 409)."""
+    """Run one action for a user: a retry with the same idempotency key returns the source as the first call left it
+    (even when the retries race each other); otherwise the version the user saw must still be current (else 409)."""
     source = load(session, principal, source_id)
+    key = body.idempotency_key
+
+    def replay() -> CaseSourceDetail | None:
+        return detail(session, principal, source.id) if key and _already_done(session, source.id, key) else None
+
+    if (done := replay()) is not None:
+        return done
     if body.version is not None and body.version != source.version:
-        raise Conflict("案源已被他人更新，请刷新后重试", code="source.version_conflict", current_version=source.version)
+        raise _version_conflict(source.version)
     params = ActionInput(
         reason=body.reason,
         squad_id=body.squad_id,
@@ -396,5 +417,14 @@ def act(
         note=body.note,
         media=tuple(body.media),
     )
-    transition(session, source, action, principal.actor, params, capabilities(principal, source))
-    return detail(session, principal, source.id)
+
+    def work() -> CaseSourceDetail:
+        transition(session, source, action, principal.actor, params, capabilities(principal, source), key=key)
+        return detail(session, principal, source.id)
+
+    return locking.once(session, work, replay=replay, conflict=_version_conflict())
+
+
+def _already_done(session: Session, source_id: uuid.UUID, key: str) -> bool:
+    mine = (SourceEvent.case_source_id == source_id, SourceEvent.idempotency_key == key)
+    return session.scalar(select(SourceEvent.id).where(*mine).limit(1)) is not None
