@@ -41,6 +41,7 @@ from chengguan.intake.schemas import (
     TimeLimitIn,
     TimeLimitRead,
 )
+from chengguan.kit.media import MEDIA_RESPONSES, file_headers
 from chengguan.kit.schemas import PageQuery, Paginated
 from chengguan.law.seed import categories
 
@@ -96,18 +97,23 @@ async def import_hotline(
     return SignalBatchOut(results=results, accepted=len(results) - rejected, rejected=rejected)
 
 
-@router.post("/media", tags=[SOURCES], summary="上传现场照片", status_code=201)
+@router.post(
+    "/media", tags=[SOURCES], summary="上传现场照片（JPEG、PNG、WebP、GIF，按内容识别）", status_code=201,
+    responses=MEDIA_RESPONSES,
+)  # fmt: skip
 async def upload_media(
     request: Request, settings: SettingsDep, _: Reporter, file: Annotated[UploadFile, File()]
 ) -> dict[str, str]:
-    name, digest = media.store(settings.data_dir, await file.read(1 + media.MAX_BYTES))
+    content = await file.read(1 + media.MAX_BYTES)
+    name, digest = media.store(settings.data_dir, content, declared=file.content_type, filename=file.filename)
     return {"url": f"/api/v1/media/{name}", "sha256": digest}
 
 
 @router.get("/media/{name}", tags=[SOURCES], summary="读取现场照片（内容寻址，文件名即 SHA-256）")
 def get_media(settings: SettingsDep, name: Annotated[str, Path(max_length=80)]) -> FileResponse:
     path, kind = media.locate(settings.data_dir, name)
-    return FileResponse(path, media_type=kind, headers={"Cache-Control": "private, max-age=86400, immutable"})
+    headers = file_headers(kind, name) | {"Cache-Control": "private, max-age=86400, immutable"}
+    return FileResponse(path, media_type=kind, headers=headers)
 
 
 @router.get("/intake/meta", tags=[SOURCES], summary="案源字典：渠道、状态、处置结果、事项类别、动作")
