@@ -168,8 +168,8 @@ def run_sweep(session: SessionDep, _: Manager) -> SweepResult:
 
 
 @router.get("/time-limits", tags=[RULES], summary="环节时限规则（含内置默认）")
-def list_time_limits(session: SessionDep, _: Reader) -> list[TimeLimitRead]:
-    return rules.list_time_limits(session)
+def list_time_limits(session: SessionDep, principal: Reader) -> list[TimeLimitRead]:
+    return rules.list_time_limits(session, principal)
 
 
 @router.put("/time-limits", tags=[RULES], summary="设置环节时限（按类别/渠道，最具体者优先）")
@@ -199,9 +199,9 @@ def delete_dedup_rule(session: SessionDep, principal: Manager, rule_id: uuid.UUI
 
 @router.get("/snooze-rules", tags=[RULES], summary="静默规则（已处置的已知点位）")
 def list_snooze_rules(
-    session: SessionDep, _: Reader, active: Annotated[bool, Query(description="仅生效中的")] = False
+    session: SessionDep, principal: Reader, active: Annotated[bool, Query(description="仅生效中的")] = False
 ) -> list[SnoozeRuleRead]:
-    return [SnoozeRuleRead.model_validate(r) for r in rules.list_snooze_rules(session, active_only=active)]
+    return [SnoozeRuleRead.model_validate(r) for r in rules.list_snooze_rules(session, principal, active_only=active)]
 
 
 @router.post("/snooze-rules", tags=[RULES], summary="新增静默规则", status_code=201)

@@ -132,11 +132,12 @@ class Supervision(UUIDPrimaryKey, Base):
 
 
 class TimeLimitRule(UUIDPrimaryKey, Timestamps, Base):
-    """How long a source may stay in one status, per category and/or channel (the most specific rule wins)."""
+    """How long a source may stay in one status, per category and/or channel, for one unit and the units below it
+    or (``unit_id`` NULL) the whole platform: the most specific rule wins, then the nearest unit's."""
 
     __tablename__ = "time_limit_rule"
     __table_args__ = (
-        UniqueConstraint("stage", "category_code", "channel", name="one_rule_per_key"),
+        UniqueConstraint("stage", "category_code", "channel", "unit_id", name="one_rule_per_key"),
         CheckConstraint("amount > 0", name="amount_positive"),
         CheckConstraint("warn_percent >= 0 AND warn_percent < 100", name="warn_percent_range"),
     )
@@ -144,6 +145,7 @@ class TimeLimitRule(UUIDPrimaryKey, Timestamps, Base):
     stage: Mapped[SourceStatus] = mapped_column(str_enum(SourceStatus, "stage"))
     category_code: Mapped[str | None] = mapped_column(String(5))
     channel: Mapped[Channel | None] = mapped_column(str_enum(Channel, "channel"))
+    unit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("org_unit.id", ondelete="CASCADE"), index=True)
     amount: Mapped[int]
     unit: Mapped[TimeUnit] = mapped_column(str_enum(TimeUnit, "unit"))
     warn_percent: Mapped[int] = mapped_column(default=20)
@@ -164,12 +166,14 @@ class DedupRule(UUIDPrimaryKey, Timestamps, Base):
 
 
 class SnoozeRule(UUIDPrimaryKey, Timestamps, Base):
-    """A known, already-handled spot: matching signals are kept but open no new source until ``until``."""
+    """A known, already-handled spot: matching signals are kept but open no new source until ``until``; a unit's
+    rule silences only signals located in that unit (and the units below it)."""
 
     __tablename__ = "snooze_rule"
     __table_args__ = (CheckConstraint("radius_m > 0 AND radius_m <= 5000", name="radius_range"),)
 
     category_code: Mapped[str | None] = mapped_column(String(5))
+    unit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("org_unit.id", ondelete="CASCADE"), index=True)
     lng: Mapped[float]
     lat: Mapped[float]
     radius_m: Mapped[int]

@@ -108,7 +108,8 @@ def set_stage_clock(session: Session, source: CaseSource, now: datetime) -> None
     with session.no_autoflush:  # the rules do not depend on the pending change; the version moves once per action
         calendar = work_calendar(session)
         limits = rules.time_limits(session)
-    limit = timelimits.pick(limits, source.status, source.category_code, source.channel)
+        units = rules.unit_chain(session, source.unit_id) if any(lim.unit_id for lim in limits) else ()
+    limit = timelimits.pick(limits, source.status, source.category_code, source.channel, units)
     if limit is None:
         source.due_at = source.warn_at = None
         return
