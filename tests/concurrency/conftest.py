@@ -30,7 +30,7 @@ def token(server: str) -> Callable[[str], dict[str, str]]:
     def _token(username: str) -> dict[str, str]:
         if username not in cache:
             r = httpx.post(f"{server}/api/v1/auth/login", json={"username": username, "password": PASSWORDS[username]},
-                           trust_env=False, timeout=30)  # fmt: skip
+                           trust_env=False, timeout=180)  # fmt: skip
             assert r.status_code == 200, r.text
             cache[username] = {"Authorization": f"Bearer {r.json()['access_token']}"}
         return cache[username]

@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, Response
 from chengguan.core.errors import PROBLEM_RESPONSES, Unprocessable
 from chengguan.identity.dependencies import SessionDep, SettingsDep, require
 from chengguan.identity.principals import StaffPrincipal
-from chengguan.intake import hotline, ingest, media, rules, service, supervision
+from chengguan.intake import hotline, ingest, media, read, rules, service, supervision
 from chengguan.intake.enums import (
     ACTION_LABELS,
     CHANNEL_LABELS,
@@ -135,7 +135,7 @@ def intake_meta(_: Reader) -> dict[str, list[dict[str, str]]]:
 def list_sources(
     session: SessionDep, principal: Reader, filters: Annotated[CaseSourceFilter, Query()], page: PageQuery
 ) -> Paginated[CaseSourceRead]:
-    return service.list_sources(session, principal, filters, page)
+    return read.list_sources(session, principal, filters, page)
 
 
 @router.get("/case-sources/{source_id}", tags=[SOURCES], summary="案源详情（全过程记录、关联告警、派遣任务）")
