@@ -72,8 +72,12 @@ def test_mixed_source_actions_never_500(server: str, token) -> None:  # type: ig
     source = _source(server, admin)
     base = f"/api/v1/case-sources/{source['id']}/actions/"
     v = {"version": source["version"]}
-    calls = [("POST", base + "accept", admin, v), ("POST", base + "void", leader, v | {"reason": "重复上报"}),
-             ("POST", base + "accept", leader, v), ("POST", base + "void", admin, v | {"reason": "误报"})] * (N // 4)
+    calls = [
+        ("POST", base + "accept", admin, v),
+        ("POST", base + "void", leader, v | {"reason": "重复上报"}),
+        ("POST", base + "accept", leader, v),
+        ("POST", base + "void", admin, v | {"reason": "误报"}),
+    ] * (N // 4)
     responses = race(server, calls)
     assert tally(responses) == {200: 1, 409: N - 1}, [r.text for r in responses if r.status_code not in (200, 409)]
 
@@ -82,7 +86,8 @@ def test_dispatch_task_ack_one_winner(server: str, token) -> None:  # type: igno
     admin, officer = token("admin"), token("bdg_officer")
     me = _get(server, "/api/v1/auth/me", officer)
     source = _source(server, admin)
-    task = _post(server, "/api/v1/dispatch/tasks", admin, {"source_id": source["id"], "officer_id": me["officer"]["id"]})
+    order = {"source_id": source["id"], "officer_id": me["officer"]["id"]}
+    task = _post(server, "/api/v1/dispatch/tasks", admin, order)
     path = f"/api/v1/dispatch/tasks/{task['id']}/acknowledge"
     responses = race(server, [("POST", path, officer if n % 2 else admin, None) for n in range(N)])
     assert tally(responses) == {200: 1, 409: N - 1}, [r.text for r in responses if r.status_code not in (200, 409)]
@@ -115,9 +120,9 @@ def _case_in_filing_approval(server: str, token) -> dict:  # type: ignore[no-unt
     colleagues = _get(server, "/api/v1/cases/colleagues", officer)
     partner = next(c for c in colleagues if c["kind"] == "certified" and c["user_id"] is None)
     matter = _get(server, "/api/v1/law/matters?page_size=1", officer)["items"][0]["code"]
+    party = {"type": "individual", "name": "并发测试", "id_no": synthetic_ric(uuid.uuid4().int), "address": "市南区"}
     case = _post(server, "/api/v1/cases", officer, {
-        "procedure": "ordinary", "matter_code": matter, "facts": "在八大关街区占道经营",
-        "party": {"type": "individual", "name": "并发测试", "id_no": synthetic_ric(uuid.uuid4().int), "address": "市南区"},
+        "procedure": "ordinary", "matter_code": matter, "facts": "在八大关街区占道经营", "party": party,
         "act_on": (clock.local_now().date() - timedelta(days=3)).isoformat(),
         "officer_ids": [me["officer"]["id"], partner["id"]],
         "penalty": {"kinds": ["fine"], "fine_fen": 50_000, "reasoning": "一般情节"},
@@ -157,7 +162,8 @@ def test_signal_same_key_replays(server: str, token, n: int) -> None:  # type: i
     """A device retrying one alarm many times at once: one signal, every answer names the same case source."""
     admin = token("admin")
     body = {"idempotency_key": f"race-{uuid.uuid4().hex}", "channel": "patrol", "category_code": "09006",
-            "lng": SPOT[0] - 0.002, "lat": SPOT[1] - 0.002, "occurred_at": (clock.now() - timedelta(minutes=1)).isoformat()}  # fmt: skip
+            "lng": SPOT[0] - 0.002, "lat": SPOT[1] - 0.002,
+            "occurred_at": (clock.now() - timedelta(minutes=1)).isoformat()}  # fmt: skip
     responses = race(server, [("POST", "/api/v1/signals", admin, body)] * n)
     assert {r.status_code for r in responses} <= {200, 201}, [r.text for r in responses if r.status_code >= 300]
     assert len({r.json()["case_source_id"] for r in responses}) == 1
