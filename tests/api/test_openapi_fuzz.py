@@ -86,9 +86,10 @@ CONFIG = SchemathesisConfig.from_dict(
         "checks": {
             # 422 is how the contract refuses schema-valid input that breaks a rule the schema cannot express (a
             # unit_id naming no unit, a squad that is not a squad, the wrong old password, a weak password: see
-            # docs/api-foundation.md). Anything else for schema-valid input (400, 405, 415 …) still fails; a 5xx is
+            # docs/api-foundation.md), and 415 is how an upload whose bytes are not a type the route takes is refused
+            # (a schema cannot say "a JPEG"). Anything else for schema-valid input (400, 405 …) still fails; a 5xx is
             # left to not_a_server_error, as in schemathesis' own default for this check.
-            "positive_data_acceptance": {"expected-statuses": ["2xx", "401", "403", "404", "409", "422", "5xx"]},
+            "positive_data_acceptance": {"expected-statuses": ["2xx", "401", "403", "404", "409", "415", "422", "5xx"]},
         },
     }
 )

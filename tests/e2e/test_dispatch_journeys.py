@@ -166,20 +166,22 @@ def test_command_dispatches_nearest_officer_who_works_the_task_on_the_phone(brow
 @pytest.mark.e2e
 def test_source_list_counts_the_stage_clock_down_to_overdue(browser, live_server, tmp_path):
     command = _api(live_server, "command")
-    # A one-minute 待受理 limit for a rarely used category + channel, warning from the first second (99 %).
+    squad_id = _api(live_server, "bdg_officer").get("/auth/me").json()["unit"]["id"]
+    # A one-minute 待受理 limit of the squad (in the centre's scope) for a rarely used category + channel, warning
+    # from the first second (99 %).
     rule = command.put(
         "/time-limits",
         json={
             "stage": "pending",
             "category_code": "10000",
             "channel": "transfer",
+            "unit_id": squad_id,
             "amount": 1,
             "unit": "minutes",
             "warn_percent": 99,
         },
     )
     rule.raise_for_status()
-    squad_id = _api(live_server, "bdg_officer").get("/auth/me").json()["unit"]["id"]
     lng, lat = _points_in_squad(command, squad_id, 2)[1]
     created = command.post(
         "/signals",

@@ -42,3 +42,34 @@ def build_ledger(
                 seal_batch(entries[-batch_size:], prev=batches[-1] if batches else None, sealed_at=prev.recorded_at)
             )
     return entries, batches
+
+
+def jpeg(tag: str = "", size: tuple[int, int] = (32, 24)) -> bytes:
+    """A real JPEG photo, distinct per ``tag`` (kept in the file's comment): what a phone or camera uploads."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (40, 120, 200)).save(out, "JPEG", comment=f"现场照片 {tag}".encode())
+    return out.getvalue()
+
+
+# The leading bytes of files of each kind, as their formats define them (enough for type detection).
+SAMPLES: dict[str, bytes] = {
+    "video/mp4": b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64,
+    "audio/mpeg": b"ID3\x03\x00\x00\x00\x00\x00\x0f" + b"\x00" * 64,
+    "audio/mp4": b"\x00\x00\x00\x20ftypM4A \x00\x00\x00\x00M4A mp42isom" + b"\x00" * 64,
+    "application/pdf": b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n",
+    "video/webm": b"\x1aE\xdf\xa3\x9fB\x86\x81\x01B\xf7\x81\x01B\xf2\x81\x04B\xf3\x81\x08B\x82\x84webm" + b"\x00" * 32,
+    "audio/wav": b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00" * 40,
+    "application/x-msdownload": b"MZ\x90\x00\x03" + b"\x00" * 100,
+    "text/plain": "询问笔录：当事人称……\n".encode(),
+}
+
+
+def sample(mime: str, tag: str = "") -> bytes:
+    """A file of type ``mime``, distinct per ``tag`` (trailing bytes do not change the type)."""
+    if mime == "image/jpeg":
+        return jpeg(tag)
+    return SAMPLES[mime] + tag.encode()

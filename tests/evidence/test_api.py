@@ -15,9 +15,10 @@ from chengguan.core.db import Database
 from chengguan.evidence import service
 from chengguan.evidence.batches import ItemProof, check_item_proof
 from chengguan.evidence.digests import digest_bytes
+from evidence.helpers import jpeg, sample
 
 Login = Callable[..., dict[str, str]]
-JPEG = b"\xff\xd8\xff\xe0" + b"scene" * 400
+JPEG = jpeg("scene")
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def upload(client: TestClient, headers: dict, case_id: str, data: bytes = JPEG, 
 
 def test_upload_list_and_read(client: TestClient, login: Login, case: dict):
     officer = login("bdg_officer")
-    data = JPEG + uuid.uuid4().bytes
+    data = jpeg(str(uuid.uuid4()))
     form = {"title": "占道经营现场", "captured_at": "2026-03-01T09:30:00+08:00", "lng": "120.38", "lat": "36.07",
             "address": "中山路1号", "device": "华为 Mate 60", "description": "店外摆放"}  # fmt: skip
     response = upload(client, officer, case["id"], data, **form)
@@ -63,17 +64,45 @@ def test_the_file_comes_back_as_stored(client: TestClient, login: Login, case: d
     assert response.headers["content-disposition"].startswith("inline; filename*=UTF-8''")
     assert response.headers["etag"] == f'"{item["sha256"]}"'
     assert response.headers["content-security-policy"] == "sandbox"
+    assert response.headers["x-content-type-options"] == "nosniff"
     ranged = client.get(item["file_url"], headers={**officer, "Range": "bytes=0-3"})  # video players seek
     assert ranged.status_code == 206 and ranged.content == JPEG[:4]
 
 
-def test_an_uploaded_page_is_downloaded_not_shown(client: TestClient, login: Login, case: dict):
+def test_an_uploaded_page_is_refused_and_text_is_downloaded_not_shown(client: TestClient, login: Login, case: dict):
     officer = login("bdg_officer")
-    item = upload(client, officer, case["id"], b"<script>alert(1)</script>", "x.html", "text/html").json()
-    assert item["kind"] == "file"
-    response = client.get(item["file_url"], headers=officer)
-    assert response.headers["content-type"] == "application/octet-stream"
+    page = upload(client, officer, case["id"], b"<script>alert(1)</script>", "x.html", "text/html")
+    assert page.status_code == 415 and page.json()["code"] == "media.type_mismatch", page.text
+    text = upload(client, officer, case["id"], "<b>询问笔录</b>".encode(), "笔录.txt", "text/plain").json()
+    assert (text["kind"], text["mime"]) == ("file", "text/plain")
+    response = client.get(text["file_url"], headers=officer)
+    assert response.headers["content-type"].startswith("text/plain")
     assert response.headers["content-disposition"].startswith("attachment;")
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_text_file_declared_a_photo_is_refused_with_415(client: TestClient, login: Login, case: dict):
+    """The probe: text sent as image/jpeg was stored and served inline as a photo."""
+    officer = login("bdg_officer")
+    before = client.get(f"/api/v1/cases/{case['id']}/evidence", headers=officer).json()["items"]
+    lie = upload(client, officer, case["id"], "这不是照片".encode() * 100, "现场.jpg", "image/jpeg")
+    assert lie.status_code == 415 and lie.headers["content-type"] == "application/problem+json"
+    body = lie.json()
+    assert (body["code"], body["status"], body["detected"]) == ("media.type_mismatch", 415, "text/plain")
+    assert "不符" in body["detail"]
+    exe = upload(client, officer, case["id"], sample("application/x-msdownload"), "a.exe", "application/octet-stream")
+    assert exe.status_code == 415 and exe.json()["code"] == "media.unsupported_type"
+    assert client.get(f"/api/v1/cases/{case['id']}/evidence", headers=officer).json()["items"] == before
+    # the content decides the stored and served type, whatever generic type the client sent
+    item = upload(client, officer, case["id"], jpeg("generic"), "IMG_0001", "application/octet-stream").json()
+    assert (item["mime"], item["kind"]) == ("image/jpeg", "photo")
+    served = client.get(item["file_url"], headers=officer)
+    assert served.headers["content-type"] == "image/jpeg" and served.headers["x-content-type-options"] == "nosniff"
+    assert served.headers["content-disposition"].startswith("inline;")
+    pdf = upload(client, officer, case["id"], sample("application/pdf", "p"), "决定书.pdf", "application/pdf").json()
+    served = client.get(pdf["file_url"], headers=officer)
+    assert served.headers["content-type"] == "application/pdf"
+    assert served.headers["content-disposition"].startswith("attachment;")  # only images are shown in place
 
 
 def test_proof_before_and_after_sealing(client: TestClient, login: Login, case: dict, db: Database,

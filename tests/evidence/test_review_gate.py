@@ -21,6 +21,7 @@ from chengguan.core.errors import DomainError
 from chengguan.evidence.enums import EvidenceOrigin, ReviewStatus
 from chengguan.evidence.review import initial_status, review_step
 from chengguan.law.enums import PenaltyKind
+from evidence.helpers import jpeg
 
 Login = Callable[..., dict[str, str]]
 R = ReviewStatus
@@ -145,7 +146,7 @@ def _to_statement(client: TestClient, login: Login, setup: dict) -> dict:
 def _upload(client: TestClient, headers: dict, case: dict, origin: str = "machine") -> dict:
     response = client.post(
         f"/api/v1/cases/{case['id']}/evidence",
-        files={"file": ("抓拍.jpg", b"\xff\xd8\xff" + uuid.uuid4().bytes * 50, "image/jpeg")},
+        files={"file": ("抓拍.jpg", jpeg(str(uuid.uuid4())), "image/jpeg")},
         data={"origin": origin, "device": "CAM-370202-001", "title": "视频抓拍：占道经营"},
         headers=headers,
     )

@@ -28,6 +28,8 @@ from chengguan.evidence.ledger import meta_digest
 from chengguan.evidence.models import EvidenceItem, LedgerBatchRow, LedgerHead
 from chengguan.evidence.store import blob_store
 from chengguan.identity.principals import Actor
+from chengguan.kit import media
+from evidence.helpers import jpeg, sample
 
 Login = Callable[..., dict[str, str]]
 ACTOR = Actor("system", None, "测试导入")
@@ -39,7 +41,7 @@ def case(client: TestClient, login: Login, setup: dict) -> dict:
 
 
 def photo(n: int = 0) -> bytes:
-    return b"\xff\xd8\xff\xe0" + f"现场照片 {uuid.uuid4()} {n}".encode() * 20
+    return jpeg(f"{uuid.uuid4()} {n}")
 
 
 def record(session, settings: Settings, case: dict, data: bytes | None = None, **kw) -> EvidenceItem:
@@ -74,21 +76,51 @@ def test_record_stores_the_bytes_and_chains_an_entry(db: Database, settings: Set
 
 
 @pytest.mark.parametrize(
-    ("mime", "filename", "kind"),
+    ("content", "mime", "filename", "kind", "stored"),
     [
-        ("image/jpeg", "a.jpg", EvidenceKind.photo),
-        ("video/mp4", "a.mp4", EvidenceKind.video),
-        ("audio/mpeg", "a.mp3", EvidenceKind.audio),
-        ("application/pdf", "a.pdf", EvidenceKind.file),
-        (None, "片段.mp4", EvidenceKind.video),  # no type sent: guessed from the name
-        ("application/octet-stream", "录音.mp3", EvidenceKind.audio),
-        ("image/jpeg\x00<script>", "a.jpg", EvidenceKind.photo),  # not a media type: taken from the name
+        ("image/jpeg", "image/jpeg", "a.jpg", EvidenceKind.photo, "image/jpeg"),
+        ("video/mp4", "video/mp4", "a.mp4", EvidenceKind.video, "video/mp4"),
+        ("audio/mpeg", "audio/mpeg", "a.mp3", EvidenceKind.audio, "audio/mpeg"),
+        ("application/pdf", "application/pdf", "a.pdf", EvidenceKind.file, "application/pdf"),
+        ("video/mp4", None, "片段.mp4", EvidenceKind.video, "video/mp4"),  # no type sent: the name agrees
+        ("audio/mpeg", "application/octet-stream", "录音.mp3", EvidenceKind.audio, "audio/mpeg"),
+        ("image/jpeg", "image/jpeg\x00<script>", "a.jpg", EvidenceKind.photo, "image/jpeg"),  # not a media type
+        ("image/jpeg", None, "无扩展名", EvidenceKind.photo, "image/jpeg"),  # nothing claimed: the bytes decide
+        ("video/webm", "audio/webm", "录音.webm", EvidenceKind.audio, "audio/webm"),  # a voice memo in WebM
+        ("audio/wav", "audio/x-wav", "录音.wav", EvidenceKind.audio, "audio/wav"),  # an alias of the same type
+        ("text/plain", "text/plain", "笔录.txt", EvidenceKind.file, "text/plain"),
     ],
 )
-def test_kind_follows_the_file_type(db: Database, settings: Settings, case: dict, mime, filename, kind):
+def test_kind_and_type_follow_the_content(db: Database, settings: Settings, case: dict, content, mime, filename,
+                                          kind, stored):  # fmt: skip
     with db.session() as s, s.begin():
-        item = record(s, settings, case, mime=mime, filename=filename)
-        assert item.kind is kind
+        item = record(s, settings, case, sample(content, str(uuid.uuid4())), mime=mime, filename=filename)
+        assert (item.kind, item.mime) == (kind, stored)
+
+
+@pytest.mark.parametrize(
+    ("content", "mime", "filename", "code"),
+    [
+        ("text/plain", "image/jpeg", "a.jpg", "media.type_mismatch"),  # the probe: a text file declared a photo
+        ("text/plain", None, "a.jpg", "media.type_mismatch"),  # …or only named like one
+        ("video/mp4", "image/jpeg", "a.jpg", "media.type_mismatch"),
+        ("image/jpeg", "application/pdf", "a.pdf", "media.type_mismatch"),
+        ("application/x-msdownload", "application/octet-stream", "a.exe", "media.unsupported_type"),
+        ("application/x-msdownload", "image/png", "a.png", "media.type_mismatch"),
+        ("fake-jpeg", "image/jpeg", "a.jpg", "media.type_mismatch"),  # a JPEG signature, then no image
+    ],
+)
+def test_content_that_is_not_what_it_claims_or_not_evidence_is_refused(
+    db: Database, settings: Settings, case: dict, content, mime, filename, code
+):
+    data = b"\xff\xd8\xff\xe0" + b"scene" * 400 if content == "fake-jpeg" else sample(content, "x")
+    with db.session() as s, s.begin():
+        before = s.get(LedgerHead, 1).seq
+        with pytest.raises(media.UnsupportedMediaType) as refused:
+            record(s, settings, case, data, mime=mime, filename=filename)
+        assert refused.value.status_code == 415 and refused.value.code == code
+        assert s.get(LedgerHead, 1).seq == before  # nothing was recorded
+    assert not blob_store(settings).exists(digest_bytes(data).sha256)
 
 
 def test_file_names_lose_paths_and_control_characters(db: Database, settings: Settings, case: dict):
@@ -132,11 +164,12 @@ def test_empty_and_oversized_files_are_refused(db: Database, settings: Settings,
         with pytest.raises(Unprocessable) as empty:
             record(s, settings, case, io.BytesIO(b""))
         assert empty.value.code == "evidence.empty"
+        text = {"filename": "记录.txt", "mime": "text/plain"}
         with pytest.raises(service.TooLarge):
-            record(s, small, case, io.BytesIO(b"x" * (2**20 + 1)))
+            record(s, small, case, io.BytesIO(b"x" * (2**20 + 1)), **text)
         with pytest.raises(service.TooLarge):
-            record(s, small, case, b"x" * (2**20 + 1))
-        assert record(s, small, case, io.BytesIO(b"x" * 2**20)).size == 2**20
+            record(s, small, case, b"x" * (2**20 + 1), **text)
+        assert record(s, small, case, io.BytesIO(b"x" * 2**20), **text).size == 2**20
 
 
 def test_full_batches_seal_as_they_fill_and_the_job_seals_the_rest(db: Database, settings: Settings, case: dict):

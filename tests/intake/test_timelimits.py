@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 import pytest
@@ -58,3 +59,24 @@ def test_most_specific_rule_wins() -> None:
     default = next(d for d in DEFAULT_LIMITS if d.stage is SourceStatus.handling)
     assert pick(rules, SourceStatus.handling, "06010", Channel.hotline) is default
     assert pick(rules, SourceStatus.closed, "06010", Channel.hotline) is None
+
+
+def test_a_units_rule_applies_below_it_and_the_nearest_unit_wins_among_equals() -> None:
+    """The source's units nearest first (squad, district, city); rules of other units never apply."""
+    squad, district, city, elsewhere = (uuid.uuid4() for _ in range(4))
+    chain = (squad, district, city)
+    platform = Limit(SourceStatus.pending, 4, TimeUnit.hours)
+    of_district = Limit(SourceStatus.pending, 3, TimeUnit.hours, unit_id=district)
+    of_squad = Limit(SourceStatus.pending, 2, TimeUnit.hours, unit_id=squad)
+    other = Limit(SourceStatus.pending, 1, TimeUnit.hours, unit_id=elsewhere)
+    city_category = Limit(SourceStatus.pending, 5, TimeUnit.hours, category_code="09006")
+    rules = [platform, of_district, of_squad, other, city_category]
+    assert pick(rules, SourceStatus.pending, "06010", Channel.hotline, chain) is of_squad
+    assert pick(rules, SourceStatus.pending, "06010", Channel.hotline, (district, city)) is of_district
+    assert pick(rules, SourceStatus.pending, "06010", Channel.hotline, (city,)) is platform
+    assert pick(rules, SourceStatus.pending, "06010", Channel.hotline) is platform  # a source of no unit
+    # a more specific rule wins first, wherever it was set; the unit only breaks ties
+    assert pick(rules, SourceStatus.pending, "09006", Channel.hotline, chain) is city_category
+    assert pick([other], SourceStatus.pending, "06010", Channel.hotline, chain) is next(
+        d for d in DEFAULT_LIMITS if d.stage is SourceStatus.pending
+    )

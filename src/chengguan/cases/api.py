@@ -110,7 +110,7 @@ Configurer = Annotated[StaffPrincipal, Depends(require("case:configure"))]
 
 @chains_router.get("", response_model=list[ChainRead], summary="审批链（含默认）")
 def list_approval_chains(principal: Configurer, session: SessionDep) -> list[ChainRead]:
-    return chains.list_chains(session)
+    return chains.list_chains(session, principal)
 
 
 @chains_router.put("", response_model=ChainRead, summary="设置某单位（或全平台）某程序某环节的审批链")

@@ -19,6 +19,7 @@ from chengguan.core.errors import NotFound, field_error
 from chengguan.identity.models import Role
 from chengguan.identity.principals import StaffPrincipal
 from chengguan.kit.schemas import Schema
+from chengguan.kit.scope import config_readable, require_config_scope
 from chengguan.org.models import OrgUnit
 
 
@@ -45,9 +46,10 @@ class ChainRead(BaseModel):
     default: bool
 
 
-def list_chains(session: Session) -> list[ChainRead]:
-    """Every configured chain, plus the built-in defaults for the keys no platform-wide chain overrides."""
-    rows = session.scalars(select(ApprovalChain)).all()
+def list_chains(session: Session, principal: StaffPrincipal) -> list[ChainRead]:
+    """The configured chains the principal may see (platform-wide, units in scope, units above the principal's), plus
+    the built-in defaults for the keys no platform-wide chain overrides."""
+    rows = session.scalars(select(ApprovalChain).where(config_readable(principal, ApprovalChain.unit_id))).all()
     names = dict(session.execute(select(OrgUnit.id, OrgUnit.name)).tuples().all())
     out = [
         ChainRead(
@@ -72,13 +74,15 @@ def list_chains(session: Session) -> list[ChainRead]:
 
 
 def put_chain(session: Session, principal: StaffPrincipal, data: ChainIn) -> ChainRead:
-    """Create or replace the chain of (unit, procedure, stage); the roles must exist."""
+    """Create or replace the chain of (unit, procedure, stage); the roles must exist; the unit must be in the
+    writer's data scope, and a platform-wide chain needs city-wide data (403 otherwise)."""
     if data.stage not in APPROVAL_STAGES:
         raise field_error("stage", "只能配置立案审批、决定审批或结案审批环节", code="chain.stage")
     if data.procedure is Procedure.simple:
         raise field_error("procedure", "简易程序当场作出决定并备案，不设审批环节（第五十二条）", code="chain.procedure")
     if data.unit_id is not None and session.get(OrgUnit, data.unit_id) is None:
         raise field_error("unit_id", "单位不存在", code="chain.unit")
+    require_config_scope(session, principal, data.unit_id, "审批链")
     known = set(session.scalars(select(Role.code)))
     unknown = [s.role for s in data.steps if s.role not in known]
     if unknown:
@@ -102,7 +106,7 @@ def put_chain(session: Session, principal: StaffPrincipal, data: ChainIn) -> Cha
     session.flush()
     audit.record(session, principal.actor, "approval_chain.put", target_type="approval_chain", target_id=row.id,
                  target_label=f"{STATUS_LABELS[data.stage]}", summary={"before": before, "after": steps})  # fmt: skip
-    return next(c for c in list_chains(session) if c.id == row.id)
+    return next(c for c in list_chains(session, principal) if c.id == row.id)
 
 
 def delete_chain(session: Session, principal: StaffPrincipal, chain_id: uuid.UUID) -> None:
@@ -110,6 +114,7 @@ def delete_chain(session: Session, principal: StaffPrincipal, chain_id: uuid.UUI
     row = session.get(ApprovalChain, chain_id)
     if row is None:
         raise NotFound("审批链不存在", code="chain.not_found")
+    require_config_scope(session, principal, row.unit_id, "审批链")
     audit.record(session, principal.actor, "approval_chain.delete", target_type="approval_chain", target_id=row.id,
                  target_label=STATUS_LABELS[row.stage], summary={"before": row.steps})  # fmt: skip
     session.delete(row)

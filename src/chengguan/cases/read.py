@@ -21,7 +21,7 @@ from chengguan.cases.enums import (
     CaseStatus,
     Role,
 )
-from chengguan.cases.history import party_cases, penalties
+from chengguan.cases.history import party_record
 from chengguan.cases.models import Case, CaseApproval, CaseEvent, CaseOfficer, Disclosure
 from chengguan.cases.schemas import (
     ActionOption,
@@ -247,7 +247,8 @@ def detail(session: Session, principal: StaffPrincipal, case_id: uuid.UUID) -> C
     approvals_given = session.scalars(
         select(CaseApproval).where(CaseApproval.case_id == c.id).order_by(CaseApproval.at, CaseApproval.id)
     )
-    history = party_cases(session, id_nos=[c.party_id_no], merchant_id=c.merchant_id, exclude=c.id)
+    history = party_record(session, principal, id_nos=[c.party_id_no], merchant_id=c.merchant_id, exclude=c.id,
+                           before=c.created_at)  # fmt: skip
     merchant = session.get(Merchant, c.merchant_id) if c.merchant_id else None
     return CaseDetail(
         **_item(c, names, on).model_dump(),
@@ -262,8 +263,9 @@ def detail(session: Session, principal: StaffPrincipal, case_id: uuid.UUID) -> C
         party_phone=c.party_phone,
         party_address=c.party_address,
         party_representative=c.party_representative,
-        repeat_offences=penalties(history, before=c.created_at),
-        party_history=history,
+        repeat_offences=history.penalties,
+        party_history=history.cases,
+        party_history_hidden=history.hidden,
         merchant=MerchantRef.model_validate(merchant) if merchant else None,
         facts=c.facts,
         address=c.address,

@@ -223,6 +223,7 @@ class CaseDetail(CaseListItem):
     party_representative: str | None
     repeat_offences: int = Field(description="当事人（或其商户）此前已受行政处罚的次数")
     party_history: list[PartyCase] = Field(default_factory=list, description="当事人或商户的其他案件，最近的在前")
+    party_history_hidden: int = Field(0, description="当事人或商户在您数据权限之外的其他案件数（仅计数，不含详情）")
     merchant: MerchantRef | None = None
     facts: str | None
     address: str | None

@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from chengguan.calendar.service import work_calendar
 from chengguan.calendar.workdays import WorkCalendar
@@ -35,6 +34,7 @@ from chengguan.core.idnumbers import valid_ric, valid_uscc
 from chengguan.identity.principals import Actor, StaffPrincipal
 from chengguan.intake.models import CaseSource
 from chengguan.intake.service import append_event as append_source_event
+from chengguan.kit import locking
 from chengguan.law.enums import PartyType, PenaltyKind
 from chengguan.law.models import EnforcementMatter
 from chengguan.law.versions import get_version, keep_version
@@ -353,10 +353,20 @@ def act(
     a stale ``version`` is 409; the workflow decides (409/403 with the article), the service applies the effects
     and appends the timeline entry with the actor, time and address."""
     case = load(session, case_id, principal)
-    if data.idempotency_key and _already_done(session, case.id, data.idempotency_key):
-        return case
+    key = data.idempotency_key
+
+    def replay() -> Case | None:  # concurrent twins too: the loser of the race returns the winner's result
+        return load(session, case_id, principal) if key and _already_done(session, case.id, key) else None
+
+    if (done := replay()) is not None:
+        return done
     if data.version != case.version:
         raise Conflict("案件已被他人更新，请刷新后重试", code="case.version_conflict", current_version=case.version)
+    conflict = Conflict("案件已被他人更新，请刷新后重试", code="case.version_conflict")
+    return locking.once(session, lambda: _act(session, principal, case, action, data), replay=replay, conflict=conflict)
+
+
+def _act(session: Session, principal: StaffPrincipal, case: Case, action: CaseAction, data: CaseActionIn) -> Case:
     on = today()
     calendar = work_calendar(session)
     if data.on is not None and data.on > on:
@@ -380,10 +390,7 @@ def act(
     case.updated_at = now
     add_event(session, case, action.value, principal.actor, now, from_status=before.status, to_status=after.status,
            reason=data.reason, data=record or None, key=data.idempotency_key)  # fmt: skip
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        raise Conflict("案件已被他人更新，请刷新后重试", code="case.version_conflict") from exc
+    session.flush()
     return case
 
 

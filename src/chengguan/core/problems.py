@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException
 
 from chengguan.core.errors import DomainError, FieldProblem, Problem
@@ -140,6 +142,25 @@ async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# The optimistic locks (``version_id_col``) and the stable code a lost race answers with, whichever flush or autoflush
+# of the request met the moved-on version (on PostgreSQL the loser's UPDATE waits for the winner, then matches no row).
+VERSION_CONFLICTS: dict[str, tuple[str, str]] = {
+    "case_source": ("source.version_conflict", "案源已被他人更新，请刷新后重试"),
+    "dispatch_task": ("dispatch.version_conflict", "任务已被他人更新，请刷新后重试"),
+    "penalty_case": ("case.version_conflict", "案件已被他人更新，请刷新后重试"),
+    "document": ("document.version_conflict", "文书已被他人更新，请刷新后重试"),
+}
+_STALE_TABLE = re.compile(r"on table '([^']+)'")
+
+
+async def _stale_data(request: Request, exc: Exception) -> JSONResponse:
+    found = _STALE_TABLE.search(str(exc))
+    generic = ("conflict.version", "数据已被他人更新，请刷新后重试")
+    code, detail = VERSION_CONFLICTS.get(found.group(1) if found else "", generic)
+    log.info("version conflict on %s %s: %s", request.method, request.url.path, exc)
+    return problem_response(Problem(title="Conflict", status=409, detail=detail, code=code))
+
+
 async def _busy_error(request: Request, exc: Exception) -> JSONResponse:
     log.warning("database busy on %s %s: %s", request.method, request.url.path, exc)
     return problem_response(
@@ -160,5 +181,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(StaleDataError, _stale_data)
     app.add_exception_handler(OperationalError, _busy_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -29,6 +29,7 @@ from chengguan.documents.schemas import (
 from chengguan.evidence.store import blob_store
 from chengguan.identity.dependencies import SessionDep, SettingsDep, require
 from chengguan.identity.principals import StaffPrincipal
+from chengguan.kit.media import MEDIA_RESPONSES, NOSNIFF
 
 router = APIRouter(tags=["执法文书"], responses=PROBLEM_RESPONSES)
 Reader = Annotated[StaffPrincipal, Depends(require("case:read"))]
@@ -130,7 +131,7 @@ def document_pdf(document_id: DocId, session: SessionDep, settings: SettingsDep,
     return Response(
         service.pdf_bytes(session, settings, doc),
         media_type="application/pdf",
-        headers={"Content-Disposition": f"inline; filename*=UTF-8''{name}", "Cache-Control": "no-store"},
+        headers={"Content-Disposition": f"inline; filename*=UTF-8''{name}", "Cache-Control": "no-store", **NOSNIFF},
     )
 
 
@@ -146,7 +147,7 @@ def document_docx(document_id: DocId, session: SessionDep, settings: SettingsDep
     return Response(
         service.docx_bytes(session, settings, principal, doc),
         media_type=DOCX_MIME,
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}", "Cache-Control": "no-store"},
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}", "Cache-Control": "no-store", **NOSNIFF},
     )
 
 
@@ -167,6 +168,7 @@ def void_document(
 @router.post(
     "/documents/{document_id}/signatures",
     summary="手写签名（执法人员本人或当事人；第五十二条：当场处罚决定书由执法人员签名、当事人签收）",
+    responses=MEDIA_RESPONSES,
 )
 def sign_document(
     document_id: DocId, body: SignIn, session: SessionDep, settings: SettingsDep, principal: Writer
@@ -214,5 +216,5 @@ def archive_zip(case_id: CaseId, session: SessionDep, settings: SettingsDep, pri
     return Response(
         blob_store(settings).get(row.sha256),
         media_type="application/zip",
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}", "Cache-Control": "no-store"},
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}", "Cache-Control": "no-store", **NOSNIFF},
     )

@@ -33,6 +33,7 @@ from chengguan.documents.kinds import DocumentKind
 from chengguan.documents.models import Delivery, Document, ServiceConsent
 from chengguan.identity.auth import principal_of_user
 from chengguan.identity.principals import StaffPrincipal
+from chengguan.kit import media
 from chengguan.notify import sms
 from chengguan.org.models import OrgUnit
 
@@ -45,7 +46,6 @@ CASE_ACTION: dict[DocumentKind, CaseAction] = {
     K.payment_reminder: CaseAction.serve_reminder,
 }
 CHANNELS = ("sms", "portal")
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MAX_SIGNATURE_BYTES = 1_000_000
 
 
@@ -58,8 +58,9 @@ def signature_png(data_url: str, field: str = "signature") -> bytes:
         png = base64.b64decode(data_url[len(prefix) :], validate=True)
     except (binascii.Error, ValueError):
         raise field_error(field, "签名图片无法识别", code="signature.invalid") from None
-    if not png.startswith(PNG_MAGIC) or len(png) > MAX_SIGNATURE_BYTES:
+    if not png or len(png) > MAX_SIGNATURE_BYTES:
         raise field_error(field, "签名须为不超过 1 MB 的 PNG 图片", code="signature.invalid")
+    media.check(png, declared="image/png", filename=None, accepted={"image/png"})  # 415 unless the bytes are a PNG
     return png
 
 

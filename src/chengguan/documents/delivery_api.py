@@ -15,6 +15,7 @@ from chengguan.documents.schemas import ConsentIn, ConsentList, ConsentOut, Deli
 from chengguan.evidence.store import blob_store
 from chengguan.identity.dependencies import SessionDep, SettingsDep, require
 from chengguan.identity.principals import StaffPrincipal
+from chengguan.kit.media import MEDIA_RESPONSES, NOSNIFF
 
 router = APIRouter(tags=["文书送达"], responses=PROBLEM_RESPONSES)
 Reader = Annotated[StaffPrincipal, Depends(require("case:read"))]
@@ -65,7 +66,12 @@ def list_consents(case_id: CaseId, session: SessionDep, principal: Reader) -> Co
     return ConsentList(items=[consent_out(c) for c in service.consents(session, principal, case_id)])
 
 
-@router.post("/cases/{case_id}/service-consents", status_code=201, summary="记录电子送达确认（第六十一条第二款）")
+@router.post(
+    "/cases/{case_id}/service-consents",
+    status_code=201,
+    summary="记录电子送达确认（第六十一条第二款）",
+    responses=MEDIA_RESPONSES,
+)
 def record_consent(
     case_id: CaseId, body: ConsentIn, session: SessionDep, settings: SettingsDep, principal: Writer
 ) -> ConsentOut:
@@ -84,7 +90,7 @@ def consent_signature(consent_id: uuid.UUID, session: SessionDep, settings: Sett
     consent = service.load_consent(session, principal, consent_id)
     if not consent.signature_sha256:
         raise NotFound("没有签名图片")
-    return Response(blob_store(settings).get(consent.signature_sha256), media_type="image/png")
+    return Response(blob_store(settings).get(consent.signature_sha256), media_type="image/png", headers=NOSNIFF)
 
 
 @router.post("/documents/{document_id}/deliveries", status_code=201, summary="送达文书（电子送达、直接送达、当场交付）")

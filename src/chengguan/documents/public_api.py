@@ -12,6 +12,7 @@ from chengguan.documents import delivery, sealing, service
 from chengguan.documents.models import Document
 from chengguan.documents.schemas import FileCheck, PartyDelivery, PublicDocument, ReceiptIn, SignatureOut
 from chengguan.identity.dependencies import SessionDep, SettingsDep, client_ip
+from chengguan.kit.media import MEDIA_RESPONSES, NOSNIFF
 from chengguan.org.models import OrgUnit
 
 router = APIRouter(prefix="/public", tags=["文书核验与送达（公开）"], responses=PROBLEM_RESPONSES)
@@ -88,7 +89,7 @@ def party_pdf(token: Token, request: Request, session: SessionDep, settings: Set
     return Response(
         service.pdf_bytes(session, settings, doc),  # type: ignore[arg-type]
         media_type="application/pdf",
-        headers={"Content-Disposition": f"inline; filename*=UTF-8''{name}", "Cache-Control": "no-store"},
+        headers={"Content-Disposition": f"inline; filename*=UTF-8''{name}", "Cache-Control": "no-store", **NOSNIFF},
     )
 
 
@@ -97,6 +98,6 @@ def party_open(token: Token, request: Request, session: SessionDep) -> PartyDeli
     return _party_view(session, delivery.open_link(session, token, client_ip(request)))
 
 
-@router.post("/deliveries/{token}/receipt", summary="当事人手写签收")
+@router.post("/deliveries/{token}/receipt", summary="当事人手写签收", responses=MEDIA_RESPONSES)
 def party_receipt(token: Token, body: ReceiptIn, session: SessionDep, settings: SettingsDep) -> PartyDelivery:
     return _party_view(session, delivery.sign_receipt(session, settings, token, body.signature))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Path, UploadFile
 from fastapi.responses import FileResponse, Response, StreamingResponse
@@ -32,6 +31,7 @@ from chengguan.evidence.store import LocalBlobStore, blob_store
 from chengguan.evidence.verify import Break
 from chengguan.identity.dependencies import SessionDep, SettingsDep, require
 from chengguan.identity.principals import StaffPrincipal
+from chengguan.kit.media import MEDIA_RESPONSES, file_headers
 from chengguan.kit.schemas import IsoDateTime
 
 router = APIRouter(tags=["证据存证"], responses=PROBLEM_RESPONSES)
@@ -42,26 +42,10 @@ Auditor = Annotated[StaffPrincipal, Depends(require("audit:read"))]
 CaseId = Annotated[uuid.UUID, Path(description="案件 id")]
 EvidenceId = Annotated[uuid.UUID, Path(description="证据 id")]
 TOO_LARGE = {413: {"model": Problem, "content": {"application/problem+json": {}}, "description": "文件超过大小上限"}}
-# Shown in the browser as they are; anything else is downloaded as bytes (an uploaded page must never run here).
-INLINE_TYPES = (
-    "image/jpeg",
-    "image/png",
-    "image/gif",
-    "image/webp",
-    "video/mp4",
-    "video/webm",
-    "video/quicktime",
-    "audio/mpeg",
-    "audio/mp4",
-    "audio/wav",
-    "audio/webm",
-    "audio/ogg",
-    "application/pdf",
-)
 FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
-        "content": {t: {} for t in (*INLINE_TYPES, "application/octet-stream")},
-        "description": "证据文件原件（内容与登记的 SHA-256 一致）",
+        "content": {t: {} for t in (*sorted(service.EVIDENCE_TYPES), "application/octet-stream")},
+        "description": "证据文件原件（内容与登记的 SHA-256 一致；类型按内容识别，仅图片在浏览器内显示，其余为下载）",
     }
 }
 
@@ -132,7 +116,10 @@ def _text(name: str, value: str | None) -> str | None:
 
 
 @router.post(
-    "/cases/{case_id}/evidence", status_code=201, summary="上传证据（照片、视频、录音、文件）", responses=TOO_LARGE
+    "/cases/{case_id}/evidence",
+    status_code=201,
+    summary="上传证据（照片、视频、录音、文件；类型按内容识别）",
+    responses=TOO_LARGE | MEDIA_RESPONSES,
 )
 def upload_evidence(
     case_id: CaseId,
@@ -198,15 +185,12 @@ def get_evidence(evidence_id: EvidenceId, session: SessionDep, principal: Reader
 @router.get("/evidence/{evidence_id}/file", summary="证据文件原件", response_class=Response, responses=FILE_RESPONSES)
 def evidence_file(evidence_id: EvidenceId, session: SessionDep, settings: SettingsDep, principal: Reader) -> Response:
     item = service.load(session, principal, evidence_id)
-    inline = item.mime in INLINE_TYPES
-    headers = {
-        "Content-Disposition": f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{quote(item.filename)}",
+    # The type detected at upload; a row from before detection with any other type is served as bare bytes.
+    media_type = item.mime if item.mime in service.EVIDENCE_TYPES else "application/octet-stream"
+    headers = file_headers(media_type, item.filename) | {
         "Cache-Control": "private, max-age=86400, immutable",  # content-addressed: the bytes never change
-        "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": "sandbox",
         "ETag": f'"{item.sha256}"',
     }
-    media_type = item.mime if inline else "application/octet-stream"
     store = blob_store(settings)
     if isinstance(store, LocalBlobStore):
         path = store.path_of(item.sha256)

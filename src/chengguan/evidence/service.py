@@ -5,7 +5,6 @@ and verification against the database and the blob store."""
 from __future__ import annotations
 
 import logging
-import mimetypes
 import os
 import re
 import uuid
@@ -31,12 +30,22 @@ from chengguan.evidence.models import EvidenceItem, EvidenceReview, LedgerHead
 from chengguan.evidence.review import LEVEL_LABELS, UNREVIEWED, initial_status, review_step
 from chengguan.evidence.store import BlobNotFoundError, BlobStore, blob_store
 from chengguan.identity.principals import Actor, StaffPrincipal
+from chengguan.kit import media
 from chengguan.org.models import Officer
 
 log = logging.getLogger(__name__)
 CLOCK_SKEW = timedelta(minutes=5)  # a device clock a little ahead of the server's is not a capture "in the future"
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]+")
-_MIME = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,62}/[a-z0-9][a-z0-9!#$&^_.+-]{0,62}")
+_OOXML = ("wordprocessingml.document", "spreadsheetml.sheet")
+# What may be kept as evidence (《行政处罚法》第四十六条: 书证、视听资料、电子数据…), by the type of its content.
+EVIDENCE_TYPES = frozenset(
+    {"image/jpeg", "image/png", "image/gif", "image/webp", "image/heic", "image/bmp", "image/tiff"}
+    | {"video/mp4", "video/quicktime", "video/webm", "video/3gpp", "video/x-msvideo", "video/x-matroska", "video/mpeg"}
+    | {"audio/mpeg", "audio/mp4", "audio/wav", "audio/ogg", "audio/webm", "audio/amr", "audio/aac", "audio/flac"}
+    | {"application/pdf", "text/plain", "text/csv", "application/msword", "application/vnd.ms-excel"}
+    | {f"application/vnd.openxmlformats-officedocument.{k}" for k in _OOXML}
+    | {"application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet"}
+)
 
 
 class TooLarge(DomainError):
@@ -75,11 +84,27 @@ def clean_filename(name: str | None) -> str:
     return _UNSAFE_NAME.sub("_", base).strip()[:255] or "evidence"
 
 
-def _mime(mime: str | None, filename: str) -> str:
-    mime = (mime or "").split(";", 1)[0].strip().lower()
-    if not _MIME.fullmatch(mime) or mime == "application/octet-stream":  # absent, generic or not a media type
-        mime = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    return mime[:100]
+class _Prefixed:
+    """The bytes already read to detect the type, then the rest of the stream (uploads are not read twice)."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head, self._rest = head, rest
+
+    def read(self, n: int = CHUNK) -> bytes:
+        if self._head:
+            chunk, self._head = self._head[:n], self._head[n:]
+            return chunk
+        return self._rest.read(n)
+
+
+def _typed(data: bytes | BinaryIO, declared: str | None, filename: str) -> tuple[str, bytes | BinaryIO]:
+    """The type detected from the content (415 when it is not what the client declared, or not evidence we keep),
+    and the data to store."""
+    head = bytes(data[: media.HEAD_BYTES]) if isinstance(data, bytes | bytearray) else data.read(media.HEAD_BYTES)
+    if not head:
+        raise field_error("file", "文件为空", code="evidence.empty")
+    mime = media.check(head, declared=declared, filename=filename, accepted=EVIDENCE_TYPES)
+    return mime, data if isinstance(data, bytes | bytearray) else _Prefixed(head, data)  # type: ignore[return-value]
 
 
 def _who(who: StaffPrincipal | Actor) -> tuple[uuid.UUID | None, str, uuid.UUID | None, Actor]:
@@ -125,7 +150,7 @@ def record(
         raise Conflict(f"案件{label}，不能再登记证据", code="evidence.case_closed")
     user_id, user_name, own_officer, actor = _who(who)
     name = clean_filename(filename)
-    mime = _mime(mime, name)
+    mime, data = _typed(data, mime, name)
     kind = kind or kind_for(mime)
     captured_at = captured_at or now
     _check_capture(captured_at, now, lng, lat, origin, device)

@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, Response
 from chengguan.core.errors import PROBLEM_RESPONSES, Unprocessable
 from chengguan.identity.dependencies import SessionDep, SettingsDep, require
 from chengguan.identity.principals import StaffPrincipal
-from chengguan.intake import hotline, ingest, media, rules, service, supervision
+from chengguan.intake import hotline, ingest, media, read, rules, service, supervision
 from chengguan.intake.enums import (
     ACTION_LABELS,
     CHANNEL_LABELS,
@@ -41,6 +41,7 @@ from chengguan.intake.schemas import (
     TimeLimitIn,
     TimeLimitRead,
 )
+from chengguan.kit.media import MEDIA_RESPONSES, file_headers
 from chengguan.kit.schemas import PageQuery, Paginated
 from chengguan.law.seed import categories
 
@@ -96,18 +97,23 @@ async def import_hotline(
     return SignalBatchOut(results=results, accepted=len(results) - rejected, rejected=rejected)
 
 
-@router.post("/media", tags=[SOURCES], summary="上传现场照片", status_code=201)
+@router.post(
+    "/media", tags=[SOURCES], summary="上传现场照片（JPEG、PNG、WebP、GIF，按内容识别）", status_code=201,
+    responses=MEDIA_RESPONSES,
+)  # fmt: skip
 async def upload_media(
     request: Request, settings: SettingsDep, _: Reporter, file: Annotated[UploadFile, File()]
 ) -> dict[str, str]:
-    name, digest = media.store(settings.data_dir, await file.read(1 + media.MAX_BYTES))
+    content = await file.read(1 + media.MAX_BYTES)
+    name, digest = media.store(settings.data_dir, content, declared=file.content_type, filename=file.filename)
     return {"url": f"/api/v1/media/{name}", "sha256": digest}
 
 
 @router.get("/media/{name}", tags=[SOURCES], summary="读取现场照片（内容寻址，文件名即 SHA-256）")
 def get_media(settings: SettingsDep, name: Annotated[str, Path(max_length=80)]) -> FileResponse:
     path, kind = media.locate(settings.data_dir, name)
-    return FileResponse(path, media_type=kind, headers={"Cache-Control": "private, max-age=86400, immutable"})
+    headers = file_headers(kind, name) | {"Cache-Control": "private, max-age=86400, immutable"}
+    return FileResponse(path, media_type=kind, headers=headers)
 
 
 @router.get("/intake/meta", tags=[SOURCES], summary="案源字典：渠道、状态、处置结果、事项类别、动作")
@@ -129,7 +135,7 @@ def intake_meta(_: Reader) -> dict[str, list[dict[str, str]]]:
 def list_sources(
     session: SessionDep, principal: Reader, filters: Annotated[CaseSourceFilter, Query()], page: PageQuery
 ) -> Paginated[CaseSourceRead]:
-    return service.list_sources(session, principal, filters, page)
+    return read.list_sources(session, principal, filters, page)
 
 
 @router.get("/case-sources/{source_id}", tags=[SOURCES], summary="案源详情（全过程记录、关联告警、派遣任务）")
@@ -162,8 +168,8 @@ def run_sweep(session: SessionDep, _: Manager) -> SweepResult:
 
 
 @router.get("/time-limits", tags=[RULES], summary="环节时限规则（含内置默认）")
-def list_time_limits(session: SessionDep, _: Reader) -> list[TimeLimitRead]:
-    return rules.list_time_limits(session)
+def list_time_limits(session: SessionDep, principal: Reader) -> list[TimeLimitRead]:
+    return rules.list_time_limits(session, principal)
 
 
 @router.put("/time-limits", tags=[RULES], summary="设置环节时限（按类别/渠道，最具体者优先）")
@@ -193,9 +199,9 @@ def delete_dedup_rule(session: SessionDep, principal: Manager, rule_id: uuid.UUI
 
 @router.get("/snooze-rules", tags=[RULES], summary="静默规则（已处置的已知点位）")
 def list_snooze_rules(
-    session: SessionDep, _: Reader, active: Annotated[bool, Query(description="仅生效中的")] = False
+    session: SessionDep, principal: Reader, active: Annotated[bool, Query(description="仅生效中的")] = False
 ) -> list[SnoozeRuleRead]:
-    return [SnoozeRuleRead.model_validate(r) for r in rules.list_snooze_rules(session, active_only=active)]
+    return [SnoozeRuleRead.model_validate(r) for r in rules.list_snooze_rules(session, principal, active_only=active)]
 
 
 @router.post("/snooze-rules", tags=[RULES], summary="新增静默规则", status_code=201)

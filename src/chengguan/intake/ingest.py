@@ -205,6 +205,14 @@ class _Units:
         self.city = next((r.id for r in rows if r.level == OrgLevel.city), None)
         self._districts: dict[uuid.UUID | None, uuid.UUID | None] = {}
 
+    def chain(self, unit_id: uuid.UUID | None) -> tuple[uuid.UUID, ...]:
+        """The unit and the units above it, nearest first (a source no grid covers belongs to the city unit)."""
+        found, out = unit_id or self.city, []
+        while found is not None:
+            out.append(found)
+            found = self.parent.get(found)
+        return tuple(out)
+
     def district_of(self, unit_id: uuid.UUID | None) -> uuid.UUID | None:
         try:
             return self._districts[unit_id]
@@ -351,6 +359,7 @@ def _store(
         batch.locate(index)
     units = _Units(session)
     limits = rules.time_limits(session)
+    unit_rules = any(lim.unit_id for lim in limits)
     calendar = work_calendar(session)
     items = batch.items
     earliest = min(it.occurred_at for it in items)
@@ -363,7 +372,7 @@ def _store(
     touched: dict[uuid.UUID, Candidate] = {}
     outcomes: list[tuple[_Item, Candidate | None, bool, bool, bool]] = []
     created: dict[uuid.UUID, Candidate] = {}
-    due_cache: dict[tuple[str, str], tuple[datetime | None, datetime | None]] = {}
+    due_cache: dict[tuple[str, str, uuid.UUID | None], tuple[datetime | None, datetime | None]] = {}
     day = clock.local_now().strftime("%Y%m%d")
     dialect = session.get_bind().dialect
 
@@ -374,7 +383,7 @@ def _store(
             for it in items:
                 s = it.signal
                 hit = it.hit
-                snooze = _snooze_of(snoozes, s.category_code, it.lng, it.lat) if snoozes else None
+                snooze = _snooze_of(snoozes, s.category_code, it, units) if snoozes else None
                 source: Candidate | None = None
                 merged = needs_routing = False
                 if snooze is None:
@@ -388,9 +397,10 @@ def _store(
                         source_id = uuid7()
                         needs_routing = hit is None
                         squad = hit.squad_id if hit else None
-                        key = (s.category_code, s.channel.value)
+                        key = (s.category_code, s.channel.value, squad)
                         if key not in due_cache:
-                            limit = pick(limits, SourceStatus.pending, s.category_code, s.channel)
+                            chain = units.chain(squad) if unit_rules else ()
+                            limit = pick(limits, SourceStatus.pending, s.category_code, s.channel, chain)
                             d = due(calendar, now, limit) if limit else None
                             due_cache[key] = (d, warn_at(now, d, limit.warn_percent) if d and limit else None)
                         due_at, warn = due_cache[key]
@@ -487,14 +497,16 @@ def _prune(c: DedupCache, max_window: timedelta) -> None:
         c.horizon = cutoff + max_window
 
 
-def _snooze_of(rules: list[SnoozeRule], category: str, lng: float, lat: float) -> SnoozeRule | None:
-    return next((r for r in rules if _snoozed(r, category, lng, lat)), None)
+def _snooze_of(rules: list[SnoozeRule], category: str, it: _Item, units: _Units) -> SnoozeRule | None:
+    return next((r for r in rules if _snoozed(r, category, it, units)), None)
 
 
-def _snoozed(rule: SnoozeRule, category: str, lng: float, lat: float) -> bool:
+def _snoozed(rule: SnoozeRule, category: str, it: _Item, units: _Units) -> bool:
     if rule.category_code not in (None, category):
         return False
-    return haversine_m(rule.lng, rule.lat, lng, lat) <= rule.radius_m
+    if rule.unit_id is not None and rule.unit_id not in units.chain(it.hit.squad_id if it.hit else None):
+        return False  # a squad's rule silences its own grids only, however far its radius reaches
+    return haversine_m(rule.lng, rule.lat, it.lng, it.lat) <= rule.radius_m
 
 
 class _ParamsFor(dict):

@@ -1,6 +1,7 @@
 """Photos attached to reports and outcomes, stored content-addressed under ``CHENGGUAN_DATA_DIR/media``.
 
-The file name is the SHA-256 of the content, so the same photo is stored once and a URL cannot be guessed."""
+The file name is the SHA-256 of the content, so the same photo is stored once and a URL cannot be guessed; its
+extension is the type detected from the bytes (``kit.media``), which is the type the file is served with."""
 
 from __future__ import annotations
 
@@ -8,28 +9,23 @@ import hashlib
 from pathlib import Path
 
 from chengguan.core.errors import NotFound, field_error
+from chengguan.kit import media
 
 MAX_BYTES = 10 * 1024 * 1024
-SIGNATURES = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png", b"RIFF": "webp", b"GIF8": "gif"}
 TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif"}
+EXTENSIONS = {mime: ext for ext, mime in TYPES.items()}
 
 
-def _kind(content: bytes) -> str | None:
-    for magic, ext in SIGNATURES.items():
-        if content.startswith(magic) and (ext != "webp" or content[8:12] == b"WEBP"):
-            return ext
-    return None
-
-
-def store(data_dir: Path, content: bytes) -> tuple[str, str]:
-    """Store an image; returns (file name, sha256). Refuses empty, oversized and non-image files (422)."""
+def store(
+    data_dir: Path, content: bytes, *, declared: str | None = None, filename: str | None = None
+) -> tuple[str, str]:
+    """Store a photo; returns (file name, sha256). Refuses empty and oversized files (422) and anything whose bytes
+    are not a JPEG, PNG, WebP or GIF image, or not the image the client declared (415)."""
     if not content:
         raise field_error("file", "文件为空", code="media.empty")
     if len(content) > MAX_BYTES:
         raise field_error("file", "图片不能超过 10 MB", code="media.too_large")
-    ext = _kind(content)
-    if ext is None:
-        raise field_error("file", "只支持 JPEG、PNG、WebP、GIF 图片", code="media.type")
+    ext = EXTENSIONS[media.check(content, declared=declared, filename=filename, accepted=TYPES.values())]
     digest = hashlib.sha256(content).hexdigest()
     name = f"{digest}.{ext}"
     path = data_dir / "media" / digest[:2] / name

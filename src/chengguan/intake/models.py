@@ -98,7 +98,11 @@ class SourceEvent(UUIDPrimaryKey, Base):
     """One entry of a case source's timeline (全过程记录): append-only, never updated."""
 
     __tablename__ = "case_source_event"
-    __table_args__ = (Index("ix_case_source_event_source_at", "case_source_id", "at"),)
+    __table_args__ = (
+        Index("ix_case_source_event_source_at", "case_source_id", "at"),
+        # A retried action (same key) is recorded once, even when the retries race each other.
+        UniqueConstraint("case_source_id", "idempotency_key", name="one_source_action_per_key"),
+    )
 
     case_source_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_source.id", ondelete="CASCADE"))
     at: Mapped[datetime]
@@ -110,6 +114,7 @@ class SourceEvent(UUIDPrimaryKey, Base):
     actor_name: Mapped[str] = mapped_column(String(100))
     reason: Mapped[str | None] = mapped_column(String(1000))
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    idempotency_key: Mapped[str | None] = mapped_column(String(128))
 
 
 class Supervision(UUIDPrimaryKey, Base):
@@ -127,11 +132,12 @@ class Supervision(UUIDPrimaryKey, Base):
 
 
 class TimeLimitRule(UUIDPrimaryKey, Timestamps, Base):
-    """How long a source may stay in one status, per category and/or channel (the most specific rule wins)."""
+    """How long a source may stay in one status, per category and/or channel, for one unit and the units below it
+    or (``unit_id`` NULL) the whole platform: the most specific rule wins, then the nearest unit's."""
 
     __tablename__ = "time_limit_rule"
     __table_args__ = (
-        UniqueConstraint("stage", "category_code", "channel", name="one_rule_per_key"),
+        UniqueConstraint("stage", "category_code", "channel", "unit_id", name="one_rule_per_key"),
         CheckConstraint("amount > 0", name="amount_positive"),
         CheckConstraint("warn_percent >= 0 AND warn_percent < 100", name="warn_percent_range"),
     )
@@ -139,6 +145,7 @@ class TimeLimitRule(UUIDPrimaryKey, Timestamps, Base):
     stage: Mapped[SourceStatus] = mapped_column(str_enum(SourceStatus, "stage"))
     category_code: Mapped[str | None] = mapped_column(String(5))
     channel: Mapped[Channel | None] = mapped_column(str_enum(Channel, "channel"))
+    unit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("org_unit.id", ondelete="CASCADE"), index=True)
     amount: Mapped[int]
     unit: Mapped[TimeUnit] = mapped_column(str_enum(TimeUnit, "unit"))
     warn_percent: Mapped[int] = mapped_column(default=20)
@@ -159,12 +166,14 @@ class DedupRule(UUIDPrimaryKey, Timestamps, Base):
 
 
 class SnoozeRule(UUIDPrimaryKey, Timestamps, Base):
-    """A known, already-handled spot: matching signals are kept but open no new source until ``until``."""
+    """A known, already-handled spot: matching signals are kept but open no new source until ``until``; a unit's
+    rule silences only signals located in that unit (and the units below it)."""
 
     __tablename__ = "snooze_rule"
     __table_args__ = (CheckConstraint("radius_m > 0 AND radius_m <= 5000", name="radius_range"),)
 
     category_code: Mapped[str | None] = mapped_column(String(5))
+    unit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("org_unit.id", ondelete="CASCADE"), index=True)
     lng: Mapped[float]
     lat: Mapped[float]
     radius_m: Mapped[int]

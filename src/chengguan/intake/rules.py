@@ -1,4 +1,8 @@
-"""Intake rules: stage time limits, per-category dedup radius/window, snooze rules — read and maintained (audited)."""
+"""Intake rules: stage time limits, per-category dedup radius/window, snooze rules — read and maintained (audited).
+
+Configuration is scoped like data (``kit.scope.require_config_scope``): a unit's rules are written by whoever's data
+scope covers the unit, platform-wide rules only by city-wide accounts; the merge radius is platform-wide by nature.
+Reads show the platform's rules, those of the units in scope and those of the units above the reader's own."""
 
 from __future__ import annotations
 
@@ -17,16 +21,27 @@ from chengguan.intake.dedup import Params
 from chengguan.intake.models import DedupRule, SnoozeRule, TimeLimitRule
 from chengguan.intake.schemas import DedupRuleIn, SnoozeRuleIn, TimeLimitIn, TimeLimitRead
 from chengguan.intake.timelimits import DEFAULT_LIMITS, Limit
+from chengguan.kit.scope import config_readable, require_config_scope
 from chengguan.kit.snapshot import as_dict
 from chengguan.law.seed import categories
+from chengguan.org.grids import grid_locator
+from chengguan.org.models import OrgUnitClosure
 
 
 def time_limits(session: Session) -> list[Limit]:
     """The configured stage limits (defaults apply where none matches, see ``timelimits.pick``)."""
     return [
-        Limit(r.stage, r.amount, r.unit, r.warn_percent, r.category_code, r.channel)
+        Limit(r.stage, r.amount, r.unit, r.warn_percent, r.category_code, r.channel, r.unit_id)
         for r in session.scalars(select(TimeLimitRule))
     ]
+
+
+def unit_chain(session: Session, unit_id: uuid.UUID | None) -> tuple[uuid.UUID, ...]:
+    """The unit and the units above it, nearest first (whose rules apply to the unit's sources)."""
+    if unit_id is None:
+        return ()
+    above = select(OrgUnitClosure.ancestor_id).where(OrgUnitClosure.descendant_id == unit_id)
+    return tuple(session.scalars(above.order_by(OrgUnitClosure.depth)))
 
 
 def dedup_params(session: Session) -> dict[str, Params]:
@@ -42,8 +57,9 @@ def _known_category(code: str | None, field: str = "category_code") -> None:
         raise field_error(field, f"未知的事项类别码 {code}", code="source.unknown_category")
 
 
-def list_time_limits(session: Session) -> list[TimeLimitRead]:
-    configured = [TimeLimitRead.model_validate(r) for r in session.scalars(select(TimeLimitRule))]
+def list_time_limits(session: Session, principal: StaffPrincipal) -> list[TimeLimitRead]:
+    rows = session.scalars(select(TimeLimitRule).where(config_readable(principal, TimeLimitRule.unit_id)))
+    configured = [TimeLimitRead.model_validate(r) for r in rows]
     builtin = [
         TimeLimitRead(
             id=None,
@@ -59,12 +75,14 @@ def list_time_limits(session: Session) -> list[TimeLimitRead]:
     ]
     order = {s: n for n, s in enumerate(d.stage for d in DEFAULT_LIMITS)}
     return sorted(
-        configured + builtin, key=lambda r: (order.get(r.stage, 99), r.builtin, r.category_code or "", r.channel or "")
+        configured + builtin,
+        key=lambda r: (order.get(r.stage, 99), r.builtin, r.category_code or "", r.channel or "", str(r.unit_id or "")),
     )
 
 
 def put_time_limit(session: Session, principal: StaffPrincipal, data: TimeLimitIn) -> TimeLimitRead:
-    """Create or replace the rule for (stage, category, channel); applies to stages entered from now on."""
+    """Create or replace the rule for (stage, category, channel, unit); applies to stages entered from now on."""
+    require_config_scope(session, principal, data.unit_id, "环节时限")
     _known_category(data.category_code)
     row = session.scalars(
         select(TimeLimitRule).where(
@@ -73,6 +91,7 @@ def put_time_limit(session: Session, principal: StaffPrincipal, data: TimeLimitI
             if data.category_code is None
             else TimeLimitRule.category_code == data.category_code,
             TimeLimitRule.channel.is_(None) if data.channel is None else TimeLimitRule.channel == data.channel,
+            TimeLimitRule.unit_id.is_(None) if data.unit_id is None else TimeLimitRule.unit_id == data.unit_id,
         )
     ).first()
     before = as_dict(row) if row else None
@@ -88,7 +107,7 @@ def put_time_limit(session: Session, principal: StaffPrincipal, data: TimeLimitI
         "time_limit.put",
         target_type="time_limit_rule",
         target_id=row.id,
-        target_label=f"{data.stage} {data.category_code or '*'} {data.channel or '*'}",
+        target_label=f"{data.stage} {data.category_code or '*'} {data.channel or '*'} {data.unit_id or '全市'}",
         summary={"before": before, "after": as_dict(row)},
     )
     return TimeLimitRead.model_validate(row)
@@ -97,10 +116,11 @@ def put_time_limit(session: Session, principal: StaffPrincipal, data: TimeLimitI
 def _delete_audited(
     session: Session, principal: StaffPrincipal, model: type, rule_id: uuid.UUID, noun: str, kind: str, label
 ) -> None:
-    """Delete one rule row, recording its last content in the audit log."""
+    """Delete one rule row the principal may configure, recording its last content in the audit log."""
     row = session.get(model, rule_id)
     if row is None:
         raise NotFound(f"{noun}不存在", code=f"{kind}.not_found")
+    require_config_scope(session, principal, getattr(row, "unit_id", None), noun)
     audit.record(
         session,
         principal.actor,
@@ -122,7 +142,7 @@ def delete_time_limit(session: Session, principal: StaffPrincipal, rule_id: uuid
         rule_id,
         "时限规则",
         "time_limit",
-        lambda r: f"{r.stage} {r.category_code or '*'} {r.channel or '*'}",
+        lambda r: f"{r.stage} {r.category_code or '*'} {r.channel or '*'} {r.unit_id or '全市'}",
     )
 
 
@@ -131,7 +151,9 @@ def list_dedup_rules(session: Session) -> list[DedupRule]:
 
 
 def put_dedup_rule(session: Session, principal: StaffPrincipal, data: DedupRuleIn) -> DedupRule:
-    """Create or replace the merge radius/window of one category."""
+    """Create or replace the merge radius/window of one category — platform-wide: signals are merged before they
+    are routed to any unit, so only a city-wide account sets it."""
+    require_config_scope(session, principal, None, "合并规则")
     _known_category(data.category_code)
     row = session.scalars(select(DedupRule).where(DedupRule.category_code == data.category_code)).first()
     before = as_dict(row) if row else None
@@ -157,23 +179,30 @@ def delete_dedup_rule(session: Session, principal: StaffPrincipal, rule_id: uuid
     _delete_audited(session, principal, DedupRule, rule_id, "合并规则", "dedup_rule", lambda r: r.category_code)
 
 
-def list_snooze_rules(session: Session, *, active_only: bool = False) -> list[SnoozeRule]:
-    statement = select(SnoozeRule).order_by(SnoozeRule.until.desc())
+def list_snooze_rules(session: Session, principal: StaffPrincipal, *, active_only: bool = False) -> list[SnoozeRule]:
+    statement = select(SnoozeRule).where(config_readable(principal, SnoozeRule.unit_id))
+    statement = statement.order_by(SnoozeRule.until.desc())
     if active_only:
         statement = statement.where(SnoozeRule.active.is_(True), SnoozeRule.until > clock.now())
     return list(session.scalars(statement))
 
 
 def create_snooze_rule(session: Session, principal: StaffPrincipal, data: SnoozeRuleIn) -> SnoozeRule:
-    """Silence a known, already-handled spot until ``until``: matching signals are kept but open no source."""
+    """Silence a known, already-handled spot until ``until``: matching signals in the rule's unit are kept but open
+    no source. The unit defaults to the squad of the spot's grid (outside every grid: the whole platform)."""
     _known_category(data.category_code)
     lng, lat = to_wgs84(data.lng, data.lat, data.crs)
     if out_of_china(lng, lat):
         raise field_error("lng", "坐标不在中国境内", code="source.out_of_area")
+    unit_id = data.unit_id
+    if unit_id is None and (hit := grid_locator.index(session).locate(lng, lat)) is not None:
+        unit_id = hit.squad_id
+    require_config_scope(session, principal, unit_id, "静默规则")
     if data.until <= clock.now():
         raise field_error("until", "截止时间须晚于现在", code="snooze.until_in_past")
     row = SnoozeRule(
         category_code=data.category_code,
+        unit_id=unit_id,
         lng=lng,
         lat=lat,
         radius_m=data.radius_m,
@@ -200,6 +229,7 @@ def deactivate_snooze_rule(session: Session, principal: StaffPrincipal, rule_id:
     row = session.get(SnoozeRule, rule_id)
     if row is None:
         raise NotFound("静默规则不存在", code="snooze.not_found")
+    require_config_scope(session, principal, row.unit_id, "静默规则")
     if not row.active:
         raise Conflict("该静默规则已停用", code="snooze.inactive")
     row.active = False
@@ -211,5 +241,6 @@ def deactivate_snooze_rule(session: Session, principal: StaffPrincipal, rule_id:
         target_type="snooze_rule",
         target_id=row.id,
         target_label=row.reason,
+        summary={"after": as_dict(row)},
     )
     return row

@@ -203,6 +203,9 @@ class SourceActionIn(Schema):
     """Parameters of a case-source action; ``version`` is the one the user saw (optimistic lock)."""
 
     version: int | None = Field(None, ge=1, description="页面上看到的版本号；不一致时 409")
+    idempotency_key: str | None = Field(
+        None, min_length=1, max_length=128, description="重试同一操作时保持不变：重复提交返回首次的结果"
+    )
     reason: str | None = Field(None, max_length=1000)
     squad_id: uuid.UUID | None = None
     officer_id: uuid.UUID | None = None
@@ -222,6 +225,7 @@ class TimeLimitIn(Schema):
     stage: SourceStatus
     category_code: CategoryCode | None = None
     channel: Channel | None = None
+    unit_id: uuid.UUID | None = Field(None, description="适用单位（含下级单位）；为空表示全市通用（须有全市数据权限）")
     amount: int = Field(ge=1, le=10_000)
     unit: TimeUnit
     warn_percent: int = Field(20, ge=0, le=99)
@@ -232,6 +236,7 @@ class TimeLimitRead(Out):
     stage: SourceStatus
     category_code: str | None
     channel: Channel | None
+    unit_id: uuid.UUID | None = None
     amount: int
     unit: TimeUnit
     warn_percent: int
@@ -253,6 +258,9 @@ class DedupRuleRead(Out):
 
 class SnoozeRuleIn(Schema):
     category_code: CategoryCode | None = None
+    unit_id: uuid.UUID | None = Field(
+        None, description="适用单位（只静默该单位及下级单位内的告警）；默认为点位所在网格的中队，网格外为全市"
+    )
     lng: Lng
     lat: Lat
     crs: Crs = Crs.WGS84
@@ -264,6 +272,7 @@ class SnoozeRuleIn(Schema):
 class SnoozeRuleRead(Out):
     id: uuid.UUID
     category_code: str | None
+    unit_id: uuid.UUID | None = None
     lng: float
     lat: float
     radius_m: int

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -14,12 +14,11 @@ from chengguan.calendar.service import work_calendar
 from chengguan.core import clock
 from chengguan.core.errors import Conflict, NotFound, field_error
 from chengguan.identity.principals import Actor, StaffPrincipal
-from chengguan.intake import rules, timelimits
+from chengguan.intake import read, rules, timelimits
 from chengguan.intake.enums import (
     ACTION_LABELS,
     CHANNEL_LABELS,
     OPEN_STATUSES,
-    STATUS_LABELS,
     Outcome,
     SourceAction,
     SourceStatus,
@@ -30,15 +29,12 @@ from chengguan.intake.repository import CaseSourceRepository, officer_names
 from chengguan.intake.schemas import (
     ActionOptions,
     CaseSourceDetail,
-    CaseSourceFilter,
-    CaseSourceRead,
     EventRead,
-    NamedRef,
     SignalRead,
     SourceActionIn,
 )
 from chengguan.intake.workflow import ActionInput, Capabilities, allowed_actions, decide
-from chengguan.kit.schemas import PageParams, Paginated
+from chengguan.kit import locking
 from chengguan.law.seed import categories
 from chengguan.org.enums import OrgLevel
 from chengguan.org.models import Officer, OrgUnit
@@ -79,8 +75,9 @@ def append_event(
     to_status: str | None = None,
     reason: str | None = None,
     data: dict[str, Any] | None = None,
+    key: str | None = None,
 ) -> None:
-    """Append one immutable timeline entry (全过程记录)."""
+    """Append one immutable timeline entry (全过程记录); ``key`` is the idempotency key of the request, if any."""
     session.add(
         SourceEvent(
             case_source_id=source.id,
@@ -93,6 +90,7 @@ def append_event(
             actor_name=actor.actor_name,
             reason=reason,
             data=data,
+            idempotency_key=key,
         )
     )
 
@@ -102,8 +100,11 @@ def set_stage_clock(session: Session, source: CaseSource, now: datetime) -> None
     if source.status not in OPEN_STATUSES:
         source.due_at = source.warn_at = None
         return
-    calendar = work_calendar(session)
-    limit = timelimits.pick(rules.time_limits(session), source.status, source.category_code, source.channel)
+    with session.no_autoflush:  # the rules do not depend on the pending change; the version moves once per action
+        calendar = work_calendar(session)
+        limits = rules.time_limits(session)
+        units = rules.unit_chain(session, source.unit_id) if any(lim.unit_id for lim in limits) else ()
+    limit = timelimits.pick(limits, source.status, source.category_code, source.channel, units)
     if limit is None:
         source.due_at = source.warn_at = None
         return
@@ -126,8 +127,10 @@ def transition(
     *,
     now: datetime | None = None,
     data: dict[str, Any] | None = None,
+    key: str | None = None,
 ) -> CaseSource:
-    """Apply one lifecycle action: decide (pure), update the source, its dispatch task, clocks and timeline."""
+    """Apply one lifecycle action: decide (pure), update the source, its dispatch task, clocks and timeline; a
+    version that moved on meanwhile is 409 ``source.version_conflict`` (``StaleDataError``, see core.problems)."""
     from chengguan.dispatching import tasks  # dispatching builds on intake; the reverse edge is only this call
 
     now = now or clock.now()
@@ -183,12 +186,18 @@ def transition(
         to_status=target.value,
         reason=params.reason or params.note,
         data=data or None,
+        key=key,
     )
     try:
         session.flush()
     except StaleDataError as exc:
-        raise Conflict("案源已被他人更新，请刷新后重试", code="source.version_conflict") from exc
+        raise _version_conflict() from exc
     return source
+
+
+def _version_conflict(current: int | None = None) -> Conflict:
+    extra = {} if current is None else {"current_version": current}
+    return Conflict("案源已被他人更新，请刷新后重试", code="source.version_conflict", **extra)
 
 
 def _route(session: Session, source: CaseSource, params: ActionInput, data: dict[str, Any]) -> None:
@@ -216,103 +225,7 @@ def _resolve_supervisions(session: Session, source_id: uuid.UUID, now: datetime)
         row.resolved_at = now
 
 
-# --- reads ----------------------------------------------------------------------------------------------------
-
-
-def to_reads(session: Session, rows: list[CaseSource], now: datetime | None = None) -> list[CaseSourceRead]:
-    """List read models with names and countdowns (one query per kind of name for the whole page)."""
-    now = now or clock.now()
-    units = unit_names(session, {u for r in rows for u in (r.squad_id, r.district_id)})
-    officers = officer_names(session, {r.officer_id for r in rows if r.officer_id})
-    cats = categories()
-    return [CaseSourceRead.model_validate(_fields(r, units, officers, cats, now)) for r in rows]
-
-
-def _fields(
-    r: CaseSource, units: dict[uuid.UUID, str], officers: dict[uuid.UUID, str], cats: dict[str, str], now: datetime
-) -> dict[str, Any]:
-    remaining = int((r.due_at - now).total_seconds()) if r.due_at else None
-    return {
-        "id": r.id,
-        "code": r.code,
-        "status": r.status,
-        "status_label": STATUS_LABELS[r.status],
-        "category_code": r.category_code,
-        "category_name": cats.get(r.category_code, r.category_code),
-        "channel": r.channel,
-        "channel_label": CHANNEL_LABELS[r.channel],
-        "lng": r.lng,
-        "lat": r.lat,
-        "address": r.address,
-        "description": r.description,
-        "grid_code": r.grid_code,
-        "squad": _ref(r.squad_id, units),
-        "district": _ref(r.district_id, units),
-        "needs_routing": r.needs_routing,
-        "signal_count": r.signal_count,
-        "first_signal_at": r.first_signal_at,
-        "last_signal_at": r.last_signal_at,
-        "created_at": r.created_at,
-        "due_at": r.due_at,
-        "warn_at": r.warn_at,
-        "remaining_s": remaining,
-        "overdue": remaining is not None and remaining < 0,
-        "warning": r.warn_at is not None and r.warn_at <= now and (remaining or 0) >= 0,
-        "supervision_count": r.supervision_count,
-        "officer": _ref(r.officer_id, officers),
-        "outcome": r.outcome,
-        "outcome_note": r.outcome_note,
-        "rectification_due": r.rectification_due,
-        "closed_at": r.closed_at,
-        "version": r.version,
-    }
-
-
-def _ref(id: uuid.UUID | None, names: dict[uuid.UUID, str]) -> NamedRef | None:
-    return NamedRef(id=id, name=names.get(id, "")) if id else None
-
-
-def list_sources(
-    session: Session, principal: StaffPrincipal, filters: CaseSourceFilter, page: PageParams
-) -> Paginated[CaseSourceRead]:
-    """Readable sources with filters; default order puts overdue and soonest-due first."""
-    repo = CaseSourceRepository(session)
-    statement = repo.readable(principal)
-    now = clock.now()
-    if filters.status:
-        statement = statement.where(CaseSource.status.in_(filters.status))
-    if filters.open is not None:
-        column = CaseSource.status.in_(sorted(OPEN_STATUSES))
-        statement = statement.where(column if filters.open else ~column)
-    if filters.category_code:
-        statement = statement.where(CaseSource.category_code.startswith(filters.category_code))
-    if filters.channel:
-        statement = statement.where(CaseSource.channel == filters.channel)
-    if filters.squad_id:
-        statement = statement.where(CaseSource.squad_id == filters.squad_id)
-    if filters.needs_routing is not None:
-        statement = statement.where(CaseSource.needs_routing.is_(filters.needs_routing))
-    if filters.overdue is not None:
-        late = CaseSource.due_at < now
-        statement = statement.where(late if filters.overdue else or_(CaseSource.due_at.is_(None), ~late))
-    if filters.mine:
-        statement = statement.where(CaseSource.officer_id == principal.officer_id)
-    if filters.q:
-        like = f"%{filters.q.strip()}%"
-        statement = statement.where(
-            or_(CaseSource.code.ilike(like), CaseSource.description.ilike(like), CaseSource.address.ilike(like))
-        )
-    if filters.bbox:
-        x1, y1, x2, y2 = (float(v) for v in filters.bbox.split(","))
-        statement = statement.where(CaseSource.lng.between(x1, x2), CaseSource.lat.between(y1, y2))
-    order = {
-        "due": (CaseSource.due_at.is_(None), CaseSource.due_at, CaseSource.code),
-        "-created": (CaseSource.created_at.desc(), CaseSource.code.desc()),
-        "created": (CaseSource.created_at, CaseSource.code),
-    }[filters.sort]
-    repo.order_by = order
-    rows, total = repo.page(statement, page)
-    return Paginated(items=to_reads(session, rows, now), total=total)
+# --- reads (lists in intake.read) ---------------------------------------------------------------------------
 
 
 def load(session: Session, principal: StaffPrincipal, source_id: uuid.UUID) -> CaseSource:
@@ -331,7 +244,7 @@ def detail(session: Session, principal: StaffPrincipal, source_id: uuid.UUID) ->
     now = clock.now()
     units = unit_names(session, {source.squad_id, source.district_id})
     officers = officer_names(session, {source.officer_id} if source.officer_id else set())
-    fields = _fields(source, units, officers, categories(), now)
+    fields = read.fields(source, units, officers, categories(), now)
     created = EventRead(
         id=source.id,
         at=source.created_at,
@@ -383,10 +296,18 @@ def action_options(session: Session, principal: StaffPrincipal, source_id: uuid.
 def act(
     session: Session, principal: StaffPrincipal, source_id: uuid.UUID, action: SourceAction, body: SourceActionIn
 ) -> CaseSourceDetail:
-    """Run one action for a user: the version the user saw must still be current (else 409)."""
+    """Run one action for a user: a retry with the same idempotency key returns the source as the first call left it
+    (even when the retries race each other); otherwise the version the user saw must still be current (else 409)."""
     source = load(session, principal, source_id)
+    key = body.idempotency_key
+
+    def replay() -> CaseSourceDetail | None:
+        return detail(session, principal, source.id) if key and _already_done(session, source.id, key) else None
+
+    if (done := replay()) is not None:
+        return done
     if body.version is not None and body.version != source.version:
-        raise Conflict("案源已被他人更新，请刷新后重试", code="source.version_conflict", current_version=source.version)
+        raise _version_conflict(source.version)
     params = ActionInput(
         reason=body.reason,
         squad_id=body.squad_id,
@@ -396,5 +317,14 @@ def act(
         note=body.note,
         media=tuple(body.media),
     )
-    transition(session, source, action, principal.actor, params, capabilities(principal, source))
-    return detail(session, principal, source.id)
+
+    def work() -> CaseSourceDetail:
+        transition(session, source, action, principal.actor, params, capabilities(principal, source), key=key)
+        return detail(session, principal, source.id)
+
+    return locking.once(session, work, replay=replay, conflict=_version_conflict())
+
+
+def _already_done(session: Session, source_id: uuid.UUID, key: str) -> bool:
+    mine = (SourceEvent.case_source_id == source_id, SourceEvent.idempotency_key == key)
+    return session.scalar(select(SourceEvent.id).where(*mine).limit(1)) is not None

@@ -7,7 +7,8 @@ working hours starts at the next working period.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -29,6 +30,7 @@ class Limit:
     warn_percent: int = 20
     category_code: str | None = None
     channel: Channel | None = None
+    unit_id: uuid.UUID | None = None  # this unit and the units below it; None: the whole platform
 
     @property
     def specificity(self) -> int:
@@ -46,16 +48,28 @@ DEFAULT_LIMITS: tuple[Limit, ...] = (
 """Used when no configured rule matches a stage; a bureau sets its own in 时限规则."""
 
 
-def pick(limits: Iterable[Limit], stage: SourceStatus, category_code: str, channel: Channel) -> Limit | None:
-    """The most specific limit for the stage: category+channel > category > channel > default; None = no clock."""
+def pick(
+    limits: Iterable[Limit],
+    stage: SourceStatus,
+    category_code: str,
+    channel: Channel,
+    units: Sequence[uuid.UUID | None] = (),
+) -> Limit | None:
+    """The most specific limit for the stage: category+channel > category > channel > default; None = no clock.
+    ``units`` are the source's unit and the units above it, nearest first: a unit's rule applies to its own and
+    its lower units' sources, and between rules equally specific the nearest unit's wins over the platform's."""
     best: Limit | None = None
+    best_key = (-1, -1)
     for limit in limits:
         if limit.stage != stage:
             continue
         if limit.category_code not in (None, category_code) or limit.channel not in (None, channel):
             continue
-        if best is None or limit.specificity > best.specificity:
-            best = limit
+        if limit.unit_id is not None and limit.unit_id not in units:
+            continue
+        nearness = 0 if limit.unit_id is None else len(units) - units.index(limit.unit_id)
+        if (key := (limit.specificity, nearness)) > best_key:
+            best, best_key = limit, key
     if best is None:
         best = next((d for d in DEFAULT_LIMITS if d.stage == stage), None)
     return best

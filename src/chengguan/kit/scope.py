@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy.orm import Session
 
+from chengguan.core.errors import Forbidden
 from chengguan.identity.enums import DataScope
 from chengguan.identity.principals import StaffPrincipal
-from chengguan.org.models import OrgUnitClosure
+from chengguan.org.models import OrgUnit, OrgUnitClosure
 
 
 def scope_clause(
@@ -34,3 +37,41 @@ def scope_clause(
     if own is not None:
         clauses.append(own)
     return or_(*clauses) if clauses else false()
+
+
+def city_wide(session: Session, principal: StaffPrincipal) -> bool:
+    """Whether the principal's data covers the whole platform (全市): scope ``all``, or ``unit_and_below`` from the
+    root unit (the city bureau) — who alone may set configuration that applies everywhere."""
+    if DataScope.all in principal.scopes:
+        return True
+    if DataScope.unit_and_below not in principal.scopes or principal.unit_id is None:
+        return False
+    unit = session.get(OrgUnit, principal.unit_id)
+    return unit is not None and unit.parent_id is None
+
+
+def unit_in_scope(session: Session, principal: StaffPrincipal, unit_id: uuid.UUID) -> bool:
+    """Whether ``unit_id`` is one of the units the principal's data scope covers (scope ``self`` covers none)."""
+    found = select(OrgUnit.id).where(OrgUnit.id == unit_id, scope_clause(principal, OrgUnit.id))
+    return session.scalar(found) is not None
+
+
+def require_config_scope(session: Session, principal: StaffPrincipal, unit_id: uuid.UUID | None, noun: str) -> None:
+    """Configuration is written for the units the writer's data scope covers: a unit outside it, or a platform-wide
+    setting (no unit) without city-wide data, is 403 — a squad leader sets the squad's rules, not the city's."""
+    if unit_id is None:
+        if not city_wide(session, principal):
+            raise Forbidden(f"只有具有全市数据权限的账号可以设置全市通用的{noun}，请选择本单位",
+                            code="config.city_wide_forbidden")  # fmt: skip
+    elif not unit_in_scope(session, principal, unit_id):
+        raise Forbidden(f"该单位不在您的数据权限范围内，不能设置其{noun}", code="config.unit_out_of_scope")
+
+
+def config_readable(principal: StaffPrincipal, unit_column: Any) -> ColumnElement[bool]:
+    """Configuration rows a principal reads: platform-wide ones, those of units in scope, and those of the units
+    above the principal's own (they apply to the principal's work too)."""
+    clauses = [unit_column.is_(None), scope_clause(principal, unit_column)]
+    if principal.unit_id is not None:
+        above = select(OrgUnitClosure.ancestor_id).where(OrgUnitClosure.descendant_id == principal.unit_id)
+        clauses.append(unit_column.in_(above))
+    return or_(*clauses)

@@ -52,6 +52,7 @@ class PartyCase(Out):
 
 class MerchantDetail(MerchantRead):
     cases: list[PartyCase] = Field(default_factory=list, description="该商户（含经营者）的案件，最近的在前")
+    cases_hidden: int = Field(0, description="该商户（含经营者）在您数据权限之外的案件数（仅计数，不含详情）")
     penalties: int = Field(0, description="已作出处罚决定的次数")
 
 

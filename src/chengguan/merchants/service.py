@@ -49,14 +49,16 @@ class MerchantService(CrudService[Merchant]):
         return out
 
     def read(self, session: Session, principal: StaffPrincipal, id: uuid.UUID) -> BaseModel:
-        """The shop with every case of the shop or its operator (the record a handler weighs, 从重情节)."""
-        from chengguan.cases.history import HISTORY_LIMIT, party_cases, penalties
+        """The shop with the cases of the shop or its operator the reader may read, how many others there are, and
+        the penalties in the whole city (the record a handler weighs, 从重情节)."""
+        from chengguan.cases.history import HISTORY_LIMIT, party_record
 
         obj = self.load(session, principal, id)
         base = self.to_read(session, [obj])[0]
         ids = (obj.uscc, obj.operator_id_no)
-        rows = party_cases(session, id_nos=ids, merchant_id=obj.id, limit=2 * HISTORY_LIMIT)
-        return MerchantDetail(**base.model_dump(), cases=rows, penalties=penalties(rows))
+        record = party_record(session, principal, id_nos=ids, merchant_id=obj.id, limit=2 * HISTORY_LIMIT)
+        return MerchantDetail(**base.model_dump(), cases=record.cases, cases_hidden=record.hidden,
+                              penalties=record.penalties)  # fmt: skip
 
     def clean(
         self, session: Session, principal: StaffPrincipal, values: dict[str, Any], obj: Merchant | None

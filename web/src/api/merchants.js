@@ -3,7 +3,7 @@ import { del, get, patch, post } from './http'
 
 /** filters: q（名称/一店一码/信用代码/经营者/证件号）, kind, status, unit_id, business_type, page, page_size → { items, total } */
 export const listMerchants = (params) => get('/merchants', params)
-/** → MerchantRead + { cases: [PartyCase], penalties }（该商户及其经营者的案件，最近的在前） */
+/** → MerchantRead + { cases: [PartyCase], cases_hidden, penalties }（数据权限内的该商户及其经营者的案件，最近的在前；其余仅计数） */
 export const getMerchant = (id) => get(`/merchants/${id}`)
 /** body: MerchantCreate { name, kind, uscc?, operator_name, operator_id_no?, phone?, business_type, address, lng?, lat?, unit_id?, status } */
 export const createMerchant = (body) => post('/merchants', body)
