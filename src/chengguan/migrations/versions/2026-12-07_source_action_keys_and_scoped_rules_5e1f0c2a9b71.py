@@ -1,7 +1,7 @@
 """integ: idempotency keys of case-source actions; intake rules scoped to a unit
 
 Revision ID: 5e1f0c2a9b71
-Revises: 8988a80eccab
+Revises: 6c2f8e1a7b53
 Create Date: 2026-11-23 09:00:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "5e1f0c2a9b71"
-down_revision: str | None = "8988a80eccab"
+down_revision: str | None = "6c2f8e1a7b53"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
