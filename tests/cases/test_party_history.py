@@ -19,8 +19,8 @@ def _licun_case(client: TestClient, login: Login, setup: dict, party: dict, **ov
     colleagues = client.get("/api/v1/cases/colleagues", headers=officer).json()
     me = client.get("/api/v1/auth/me", headers=officer).json()["officer"]["id"]
     partner = next(c["id"] for c in colleagues if c["kind"] == "certified" and c["id"] != me)
-    return new_case(client, officer, setup, party=party, officer_ids=[me, partner], facts="在李村集市占道经营",
-                    **overrides)  # fmt: skip
+    facts = "当事人在李村集市东侧人行道占道经营，摆放货架约4平方米"
+    return new_case(client, officer, setup, party=party, officer_ids=[me, partner], facts=facts, **overrides)
 
 
 def test_an_officer_sees_only_the_cases_in_scope_and_a_count_of_the_others(client: TestClient, login: Login,

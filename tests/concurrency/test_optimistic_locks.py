@@ -119,7 +119,10 @@ def _case_in_filing_approval(server: str, token) -> dict:  # type: ignore[no-unt
     me = _get(server, "/api/v1/auth/me", officer)
     colleagues = _get(server, "/api/v1/cases/colleagues", officer)
     partner = next(c for c in colleagues if c["kind"] == "certified" and c["user_id"] is None)
-    matter = _get(server, "/api/v1/law/matters?page_size=1", officer)["items"][0]["code"]
+    matters = _get(server, "/api/v1/law/matters?page_size=200", officer)["items"]
+    matter = next(
+        m["code"] for m in matters if (m["individual_min_fen"] or 10**9) <= 50_000 <= (m["individual_max_fen"] or 0)
+    )
     party = {"type": "individual", "name": "并发测试", "id_no": synthetic_ric(uuid.uuid4().int), "address": "市南区"}
     case = _post(server, "/api/v1/cases", officer, {
         "procedure": "ordinary", "matter_code": matter, "facts": "在八大关街区占道经营", "party": party,
