@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     lockout_minutes: int = 15
     password_min_length: int = 8
 
+    # Request bodies (core.limits): JSON behind a login, public routes, multipart uploads; larger per route there.
+    max_body_kb: int = 1024
+    max_public_body_kb: int = 64
+    max_upload_mb: int = 32
+
     dedup_radius_m: int = 50
     dedup_window_minutes: int = 60
     dispatch_ack_minutes: int = 5
