@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import tracemalloc
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
+
+from cases.conftest import setup  # noqa: F401  (a fixture, used by name)
+from cases.helpers import new_case
 
 KB, MB = 1024, 1024 * 1024
 CASES = "/api/v1/cases"
@@ -29,14 +33,15 @@ class Exchange:
 def call(app, method: str, path: str, headers: dict[str, str], chunks: Iterable[bytes]) -> Exchange:
     """One request straight through the ASGI app, its body handed out chunk by chunk, counting what was pulled."""
     out = Exchange()
-    pending = list(chunks)
+    pending = iter(chunks)
+    ahead = [next(pending, None)]  # one chunk ahead, to tell the last one (more_body=False)
 
     async def receive():
-        if not pending:
+        if ahead[0] is None:
             return {"type": "http.disconnect"}
         out.chunks_read += 1
-        chunk = pending.pop(0)
-        return {"type": "http.request", "body": chunk, "more_body": bool(pending)}
+        chunk, ahead[0] = ahead[0], next(pending, None)
+        return {"type": "http.request", "body": chunk, "more_body": ahead[0] is not None}
 
     async def send(message):
         if message["type"] == "http.response.start":
@@ -168,3 +173,29 @@ def test_batch_of_a_thousand_signals_over_one_megabyte_is_accepted(client, login
     )
     assert response.status_code == 200, response.text[:300]
     assert len(response.json()["results"]) == 1000
+
+
+def test_a_large_upload_streams_to_disk(app, client, login, setup):  # noqa: F811
+    """A 24 MB evidence video goes through with a few MB of Python memory: nothing holds the body whole."""
+    officer = login("bdg_officer")
+    case = new_case(client, officer, setup)
+    boundary = "chengguan-upload-boundary"
+    block = b"\x00\x00\x00\x18ftypmp42" + bytes(64 * KB - 12)
+
+    def multipart() -> Iterator[bytes]:
+        yield (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="clip.mp4"\r\n'
+               "Content-Type: video/mp4\r\n\r\n").encode()  # fmt: skip
+        for _ in range(24 * MB // len(block)):
+            yield block
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    headers = {"content-type": f"multipart/form-data; boundary={boundary}", "transfer-encoding": "chunked"} | officer
+    tracemalloc.start()
+    try:
+        out = call(app, "POST", f"/api/v1/cases/{case['id']}/evidence", headers, multipart())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert out.status == 201, out.body[:300]
+    assert out.json()["size"] == 24 * MB // len(block) * len(block)
+    assert peak < 8 * MB, f"peak {peak / MB:.1f} MB of Python memory for a 24 MB upload"
