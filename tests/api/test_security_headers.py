@@ -7,6 +7,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from fastapi.responses import Response
 from fastapi.testclient import TestClient
 
 from chengguan.app import create_app
@@ -131,3 +132,16 @@ def test_api_docs_load_nothing_from_another_host(client):
         assert client.get(url).status_code == 200, url
     assert "SwaggerUIBundle" in client.get("/api/docs/static/swagger-ui-bundle.js").text
     assert client.get("/api/docs/init.js").text.count("http") == 0
+
+
+def test_a_routes_own_stricter_policy_stands_but_not_its_caching(settings, db):
+    app = create_app(settings, db)
+
+    @app.post("/api/v1/test-upload-view")
+    def view() -> Response:
+        return Response(b"x", headers={"Content-Security-Policy": "sandbox", "Cache-Control": "max-age=86400"})
+
+    response = TestClient(app).post("/api/v1/test-upload-view")
+    assert response.headers["content-security-policy"] == "sandbox"
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["x-frame-options"] == "DENY"

@@ -53,7 +53,7 @@ CACHEABLE_API = ("/api/health", "/api/docs/static/")
 
 
 def security_headers(path: str) -> dict[str, str]:
-    """The headers every response to ``path`` carries (they replace what a route set)."""
+    """The headers every response to ``path`` carries (a route may set a stricter one itself)."""
     framed = FRAMED_BY_US.match(path) is not None
     headers = {
         "Content-Security-Policy": CSP_FRAMED_BY_US if framed else CSP,
@@ -82,7 +82,10 @@ class SecurityHeadersMiddleware:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in security_headers(path).items():
-                    headers[name] = value
+                    # A route's own choice stands (the evidence file's stricter ``sandbox`` CSP), except caching:
+                    # no API response with personal data may be kept, whatever the route hoped to save.
+                    if name == "Cache-Control" or name not in headers:
+                        headers[name] = value
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
