@@ -167,18 +167,29 @@ class ValidToken:
     needs_touch: bool
 
 
+def token_refusal(
+    settings: Settings, revoked_at: datetime | None, expires_at: datetime, last_used_at: datetime, now: datetime
+) -> Unauthenticated | None:
+    """Why a known token no longer admits its holder (revoked, expired, idle too long), or None."""
+    if revoked_at is not None:
+        return Unauthenticated("登录已失效，请重新登录", code="auth.token_invalid")
+    if clock.as_utc(expires_at) <= now:
+        return Unauthenticated("登录已过期，请重新登录", code="auth.token_expired")
+    if now - clock.as_utc(last_used_at) > timedelta(minutes=settings.token_idle_minutes):
+        return Unauthenticated("长时间未操作，请重新登录", code="auth.token_idle")
+    return None
+
+
 def check_token(session: Session, settings: Settings, raw: str) -> ValidToken:
     """The token if it is known, unrevoked, unexpired and used within the idle timeout."""
     token = TokenRepository(session).by_digest(token_digest(raw))
     now = clock.now()
-    if token is None or token.revoked_at is not None:
+    if token is None:
         raise Unauthenticated("登录已失效，请重新登录", code="auth.token_invalid")
-    if clock.as_utc(token.expires_at) <= now:
-        raise Unauthenticated("登录已过期，请重新登录", code="auth.token_expired")
-    idle = now - clock.as_utc(token.last_used_at)
-    if idle > timedelta(minutes=settings.token_idle_minutes):
-        raise Unauthenticated("长时间未操作，请重新登录", code="auth.token_idle")
-    return ValidToken(token=token, needs_touch=idle >= TOUCH_EVERY)
+    refusal = token_refusal(settings, token.revoked_at, token.expires_at, token.last_used_at, now)
+    if refusal is not None:
+        raise refusal
+    return ValidToken(token=token, needs_touch=now - clock.as_utc(token.last_used_at) >= TOUCH_EVERY)
 
 
 def touch(session: Session, token_id: uuid.UUID) -> None:

@@ -14,12 +14,20 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from sqlalchemy import bindparam, select
 from starlette.concurrency import run_in_threadpool
 
+from chengguan.core import clock
 from chengguan.core.db import Database
 from chengguan.core.errors import DomainError, Unauthenticated
+from chengguan.core.security import token_digest
 from chengguan.identity import auth
 from chengguan.identity.dependencies import bearer
+from chengguan.identity.models import AuthToken
+
+TOKEN_STATE = select(AuthToken.revoked_at, AuthToken.expires_at, AuthToken.last_used_at).where(
+    AuthToken.token_hash == bindparam("digest")
+)
 
 
 def _calls(dependant: Dependant) -> Iterator[Callable[..., Any] | None]:
@@ -40,14 +48,15 @@ class BearerGate:
             return Unauthenticated("请先登录")
         db: Database = app.state.db
         settings = app.state.settings
+        digest = token_digest(raw.strip())
 
         def check() -> DomainError | None:
-            with db.session(write=False) as session:
-                try:
-                    auth.check_token(session, settings, raw.strip())
-                except DomainError as refused:
-                    return refused
-            return None
+            # One indexed row by a plain connection: no ORM session for a check the route repeats anyway.
+            with db.engine.connect() as connection:
+                row = connection.execute(TOKEN_STATE, {"digest": digest}).first()
+            if row is None:
+                return Unauthenticated("登录已失效，请重新登录", code="auth.token_invalid")
+            return auth.token_refusal(settings, row.revoked_at, row.expires_at, row.last_used_at, clock.now())
 
         return await run_in_threadpool(check)
 
