@@ -133,23 +133,8 @@ def _declared_length(headers: Headers) -> int | None:
 class BodyLimitMiddleware:
     """Refuse bodies by their headers (401 without a live token, 413 over the limit) and count streamed bytes."""
 
-    def __init__(
-        self,
-        app: ASGIApp,
-        *,
-        fastapi_app: FastAPI,
-        settings: Settings,
-        gate: TokenGate | None,
-    ) -> None:
-        self.app, self.fastapi_app, self.settings, self.gate = app, fastapi_app, settings, gate
-        self._table: RouteTable | None = None
-
-    @property
-    def table(self) -> RouteTable:
-        # Built on first use: every router is included by then (create_app adds this middleware last).
-        if self._table is None:
-            self._table = RouteTable(self.fastapi_app, self.settings, self.gate)
-        return self._table
+    def __init__(self, app: ASGIApp, *, fastapi_app: FastAPI, table: RouteTable, gate: TokenGate | None) -> None:
+        self.app, self.fastapi_app, self.table, self.gate = app, fastapi_app, table, gate
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -207,5 +192,10 @@ class BodyLimitMiddleware:
 
 
 def install(app: FastAPI, settings: Settings, gate: TokenGate | None) -> None:
-    """Add the middleware; ``gate`` tells which routes need a token and checks it before any body is read."""
-    app.add_middleware(BodyLimitMiddleware, fastapi_app=app, settings=settings, gate=gate)
+    """Add the middleware once every route is in place (routes added later get the unmatched policy); ``gate``
+    tells which routes need a token and checks it before any body is read.
+
+    The table is built here, not on the first request: walking the routes makes FastAPI resolve its included
+    routers (about 0.7 s, cached for routing too), which would otherwise stall that first request."""
+    table = RouteTable(app, settings, gate)
+    app.add_middleware(BodyLimitMiddleware, fastapi_app=app, table=table, gate=gate)
