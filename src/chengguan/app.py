@@ -18,7 +18,7 @@ from chengguan.calendar.api import router as calendar_router
 from chengguan.cases.api import chains_router as approval_chains_router
 from chengguan.cases.api import public_router as disclosure_router
 from chengguan.cases.api import router as cases_router
-from chengguan.core import problems
+from chengguan.core import apidocs, headers, limits, problems
 from chengguan.core.config import Settings, get_settings
 from chengguan.core.db import Database
 from chengguan.core.errors import NotFound
@@ -28,6 +28,7 @@ from chengguan.documents.delivery_api import router as delivery_router
 from chengguan.documents.public_api import router as documents_public_router
 from chengguan.evidence.api import router as evidence_router
 from chengguan.identity.api import router as identity_router
+from chengguan.identity.gate import gate as token_gate
 from chengguan.intake.api import router as intake_router
 from chengguan.jobs import Scheduler
 from chengguan.law.api import router as law_router
@@ -71,7 +72,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         title="城管综合执法平台 Chengguan API",
         version=__version__,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # core.apidocs serves it from local files
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -107,7 +108,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(open311_router)
 
+    apidocs.install(app)
     _mount_web(app, settings.web_dist or default_web_dist())
+    limits.install(app, settings, token_gate)
+    headers.install(app)
     return app
 
 

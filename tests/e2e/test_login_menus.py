@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+
+import httpx
 import pytest
 
 from chengguan.demo.loader import DEMO_LOGINS
@@ -109,4 +112,102 @@ def test_phone_gets_the_mobile_shell(browser, live_server, tmp_path):
         assert page.get_by_test_id("me-certificate").inner_text().strip()
     finally:
         page.screenshot(path=str(tmp_path / "mobile.png"))
+        context.close()
+
+
+CSP_WATCH = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation',
+  (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+"""
+
+
+def _csp_violations(page) -> list[str]:
+    return page.evaluate("window.__csp || []")
+
+
+@pytest.mark.e2e
+def test_the_console_runs_under_the_content_security_policy(browser, live_server, tmp_path):
+    """Login, dashboard, users, the command map with its markers and grids, a case list: nothing the CSP blocks."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    context.add_init_script(CSP_WATCH)
+    page = context.new_page()
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    try:
+        response = page.goto(f"{live_server}/login")
+        assert response is not None and "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        _login(page, live_server, "admin")
+        page.get_by_test_id("menu-dashboard").wait_for(timeout=15_000)
+        for menu, ready in [
+            ("menu-users", "[data-testid='user-table'] .el-table__row"),
+            ("menu-cases", ".el-table__row"),
+            ("menu-dispatch-map", ".leaflet-container [data-testid^='map-source-']"),
+        ]:
+            page.get_by_test_id(menu).click()
+            page.locator(ready).first.wait_for(timeout=20_000)
+        page.locator(".leaflet-overlay-pane path").first.wait_for(timeout=15_000)  # the grids
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(tmp_path / "command-map-under-csp.png"))
+        assert _csp_violations(page) == [] and refused == []
+    finally:
+        context.close()
+
+
+@pytest.mark.e2e
+def test_a_reset_password_must_be_changed_before_the_console(browser, live_server, tmp_path):
+    """The administrator resets a user's password in 用户管理; that user logs in, lands on 修改密码, cannot keep
+    the password the administrator chose, sets a new one and reaches the console."""
+    with httpx.Client(base_url=f"{live_server}/api/v1", timeout=30, trust_env=False) as api:
+        token = api.post("/auth/login", json={"username": "admin", "password": PASSWORDS["admin"]}).json()
+        api.headers["Authorization"] = f"Bearer {token['access_token']}"
+        roles = {r["code"]: r["id"] for r in api.get("/roles").json()["items"]}
+        squad = api.get("/users", params={"q": "bdg_leader"}).json()["items"][0]["unit_id"]
+        username = f"e2e{uuid.uuid4().hex[:8]}"
+        created = api.post("/users", json={"username": username, "display_name": "重置测试", "password": "Strong#Pass1",
+                                           "unit_id": squad, "role_ids": [roles["squad_leader"]]})  # fmt: skip
+        assert created.status_code == 201, created.text
+
+    admin = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    page = admin.new_page()
+    try:
+        _login(page, live_server, "admin")
+        page.get_by_test_id("menu-users").click()
+        search = page.get_by_placeholder("用户名 / 姓名")
+        search.fill(username)
+        search.press("Enter")
+        row = page.locator("[data-testid='user-table'] .el-table__row", has_text=username)
+        row.get_by_role("button", name="编辑").click()
+        page.get_by_test_id("user-password").locator("input").or_(page.get_by_test_id("user-password")).first.fill(
+            "Reset#Pass2026"
+        )
+        page.get_by_test_id("user-save").click()
+        page.get_by_test_id("user-form").wait_for(state="hidden", timeout=10_000)
+    finally:
+        page.screenshot(path=str(tmp_path / "admin-reset.png"))
+        admin.close()
+
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        _login(page, live_server, username, "Reset#Pass2026")
+        page.wait_for_url("**/password**", timeout=15_000)
+        page.get_by_test_id("password-change-notice").wait_for(timeout=10_000)
+        page.goto(f"{live_server}/console/cases")  # the console stays closed until it is changed
+        page.wait_for_url("**/password**", timeout=15_000)
+
+        def change(new: str) -> None:
+            for testid, value in (("pw-old", "Reset#Pass2026"), ("pw-new", new), ("pw-confirm", new)):
+                page.get_by_test_id(testid).locator("input").or_(page.get_by_test_id(testid)).first.fill(value)
+            page.get_by_test_id("pw-submit").click()
+
+        change("Reset#Pass2026")
+        refusal = page.locator(".el-form-item__error", has_text="不能使用当前密码或最近 5 次用过的密码")
+        refusal.wait_for(timeout=10_000)
+        assert "/password" in page.url
+        page.screenshot(path=str(tmp_path / "forced-change-refused.png"))
+        change("Chosen#ByMe-2026")
+        page.wait_for_url("**/console/**", timeout=15_000)
+        page.get_by_test_id("menu-dashboard").wait_for(timeout=15_000)
+    finally:
         context.close()

@@ -33,9 +33,23 @@ class Settings(BaseSettings):
 
     token_ttl_minutes: int = 12 * 60
     token_idle_minutes: int = 30
+    # Login throttle (identity.throttle): an account's failures before its back-off, the longest back-off, the
+    # first back-off step; failures per client address in its window; how long failures are remembered.
     lockout_threshold: int = 5
     lockout_minutes: int = 15
+    login_backoff_seconds: int = 2
+    login_address_failures: int = 10
+    login_address_window_seconds: int = 60
+    login_failure_memory_hours: int = 24
+    # Passwords: length, zxcvbn score (0–4) at least, earlier passwords that may not be chosen again.
     password_min_length: int = 8
+    password_min_score: int = 3
+    password_history: int = 5
+
+    # Request bodies (core.limits): JSON behind a login, public routes, multipart uploads; larger per route there.
+    max_body_kb: int = 1024
+    max_public_body_kb: int = 64
+    max_upload_mb: int = 32
 
     dedup_radius_m: int = 50
     dedup_window_minutes: int = 60

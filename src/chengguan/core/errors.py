@@ -96,12 +96,6 @@ class Unprocessable(DomainError):
     title = "Unprocessable Content"
 
 
-class Locked(DomainError):
-    status_code = 423
-    code = "auth.locked"
-    title = "Locked"
-
-
 def field_error(field: str, message: str, *, code: str = "request.validation") -> Unprocessable:
     """A validation failure about one named field, raised by services after schema validation passed."""
     return Unprocessable(message, code=code, errors=[FieldProblem(field=field, message=message)])
@@ -118,11 +112,17 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         (422, "参数校验失败"),
     ]
 }
-LOGIN_RESPONSES: dict[int | str, dict[str, Any]] = PROBLEM_RESPONSES | {
-    423: {"model": Problem, "content": {"application/problem+json": {}}, "description": "账号已锁定（连续登录失败）"}
-}
+_RETRY_AFTER = {"Retry-After": {"description": "须等待的秒数", "schema": {"type": "integer", "minimum": 1}}}
 RATE_LIMITED_RESPONSES: dict[int | str, dict[str, Any]] = PROBLEM_RESPONSES | {
-    429: {"model": Problem, "content": {"application/problem+json": {}}, "description": "请求过于频繁"}
+    429: {
+        "model": Problem,
+        "content": {"application/problem+json": {}},
+        "description": "请求过于频繁",
+        "headers": _RETRY_AFTER,
+    }
+}
+LOGIN_RESPONSES: dict[int | str, dict[str, Any]] = PROBLEM_RESPONSES | {
+    429: RATE_LIMITED_RESPONSES[429] | {"description": "登录失败次数过多，须等待后再试（本地址或该账号）"}
 }
 
 

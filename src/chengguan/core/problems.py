@@ -76,10 +76,18 @@ def problem_response(problem: Problem, headers: dict[str, str] | None = None) ->
     )
 
 
+def domain_response(exc: DomainError) -> JSONResponse:
+    headers = {}
+    if exc.status_code == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    if exc.status_code == 429 and isinstance(exc.extra.get("retry_after"), int):
+        headers["Retry-After"] = str(exc.extra["retry_after"])  # RFC 9110 §10.2.3: whole seconds
+    return problem_response(exc.to_problem(), headers or None)
+
+
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
-    return problem_response(exc.to_problem(), headers)
+    return domain_response(exc)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -123,10 +131,35 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
                 errors=[FieldProblem(field="body", message="请求体无法解析")],
             )
         )
+    return http_response(exc)
+
+
+def http_response(exc: HTTPException) -> JSONResponse:
+    if exc.status_code == 413:
+        # core.limits.BodyTooLarge names the route's limit in its detail; Starlette's own 413 does not.
+        limit = getattr(exc, "limit", None)
+        return problem_response(
+            Problem(
+                title="Content Too Large",
+                status=413,
+                code="request.too_large",
+                detail=exc.detail if limit is not None else "请求体过大",
+                max_bytes=limit,
+            ),
+            dict(exc.headers or {}),
+        )
     code, detail = _HTTP_CODES.get(exc.status_code, ("http_error", str(exc.detail)))
     return problem_response(
         Problem(title=str(exc.detail), status=exc.status_code, detail=detail, code=code), dict(exc.headers or {})
     )
+
+
+def refusal_response(error: Exception) -> JSONResponse:
+    """The problem+json answer to a request refused before it reached a route (core.limits)."""
+    if isinstance(error, DomainError):
+        return domain_response(error)
+    assert isinstance(error, HTTPException)
+    return http_response(error)
 
 
 async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:

@@ -7,7 +7,14 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from chengguan.core.errors import LOGIN_RESPONSES, PROBLEM_RESPONSES
 from chengguan.identity import auth
-from chengguan.identity.dependencies import CurrentStaff, SessionDep, SettingsDep, client_ip, require
+from chengguan.identity.dependencies import (
+    CurrentStaff,
+    CurrentStaffPending,
+    SessionDep,
+    SettingsDep,
+    client_ip,
+    require,
+)
 from chengguan.identity.me import me_of
 from chengguan.identity.permissions import CATALOGUE
 from chengguan.identity.principals import StaffPrincipal
@@ -52,19 +59,19 @@ def login(body: LoginRequest, request: Request, session: SessionDep, settings: S
 
 
 @router.post("/auth/logout", tags=["认证"], summary="退出登录（吊销令牌）", status_code=204, response_class=Response)
-def logout(session: SessionDep, principal: CurrentStaff) -> Response:
+def logout(session: SessionDep, principal: CurrentStaffPending) -> Response:
     auth.logout(session, principal)
     return Response(status_code=204)
 
 
 @router.get("/auth/me", tags=["认证"], summary="当前用户")
-def me(session: SessionDep, principal: CurrentStaff) -> Me:
+def me(session: SessionDep, principal: CurrentStaffPending) -> Me:
     return me_of(session, principal)
 
 
 @router.post("/auth/password", tags=["认证"], summary="修改本人密码", status_code=204, response_class=Response)
 def change_password(
-    body: PasswordChange, session: SessionDep, settings: SettingsDep, principal: CurrentStaff
+    body: PasswordChange, session: SessionDep, settings: SettingsDep, principal: CurrentStaffPending
 ) -> Response:
     auth.change_password(session, settings, principal, old_password=body.old_password, new_password=body.new_password)
     return Response(status_code=204)

@@ -1,7 +1,8 @@
-"""Login, logout, token validation and the password policy: the use cases of authentication."""
+"""Login (behind the throttle), logout, token validation, changing one's password: the use cases of authentication."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,23 +13,26 @@ from sqlalchemy.orm import Session
 from chengguan.audit import service as audit
 from chengguan.core import clock
 from chengguan.core.config import Settings
-from chengguan.core.errors import FieldProblem, Locked, Unauthenticated, Unprocessable
-from chengguan.core.security import hash_password, new_token, password_problems, token_digest, verify_password
+from chengguan.core.errors import FieldProblem, TooManyRequests, Unauthenticated, Unprocessable
+from chengguan.core.security import new_token, token_digest, verify_password
+from chengguan.identity import passwords, throttle
 from chengguan.identity.enums import PrincipalType
 from chengguan.identity.models import AuthToken, User
 from chengguan.identity.principals import Actor, StaffPrincipal
-from chengguan.identity.repository import RoleRepository, TokenRepository, UserRepository
+from chengguan.identity.repository import LoginFailureRepository, RoleRepository, TokenRepository, UserRepository
+
+log = logging.getLogger("chengguan")
 
 TOUCH_EVERY = timedelta(seconds=60)  # last_used_at precision: enough for a 30-minute idle timeout, few writes
 
 
 class LoginFailed(Unauthenticated):
     code = "auth.invalid_credentials"
-    keep_writes = True  # the failure counter must survive the refusal
+    keep_writes = True  # the remembered failure must survive the refusal
 
 
-class AccountLocked(Locked):
-    keep_writes = True
+class LoginThrottled(TooManyRequests):
+    code = "auth.throttled"
 
 
 @dataclass(frozen=True)
@@ -38,59 +42,59 @@ class IssuedToken:
     user: User
 
 
-def _locked_message(until: datetime, now: datetime) -> str:
-    minutes = max(1, int((until - now).total_seconds() + 59) // 60)
-    return f"账号已锁定，请 {minutes} 分钟后再试"
+def _refusal_message(refusal: throttle.Refusal, now: datetime) -> str:
+    wait = throttle.wait_text(refusal.retry_after(now))
+    if refusal.reason == "address":
+        return f"登录失败次数过多，请 {wait}后再试"
+    return f"该账号近期登录失败次数过多，请 {wait}后再试；如非本人操作，请联系系统管理员"
+
+
+def _account_failures(failures: LoginFailureRepository, username: str, since: datetime) -> list[throttle.Failure]:
+    return [throttle.Failure(address, at) for address, at in failures.of_account(username, since)]
 
 
 def login(
     session: Session, settings: Settings, *, username: str, password: str, ip: str | None, user_agent: str | None
 ) -> IssuedToken:
-    """Check the password; after ``lockout_threshold`` consecutive failures lock the account for ``lockout_minutes``."""
+    """Check the password unless the throttle refuses the attempt first (429, identity.throttle)."""
     now = clock.now()
+    policy = throttle.ThrottlePolicy.of(settings)
+    address = (ip or "unknown")[:64]
+    name = username[:50]
+    failures = LoginFailureRepository(session)
+    refusal = throttle.decide(
+        policy,
+        now,
+        address,
+        failures.of_address(address, now - policy.address_window),
+        _account_failures(failures, name, now - policy.memory),
+    )
+    if refusal is not None:
+        # Not audited: refusals cost an attacker nothing, so they are not allowed to grow the hash-chained log.
+        log.warning("login throttled (%s) for %r from %s until %s", refusal.reason, name, address, refusal.until)
+        raise LoginThrottled(
+            _refusal_message(refusal, now), retry_after=refusal.retry_after(now), retry_at=refusal.until
+        )
     users = UserRepository(session)
     user = users.by_username(username)
-    actor = Actor("anonymous", None, username[:100], None, ip)
-    if user is not None and user.locked_until is not None and clock.as_utc(user.locked_until) > now:
-        audit.record(
-            session,
-            actor,
-            "auth.login_refused_locked",
-            target_type="user",
-            target_id=user.id,
-            target_label=user.username,
-        )
-        raise AccountLocked(_locked_message(clock.as_utc(user.locked_until), now), locked_until=user.locked_until)
     if user is None or not verify_password(user.password_hash if user else None, password) or not user.is_active:
+        failures.add(name, address, now)
+        failures.prune(now - policy.memory)
         if user is not None:
-            user.failed_login_count += 1
-            summary = {"failed_login_count": user.failed_login_count}
-            if user.failed_login_count >= settings.lockout_threshold:
-                user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
-                user.failed_login_count = 0
-                summary["locked_until"] = user.locked_until.isoformat()
-                audit.record(
-                    session,
-                    actor,
-                    "auth.locked",
-                    target_type="user",
-                    target_id=user.id,
-                    target_label=user.username,
-                    summary=summary,
-                )
-                raise AccountLocked(_locked_message(user.locked_until, now), locked_until=user.locked_until)
+            remembered = _account_failures(failures, name, now - policy.memory)
+            user.locked_until = throttle.account_backoff_until(policy, remembered)
             audit.record(
                 session,
-                actor,
+                Actor("anonymous", None, name, None, ip),
                 "auth.login_failed",
                 target_type="user",
                 target_id=user.id,
                 target_label=user.username,
-                summary=summary,
+                summary={"failures": len(remembered), "held_back_until": _iso(user.locked_until)},
             )
         raise LoginFailed("用户名或密码错误")
-    user.failed_login_count = 0
-    user.locked_until = None
+    failures.forget(name, address)
+    user.locked_until = throttle.account_backoff_until(policy, _account_failures(failures, name, now - policy.memory))
     user.last_login_at = now
     raw, token = issue_token(session, settings, PrincipalType.staff, user.id, ip=ip, user_agent=user_agent)
     audit.record(
@@ -102,6 +106,10 @@ def login(
         target_label=user.username,
     )
     return IssuedToken(raw=raw, token=token, user=user)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 def issue_token(
@@ -159,18 +167,29 @@ class ValidToken:
     needs_touch: bool
 
 
+def token_refusal(
+    settings: Settings, revoked_at: datetime | None, expires_at: datetime, last_used_at: datetime, now: datetime
+) -> Unauthenticated | None:
+    """Why a known token no longer admits its holder (revoked, expired, idle too long), or None."""
+    if revoked_at is not None:
+        return Unauthenticated("登录已失效，请重新登录", code="auth.token_invalid")
+    if clock.as_utc(expires_at) <= now:
+        return Unauthenticated("登录已过期，请重新登录", code="auth.token_expired")
+    if now - clock.as_utc(last_used_at) > timedelta(minutes=settings.token_idle_minutes):
+        return Unauthenticated("长时间未操作，请重新登录", code="auth.token_idle")
+    return None
+
+
 def check_token(session: Session, settings: Settings, raw: str) -> ValidToken:
     """The token if it is known, unrevoked, unexpired and used within the idle timeout."""
     token = TokenRepository(session).by_digest(token_digest(raw))
     now = clock.now()
-    if token is None or token.revoked_at is not None:
+    if token is None:
         raise Unauthenticated("登录已失效，请重新登录", code="auth.token_invalid")
-    if clock.as_utc(token.expires_at) <= now:
-        raise Unauthenticated("登录已过期，请重新登录", code="auth.token_expired")
-    idle = now - clock.as_utc(token.last_used_at)
-    if idle > timedelta(minutes=settings.token_idle_minutes):
-        raise Unauthenticated("长时间未操作，请重新登录", code="auth.token_idle")
-    return ValidToken(token=token, needs_touch=idle >= TOUCH_EVERY)
+    refusal = token_refusal(settings, token.revoked_at, token.expires_at, token.last_used_at, now)
+    if refusal is not None:
+        raise refusal
+    return ValidToken(token=token, needs_touch=now - clock.as_utc(token.last_used_at) >= TOUCH_EVERY)
 
 
 def touch(session: Session, token_id: uuid.UUID) -> None:
@@ -203,23 +222,14 @@ def principal_of_user(
         custom_unit_ids=frozenset(units),
         token_id=token_id,
         ip=ip,
+        must_change_password=user.must_change_password,
     )
-
-
-def ensure_password_policy(settings: Settings, password: str, *, username: str | None, field: str = "password") -> None:
-    """Refuse a weak password with the policy's reasons (zh-CN)."""
-    problems = password_problems(password, min_length=settings.password_min_length, username=username)
-    if problems:
-        message = "；".join(problems)
-        raise Unprocessable(
-            f"密码不符合要求：{message}", code="password.weak", errors=[FieldProblem(field=field, message=message)]
-        )
 
 
 def change_password(
     session: Session, settings: Settings, principal: StaffPrincipal, *, old_password: str, new_password: str
 ) -> None:
-    """Change one's own password after proving the old one."""
+    """Change one's own password after proving the old one; it ends a forced change (administrator reset)."""
     user = session.get(User, principal.user_id)
     assert user is not None
     if not verify_password(user.password_hash, old_password):
@@ -228,9 +238,11 @@ def change_password(
             code="password.wrong_old",
             errors=[FieldProblem(field="old_password", message="原密码不正确")],
         )
-    ensure_password_policy(settings, new_password, username=user.username, field="new_password")
-    user.password_hash = hash_password(new_password)
-    user.password_changed_at = clock.now()
+    field = "new_password"
+    passwords.ensure_policy(settings, new_password, user_inputs=(user.username, user.display_name), field=field)
+    passwords.ensure_not_reused(session, settings, user, new_password, field=field)
+    forced = user.must_change_password
+    passwords.set_password(session, settings, user, new_password, must_change=False)
     revoke_tokens(session, user.id, keep=principal.token_id)
     audit.record(
         session,
@@ -239,4 +251,5 @@ def change_password(
         target_type="user",
         target_id=user.id,
         target_label=user.username,
+        summary={"forced": forced},
     )

@@ -7,15 +7,13 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from chengguan.audit import service as audit
-from chengguan.core import clock
 from chengguan.core.config import Settings
-from chengguan.core.security import hash_password
-from chengguan.identity import auth
+from chengguan.identity import passwords
 from chengguan.identity.enums import DataScope
 from chengguan.identity.models import Role, User
 from chengguan.identity.permissions import KEYS
 from chengguan.identity.principals import cli_actor
-from chengguan.identity.repository import RoleRepository, UserRepository
+from chengguan.identity.repository import LoginFailureRepository, RoleRepository, UserRepository
 
 _READ_ORG = {"org:read", "officer:read", "vehicle:read", "device:read", "grid:read"}
 _CASEWORK = {"source:read", "source:write", "dispatch:read", "case:read", "case:write", "law:read", "merchant:read"}
@@ -114,20 +112,20 @@ def ensure_builtin_roles(session: Session) -> dict[str, Role]:
 
 
 def ensure_admin(session: Session, settings: Settings, *, username: str, password: str) -> bool:
-    """Create the administrator (True) or reset its password and unlock it (False)."""
-    auth.ensure_password_policy(settings, password, username=username)
+    """Create the administrator (True) or reset its password and let it in again (False): reactivated, its
+    remembered login failures forgotten, no forced change (whoever runs the CLI chose the password)."""
+    passwords.ensure_policy(settings, password, user_inputs=(username, "系统管理员"), field="password")
     roles = ensure_builtin_roles(session)
     users = UserRepository(session)
     user = users.by_username(username)
     created = user is None
     if user is None:
-        user = User(username=username, display_name="系统管理员", password_hash=hash_password(password))
+        user = User(username=username, display_name="系统管理员", password_hash="")
         session.add(user)
     else:
-        user.password_hash = hash_password(password)
-        user.locked_until, user.failed_login_count, user.is_active = None, 0, True
-    user.password_changed_at = clock.now()
-    session.flush()
+        user.locked_until, user.is_active = None, True
+        LoginFailureRepository(session).forget(username)
+    passwords.set_password(session, settings, user, password, must_change=False)
     users.set_roles(user.id, {*users.role_ids(user.id), roles["admin"].id})
     audit.record(
         session,

@@ -61,15 +61,27 @@ def valid_token(
     return valid.token
 
 
-def current_staff(
+def current_staff_pending(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> StaffPrincipal:
-    """The staff principal behind the bearer token; 401 otherwise (merchant/public tokens are not staff)."""
+    """The staff principal behind the bearer token, also while a forced password change is pending (only the
+    routes that make that change possible use this: /auth/me, /auth/password, /auth/logout)."""
     token = valid_token(request, session, settings, credentials, PrincipalType.staff, "该账号类型不能访问执法端接口")
     return auth.staff_principal(session, token, client_ip(request))
+
+
+CurrentStaffPending = Annotated[StaffPrincipal, Depends(current_staff_pending)]
+
+
+async def current_staff(principal: CurrentStaffPending) -> StaffPrincipal:
+    """The staff principal behind the bearer token; 401 otherwise (merchant/public tokens are not staff); 403
+    ``auth.password_change_required`` until a password an administrator reset has been changed."""
+    if principal.must_change_password:
+        raise Forbidden("管理员已重置您的密码，请先修改密码后再继续使用", code="auth.password_change_required")
+    return principal
 
 
 CurrentStaff = Annotated[StaffPrincipal, Depends(current_staff)]

@@ -24,4 +24,5 @@ def me_of(session: Session, principal: StaffPrincipal) -> Me:
         roles=[RoleRef.model_validate(r) for r in sorted(roles, key=lambda r: r.code)],
         permissions=sorted(principal.permissions),
         data_scope=principal.data_scope,
+        must_change_password=principal.must_change_password,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chengguan.core.db import Base, Timestamps, UUIDPrimaryKey
@@ -14,7 +14,9 @@ from chengguan.kit.types import str_enum
 
 
 class User(UUIDPrimaryKey, Timestamps, Base):
-    """A staff login; the argon2 hash never leaves the service; locked after repeated failures."""
+    """A staff login; the argon2 hash never leaves the service. ``locked_until`` tells until when addresses that
+    failed for this account are held back (identity.throttle; it never locks out an address that did not fail);
+    ``must_change_password`` after an administrator reset confines the user's token to changing it."""
 
     __tablename__ = "user_account"
 
@@ -24,10 +26,36 @@ class User(UUIDPrimaryKey, Timestamps, Base):
     unit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("org_unit.id", ondelete="RESTRICT"), index=True)
     officer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("officer.id", ondelete="SET NULL"), unique=True)
     is_active: Mapped[bool] = mapped_column(default=True)
-    failed_login_count: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
     password_changed_at: Mapped[datetime | None]
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+
+class PasswordHistory(UUIDPrimaryKey, Base):
+    """A password a user had (its argon2 hash): the last ``CHENGGUAN_PASSWORD_HISTORY`` may not be chosen again."""
+
+    __tablename__ = "password_history"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    set_at: Mapped[datetime]
+
+
+class LoginFailure(UUIDPrimaryKey, Base):
+    """One failed staff login — the username as typed (known or not), the client address, the time: what the
+    login throttle (identity.throttle) counts, shared by every worker process through the database."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (
+        Index("ix_login_failure_username", "username", "failed_at"),
+        Index("ix_login_failure_address", "address", "failed_at"),
+        Index("ix_login_failure_failed_at", "failed_at"),
+    )
+
+    username: Mapped[str] = mapped_column(String(50))
+    address: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[datetime]
 
 
 class Role(UUIDPrimaryKey, Timestamps, Base):

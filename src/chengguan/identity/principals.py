@@ -40,6 +40,7 @@ class StaffPrincipal:
     custom_unit_ids: frozenset[uuid.UUID] = frozenset()
     token_id: uuid.UUID | None = None
     ip: str | None = None
+    must_change_password: bool = False  # an administrator reset the password: only changing it is allowed
     principal_type: PrincipalType = field(default=PrincipalType.staff, init=False)
 
     def has(self, permission: str) -> bool:

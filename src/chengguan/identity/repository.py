@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import Select, delete, select
+from sqlalchemy.orm import Session
 
 from chengguan.identity.enums import DataScope
-from chengguan.identity.models import AuthToken, Role, RolePermission, RoleUnit, User, UserRole
+from chengguan.identity.models import (
+    AuthToken,
+    LoginFailure,
+    PasswordHistory,
+    Role,
+    RolePermission,
+    RoleUnit,
+    User,
+    UserRole,
+)
 from chengguan.identity.principals import StaffPrincipal
 from chengguan.kit.repository import Repository
 from chengguan.kit.scope import scope_clause
@@ -106,3 +117,70 @@ class TokenRepository(Repository[AuthToken]):
 
     def by_digest(self, digest: str) -> AuthToken | None:
         return self.session.scalars(select(AuthToken).where(AuthToken.token_hash == digest)).first()
+
+
+class LoginFailureRepository:
+    """The failed logins the throttle counts (identity.throttle)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def of_address(self, address: str, since: datetime) -> list[datetime]:
+        return list(
+            self.session.scalars(
+                select(LoginFailure.failed_at).where(LoginFailure.address == address, LoginFailure.failed_at > since)
+            )
+        )
+
+    def of_account(self, username: str, since: datetime) -> list[tuple[str, datetime]]:
+        rows = self.session.execute(
+            select(LoginFailure.address, LoginFailure.failed_at).where(
+                LoginFailure.username == username, LoginFailure.failed_at > since
+            )
+        )
+        return [(address, at) for address, at in rows]
+
+    def add(self, username: str, address: str, at: datetime) -> None:
+        self.session.add(LoginFailure(username=username, address=address, failed_at=at))
+        self.session.flush()
+
+    def forget(self, username: str, address: str | None = None) -> None:
+        """Forget the account's failures (from one address, or from all)."""
+        statement = delete(LoginFailure).where(LoginFailure.username == username)
+        if address is not None:
+            statement = statement.where(LoginFailure.address == address)
+        self.session.execute(statement)
+
+    def prune(self, before: datetime) -> None:
+        self.session.execute(delete(LoginFailure).where(LoginFailure.failed_at <= before))
+
+
+class PasswordHistoryRepository:
+    """The hashes of a user's earlier passwords, newest first."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def recent(self, user_id: uuid.UUID, count: int) -> list[str]:
+        return list(
+            self.session.scalars(
+                select(PasswordHistory.password_hash)
+                .where(PasswordHistory.user_id == user_id)
+                .order_by(PasswordHistory.set_at.desc(), PasswordHistory.id)
+                .limit(count)
+            )
+        )
+
+    def add(self, user_id: uuid.UUID, password_hash: str, at: datetime, *, keep: int) -> None:
+        """Record a newly set password and drop what lies beyond the ``keep`` newest."""
+        self.session.add(PasswordHistory(user_id=user_id, password_hash=password_hash, set_at=at))
+        self.session.flush()
+        kept = (
+            select(PasswordHistory.id)
+            .where(PasswordHistory.user_id == user_id)
+            .order_by(PasswordHistory.set_at.desc(), PasswordHistory.id)
+            .limit(max(keep, 1))
+        )
+        self.session.execute(
+            delete(PasswordHistory).where(PasswordHistory.user_id == user_id, PasswordHistory.id.not_in(kept))
+        )

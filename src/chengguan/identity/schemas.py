@@ -46,6 +46,7 @@ class Me(Out):
     roles: list[RoleRef]
     permissions: list[str]
     data_scope: DataScope
+    must_change_password: bool = Field(False, description="管理员重置了密码：修改密码前不能使用其他接口")
 
 
 class LoginResponse(Out):

@@ -14,12 +14,17 @@ from chengguan.core import clock
 from chengguan.core.config import get_settings
 from chengguan.core.errors import Conflict, FieldProblem, Unprocessable, field_error
 from chengguan.core.security import hash_password
-from chengguan.identity import auth
+from chengguan.identity import auth, passwords
 from chengguan.identity.enums import DataScope
 from chengguan.identity.models import Role, User
 from chengguan.identity.permissions import KEYS
 from chengguan.identity.principals import StaffPrincipal
-from chengguan.identity.repository import RoleRepository, UserRepository
+from chengguan.identity.repository import (
+    LoginFailureRepository,
+    PasswordHistoryRepository,
+    RoleRepository,
+    UserRepository,
+)
 from chengguan.identity.schemas import RoleRead, RoleRef, UserRead
 from chengguan.kit.crud import CrudService, conflict
 from chengguan.kit.snapshot import as_dict
@@ -71,13 +76,26 @@ class UserService(CrudService[User]):
             raise conflict("username", "用户名已存在")
         password = values.pop("password", None)
         if password is not None:
-            username = values.get("username") or (obj.username if obj else None)
-            auth.ensure_password_policy(get_settings(), password, username=username)
+            settings = get_settings()
+            username = values.get("username") or (obj.username if obj else "")
+            display_name = values.get("display_name") or (obj.display_name if obj else "")
+            passwords.ensure_policy(settings, password, user_inputs=(username, display_name), field="password")
+            if obj is not None:
+                passwords.ensure_not_reused(session, settings, obj, password, field="password")
+            # Hashed here (the insert needs it); the history row follows once the user row exists (_remember).
             values["password_hash"] = hash_password(password)
             values["password_changed_at"] = clock.now()
+            # Set by someone else, the password is known to them: its owner must replace it before anything else.
+            values["must_change_password"] = obj is not None and obj.id != principal.user_id
         if obj is not None and values.get("is_active") is False and obj.id == principal.user_id:
             raise field_error("is_active", "不能停用自己的账号")
         return values
+
+    def _remember(self, session: Session, user_id: uuid.UUID) -> None:
+        user = session.get(User, user_id)
+        assert user is not None
+        settings = get_settings()
+        PasswordHistoryRepository(session).add(user.id, user.password_hash, clock.now(), keep=settings.password_history)
 
     def _assign_roles(
         self, session: Session, principal: StaffPrincipal, user_id: uuid.UUID, role_ids: list[uuid.UUID]
@@ -102,11 +120,13 @@ class UserService(CrudService[User]):
     def create(self, session: Session, principal: StaffPrincipal, data: BaseModel) -> BaseModel:
         role_ids = list(getattr(data, "role_ids", []) or [])
         result = super().create(session, principal, data)
+        self._remember(session, result.id)  # type: ignore[attr-defined]
         self._assign_roles(session, principal, result.id, role_ids)  # type: ignore[attr-defined]
         return self.read(session, principal, result.id)  # type: ignore[attr-defined]
 
     def update(self, session: Session, principal: StaffPrincipal, id: uuid.UUID, data: BaseModel) -> BaseModel:
-        if getattr(data, "password", None) is not None or getattr(data, "is_active", None) is False:
+        reset = getattr(data, "password", None) is not None
+        if reset or getattr(data, "is_active", None) is False:
             auth.revoke_tokens(session, id)  # a reset or deactivated account keeps no live session
         role_ids = getattr(data, "role_ids", None)
         if role_ids is not None:
@@ -122,7 +142,10 @@ class UserService(CrudService[User]):
                 target_label=user.username,
                 summary={"before": {"role_ids": before}, "after": {"role_ids": sorted(map(str, role_ids))}},
             )
-        return super().update(session, principal, id, data)
+        result = super().update(session, principal, id, data)
+        if reset:
+            self._remember(session, id)
+        return result
 
     def delete(self, session: Session, principal: StaffPrincipal, id: uuid.UUID) -> None:
         """Accounts are deactivated, never deleted: the audit log and case history keep pointing at them."""
@@ -143,7 +166,7 @@ class UserService(CrudService[User]):
             summary={"before": {"locked_until": str(user.locked_until)}},
         )
         user.locked_until = None
-        user.failed_login_count = 0
+        LoginFailureRepository(session).forget(user.username)  # the account's remembered failures, every address
         session.flush()
         return self.read(session, principal, id)
 

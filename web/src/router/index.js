@@ -56,6 +56,13 @@ const routes = [
     },
   },
   {
+    // 管理员重置密码后的强制修改（登录后、进入任何其他页面之前）。
+    path: '/password',
+    name: 'password-change',
+    component: () => import('@/views/PasswordChangeView.vue'),
+    meta: { title: '修改密码' },
+  },
+  {
     path: '/console',
     component: () => import('@/layouts/ConsoleLayout.vue'),
     redirect: '/console/dashboard',
@@ -150,6 +157,9 @@ router.beforeEach(async (to) => {
       else auth.clear(err.detail)
       return { name: 'login', query: { redirect: to.fullPath } }
     }
+  }
+  if (auth.mustChangePassword && to.name !== 'password-change') {
+    return { name: 'password-change', query: { redirect: to.fullPath } }
   }
   if (to.meta.perms && !auth.canAny(to.meta.perms)) {
     ElMessage.warning({ message: `无权访问「${to.meta.title}」`, grouping: true })

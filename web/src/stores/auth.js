@@ -20,6 +20,8 @@ export const useAuthStore = defineStore('auth', {
     isLoggedIn: (s) => !!s.token,
     permissions: (s) => new Set(s.me?.permissions || []),
     unitIsSquad: (s) => s.me?.unit?.level === 'squad',
+    // 管理员重置了密码：修改前服务端只接受 /auth/me、/auth/password 与退出（403 auth.password_change_required）。
+    mustChangePassword: (s) => !!s.me?.must_change_password,
   },
   actions: {
     can(permission) {
@@ -45,6 +47,10 @@ export const useAuthStore = defineStore('auth', {
     async loadMe() {
       this.me = await authApi.fetchMe()
       return this.me
+    },
+    /** After the password was changed (forced or not): the server no longer asks for it. */
+    passwordChanged() {
+      if (this.me) this.me = { ...this.me, must_change_password: false }
     },
     async logout() {
       if (this.token) {
