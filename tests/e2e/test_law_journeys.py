@@ -1,5 +1,6 @@
 """法律知识库 through the real UI: full-text search into the reader, recommendation into the penalty calculator,
-a maintainer's edit that versions a matter, and the 法规 tab of 执法通 on a phone."""
+a maintainer's edit that versions a matter, the 法规 tab of 执法通 on a phone, and the library's region filter (the
+caller's region by default, every region only when 不限地区 is chosen: 立法法 第八十条、第八十一条)."""
 
 from __future__ import annotations
 
@@ -129,4 +130,31 @@ def test_phone_recommends_from_everyday_words(browser, live_server, tmp_path):
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
     finally:
         page.screenshot(path=str(tmp_path / "mobile-law.png"))
+        context.close()
+
+
+@pytest.mark.e2e
+def test_library_shows_other_regions_laws_only_for_any_region(browser, live_server, tmp_path):
+    context = browser.new_context(**DESKTOP)
+    page = context.new_page()
+    try:
+        _login(page, live_server, "bdg_officer")
+        page.wait_for_url("**/console/**", timeout=15_000)
+        page.get_by_test_id("menu-law-library").click()
+        region = page.get_by_test_id("law-catalog-region")
+        expect(region).to_contain_text("本单位地区（青岛市南区）", timeout=15_000)  # the unit's division code
+        search = _field(page, "law-catalog-search")
+        search.fill("北京")
+        with page.expect_request(lambda r: "/api/v1/law/laws" in r.url and "region=" not in r.url):
+            search.press("Enter")
+        table = page.get_by_test_id("law-table")
+        expect(table).to_contain_text("暂无法律法规", timeout=15_000)  # Beijing's texts do not govern Qingdao
+
+        region.click()
+        with page.expect_request(lambda r: "/api/v1/law/laws" in r.url and "region=all" in r.url):
+            page.locator(".el-select-dropdown__item:visible", has_text="不限地区").click()
+        expect(table).to_contain_text("北京市市容环境卫生条例", timeout=15_000)
+        expect(table.locator(".el-table__row", has_text="北京市市容环境卫生条例")).to_contain_text("北京市")
+    finally:
+        page.screenshot(path=str(tmp_path / "library-regions.png"))
         context.close()
