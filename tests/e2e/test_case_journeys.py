@@ -66,7 +66,9 @@ def test_ordinary_case_from_filing_to_archive_by_the_roles_involved(browser, liv
         _field(officer, "case-facts", "textarea").fill("端到端测试：在人口集中地区露天焚烧落叶，经劝阻仍未停止")
         _field(officer, "case-address").fill("八大关景区正阳关路")
         # 违法时间 defaults to now, to the minute (Beijing time)
-        assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", _field(officer, "case-act-at").input_value())
+        assert re.fullmatch(
+            r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", officer.get_by_test_id("case-act-at").locator("input").input_value()
+        )
         officer.get_by_test_id("case-officers").click()
         colleague = officer.locator(
             ".el-select-dropdown__item[data-login='no']:not(.is-disabled):visible", has_not_text="本人"

@@ -44,8 +44,10 @@ def _create_without_place(page, base: str, matter: dict, party: str, tmp_path) -
     page.get_by_test_id("case-assess").click()
     expect(page.get_by_test_id("case-assess-result")).to_contain_text("建议罚款", timeout=15_000)
     expect(form).to_contain_text("作出处罚决定前须填写")  # the ordinary procedure only hints at the place
+    page.set_viewport_size({"width": 1440, "height": 1800})  # the whole dialog in one picture
     page.wait_for_timeout(400)  # the dialog's fade-in
     form.screenshot(path=str(tmp_path / "case-create-dialog.png"))
+    page.set_viewport_size(DESKTOP["viewport"])
     page.get_by_test_id("case-create-submit").click()
     page.wait_for_url(re.compile(r".*/console/cases/[0-9a-f-]{36}$"), timeout=15_000)
     return page.url.rsplit("/", 1)[1]
@@ -119,7 +121,9 @@ def test_a_decision_without_the_place_is_refused_corrected_and_then_made(browser
         expect(amend).to_be_visible(timeout=10_000)
         expect(amend.get_by_test_id("case-amend-gaps")).to_contain_text("违法地点")
         expect(amend.locator(".el-form-item", has_text="违法地点")).to_contain_text("请填写违法地点")
-        assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", _field(amend, "amend-act-at").input_value())
+        assert re.fullmatch(
+            r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", amend.get_by_test_id("amend-act-at").locator("input").input_value()
+        )
         amend.get_by_test_id("amend-submit").click()
         expect(amend.locator(".el-form-item", has_text="补正理由")).to_contain_text("请填写补正理由")
         _field(amend, "amend-address").fill(PLACE)

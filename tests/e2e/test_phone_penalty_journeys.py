@@ -7,19 +7,33 @@ from __future__ import annotations
 import re
 import uuid
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 
-from browser_support import PHONE, draw_signature_by_finger, national_matter, number_input, pick_matter, picked
+from browser_support import PHONE, draw_signature_by_finger, number_input, pick_matter, picked
 from browser_support import api as _api
 from browser_support import field as _field
 from browser_support import login as _login
 from support import synthetic_ric
 
 
+def _on_the_spot_matter(client: httpx.Client) -> dict:
+    """A matter in force for the caller whose citizen fine range holds both 200 元 and 201 元: only 第五十一条's cap
+    tells them apart."""
+    items = client.get("/law/matters", params={"status": "active", "page_size": 200}).json()["items"]
+    return next(
+        m
+        for m in items
+        if "fine" in m["penalty_kinds"]
+        and m["individual_min_fen"] is not None
+        and m["individual_min_fen"] <= 20_000 < 20_100 <= (m["individual_max_fen"] or 0)
+    )
+
+
 @pytest.mark.e2e
 def test_phone_on_the_spot_penalty_is_capped_by_article_51(browser, live_server, tmp_path):
-    matter = national_matter(_api(live_server, "bdg_officer"))
+    matter = _on_the_spot_matter(_api(live_server, "bdg_officer"))
     party = f"流动摊贩{uuid.uuid4().hex[:4]}"
     context = browser.new_context(**PHONE)
     page = context.new_page()
@@ -31,7 +45,9 @@ def test_phone_on_the_spot_penalty_is_capped_by_article_51(browser, live_server,
         pick_matter(page, "matter-picker", matter)
         _field(page, "m-party-name").fill(party)
         _field(page, "m-address").fill("八大关景区路口")
-        assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", _field(page, "m-act-at").input_value())  # now
+        assert re.fullmatch(
+            r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", page.get_by_test_id("m-act-at").locator("input").input_value()
+        )  # now
         number = synthetic_ric(uuid.uuid4().int)
         wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
         _field(page, "m-party-id").fill(wrong)
@@ -49,6 +65,7 @@ def test_phone_on_the_spot_penalty_is_capped_by_article_51(browser, live_server,
 
         picked(page.get_by_test_id("m-colleague"), pick_colleague)
         expect(page.get_by_test_id("m-cap")).to_contain_text("公民 200 元以下")
+        expect(page.get_by_test_id("m-range")).to_contain_text("法定幅度")
         number_input(page, "m-fine").fill("201")
         number_input(page, "m-fine").press("Tab")
         # 第五十二条: no decision without the facts it states, named next to the field
@@ -56,6 +73,7 @@ def test_phone_on_the_spot_penalty_is_capped_by_article_51(browser, live_server,
         expect(page.get_by_test_id("m-err-facts")).to_contain_text("违法事实")
         expect(page.get_by_test_id("m-penalty-problem")).to_contain_text("请补全：违法事实")
         _field(page, "m-facts", "textarea").fill("在八大关景区路口占用人行道摆摊销售水果，经劝阻仍未离开")
+        page.screenshot(path=str(tmp_path / "phone-penalty-form.png"), full_page=True)
         page.get_by_test_id("m-penalty-submit").click()
         problem = page.get_by_test_id("m-penalty-problem")
         expect(problem).to_contain_text("不得超过 200 元", timeout=15_000)
