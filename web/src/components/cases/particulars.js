@@ -1,5 +1,6 @@
 // 决定书的法定载明事项（与后端 src/chengguan/cases/particulars.py 同一规则，表单据此提前提示；是否接受由服务端决定）：
 // 当场处罚《行政处罚法》第五十二条第二款（违法行为、时间、地点……），其他决定第五十九条（当事人姓名或者名称、地址，违法事实……）。
+import { watch } from 'vue'
 import { idNumberProblem } from '@/utils/idnumbers'
 
 export const MIN_FACTS_CHARS = 10 // a 违法事实 says who did what where; a few characters cannot
@@ -34,3 +35,21 @@ export const particularsOfCase = (d) => ({
   act_at: d.act_at,
   party: { type: d.party_type, name: d.party_name, id_no: d.party_id_no, address: d.party_address },
 })
+
+/** The form fields a message is shown next to, by their error paths (getters of what the officer edits). */
+export const particularGetters = (form) => ({
+  facts: () => form.facts,
+  address: () => form.address,
+  act_at: () => form.act_at,
+  ...Object.fromEntries(['name', 'id_no', 'phone', 'address'].map((f) => [`party.${f}`, () => form.party?.[f]])),
+})
+
+/** A field's message goes once the officer edits that field (then `after`, e.g. to drop the summary). */
+export function clearOnEdit(errors, getters, after = () => {}) {
+  for (const [field, value] of Object.entries(getters)) {
+    watch(value, () => {
+      delete errors[field]
+      after()
+    })
+  }
+}
