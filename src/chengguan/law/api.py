@@ -50,7 +50,7 @@ router = APIRouter(prefix="/law", responses=PROBLEM_RESPONSES)
 Reader = Annotated[StaffPrincipal, Depends(require("law:read", "law:write"))]
 Writer = Annotated[StaffPrincipal, Depends(require("law:write"))]
 MatterCode = Annotated[str, Path(pattern=r"^[0-9A-Za-z\-]{3,20}$", description="执法事项编码")]
-Region = Annotated[str | None, Query(pattern=r"^[0-9]{6}$", description="适用地区（行政区划代码；缺省为本人所在单位的地区）")]
+Region = Annotated[str | None, Query(pattern=r"^[0-9]{6}$", description="适用地区（缺省为本人单位的地区）")]
 LIBRARY, MATTERS, SMART, ADMIN = "法律法规库", "执法事项", "智能辅助", "知识库维护"
 
 
