@@ -109,6 +109,7 @@ def test_a_decision_without_the_place_is_refused_corrected_and_then_made(browser
         _open_case(page, live_server, case_id)
         expect(page.get_by_test_id("case-status")).to_have_text("调查取证")
         expect(page.get_by_test_id("case-particulars-gaps")).to_contain_text("违法地点")
+        expect(page.get_by_test_id("case-amend")).to_be_visible()  # the handler may correct it again
         t = len(failed.json()["timeline"])
         t = _act(page, "end_investigation", t)
 
