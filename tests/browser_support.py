@@ -105,3 +105,70 @@ def walk(case: dict, steps: list) -> dict:  # type: ignore[type-arg]
         assert res.status_code == 200, f"{action}: {res.text}"
         case = res.json()
     return case
+
+
+def number_input(page, testid: str):  # type: ignore[no-untyped-def]
+    """The input of an el-input-number (its data-testid stays on the wrapper)."""
+    return page.get_by_test_id(testid).locator("input")
+
+
+def national_matter(client: httpx.Client) -> dict:
+    """A nationwide matter with a fine range for citizens (the penalty calculator can suggest an amount)."""
+    items = client.get("/law/matters", params={"status": "active", "page_size": 200}).json()["items"]
+    return next(
+        m
+        for m in items
+        if m["region_code"] is None
+        and "fine" in m["penalty_kinds"]
+        and m["individual_max_fen"]
+        and m["individual_min_fen"]
+    )
+
+
+def picked(select, pick, attempts: int = 3) -> None:  # type: ignore[no-untyped-def]
+    """Run ``pick`` (which returns the text the select should then show) until the select shows it: on a loaded
+    machine a click can land while the dropdown is still animating and be lost, which is no fault of the page."""
+    for attempt in range(attempts):
+        text = pick()
+        try:
+            expect(select).to_contain_text(text, timeout=5_000)
+            return
+        except AssertionError:
+            if attempt == attempts - 1:
+                raise
+
+
+def pick_matter(page, testid: str, matter: dict) -> None:  # type: ignore[no-untyped-def]
+    """Search the matter picker for ``matter`` by name and choose it."""
+    picker = page.get_by_test_id(testid)
+
+    def pick() -> str:
+        picker.click()
+        picker.locator("input").first.fill(matter["name"])
+        option = page.locator(f".matter-picker-pop .el-select-dropdown__item[data-code='{matter['code']}']:visible")
+        expect(option).to_have_count(1, timeout=15_000)
+        option.click()
+        return matter["name"][:8]
+
+    picked(picker, pick)
+
+
+def open_case(page, base: str, case_id: str) -> None:  # type: ignore[no-untyped-def]
+    """The console's case detail page, loaded."""
+    page.goto(f"{base}/console/cases/{case_id}")
+    expect(page.get_by_test_id("case-code")).to_be_visible(timeout=15_000)
+
+
+def act_in_dialog(page, action: str, timeline: int, fill=None) -> int:  # type: ignore[no-untyped-def]
+    """Click an open action of the panel, fill its dialog, submit; wait until the timeline has one more entry."""
+    button = page.get_by_test_id(f"case-action-{action}")
+    expect(button).to_be_enabled(timeout=15_000)
+    button.click()
+    dialog = page.locator(".case-action-dialog:visible")
+    expect(dialog).to_have_count(1, timeout=10_000)
+    if fill is not None:
+        fill(dialog)
+    dialog.get_by_test_id("action-submit").click()
+    expect(dialog).to_have_count(0, timeout=15_000)
+    expect(page.get_by_test_id("case-timeline-count")).to_have_text(f"共 {timeline + 1} 条", timeout=15_000)
+    return timeline + 1

@@ -46,6 +46,7 @@ def test_corrections_are_recorded_on_the_timeline(client, login, setup):
     assert detail["address"] == "青岛市市南区太平路3号门前" and detail["party_id_no"] == ric(4242)
     event = detail["timeline"][-1]
     assert event["action"] == "amend" and event["reason"].startswith("现场复核")
+    assert event["action_label"] == "补正案件信息"
     assert {"address", "act_at", "party_name", "party_id_no"} <= set(event["data"]["changes"])
     stale = client.patch(f"/api/v1/cases/{case['id']}", json=body, headers=officer)
     assert stale.status_code == 409 and stale.json()["code"] == "case.version_conflict"

@@ -131,6 +131,7 @@ def test_officer_sees_only_self_and_own_squad_grids(client, db, login):
     headers = login("bdg_officer")
     me = client.get("/api/v1/auth/me", headers=headers).json()
     assert me["data_scope"] == "self" and me["officer"]["certificate_no"]
+    assert me["unit"]["division_code"].startswith("370202")  # the web app's law views name the caller's region
     grids, _ = _all_items(client, "/api/v1/grids", headers)
     assert grids and {g["squad_id"] for g in grids} == {me["unit"]["id"]}
 

@@ -139,6 +139,14 @@ def test_matter_detail_has_articles_discretion_and_checklist(client, officer):
     assert len(checklists) == 12 and detail["checklist"]["code"] in {c["code"] for c in checklists}
 
 
+def test_matter_detail_applies_the_callers_regional_standard(client, officer):
+    """Like assess, the detail defaults to the caller's region: a Qingdao squad sees the Qingdao discretion tiers."""
+    mine = client.get(f"{LAW}/matters/06029-QG-01", headers=officer).json()
+    assert mine["standard"]["code"] == "qingdao"
+    beijing = client.get(f"{LAW}/matters/06029-QG-01", params={"region": "110105"}, headers=officer).json()
+    assert beijing["standard"]["code"] == "beijing"
+
+
 def test_edit_keeps_the_old_version_and_is_audited(client, admin, officer):
     before = client.get(f"{LAW}/matters/06007-BJ-01", headers=officer).json()
     patch = {"description": before["description"] + "（修订）", "keywords": [*before["keywords"], "晾被单"]}

@@ -55,6 +55,7 @@ EVENT_LABELS = {
     "withdraw_disclosure": "撤回公开信息",
     "add_evidence": "登记证据",
     "review_evidence": "证据审核",
+    "amend": "补正案件信息",
 }
 
 

@@ -21,6 +21,7 @@ class UnitRef(Out):
     id: uuid.UUID
     name: str
     level: OrgLevel
+    division_code: str = Field(description="GB/T 2260 行政区划代码（中队 9 位）：决定适用的地方性法规")
 
 
 class OfficerRef(Out):

@@ -50,7 +50,7 @@ router = APIRouter(prefix="/law", responses=PROBLEM_RESPONSES)
 Reader = Annotated[StaffPrincipal, Depends(require("law:read", "law:write"))]
 Writer = Annotated[StaffPrincipal, Depends(require("law:write"))]
 MatterCode = Annotated[str, Path(pattern=r"^[0-9A-Za-z\-]{3,20}$", description="执法事项编码")]
-Region = Annotated[str | None, Query(pattern=r"^[0-9]{6}$", description="适用地区（行政区划代码）")]
+Region = Annotated[str | None, Query(pattern=r"^[0-9]{6}$", description="适用地区（缺省为本人单位的地区）")]
 LIBRARY, MATTERS, SMART, ADMIN = "法律法规库", "执法事项", "智能辅助", "知识库维护"
 
 
@@ -123,8 +123,8 @@ def create_matter(session: SessionDep, principal: Writer, data: MatterCreate) ->
 
 
 @router.get("/matters/{code}", tags=[MATTERS], summary="执法事项详情（违则、罚则、裁量基准、检查单）")
-def get_matter(session: SessionDep, _: Reader, code: MatterCode, region: Region = None) -> MatterDetail:
-    return service.matter_detail(session, code, region)
+def get_matter(session: SessionDep, principal: Reader, code: MatterCode, region: Region = None) -> MatterDetail:
+    return service.matter_detail(session, code, service.caller_region(session, principal, region))
 
 
 @router.patch("/matters/{code}", tags=[ADMIN], summary="修改执法事项（生成新版本）")

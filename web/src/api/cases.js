@@ -1,5 +1,5 @@
 // 执法办案：案件列表、详情（时限、可办操作、审批、全过程记录）、立案 / 当场处罚、办理操作（金额一律为「分」）。
-import http, { del, get, post } from './http'
+import http, { del, get, patch, post } from './http'
 
 /** Axios would send status as status[]=a; the API takes a repeated query parameter (status=a&status=b). */
 const listParams = (params) => ({
@@ -17,6 +17,8 @@ export const caseColleagues = () => get('/cases/colleagues')
 export const caseActions = (id) => get(`/cases/${id}/actions`)
 /** body: CaseCreate (procedure, matter_code, party, act_on, officer_ids, penalty?, …) → CaseDetail */
 export const createCase = (body) => post('/cases', body)
+/** 补正案件信息（调查终结、案件审核前，第五十四条）：body CaseParticularsIn { version, reason, facts?, address?, act_at?, party? } */
+export const amendCase = (id, body) => patch(`/cases/${id}`, body)
 /** body: CaseActionIn { version, idempotency_key, reason?, on?, penalty?, … } → CaseDetail */
 export const actOnCase = (id, action, body) => post(`/cases/${id}/actions/${action}`, body)
 /** 撤回已公开的处罚决定（第四十八条第二款）：body { reason, changed_on? } → CaseDetail（需 case:approve） */

@@ -70,7 +70,7 @@ let codeIndex = null
 export async function getLawByIdOrCode(idOrCode) {
   if (UUID.test(idOrCode)) return getLaw(idOrCode)
   if (!codeIndex || !codeIndex[idOrCode]) {
-    const res = await listLaws({ page_size: 200 })
+    const res = await listLaws({ page_size: 200, region: 'all' }) // a matter may cite another region's text
     codeIndex = Object.fromEntries((res.items || []).map((l) => [l.code, l.id]))
   }
   const id = codeIndex[idOrCode]
@@ -79,13 +79,13 @@ export async function getLawByIdOrCode(idOrCode) {
 }
 
 /**
- * A matter with the discretion standard of `region`; a local matter looked up from outside its region is shown
- * with its own region's standard (the only place it applies). Returns { matter, region: the region applied }.
+ * A matter with the discretion standard of `region` (absent: the caller's unit's region, `mine` when the page knows
+ * it); the server shows a local matter looked up from outside its region with its own region's standard, the only
+ * place it applies. Returns { matter, region: the region applied, outside: whether that is not the one asked for }.
  */
-export async function getMatterForRegion(code, region) {
-  const matter = await getMatter(code, region)
-  if (region && matter.region_code && !regionApplies(matter.region_code, region)) {
-    return { matter: await getMatter(code, matter.region_code), region: matter.region_code }
-  }
-  return { matter, region: region || matter.region_code || null }
+export async function getMatterForRegion(code, region, mine = null) {
+  const matter = await getMatter(code, region || undefined)
+  const asked = region || mine
+  const outside = !!(matter.region_code && asked && !regionApplies(matter.region_code, asked))
+  return { matter, region: outside ? matter.region_code : asked || matter.region_code || null, outside }
 }

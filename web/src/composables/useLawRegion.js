@@ -1,62 +1,48 @@
-// 法律知识库的「适用地区」：各页面共用一个选择（本机记住）；未选过时取本人所在区，取不到时为青岛市南区。
-import { ref, watch } from 'vue'
+// 法律知识库的「适用地区」：各页面共用一个选择（本机记住）。地方性法规只在制定机关的行政区域内适用
+// （《立法法》第八十条、第八十一条），服务端不带 region 时按本人所在单位的地区筛选，所以：
+//   null  —— 本单位所在地区：请求不带 region（推荐、裁量计算、事项选择的默认）；
+//   'all' —— 不限地区：只有法规库、执法事项列表与全文检索这类「查阅」页面提供，发送 region=all；
+//   六位行政区划代码 —— 所选地区。
+import { computed, ref, watch } from 'vue'
 import { useAuthStore } from '@/stores/auth'
-import { useOrgStore } from '@/stores/org'
-import { REGION_OPTIONS } from '@/utils/law'
 
 const STORAGE_KEY = 'chengguan.law.region'
-const FALLBACK = '370202'
-const NATIONAL = 'national' // stored value of 全国通用 (null in the API)
+const MINE = 'mine' // stored value of null
+export const ALL_REGIONS = 'all'
 
-const stored = localStorage.getItem(STORAGE_KEY)
-const region = ref(stored === NATIONAL ? null : stored || undefined)
-let derived = false
-
-watch(region, (v) => {
-  if (v === undefined) return
-  localStorage.setItem(STORAGE_KEY, v === null ? NATIONAL : v)
-})
-
-/** A division code (unit, street or district) → the district or province offered in the select. */
-function toOption(code) {
-  const c = String(code || '')
-  if (c.length < 6) return null
-  const exact = REGION_OPTIONS.find((o) => o.value === c.slice(0, 6))
-  if (exact) return exact.value
-  const province = REGION_OPTIONS.find((o) => o.value.endsWith('0000') && o.value.slice(0, 2) === c.slice(0, 2))
-  return province ? province.value : null
+function restore() {
+  const v = localStorage.getItem(STORAGE_KEY)
+  if (v === ALL_REGIONS || /^[0-9]{6}$/.test(v || '')) return v
+  return null // 'mine', nothing stored, or an older version's value ('national': null meant national rules then)
 }
 
-async function userDistrict() {
-  const auth = useAuthStore()
-  const unit = auth.me?.unit
-  if (!unit) return null
-  // /auth/me names the unit but not its division code; the org tree (org:read) has it.
-  if (unit.division_code) return toOption(unit.division_code)
-  if (!auth.can('org:read')) return null
-  try {
-    const org = useOrgStore()
-    await org.load()
-    return toOption(org.byId[unit.id]?.division_code)
-  } catch {
-    return null
-  }
-}
+const region = ref(restore())
+watch(region, (v) => localStorage.setItem(STORAGE_KEY, v || MINE))
 
 export function useLawRegion() {
-  if (region.value === undefined && !derived) {
-    derived = true
-    region.value = FALLBACK
-    userDistrict().then((code) => {
-      if (code && localStorage.getItem(STORAGE_KEY) === FALLBACK) region.value = code
-    })
-  }
   return region
+}
+
+/** The region of the caller's unit (the first six digits of its division code in /auth/me), null when unknown. */
+export function useMyRegion() {
+  const auth = useAuthStore()
+  return computed(() => {
+    const code = String(auth.me?.unit?.division_code || '')
+    return code.length >= 6 ? code.slice(0, 6) : null
+  })
+}
+
+/**
+ * The `region` a request sends for a chosen value: undefined (the server takes the caller's region) for null, and
+ * for 'all' where the endpoint cannot mean every region (recommendation, calculator, a matter's detail).
+ */
+export function regionParam(value, { library = false } = {}) {
+  if (value === ALL_REGIONS) return library ? ALL_REGIONS : undefined
+  return value || undefined
 }
 
 /** Forget the remembered choice (a new user logs in on this browser). */
 export function resetLawRegion() {
   localStorage.removeItem(STORAGE_KEY)
-  region.value = undefined
-  derived = false
+  region.value = null
 }

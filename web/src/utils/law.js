@@ -52,21 +52,18 @@ export const AGGRAVATING = {
   vulnerable_victims: '危害未成年人、老年人等群体',
 }
 
-// 地区：演示城市青岛的三个区与北京市；null 为全国通用。
+// 地区（GB/T 2260）：山东省、青岛市与演示城市的三个区，以及有地方性法规的北京市、上海市。
 export const REGION_OPTIONS = [
+  { value: '370000', label: '山东省' },
+  { value: '370200', label: '青岛市' },
   { value: '370202', label: '青岛市南区' },
   { value: '370203', label: '青岛市北区' },
   { value: '370213', label: '青岛李沧区' },
   { value: '110000', label: '北京市' },
+  { value: '310000', label: '上海市' },
 ]
 const REGION_NAMES = {
-  370000: '山东省',
-  370200: '青岛市',
-  370202: '青岛市南区',
-  370203: '青岛市北区',
-  370213: '青岛李沧区',
-  110000: '北京市',
-  310000: '上海市',
+  ...Object.fromEntries(REGION_OPTIONS.map((o) => [o.value, o.label])),
   310115: '上海浦东新区',
 }
 /** Same rule as the server: a national text applies everywhere, a provincial one within the province. */

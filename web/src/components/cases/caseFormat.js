@@ -176,6 +176,46 @@ export function todayLocal() {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date())
 }
 
+const MINUTE = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+})
+
+/**
+ * Beijing wall time "YYYY-MM-DD HH:mm" of an instant (now by default): the 违法时间 a decision states is to the
+ * minute (《行政处罚法》第五十二条), whatever time zone the browser is set to.
+ */
+export function localMinute(value = new Date()) {
+  const d = value instanceof Date ? value : new Date(value)
+  if (Number.isNaN(d.getTime())) return ''
+  const p = Object.fromEntries(MINUTE.formatToParts(d).map((x) => [x.type, x.value]))
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`
+}
+
+/** "YYYY-MM-DD HH:mm" Beijing wall time → ISO 8601 with its offset (what act_at takes); '' → null. */
+export const minuteToIso = (v) => (v ? `${v.replace(' ', 'T')}:00+08:00` : null)
+
+/** Whether a Beijing wall time lies after the current minute (the act cannot be in the future). */
+export const isFutureMinute = (v) => !!v && v > localMinute()
+
+/** The particulars a decision states, by the field names of the server's errors (cases/particulars.py). */
+export const PARTICULAR_LABELS = {
+  facts: '违法事实',
+  address: '违法地点',
+  act_at: '违法时间',
+  'party.name': '当事人姓名或名称',
+  'party.id_no': '当事人证件号码',
+  'party.address': '当事人地址',
+}
+
+// 第五十四条: facts, time, place and party may be corrected until the case goes to review (cases/amend.py).
+export const AMENDABLE_STATUSES = ['registered', 'preliminary_check', 'investigation', 'case_review']
+
 /** A fresh idempotency key (crypto.randomUUID where the browser has it). */
 export const newKey = () => (window.crypto?.randomUUID ? window.crypto.randomUUID() : uuid4())
 
@@ -190,8 +230,36 @@ const DATA_LABELS = {
   procedure: '程序',
   matter: '执法事项版本',
 }
+// What a correction (补正案件信息) changed: data.changes = { column: [before, after] }.
+const CHANGE_LABELS = {
+  facts: '违法事实',
+  address: '违法地点',
+  act_at: '违法时间',
+  party_type: '当事人类型',
+  party_name: '当事人',
+  party_id_no: '证件号码',
+  party_phone: '联系电话',
+  party_address: '当事人地址',
+  party_representative: '法定代表人',
+}
+const changeValue = (k, v) => {
+  if (v === null || v === undefined || v === '') return '（空）'
+  if (k === 'act_at') return localMinute(v) || v
+  if (k === 'party_type') return { individual: '公民', organization: '法人或其他组织' }[v] || v
+  const s = String(v)
+  return s.length > 40 ? `${s.slice(0, 40)}…` : s
+}
+
+/** "违法地点：（空） → 八大关…；证件号码：… → …" for an amend entry of the timeline. */
+export function changesText(changes) {
+  return Object.entries(changes || {})
+    .map(([k, [before, after]]) => `${CHANGE_LABELS[k] || k}：${changeValue(k, before)} → ${changeValue(k, after)}`)
+    .join('；')
+}
+
 export function eventDataText(e) {
   const d = e?.data || {}
+  if (e?.action === 'amend') return changesText(d.changes)
   const out = []
   for (const [k, v] of Object.entries(d)) {
     if (k === 'signature' || v === null || v === undefined || v === '') continue

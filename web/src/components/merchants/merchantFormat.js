@@ -9,3 +9,17 @@ export const BUSINESS_TYPES = ['餐饮', '零售', '建材装饰', '汽车服务
 
 /** A 个体工商户 answers as its operator (a citizen); an enterprise or other organisation as itself. */
 export const isIndividualBusiness = (m) => m?.kind === 'individual_business'
+
+/** The case party a shop stands for: an individual business by its operator and ID number, a company by its name,
+ * credit code and legal representative. */
+export function partyOfMerchant(m) {
+  const individual = isIndividualBusiness(m)
+  return {
+    type: individual ? 'individual' : 'organization',
+    name: individual ? m.operator_name : m.name,
+    id_no: (individual ? m.operator_id_no : m.uscc) || '',
+    phone: m.phone || '',
+    address: m.address || '',
+    representative: individual ? '' : m.operator_name || '',
+  }
+}
