@@ -1,5 +1,6 @@
-"""POST /api/v1/law/late-fee: 加处罚款 under 《行政处罚法》第七十二条第一款第（一）项 (3 % of the fine a day from the day
-after the payment deadline, never more than the fine) and 第七十三条第三款 (review and litigation days not counted)."""
+"""POST /api/v1/law/late-fee: 加处罚款 under 《行政处罚法》第七十二条第一款第（一）项 (3 % of the fine a day from
+the day after the payment deadline, never more than the fine) and 第七十三条第三款 (review and litigation days are not
+counted)."""
 
 from __future__ import annotations
 
@@ -26,9 +27,7 @@ def officer(login):
     ],
 )
 def test_article_72_three_percent_a_day_capped_at_the_fine(client, officer, as_of, days, fee_fen, capped):
-    response = client.post(
-        URL, json={"fine_fen": 1_000_00, "payment_due_date": DUE, "as_of": as_of}, headers=officer
-    )
+    response = client.post(URL, json={"fine_fen": 1_000_00, "payment_due_date": DUE, "as_of": as_of}, headers=officer)
     assert response.status_code == 200, response.text
     body = response.json()
     assert (body["days"], body["late_fee_fen"], body["capped"]) == (days, fee_fen, capped)
