@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -20,8 +20,9 @@ from chengguan.core.config import get_settings
 from chengguan.core.counters import Counter, reserve
 from chengguan.core.geo import haversine_m, out_of_china, to_wgs84
 from chengguan.dispatching.eta import EtaEstimator, StraightLineEta
-from chengguan.dispatching.models import DutyStatus, Position, SubjectKind
+from chengguan.dispatching.models import DutyStatus, FixSource, Position
 from chengguan.dispatching.nearest import LiveIndex
+from chengguan.dispatching.rules import phone_fix_status, simulated_fix_refused
 from chengguan.dispatching.schemas import PositionIn, PositionProblem
 from chengguan.intake.models import CaseSource
 from chengguan.org.enums import ActiveStatus
@@ -234,8 +235,10 @@ def _known_subjects(session: Session, ids: dict[str, set[uuid.UUID]]) -> dict[tu
     return found
 
 
-def ingest_positions(session: Session, items: list[Any]) -> list[PositionProblem]:
-    """Upsert the latest fix of each subject (an older fix never overwrites a newer one); problems per item."""
+def ingest_positions(session: Session, items: list[Any], *, phone: bool = False) -> list[PositionProblem]:
+    """Upsert the latest fix of each subject (an older fix never overwrites a newer one; a simulated fix never
+    overwrites a recent real-device one); problems per item. ``phone``: the officer's own phone (or patrol report),
+    whose fix says the officer is on duty (``rules.phone_fix_status``)."""
     now = clock.now()
     problems: list[PositionProblem] = []
     parsed: list[tuple[int, PositionIn]] = []
@@ -249,6 +252,8 @@ def ingest_positions(session: Session, items: list[Any]) -> list[PositionProblem
     for _, p in parsed:
         wanted.setdefault(p.subject_kind.value, set()).add(p.subject_id)
     units = _known_subjects(session, wanted)
+    device_at = _device_fix_times(session, {p.subject_id for _, p in parsed if p.source is FixSource.simulator})
+    priority = timedelta(minutes=get_settings().device_fix_priority_minutes)
     latest: dict[tuple[str, uuid.UUID], dict[str, Any]] = {}
     for n, p in parsed:
         key = (p.subject_kind.value, p.subject_id)
@@ -264,6 +269,13 @@ def ingest_positions(session: Session, items: list[Any]) -> list[PositionProblem
         if p.at > now + timedelta(minutes=10):
             problems.append(PositionProblem(index=n, code="position.in_future", detail="定位时间晚于当前时间"))
             continue
+        if simulated_fix_refused(p.source, device_at.get(key), now, priority):
+            problems.append(
+                PositionProblem(
+                    index=n, code="position.device_active", detail="该人员/车辆的执法终端正在上报定位，模拟定位不予采用"
+                )
+            )
+            continue
         row = {
             "subject_kind": p.subject_kind.value,
             "subject_id": p.subject_id,
@@ -276,10 +288,15 @@ def ingest_positions(session: Session, items: list[Any]) -> list[PositionProblem
             "at": p.at,
             "received_at": now,
             "status": (p.status or DutyStatus.available).value,
+            "source": p.source.value,
+            "device_at": p.at if p.source is FixSource.device else None,
             "_explicit": p.status is not None,
         }
         if key not in latest or latest[key]["at"] <= row["at"]:
             latest[key] = row
+    if phone:
+        for row in latest.values():
+            row["status"], row["_explicit"] = _phone_status(session, row).value, True
     if latest:
         rows = list(latest.values())
         first = reserve(session, POSITION_SEQ, len(rows))
@@ -291,6 +308,26 @@ def ingest_positions(session: Session, items: list[Any]) -> list[PositionProblem
         _pending(session).extend((str(r[0]), r[1], r[2], r[3], str(r[4]), r[5], r[6], r[7]) for r in stored)
     problems.sort(key=lambda p: p.index)
     return problems
+
+
+def _device_fix_times(session: Session, ids: set[uuid.UUID]) -> dict[tuple[str, uuid.UUID], datetime]:
+    """(kind, id) → time of the latest real-device fix, for the subjects a simulated fix is about."""
+    if not ids:
+        return {}
+    statement = select(Position.subject_kind, Position.subject_id, Position.device_at).where(
+        Position.subject_id.in_(ids), Position.device_at.is_not(None)
+    )
+    return {(str(kind), sid): at for kind, sid, at in session.execute(statement).tuples()}
+
+
+def _phone_status(session: Session, row: dict[str, Any]) -> DutyStatus:
+    # The stored row is locked (PostgreSQL) so that a dispatch marking the officer busy meanwhile is not undone.
+    stored = session.execute(
+        select(Position.status)
+        .where(Position.subject_kind == row["subject_kind"], Position.subject_id == row["subject_id"])
+        .with_for_update()
+    ).scalar()
+    return phone_fix_status(None if stored is None else DutyStatus(stored))
 
 
 def touch_status(session: Session, position: Position, status: DutyStatus, now: datetime) -> None:
@@ -341,44 +378,18 @@ def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:
         if not batch:
             continue
         statement = insert(table)
-        columns = ("unit_id", "lng", "lat", "accuracy_m", "speed_mps", "heading", "at", "received_at", "seq")
+        columns = ("unit_id", "lng", "lat", "accuracy_m", "speed_mps", "heading", "at", "received_at", "seq", "source")
         values = {c: statement.excluded[c] for c in columns}
+        values["device_at"] = func.coalesce(statement.excluded.device_at, table.c.device_at)
         if not keep_status:
             values["status"] = statement.excluded.status
-        # A position report without a status keeps the current one (busy stays busy while on a task).
+        # A position report without a status keeps the current one (busy stays busy while on a task). A real
+        # device's fix replaces a simulated one even when its timestamp is older (a phone's GPS time lags a little).
+        newer = table.c.at <= statement.excluded.at
+        real_over_simulated = (statement.excluded.source == FixSource.device.value) & (
+            table.c.source == FixSource.simulator.value
+        )
         statement = statement.on_conflict_do_update(
-            index_elements=["subject_kind", "subject_id"], set_=values, where=table.c.at <= statement.excluded.at
+            index_elements=["subject_kind", "subject_id"], set_=values, where=newer | real_over_simulated
         )
         session.execute(statement, batch)
-
-
-def snapshot(session: Session, unit_ids: set[uuid.UUID] | None, since: datetime | None = None) -> list[dict[str, Any]]:
-    """Live positions (with names) the map shows, optionally limited to some units or to changes since ``since``."""
-    now = clock.now()
-    stale_before = now - timedelta(minutes=get_settings().position_stale_minutes)
-    rows = session.execute(
-        select(Position, Officer.name, Vehicle.plate_no)
-        .outerjoin(Officer, (Officer.id == Position.subject_id) & (Position.subject_kind == SubjectKind.officer))
-        .outerjoin(Vehicle, (Vehicle.id == Position.subject_id) & (Position.subject_kind == SubjectKind.vehicle))
-        .where(Position.received_at > since if since is not None else Position.received_at.is_not(None))
-    ).tuples()
-    out = []
-    for p, officer_name, plate in rows:
-        if unit_ids is not None and p.unit_id not in unit_ids:
-            continue
-        out.append(
-            {
-                "kind": p.subject_kind.value,
-                "id": str(p.subject_id),
-                "name": officer_name or plate or "",
-                "unit_id": str(p.unit_id) if p.unit_id else None,
-                "lng": p.lng,
-                "lat": p.lat,
-                "at": p.at.isoformat(),
-                "status": p.status.value,
-                "stale": p.at < stale_before,
-                "speed_mps": p.speed_mps,
-                "heading": p.heading,
-            }
-        )
-    return out

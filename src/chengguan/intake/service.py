@@ -396,5 +396,9 @@ def act(
         note=body.note,
         media=tuple(body.media),
     )
-    transition(session, source, action, principal.actor, params, capabilities(principal, source))
+    from chengguan.dispatching.tasks import precheck  # 到场 on site, nobody dispatched off duty
+
+    caps = capabilities(principal, source)
+    data = precheck(session, source, action, caps, body.reason, body.officer_id)
+    transition(session, source, action, principal.actor, params, caps, data=data)
     return detail(session, principal, source.id)
