@@ -36,6 +36,8 @@ _M_PER_DEG = 111_320.0
 # CHENGGUAN_DEVICE_FIX_PRIORITY_MINUTES; this only keeps the simulator from asking every tick).
 REAL_PHONE_RETRY_S = 60.0
 REAL_PHONE_RECENT = timedelta(minutes=10)  # a phone fix this recent on the map: not simulated from the start
+# The server's refusals of a simulated fix: the phone reports, or the officer went off duty on it.
+REAL_PHONE_CODES = frozenset({"position.device_active", "position.off_duty"})
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -375,7 +377,7 @@ class _Simulator:
         self.stats.positions += body["accepted"]
         found = 0
         for problem in body["rejected"]:
-            if problem["code"] == "position.device_active":  # a real phone reports for this one: leave it alone
+            if problem["code"] in REAL_PHONE_CODES:  # a real phone reports for this one (or is off duty): leave it
                 m = movers[problem["index"]]
                 found += not m.real_until
                 m.real_until, m.real, m.target = time.monotonic() + REAL_PHONE_RETRY_S, True, None
@@ -383,7 +385,7 @@ class _Simulator:
             m.announce = m.announce and m.target is not None  # the status went out with this fix
         self.stats.real_phones = sum(1 for m in self.world.movers if m.real)
         if found:
-            self.echo(f"{found} 名人员的执法终端正在上报定位，不再模拟其位置")
+            self.echo(f"{found} 名人员的执法终端正在上报定位（或已在执法通下班），不再模拟其位置")
 
     def _post_alarms(self) -> None:
         # Same idempotency keys on a retry: a batch the server took before the connection broke is a replay.

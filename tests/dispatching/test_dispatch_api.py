@@ -77,7 +77,7 @@ def test_a_phone_fix_puts_an_officer_left_off_duty_back_on_duty(client, login, b
     assert _map_entry(client, command, bdg["officer_id"])["status"] == "available"
 
 
-def test_duty_switch_is_recorded_shown_and_respected(client, login, bdg, phone_fix, new_source, db):
+def test_duty_switch_is_recorded_shown_and_respected(client, login, bdg, place, phone_fix, new_source, db):
     command, me = login("command"), bdg["headers"]
     lng, lat = bdg["spot"]
     assert phone_fix(bdg, lng, lat).status_code == 204
@@ -90,7 +90,7 @@ def test_duty_switch_is_recorded_shown_and_respected(client, login, bdg, phone_f
     assert state["since"] and client.get("/api/v1/dispatch/me/duty", headers=me).json() == state
     entry = _map_entry(client, command, bdg["officer_id"])
     assert entry["status"] == "off_duty"
-    assert entry["duty"] == {"on_duty": False, "at": entry["duty"]["at"], "by": bdg["name"]}
+    assert entry["duty_switch"] == {"on_duty": False, "at": entry["duty_switch"]["at"], "by": bdg["name"]}
 
     # never offered, and not dispatchable by hand either
     source = new_source(*north(lng, lat, 20))
@@ -106,6 +106,12 @@ def test_duty_switch_is_recorded_shown_and_respected(client, login, bdg, phone_f
     # the phone stops reporting: the server refuses what an old app would still send
     silent = phone_fix(bdg, lng, lat)
     assert silent.status_code == 409 and silent.json()["code"] == "dispatch.off_duty"
+    # neither a gateway nor the simulator puts them back on duty: only their own 上班 does
+    assert place(bdg["officer_id"], lng, lat, status="available")["accepted"] == 1
+    assert _map_entry(client, command, bdg["officer_id"])["status"] == "off_duty"
+    simulated = place(bdg["officer_id"], lng, lat, source="simulator", status="available")
+    assert [p["code"] for p in simulated["rejected"]] == ["position.off_duty"]
+    assert bdg["officer_id"] not in {o["officer_id"] for o in _nearest(client, command, source["id"])}
     gps_report = _patrol_report(client, bdg, *north(lng, lat, 80), gps=True)
     assert bdg["officer_id"] not in {o["officer_id"] for o in _nearest(client, command, gps_report)}
     assert client.put("/api/v1/dispatch/me/duty", json={"on_duty": False}, headers=me).json()["since"] == state["since"]

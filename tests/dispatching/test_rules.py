@@ -9,7 +9,13 @@ import pytest
 
 from chengguan.core.errors import Conflict, Unprocessable
 from chengguan.dispatching.models import DutyStatus, FixSource
-from chengguan.dispatching.rules import check_arrival, check_duty_switch, phone_fix_status, simulated_fix_refused
+from chengguan.dispatching.rules import (
+    check_arrival,
+    check_duty_switch,
+    gateway_fix_status,
+    phone_fix_status,
+    simulated_fix_refused,
+)
 
 NOW = datetime(2026, 5, 6, 9, 30, tzinfo=UTC)
 TEN = timedelta(minutes=10)
@@ -43,6 +49,22 @@ def test_a_simulated_fix_yields_to_a_recent_device_fix(source, device_at, refuse
 )
 def test_a_phone_fix_puts_the_officer_on_duty_unless_busy(stored, after):
     assert phone_fix_status(stored) is after
+
+
+@pytest.mark.parametrize(
+    ("sent", "switched_off", "after"),
+    [
+        (None, False, None),  # no status sent: the stored one stays
+        (DutyStatus.available, False, DutyStatus.available),
+        (DutyStatus.off_duty, False, DutyStatus.off_duty),
+        (DutyStatus.busy, False, DutyStatus.busy),
+        (None, True, DutyStatus.off_duty),  # the officer's own 下班 wins over whatever a gateway says
+        (DutyStatus.available, True, DutyStatus.off_duty),
+        (DutyStatus.busy, True, DutyStatus.off_duty),
+    ],
+)
+def test_a_gateway_status_yields_to_the_officers_own_off_duty(sent, switched_off, after):
+    assert gateway_fix_status(sent, switched_off) is after
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from chengguan.core import clock
 from chengguan.core.config import get_settings
 from chengguan.core.db import Database
 from chengguan.core.errors import PROBLEM_RESPONSES
-from chengguan.dispatching import duty, feed, live, service
+from chengguan.dispatching import duty, feed, positions, service
 from chengguan.dispatching.schemas import (
     ArriveIn,
     DispatchIn,
@@ -51,7 +51,7 @@ STREAM_INTERVAL_S = 2.0
 
 @router.post("/positions:batch", tags=[TAG], summary="批量上报人员/车辆定位（≤5000 条/次）")
 def positions_batch(session: SessionDep, _: Machine, body: PositionBatchIn) -> PositionBatchOut:
-    problems = live.ingest_positions(session, body.positions)
+    problems = positions.ingest_positions(session, body.positions)
     return PositionBatchOut(accepted=len(body.positions) - len(problems), rejected=problems)
 
 

@@ -48,7 +48,7 @@ def snapshot(session: Session, unit_ids: set[uuid.UUID] | None, since: datetime 
                 "heading": p.heading,
                 "source": p.source.value,
                 "device_at": p.device_at.isoformat() if p.device_at else None,
-                "duty": None
+                "duty_switch": None
                 if switched is None
                 else {"on_duty": switched.on_duty, "at": switched.at.isoformat(), "by": switched.actor_name},
             }

@@ -1,6 +1,7 @@
 """Pure rules of dispatching (指挥调度) — plain values in, a decision or a problem out; no session, no clock read.
 
-- Which fix wins: a simulated fix yields to a recent real-device fix (the simulator must never move a real officer).
+- Which fix wins: a simulated fix yields to a recent real-device fix (the simulator must never move a real officer);
+  the status a gateway sends yields to the officer's own 下班.
 - What a phone's own fix does to the duty status: it says the officer is on duty (available), unless on a task.
 - 上班/下班: an officer with an open task cannot go off duty; switching to the state one is in records nothing new.
 - 到场: accepted within the arrival radius of the source, or farther (or without a usable fix) with a stated reason.
@@ -23,6 +24,12 @@ def simulated_fix_refused(
     if source is not FixSource.simulator or latest_device_at is None:
         return False
     return latest_device_at >= now - priority
+
+
+def gateway_fix_status(sent: DutyStatus | None, switched_off: bool) -> DutyStatus | None:
+    """The status a positions:batch fix leaves (None: keep the stored one). An officer who switched 下班 on their own
+    phone stays off duty whatever a gateway sends — only their own 上班 puts them back."""
+    return DutyStatus.off_duty if switched_off else sent
 
 
 def phone_fix_status(stored: DutyStatus | None) -> DutyStatus:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from chengguan.core import clock
 from chengguan.core.config import get_settings
 from chengguan.core.errors import Conflict, Forbidden, field_error
-from chengguan.dispatching import duty, live, tasks
+from chengguan.dispatching import duty, live, positions, tasks
 from chengguan.dispatching.models import (
     ACTIVE_TASK,
     TASK_LABELS,
@@ -231,7 +231,7 @@ def own_position(session: Session, principal: StaffPrincipal, body: PositionIn) 
         duty.switch(session, principal.actor, officer_id, True, via="mobile")
     elif duty.is_off_duty(session, officer_id):
         raise Conflict("您已下班，不再上报定位；上班后自动恢复", code="dispatch.off_duty")
-    problems = live.ingest_positions(session, [body.model_dump(mode="json", exclude={"status"})], phone=True)
+    problems = positions.ingest_positions(session, [body.model_dump(mode="json", exclude={"status"})], phone=True)
     if problems:
         raise field_error("position", problems[0].detail, code=problems[0].code)
 
@@ -254,7 +254,7 @@ def fix_from_report(session: Session, principal: StaffPrincipal, signal: SignalI
         "at": min(signal.occurred_at, clock.now()).isoformat(),
         "accuracy_m": float(accuracy) if isinstance(accuracy, str) and _is_number(accuracy) else None,
     }
-    live.ingest_positions(session, [fix], phone=True)  # a fix that cannot be used (out of area) is simply not kept
+    positions.ingest_positions(session, [fix], phone=True)  # a fix that cannot be used (out of area) is simply not kept
 
 
 def _is_number(text: str) -> bool:
