@@ -8,6 +8,7 @@ are on duty whenever their phone reports (the phone app before the switch existe
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -19,8 +20,10 @@ from chengguan.dispatching.schemas import DutyRead
 from chengguan.identity.principals import Actor
 
 
-def latest(session: Session, officer_ids: set[uuid.UUID] | None = None) -> dict[uuid.UUID, DutySwitch]:
-    """The latest switch of each officer (of ``officer_ids``, or of everyone)."""
+def latest(
+    session: Session, officer_ids: set[uuid.UUID] | None = None, *, since: datetime | None = None
+) -> dict[uuid.UUID, DutySwitch]:
+    """The latest switch of each officer (of ``officer_ids``, or of everyone; only switches after ``since``)."""
     ranked = select(
         DutySwitch.id,
         func.row_number()
@@ -31,6 +34,8 @@ def latest(session: Session, officer_ids: set[uuid.UUID] | None = None) -> dict[
         if not officer_ids:
             return {}
         ranked = ranked.where(DutySwitch.officer_id.in_(officer_ids))
+    if since is not None:
+        ranked = ranked.where(DutySwitch.at > since)
     sub = ranked.subquery()
     rows = session.scalars(select(DutySwitch).join(sub, sub.c.id == DutySwitch.id).where(sub.c.n == 1))
     return {r.officer_id: r for r in rows}

@@ -16,6 +16,8 @@ from chengguan.dispatching import duty
 from chengguan.dispatching.models import Position, SubjectKind
 from chengguan.org.models import Officer, Vehicle
 
+SWITCHES_SHOWN = timedelta(hours=24)
+
 
 def snapshot(session: Session, unit_ids: set[uuid.UUID] | None, since: datetime | None = None) -> list[dict[str, Any]]:
     """Live positions (with names) the map shows, optionally limited to some units or to changes since ``since``."""
@@ -29,7 +31,9 @@ def snapshot(session: Session, unit_ids: set[uuid.UUID] | None, since: datetime 
     ).tuples()
     shown = [(p, o, v) for p, o, v in rows if unit_ids is None or p.unit_id in unit_ids]
     officers = {p.subject_id for p, _, _ in shown if p.subject_kind is SubjectKind.officer}
-    switches = duty.latest(session, officers if since is not None else None)
+    # The whole map shows the switches of the last day (the log grows by two rows per officer and day); a change
+    # pushed by the stream looks up just the officers it carries.
+    switches = duty.latest(session, since=now - SWITCHES_SHOWN) if since is None else duty.latest(session, officers)
     out = []
     for p, officer_name, plate in shown:
         switched = switches.get(p.subject_id) if p.subject_kind is SubjectKind.officer else None
