@@ -103,12 +103,13 @@ def ingest_positions(session: Session, items: list[Any], *, phone: bool = False)
         }
         if key not in latest or latest[key]["at"] <= row["at"]:
             latest[key] = row
-    if phone:
-        for row in latest.values():
-            row["status"], row["_explicit"] = _phone_status(session, row).value, True
     if latest:
         rows = list(latest.values())
+        # The counter first, then any position row: every writer (dispatch, duty switch, fixes) locks in this order.
         first = reserve(session, POSITION_SEQ, len(rows))
+        if phone:
+            for row in rows:
+                row["status"], row["_explicit"] = _phone_status(session, row).value, True
         for n, row in enumerate(rows):
             row["seq"] = first + n
         _upsert(session, rows)
