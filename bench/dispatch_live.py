@@ -42,6 +42,7 @@ from sqlalchemy import func, insert, select  # noqa: E402
 
 from chengguan.core.db import Database  # noqa: E402
 from chengguan.dispatching import live  # noqa: E402
+from chengguan.dispatching import positions as fixes_in  # noqa: E402
 from chengguan.dispatching.models import Position  # noqa: E402
 from chengguan.identity.principals import cli_actor  # noqa: E402
 from chengguan.intake.ingest import ingest  # noqa: E402
@@ -119,7 +120,7 @@ def writer(url: str, ids: list[uuid.UUID], starts: list[tuple[float, float]], ra
             items.append(fix(ids[k], round(lng, 7), round(lat, 7)))
         t = time.perf_counter()
         with db.session() as s, s.begin():
-            live.ingest_positions(s, items)
+            fixes_in.ingest_positions(s, items)
         latencies.append(time.perf_counter() - t)
         sent += len(items)
         tick += 0.1
@@ -153,7 +154,7 @@ def main() -> None:
                  for o, (x, y) in zip(ids, starts, strict=True)]  # fmt: skip
         for i in range(0, len(first), 2000):
             with db.session() as s, s.begin():
-                live.ingest_positions(s, first[i : i + 2000])
+                fixes_in.ingest_positions(s, first[i : i + 2000])
         del first  # the bench's own garbage must not lengthen the collector pauses measured below
         with db.session(write=False) as s:
             positions = s.scalar(select(func.count()).select_from(Position))

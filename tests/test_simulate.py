@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import random
 import socket
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -106,3 +107,55 @@ def test_alarm_mix_is_deterministic_realistic_and_valid() -> None:
         if s["idempotency_key"] in mix.repeat_keys:
             earlier = [e for e in signals[max(0, i - 600) : i] if e["category_code"] == s["category_code"]]
             assert min(haversine_m(*wgs(e), *wgs(s)) for e in earlier) <= 30.5
+
+
+def _phone(base: str) -> tuple[httpx.Client, str]:
+    """bdg_officer's phone: a logged-in client and the officer's id."""
+    c = httpx.Client(base_url=base, timeout=30, trust_env=False)
+    login = c.post("/api/v1/auth/login", json={"username": "bdg_officer", "password": "Officer@2026"})
+    assert login.status_code == 200, login.text
+    c.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+    for _ in range(3):  # the login commits after its response (see _map)
+        me = c.get("/api/v1/auth/me")
+        if me.status_code != 401:
+            break
+        time.sleep(0.1)
+    return c, me.json()["officer"]["id"]
+
+
+def _report(phone: httpx.Client, officer_id: str, lng: float, lat: float) -> None:
+    fix = {"subject_id": officer_id, "lng": lng, "lat": lat, "at": datetime.now(UTC).isoformat(), "accuracy_m": 5}
+    response = phone.post("/api/v1/dispatch/me/position", json=fix)
+    assert response.status_code == 204, response.text
+
+
+def test_the_simulator_never_moves_an_officer_whose_phone_reports(server: str) -> None:
+    phone, officer_id = _phone(server)
+    spot = (120.3912345, 36.0612345)
+    lines: list[str] = []
+    # The phone starts reporting while the simulator already runs: its next fix for the officer is refused, it learns.
+    options = {"seconds": 4.0, "interval": 0.4, "alarms_per_minute": 0, "seed": 3, "echo": lines.append}
+    sim = threading.Thread(target=run, kwargs={"url": server, **COMMAND, **options})
+    sim.start()
+    time.sleep(1.5)
+    _report(phone, officer_id, *spot)
+    sim.join(timeout=30)
+    assert not sim.is_alive()
+    entry = next(p for p in _map(server)["positions"] if p["id"] == officer_id)
+    assert (entry["lng"], entry["lat"], entry["source"]) == (*spot, "device"), lines
+    assert any("执法终端正在上报定位" in line for line in lines), lines
+    assert not any("失败" in line for line in lines), lines
+
+    # A simulator started after the phone reported leaves the officer alone from the first tick.
+    spot = (120.3923456, 36.0623456)
+    _report(phone, officer_id, *spot)
+    lines.clear()
+    stats = run(url=server, username=COMMAND["username"], password=COMMAND["password"], seconds=2.0, interval=0.4,
+                alarms_per_minute=0, seed=4, echo=lines.append)  # fmt: skip
+    assert stats.errors == 0 and stats.real_phones >= 1 and stats.positions > 0, lines
+    assert not any("执法终端正在上报定位" in line for line in lines), "nothing was even tried for that officer"
+    entry = next(p for p in _map(server)["positions"] if p["id"] == officer_id)
+    assert (entry["lng"], entry["lat"], entry["source"]) == (*spot, "device")
+    others = [p for p in _map(server)["positions"] if p["id"] != officer_id and not p["stale"]]
+    assert others and Counter(p["source"] for p in others)["simulator"] > len(others) / 2
+    phone.close()

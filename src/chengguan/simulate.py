@@ -2,12 +2,17 @@
 realistic mix of alarms and complaints flowing into the case-source pool.
 
 Everything goes through the public API as a field system would send it: ``POST /api/v1/positions:batch`` every
-``interval`` seconds and ``POST /api/v1/signals:batch`` at ``alarms_per_minute``. Officers walk (or ride e-bikes)
-inside their squad's grids, vehicles drive faster over the same area; officers with an active dispatch task head
-for the task's location — acknowledging, arriving and completing are left to the people at the screens. About a
-fifth of the alarms repeat a recent spot within 30 m, so merging into open case sources shows on the map.
+``interval`` seconds (each fix marked ``"source": "simulator"``) and ``POST /api/v1/signals:batch`` at
+``alarms_per_minute``. Officers walk (or ride e-bikes) inside their squad's grids, vehicles drive faster over the same
+area; officers with an active dispatch task head for the task's location — acknowledging, arriving and completing are
+left to the people at the screens. About a fifth of the alarms repeat a recent spot within 30 m, so merging into open
+case sources shows on the map.
 
-``AlarmMix`` (the channel/category/text mix) is shared with the intake benchmarks (bench/intake*.py).
+Only simulated people move: an officer whose real phone reports (the server refuses a simulated fix for them,
+``position.device_active``; the map feed's ``device_at`` says so at start) is left alone, and asked about again with
+one fix a minute later.
+
+``AlarmMix`` (the channel/category/text mix, ``chengguan.simulate_alarms``) is shared with the intake benchmarks.
 """
 
 from __future__ import annotations
@@ -15,196 +20,24 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import shapely
-from shapely.geometry import shape
 
-from chengguan.core.geo import wgs84_to_gcj02
+from chengguan.simulate_alarms import CST, GridArea, Site, point_in
+from chengguan.simulate_alarms import AlarmMix as AlarmMix  # re-exported: bench/ and tests import it from here
 
-CST = timezone(timedelta(hours=8))
 _M_PER_DEG = 111_320.0
 
-# (channel, share) — roughly what a district command centre receives in a day.
-CHANNEL_MIX = (("ai_video", 45), ("iot", 15), ("complaint", 25), ("hotline", 10), ("patrol", 5))
-CATEGORIES: dict[str, tuple[str, ...]] = {
-    "ai_video": ("09006", "09005", "06036", "06010", "07001", "09009"),
-    "iot": ("08004", "06042", "06027"),
-    "complaint": ("09006", "06027", "08001", "06029", "09009", "06010", "06036", "09012", "07001", "09010"),
-    "hotline": ("08001", "06027", "06029", "09006", "09012", "06011", "08016", "09005"),
-    "patrol": ("09006", "09005", "07001", "06036", "09010", "07003", "06010"),
-}
-NAMES = {
-    "09006": "占道经营", "09005": "店外经营", "06036": "乱堆杂物", "06010": "暴露垃圾", "07001": "非法小广告",
-    "09009": "机动车乱停放", "08004": "工地扬尘", "06042": "垃圾站（箱）满溢", "06027": "油烟污染",
-    "08001": "施工扰民", "06029": "露天烧烤", "09012": "占用消防通道", "09010": "非机动车乱停放",
-    "06011": "积存垃圾渣土", "08016": "无证建设", "07003": "违规户外广告",
-}  # fmt: skip
-COMPLAINTS: dict[str, tuple[str, ...]] = {
-    "09006": ("小区门口有人摆摊卖水果，占了半条人行道", "早市摊贩占道经营，行人只能走机动车道",
-              "路口有流动摊贩，把盲道堵了"),
-    "06027": ("楼下饭店油烟直排，家里窗户都不敢开", "烧烤店排烟管道对着居民楼，油烟很大"),
-    "08001": ("工地夜里十一点还在施工，噪音太大影响休息", "凌晨还在打桩，严重扰民"),
-    "06029": ("夜市露天烧烤，烟雾飘进楼里", "路边有人支炉子烧烤，烟很大"),
-    "09009": ("车辆长期停在人行道上，轮椅推不过去", "好几辆车停在路口，挡住视线"),
-    "06010": ("路边垃圾堆了好几天没人清理，有异味", "垃圾桶旁边扔了很多垃圾袋"),
-    "06036": ("楼道口堆满杂物，有消防隐患", "商户把货物堆在人行道上"),
-    "09012": ("消防通道被私家车堵住了", "小区消防通道停满了车"),
-    "07001": ("电线杆和墙上贴满了小广告", "单元门上全是开锁办证的小广告"),
-    "09010": ("共享单车乱停，把人行道堵死了", "地铁口电动车停得到处都是"),
-    "06011": ("空地上积存大量建筑垃圾渣土", "路边倒了一堆渣土没人管"),
-    "08016": ("小区里有人私自加盖房屋", "楼顶在搭建彩钢房"),
-    "09005": ("饭店把桌子摆到门外经营", "超市把货架摆到了店门外"),
-}  # fmt: skip
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
-
-
-@dataclass(frozen=True)
-class GridArea:
-    """One unit grid (WGS-84 polygon) and its squad."""
-
-    id: str
-    code: str
-    name: str
-    squad_id: str
-    polygon: Any
-
-    @classmethod
-    def from_feature(cls, feature: dict[str, Any]) -> GridArea:
-        p = feature["properties"]
-        polygon = shape(feature["geometry"])
-        shapely.prepare(polygon)
-        return cls(p["id"], p["grid_code"], p["name"], p["squad_id"], polygon)
-
-
-@dataclass(frozen=True)
-class Site:
-    """A fixed device (camera, sensor) at a WGS-84 position."""
-
-    code: str
-    lng: float
-    lat: float
-
-
-def offset(lng: float, lat: float, rng: random.Random, radius_m: float, min_m: float = 0.0) -> tuple[float, float]:
-    """A point uniformly distributed in the annulus [min_m, radius_m] around (lng, lat)."""
-    r = math.sqrt(rng.uniform(min_m**2, radius_m**2))
-    a = rng.uniform(0.0, 2.0 * math.pi)
-    return (lng + r * math.cos(a) / (_M_PER_DEG * math.cos(math.radians(lat))), lat + r * math.sin(a) / _M_PER_DEG)
-
-
-def point_in(grid: GridArea, rng: random.Random) -> tuple[float, float]:
-    """A uniformly random point inside the grid (rejection sampling in its bounds)."""
-    x0, y0, x1, y1 = grid.polygon.bounds
-    for _ in range(100):
-        x, y = rng.uniform(x0, x1), rng.uniform(y0, y1)
-        if shapely.contains_xy(grid.polygon, x, y):
-            return x, y
-    c = grid.polygon.representative_point()
-    return c.x, c.y
-
-
-def _phone(rng: random.Random) -> str:
-    return rng.choice(("138", "139", "150", "186", "177")) + f"{rng.randrange(10**8):08d}"
-
-
-class AlarmMix:
-    """Signals as the channels send them (dicts as JSON gives them): mix, categories, Chinese texts, repeats.
-
-    ``next(at)`` makes one signal occurring at ``at``; ``repeat_share`` of them repeat a spot seen in the last
-    ``repeat_within`` (same category and channel, within ``repeat_radius_m``), so they merge under the default
-    50 m / 60 min dedup rule. Grids get a skewed "hotness" (markets, night-market streets) so load is uneven.
-    """
-
-    def __init__(
-        self,
-        rng: random.Random,
-        grids: Sequence[GridArea],
-        cameras: Sequence[Site],
-        sensors: Sequence[Site] = (),
-        *,
-        key_prefix: str = "sim",
-        repeat_share: float = 0.2,
-        repeat_radius_m: float = 30.0,
-        repeat_within: timedelta = timedelta(minutes=30),
-    ) -> None:
-        if not grids:
-            raise ValueError("AlarmMix needs at least one grid")
-        self.rng, self.grids, self.key_prefix = rng, list(grids), key_prefix
-        self.cameras = list(cameras) or [Site(f"CAM-SIM-{i:04d}", *point_in(g, rng)) for i, g in enumerate(grids)]
-        self.sensors = list(sensors) or [Site(f"IOT-SIM-{i:04d}", *point_in(g, rng)) for i, g in enumerate(grids)]
-        self.weights = [rng.lognormvariate(0.0, 0.9) * g.polygon.area for g in self.grids]
-        self.channels, self.shares = zip(*CHANNEL_MIX, strict=True)
-        self.repeat_share, self.repeat_radius_m, self.repeat_within = repeat_share, repeat_radius_m, repeat_within
-        self.recent: deque[tuple[datetime, dict[str, Any], float, float]] = deque(maxlen=2000)
-        self.count = 0
-        self.repeats = 0
-        self.repeat_keys: set[str] = set()
-
-    def next(self, at: datetime, near: tuple[float, float] | None = None) -> dict[str, Any]:
-        """One signal at ``at``; ``near`` (a patrolling officer's position) places patrol reports."""
-        rng = self.rng
-        self.count += 1
-        key = f"{self.key_prefix}-{self.count:07d}"
-        while self.recent and at - self.recent[0][0] > self.repeat_within:
-            self.recent.popleft()
-        if self.recent and rng.random() < self.repeat_share:
-            _, base, lng0, lat0 = self.recent[rng.randrange(len(self.recent))]
-            self.repeats += 1
-            self.repeat_keys.add(key)
-            lng, lat = offset(lng0, lat0, rng, self.repeat_radius_m)
-            return self._signal(key, base["channel"], base["category_code"], lng, lat, at, base.get("device_id"))
-        channel = rng.choices(self.channels, self.shares)[0]
-        category = rng.choice(CATEGORIES[channel])
-        device = None
-        if channel == "ai_video":
-            cam = rng.choice(self.cameras)
-            device, (lng, lat) = cam.code, offset(cam.lng, cam.lat, rng, 80.0, 10.0)
-        elif channel == "iot":
-            sensor = rng.choice(self.sensors)
-            device, (lng, lat) = sensor.code, offset(sensor.lng, sensor.lat, rng, 5.0)
-        elif channel == "patrol" and near is not None:
-            lng, lat = offset(*near, rng, 40.0)
-        else:
-            lng, lat = point_in(rng.choices(self.grids, self.weights)[0], rng)
-        signal = self._signal(key, channel, category, lng, lat, at, device)
-        self.recent.append((at, signal, lng, lat))
-        return signal
-
-    def _signal(
-        self, key: str, channel: str, category: str, lng: float, lat: float, at: datetime, device: str | None
-    ) -> dict[str, Any]:
-        rng, name = self.rng, NAMES[category]
-        s: dict[str, Any] = {"idempotency_key": key, "channel": channel, "category_code": category}
-        phrase = rng.choice(COMPLAINTS.get(category, (f"发现{name}问题",)))
-        if channel == "ai_video":
-            s["description"] = f"视频智能分析告警：{name}"
-            s["attributes"] = {"confidence": f"{rng.uniform(0.62, 0.98):.2f}", "algorithm": "street-order-v3"}
-        elif channel == "iot":
-            reading = {"08004": f"PM10 {rng.randint(160, 420)} μg/m³（限值 150）",
-                       "06042": f"满溢度 {rng.randint(90, 100)}%",
-                       "06027": f"油烟浓度 {rng.uniform(2.1, 6.5):.1f} mg/m³（限值 2.0）"}[category]  # fmt: skip
-            s["description"] = f"物联感知告警：{name}，{reading}"
-        elif channel == "complaint":
-            lng, lat = wgs84_to_gcj02(lng, lat)  # phone apps send GCJ-02 (高德/腾讯 map SDKs)
-            s["crs"] = "gcj02"
-            s["description"] = phrase
-            s["reporter"] = {"name": rng.choice(SURNAMES) + rng.choice(("先生", "女士")), "phone": _phone(rng)}
-        elif channel == "hotline":
-            s["description"] = f"市民来电反映：{phrase}"
-            s["external_ref"] = f"12345-{at.astimezone(CST):%Y%m%d}-{rng.randrange(10**6):06d}"
-            s["reporter"] = {"name": rng.choice(SURNAMES) + rng.choice(("先生", "女士")), "phone": _phone(rng)}
-        else:
-            s["description"] = f"巡查发现：{phrase}"
-        s["lng"], s["lat"] = round(lng, 7), round(lat, 7)
-        s["occurred_at"] = at.astimezone(CST).isoformat(timespec="seconds")
-        if device:
-            s["device_id"] = device
-        return s
+# How long an officer whose phone reports is left alone before one simulated fix asks again (the server decides with
+# CHENGGUAN_DEVICE_FIX_PRIORITY_MINUTES; this only keeps the simulator from asking every tick).
+REAL_PHONE_RETRY_S = 60.0
+REAL_PHONE_RECENT = timedelta(minutes=10)  # a phone fix this recent on the map: not simulated from the start
+# The server's refusals of a simulated fix: the phone reports, or the officer went off duty on it.
+REAL_PHONE_CODES = frozenset({"position.device_active", "position.off_duty"})
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -225,6 +58,8 @@ class _Mover:
     announce: bool = True  # send the duty status with the next fix (first fix, shift changes)
     target: tuple[float, float] | None = None  # active task location
     pause: int = 0
+    real_until: float = 0.0  # monotonic time until which a real phone reports for this subject (not simulated)
+    real: bool = False  # real_until is still ahead (set at the start of each tick)
 
 
 @dataclass
@@ -235,12 +70,14 @@ class _Stats:
     rejected: int = 0
     errors: int = 0
     tasks: int = 0
+    real_phones: int = 0
     started: float = field(default_factory=time.monotonic)
 
     def line(self) -> str:
         return (
             f"[{time.monotonic() - self.started:6.0f}s] 定位 {self.positions} 条  告警 {self.signals} 条"
-            f"（合并 {self.merged}，拒收 {self.rejected}）  进行中任务 {self.tasks}  错误 {self.errors}"
+            f"（合并 {self.merged}，拒收 {self.rejected}）  进行中任务 {self.tasks}  真机上报 {self.real_phones} 人"
+            f"  错误 {self.errors}"
         )
 
 
@@ -363,13 +200,19 @@ class _World:
             if (fix := live.get(m.id)) is not None:
                 m.lng, m.lat = fix["lng"], fix["lat"]
                 m.status = "off_duty" if fix["status"] == "off_duty" else "available"
+                if _recent(fix.get("device_at")):
+                    m.real_until = time.monotonic() + REAL_PHONE_RETRY_S
             self.movers.append(m)
         cameras = [Site(d["code"], d["lng"], d["lat"]) for d in api.pages("/api/v1/devices", kind="camera") if d["lng"]]
         sensors = [Site(d["code"], d["lng"], d["lat"]) for d in api.pages("/api/v1/devices", kind="sensor") if d["lng"]]
         self.alarms = AlarmMix(rng, self.grids, cameras, sensors, key_prefix=key_prefix)
 
+    def simulated(self) -> list[_Mover]:
+        """The subjects the simulator moves now (not those whose real phone reports)."""
+        return [m for m in self.movers if not m.real]
+
     def step(self, rng: random.Random, dt: float) -> None:
-        for m in self.movers:
+        for m in self.simulated():
             if m.status == "off_duty" and m.target is None:
                 continue
             if m.target is not None:
@@ -390,7 +233,7 @@ class _World:
 
     def shifts(self, rng: random.Random, dt: float) -> None:
         """Shift changes: ~70 % of officers on duty in the long run (leave rate 1/h, return rate 7/3 per h)."""
-        for m in self.movers:
+        for m in self.simulated():
             if m.kind != "officer" or m.target is not None:
                 continue
             if m.status == "available" and rng.random() < dt / 3600.0:
@@ -400,16 +243,17 @@ class _World:
 
     def alarm(self, rng: random.Random) -> dict[str, Any]:
         """The next alarm, occurring up to 90 s ago (patrol reports where an on-duty officer is)."""
-        on_duty = [m for m in self.movers if m.kind == "officer" and m.status == "available"]
+        on_duty = [m for m in self.movers if m.kind == "officer" and m.status == "available" and not m.real]
         walker = rng.choice(on_duty) if on_duty else None
         near = (walker.lng, walker.lat) if walker else None
         return self.alarms.next(datetime.now(UTC) - timedelta(seconds=rng.uniform(0, 90)), near)
 
-    def fixes(self, now: datetime) -> list[dict[str, Any]]:
+    def fixes(self, now: datetime, movers: Sequence[_Mover]) -> list[dict[str, Any]]:
         at = now.isoformat(timespec="seconds")
         out = []
-        for m in self.movers:
+        for m in movers:
             fix: dict[str, Any] = {
+                "source": "simulator",
                 "subject_kind": m.kind,
                 "subject_id": m.id,
                 "lng": round(m.lng, 7),
@@ -422,6 +266,17 @@ class _World:
                 fix["status"] = m.status
             out.append(fix)
         return out
+
+
+def _recent(iso: str | None) -> bool:
+    """Whether a real device's fix time (ISO-8601 from the map feed) is recent enough to leave its subject alone."""
+    if not iso:
+        return False
+    try:
+        at = datetime.fromisoformat(iso)
+    except ValueError:
+        return False
+    return at.tzinfo is not None and datetime.now(UTC) - at < REAL_PHONE_RECENT
 
 
 def _ahead(lng: float, lat: float, heading_deg: float, metres: float) -> tuple[float, float]:
@@ -473,6 +328,8 @@ class _Simulator:
             self._try("载入示范城市", self._load)
         if self.world is None:
             return
+        for m in self.world.movers:
+            m.real = m.real_until > now_m
         if now_m >= self.next_tasks:
             self.next_tasks = now_m + max(self.interval, 3.0)
             self._try("读取派遣任务", self._follow_tasks)
@@ -503,7 +360,7 @@ class _Simulator:
             return
         targets = {t["officer_id"]: (t["lng"], t["lat"]) for t in tasks}
         self.stats.tasks = len(targets)
-        for m in self.world.movers:
+        for m in self.world.simulated():
             had = m.target is not None
             m.target = targets.get(m.id) if m.kind == "officer" else None
             if had and m.target is None:
@@ -511,11 +368,24 @@ class _Simulator:
 
     def _post_fixes(self) -> None:
         assert self.world is not None
-        fixes = self.world.fixes(datetime.now(UTC))
-        self.api.call("POST", "/api/v1/positions:batch", json={"positions": fixes})
-        self.stats.positions += len(fixes)
-        for m in self.world.movers:
+        movers = self.world.simulated()
+        if not movers:
+            return
+        body = self.api.call(
+            "POST", "/api/v1/positions:batch", json={"positions": self.world.fixes(datetime.now(UTC), movers)}
+        )
+        self.stats.positions += body["accepted"]
+        found = 0
+        for problem in body["rejected"]:
+            if problem["code"] in REAL_PHONE_CODES:  # a real phone reports for this one (or is off duty): leave it
+                m = movers[problem["index"]]
+                found += not m.real_until
+                m.real_until, m.real, m.target = time.monotonic() + REAL_PHONE_RETRY_S, True, None
+        for m in movers:
             m.announce = m.announce and m.target is not None  # the status went out with this fix
+        self.stats.real_phones = sum(1 for m in self.world.movers if m.real)
+        if found:
+            self.echo(f"{found} 名人员的执法终端正在上报定位（或已在执法通下班），不再模拟其位置")
 
     def _post_alarms(self) -> None:
         # Same idempotency keys on a retry: a batch the server took before the connection broke is a replay.

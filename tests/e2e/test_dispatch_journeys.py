@@ -1,6 +1,7 @@
 """指挥调度 through the real UI: the command center dispatches the nearest officer from the one-map, the officer works
-the task on the phone (接收 → 到场 → 处置反馈), and the console sees the source waiting for verification; the source
-list counts a stage clock down to 临期 and 超期."""
+the task on the phone (接收 → 到场 → 处置反馈; 到场 judged by the phone's own GPS fix: too far, it asks for a reason,
+near the source it goes through), and the console sees the source waiting for verification; the officer goes off duty
+on the phone and the map shows it; the source list counts a stage clock down to 临期 and 超期."""
 
 from __future__ import annotations
 
@@ -116,8 +117,9 @@ def test_command_dispatches_nearest_officer_who_works_the_task_on_the_phone(brow
         expect(marker).to_have_attribute("data-status", "dispatched")
         console.screenshot(path=str(tmp_path / "command-map.png"))
 
-        # The officer's phone: the task arrives, is acknowledged, reached and closed with a warning.
-        phone = browser.new_context(**PHONE)
+        # The officer's phone, still ~500 m away: the task arrives, is acknowledged; 到场 from there asks for a reason.
+        far = {"longitude": lng, "latitude": lat + 500 / 111_320}
+        phone = browser.new_context(**PHONE, geolocation=far, permissions=["geolocation"])
         mobile = phone.new_page()
         _login(mobile, live_server, "bdg_officer")
         mobile.wait_for_url("**/m/**", timeout=15_000)
@@ -127,6 +129,18 @@ def test_command_dispatches_nearest_officer_who_works_the_task_on_the_phone(brow
         expect(card.get_by_test_id("task-ack-countdown")).to_contain_text("内接收")
         card.get_by_test_id("task-ack").click()
         expect(card.get_by_test_id("task-status")).to_have_text("已接收", timeout=15_000)
+        expect(card.get_by_test_id("task-here")).to_have_attribute("data-far", "true", timeout=15_000)
+        expect(card.get_by_test_id("task-here")).to_contain_text("超出到场范围（200 米）")
+        card.get_by_test_id("task-arrive").click()
+        reason_box = mobile.locator(".arrive-reason-box")
+        expect(reason_box).to_be_visible(timeout=15_000)
+        assert re.search(r"您距案源约 (4[89]\d|50\d) 米，超出到场范围（200 米）", reason_box.inner_text())
+        mobile.screenshot(path=str(tmp_path / "phone-arrive-too-far.png"))
+        reason_box.get_by_role("button", name="取消").click()
+        expect(reason_box).to_be_hidden()
+        expect(card.get_by_test_id("task-status")).to_have_text("已接收")
+        # At the spot: the phone takes a fresh fix as 到场 is pressed, and the arrival goes through.
+        phone.set_geolocation({"longitude": lng + 0.0002, "latitude": lat})
         card.get_by_test_id("task-arrive").click()
         expect(card.get_by_test_id("task-status")).to_have_text("已到场", timeout=15_000)
         assert mobile.evaluate("document.documentElement.scrollWidth") <= 390  # nothing overflows the phone
@@ -161,6 +175,61 @@ def test_command_dispatches_nearest_officer_who_works_the_task_on_the_phone(brow
     assert detail["status"] == "verifying"
     assert detail["outcome"] == "warning"
     assert [t["officer"]["id"] for t in detail["tasks"]] == [officer_id]
+    arrival = next(e for e in detail["timeline"] if e["action"] == "arrive")
+    assert arrival["data"]["on_site"] is True and arrival["data"]["distance_m"] < 50 and arrival["reason"] is None
+
+
+@pytest.mark.e2e
+def test_officer_goes_off_duty_on_the_phone_and_the_map_shows_it(browser, live_server, tmp_path):
+    officer_api = _api(live_server, "bdg_officer")
+    officer_id = officer_api.get("/auth/me").json()["officer"]["id"]
+    command = _api(live_server, "command")
+    squad_id = officer_api.get("/auth/me").json()["unit"]["id"]
+    lng, lat = _points_in_squad(command, squad_id, 3)[2]
+    desk = browser.new_context(**DESKTOP)
+    phone = browser.new_context(**PHONE, geolocation={"longitude": lng, "latitude": lat}, permissions=["geolocation"])
+    try:
+        mobile = phone.new_page()
+        _login(mobile, live_server, "bdg_officer")
+        mobile.wait_for_url("**/m/**", timeout=15_000)
+        expect(mobile.get_by_test_id("gps-status")).to_contain_text("位置已上报", timeout=20_000)
+        console = desk.new_page()
+        _login(console, live_server, "command")
+        console.wait_for_url("**/console/**", timeout=15_000)
+        console.get_by_test_id("menu-dispatch-map").click()
+        expect(console.get_by_test_id("stream-status")).to_have_text(re.compile("实时"), timeout=15_000)
+        marker = console.get_by_test_id(f"map-officer-{officer_id}")
+        expect(marker).to_have_attribute("data-status", "available", timeout=15_000)
+        expect(marker).to_have_attribute("data-source", "device")
+
+        mobile.get_by_test_id("tab-me").click()
+        expect(mobile.get_by_test_id("duty-state")).to_have_text("上班中", timeout=15_000)
+        mobile.get_by_test_id("duty-switch").click()
+        mobile.locator(".duty-off-box").get_by_role("button", name="下班").click()
+        expect(mobile.get_by_test_id("duty-state")).to_have_text("已下班", timeout=15_000)
+        expect(mobile.get_by_test_id("duty-switch")).not_to_have_class(re.compile("is-checked"))
+        expect(mobile.locator(".duty-off-box")).to_be_hidden()
+        mobile.screenshot(path=str(tmp_path / "phone-off-duty.png"))
+        assert officer_api.get("/dispatch/me/duty").json()["on_duty"] is False
+
+        # The command map follows the stream: grey, and the tooltip says who switched and when.
+        expect(marker).to_have_attribute("data-status", "off_duty", timeout=20_000)
+        marker.hover()
+        tip = console.locator(".leaflet-tooltip", has_text="下班")
+        expect(tip).to_contain_text(officer_api.get("/auth/me").json()["display_name"], timeout=15_000)
+        console.screenshot(path=str(tmp_path / "command-map-off-duty.png"))
+        mobile.get_by_test_id("tab-tasks").click()
+        expect(mobile.get_by_test_id("tasks-off-duty")).to_be_visible(timeout=15_000)
+        expect(mobile.get_by_test_id("gps-status")).to_have_text("已下班，不上报定位")
+
+        mobile.get_by_test_id("tab-me").click()
+        mobile.get_by_test_id("duty-switch").click()
+        expect(mobile.get_by_test_id("duty-state")).to_have_text("上班中", timeout=15_000)
+        expect(marker).to_have_attribute("data-status", "available", timeout=20_000)
+    finally:
+        desk.close()
+        phone.close()
+        officer_api.put("/dispatch/me/duty", json={"on_duty": True})
 
 
 @pytest.mark.e2e

@@ -207,7 +207,13 @@ def test_positions_are_validated_per_item(client, login, bdg) -> None:
     feed = client.get("/api/v1/dispatch/map", headers=command).json()
     me = next(p for p in feed["positions"] if p["id"] == bdg["officer_id"])
     assert me["status"] == "off_duty"
-    _place(client, command, bdg["officer_id"], lng, lat)  # back on duty for other tests
+    # A gateway's status does not undo the officer's own 下班 (the legacy status above): the phone puts them back.
+    back = client.post(
+        "/api/v1/dispatch/me/position",
+        json={"subject_id": bdg["officer_id"], "lng": lng, "lat": lat, "at": now, "status": "available"},
+        headers=bdg["officer_headers"],
+    )
+    assert back.status_code == 204, back.text
 
 
 def test_rectification_due_date_must_be_in_the_future(client, login, bdg) -> None:

@@ -10,18 +10,21 @@ dates in Asia/Shanghai; a period's start day is not counted.
 from __future__ import annotations
 
 import calendar as _gregorian
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from chengguan.calendar.workdays import WorkCalendar
+
+# 第七十二条's late fee lives in law/ (below cases) so the knowledge base's calculator shares it; re-exported here.
+from chengguan.law.late_fee import LATE_FEE_PERCENT_PER_DAY as LATE_FEE_PERCENT_PER_DAY
+from chengguan.law.late_fee import LateFee as LateFee
+from chengguan.law.late_fee import late_fee as late_fee
 
 LIMITATION_YEARS = 2  # 第三十六条：二年内未被发现的，不再给予行政处罚
 LIMITATION_YEARS_EXTENDED = 5  # 同条：涉及公民生命健康安全、金融安全且有危害后果的，延长至五年
 DECISION_DAYS = 90  # 第六十条：自立案之日起九十日内作出行政处罚决定
 SERVICE_WORKING_DAYS = 7  # 第六十一条：当事人不在场的，七日内送达
 PAYMENT_DAYS = 15  # 第六十七条第三款：自收到行政处罚决定书之日起十五日内缴纳
-LATE_FEE_PERCENT_PER_DAY = 3  # 第七十二条第一款第（一）项：每日按罚款数额的百分之三加处罚款
 PRESERVATION_WORKING_DAYS = 7  # 第五十六条：先行登记保存，七日内作出处理决定
 WITHDRAW_DISCLOSURE_WORKING_DAYS = 3  # 第四十八条第二款：三日内撤回行政处罚决定信息
 CASH_HANDIN_WORKING_DAYS = 2  # 第七十一条：当场收缴的罚款，自收缴之日起二日内交至行政机关
@@ -118,35 +121,6 @@ def reminder_period_ends(reminder_served_on: date, cal: WorkCalendar) -> date:
 def seizure_ends(seized_on: date, *, extended: bool = False) -> date:
     """《行政强制法》第二十五条: a seizure lasts at most thirty days, once extendable by at most thirty."""
     return seized_on + timedelta(days=SEIZURE_DAYS * (2 if extended else 1))
-
-
-@dataclass(frozen=True)
-class LateFee:
-    """第七十二条 late fee as of one day: the days counted, the amount (fen) and whether the cap was reached."""
-
-    days: int
-    amount_fen: int
-    capped: bool
-
-
-def late_fee(fine_fen: int, due: date, today: date, paused: Iterable[tuple[date, date | None]] = ()) -> LateFee:
-    """第七十二条第一款第（一）项：到期不缴纳罚款的，每日按罚款数额的百分之三加处罚款，加处罚款的数额不得超出罚款的数额;
-    第七十三条第三款：复议或者诉讼期间不予计算.
-
-    Counts every day after ``due`` up to and including ``today`` that lies outside the ``paused`` ranges (review or
-    litigation, both ends included; an open range runs to today). Each day adds exactly 3 % of the fine; the sum is
-    rounded down to the fen once (never more than the law allows) and capped at the fine itself."""
-    if fine_fen < 0:
-        raise ValueError("fine_fen must not be negative")
-    days = 0
-    ranges = [(start, end or today) for start, end in paused]
-    d = due + timedelta(days=1)
-    while d <= today:
-        if not any(start <= d <= end for start, end in ranges):
-            days += 1
-        d += timedelta(days=1)
-    amount = fine_fen * LATE_FEE_PERCENT_PER_DAY * days // 100
-    return LateFee(days, min(amount, fine_fen), amount >= fine_fen)
 
 
 @dataclass(frozen=True)

@@ -33,11 +33,12 @@ from chengguan.cases.schemas import (
     Colleague,
     DisclosureRead,
     EventRead,
+    LegalReviewRead,
     MerchantRef,
     NamedRef,
 )
 from chengguan.cases.service import amount_due, facts_of, load, officers_of, roles_of, today
-from chengguan.cases.workflow import Position, allowed_actions
+from chengguan.cases.workflow import LEGAL_REVIEW_LABELS, LegalReview, Position, allowed_actions, legal_review_state
 from chengguan.identity.models import User
 from chengguan.identity.principals import StaffPrincipal
 from chengguan.kit.schemas import PageParams, Paginated
@@ -244,7 +245,9 @@ def detail(session: Session, principal: StaffPrincipal, case_id: uuid.UUID) -> C
     names = unit_names(session, {c.unit_id})
     fee, due = amount_due(c, on)
     step = approvals.current_step(session, c)
-    events = session.scalars(select(CaseEvent).where(CaseEvent.case_id == c.id).order_by(CaseEvent.at, CaseEvent.id))
+    events = list(
+        session.scalars(select(CaseEvent).where(CaseEvent.case_id == c.id).order_by(CaseEvent.at, CaseEvent.id))
+    )
     approvals_given = session.scalars(
         select(CaseApproval).where(CaseApproval.case_id == c.id).order_by(CaseApproval.at, CaseApproval.id)
     )
@@ -289,6 +292,7 @@ def detail(session: Session, principal: StaffPrincipal, case_id: uuid.UUID) -> C
         hearing_on=c.hearing_on,
         legal_review_required=bool(c.legal_review_grounds) or c.hearing_held,
         legal_review_passed=c.legal_review_passed,
+        legal_review=_legal_review(c, events),
         discussion_required=c.discussion_required,
         discussion_done=c.discussion_done,
         filed_on=c.filed_on,
@@ -339,6 +343,23 @@ def actions(session: Session, principal: StaffPrincipal, c: Case) -> list[Action
         )
         for a, r in options
     ]
+
+
+def _legal_review(c: Case, events: list[CaseEvent]) -> LegalReviewRead:
+    """The last reviewer's verdict and opinion come from the timeline (the 审核意见 is the event's reason)."""
+    verdicts = (CaseAction.pass_legal_review.value, CaseAction.fail_legal_review.value)
+    last = next((e for e in reversed(events) if e.action in verdicts), None)
+    state = legal_review_state(
+        c.status, bool(c.legal_review_grounds) or c.hearing_held, CaseAction(last.action) if last else None
+    )
+    shown = last if state in (LegalReview.passed, LegalReview.failed) else None
+    return LegalReviewRead(
+        state=state.value,
+        state_label=LEGAL_REVIEW_LABELS[state],
+        opinion=shown.reason if shown else None,
+        reviewer=shown.actor_name if shown else None,
+        at=shown.at if shown else None,
+    )
 
 
 def _event(e: CaseEvent) -> EventRead:

@@ -171,6 +171,16 @@ class EventRead(Out):
     data: dict[str, Any] | None
 
 
+class LegalReviewRead(BaseModel):
+    """法制审核 (第五十八条) in the case detail: 待审核 until a reviewer decides, then the verdict and opinion."""
+
+    state: str = Field(description="not_required 无需 / pending 待审核 / passed 已通过 / failed 未通过")
+    state_label: str
+    opinion: str | None = Field(None, description="审核意见（未通过时必填）")
+    reviewer: str | None = None
+    at: datetime | None = None
+
+
 class ApprovalRead(Out):
     stage: CaseStatus
     step: int
@@ -246,6 +256,7 @@ class CaseDetail(CaseListItem):
     hearing_on: date | None
     legal_review_required: bool
     legal_review_passed: bool
+    legal_review: LegalReviewRead
     discussion_required: bool
     discussion_done: bool
     filed_on: date | None

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 from chengguan.calendar.workdays import WorkCalendar
 from chengguan.cases import gates as g
@@ -33,7 +34,7 @@ from chengguan.cases.enums import (
     Role,
 )
 from chengguan.cases.gates import CaseFacts, Gate, Refusal
-from chengguan.core.errors import DomainError
+from chengguan.core.errors import DomainError, field_error
 
 S = CaseStatus
 A = CaseAction
@@ -161,7 +162,7 @@ TRANSITIONS: dict[tuple[CaseStatus, CaseAction], Rule] = {
     (S.case_review, A.send_legal_review): Rule(_to(S.legal_review, remember=True), HANDLER),
     (S.statement, A.send_legal_review): Rule(_to(S.legal_review, remember=True), HANDLER),
     (S.legal_review, A.pass_legal_review): Rule(_back, LEGAL),
-    (S.legal_review, A.fail_legal_review): Rule(S.investigation, LEGAL, (g.reason_given,)),
+    (S.legal_review, A.fail_legal_review): Rule(S.investigation, LEGAL),  # the opinion: _refuse_missing_input
     (S.case_review, A.send_discussion): Rule(_to(S.collective_discussion, remember=True), HANDLER),
     (S.statement, A.send_discussion): Rule(_to(S.collective_discussion, remember=True), HANDLER),
     (S.collective_discussion, A.record_discussion): Rule(_back, LEADER),
@@ -226,11 +227,56 @@ def decide(
         raise InvalidTransition(f"案件当前为“{_label(position.status)}”，不能执行“{_action_label(action)}”")
     if not roles & rule.who:
         raise NotAllowed(f"无权执行“{_action_label(action)}”：需要{_who(rule.who)}")
+    _refuse_missing_input(action, facts)
     refusal = _check(rule, facts, today, calendar)
     if refusal is not None:
         raise GateClosed(refusal.message, code=refusal.code)
     target = rule.target
     return Position(target) if isinstance(target, CaseStatus) else target(position, facts)
+
+
+def _refuse_missing_input(action: CaseAction, facts: CaseFacts) -> None:
+    """Input the action cannot be taken without (422, unlike a gate the law has not opened yet, 409).
+
+    第五十八条：未经法制审核或者审核未通过的，不得作出决定 — a review that does not pass sends the case back, and
+    the reviewer's opinion (审核意见) says what the handler must put right: a failed review states it, a passed one
+    may."""
+    if action is A.fail_legal_review and not (facts.reason or "").strip():
+        raise field_error(
+            "reason",
+            "法制审核未通过的，须填写审核意见（《行政处罚法》第五十八条：审核未通过的，不得作出决定）",
+            code="case.legal_review.opinion_required",
+        )
+
+
+class LegalReview(StrEnum):
+    """Where the case's 法制审核 (第五十八条) stands, as the case detail shows it."""
+
+    not_required = "not_required"
+    pending = "pending"
+    passed = "passed"
+    failed = "failed"
+
+
+LEGAL_REVIEW_LABELS = {
+    LegalReview.not_required: "无需法制审核",
+    LegalReview.pending: "待审核",
+    LegalReview.passed: "已通过",
+    LegalReview.failed: "未通过",
+}
+
+
+def legal_review_state(status: CaseStatus, required: bool, verdict: CaseAction | None) -> LegalReview:
+    """第五十八条: 待审核 while the case sits in 法制审核 (a second review after a hearing included) or when a review
+    is required and no reviewer has decided yet; otherwise the last verdict (``pass``/``fail_legal_review``), or 无需
+    when the law does not ask for one and none was held."""
+    if status is S.legal_review:
+        return LegalReview.pending
+    if verdict is A.pass_legal_review:
+        return LegalReview.passed
+    if verdict is A.fail_legal_review:
+        return LegalReview.failed
+    return LegalReview.pending if required else LegalReview.not_required
 
 
 def allowed_actions(

@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     dedup_window_minutes: int = 60
     dispatch_ack_minutes: int = 5
     position_stale_minutes: int = 10
+    arrival_radius_m: int = 200  # 到场 is accepted within this distance of the source (farther: a stated reason)
+    device_fix_priority_minutes: int = 10  # a simulated fix is refused while the officer's phone reported this recently
     open311_api_keys: str = "demo-open311-key"
     public_base_url: str = "http://127.0.0.1:8000"  # printed in the QR code of every document (核验地址)
     # Remedy periods printed on decisions (art. 59 (五)): set by the deployment from the Administrative

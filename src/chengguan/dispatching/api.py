@@ -18,9 +18,12 @@ from chengguan.core import clock
 from chengguan.core.config import get_settings
 from chengguan.core.db import Database
 from chengguan.core.errors import PROBLEM_RESPONSES
-from chengguan.dispatching import live, service
+from chengguan.dispatching import duty, feed, positions, service
 from chengguan.dispatching.schemas import (
+    ArriveIn,
     DispatchIn,
+    DutyIn,
+    DutyRead,
     MapFeed,
     NearestOfficer,
     NearestQuery,
@@ -48,13 +51,23 @@ STREAM_INTERVAL_S = 2.0
 
 @router.post("/positions:batch", tags=[TAG], summary="批量上报人员/车辆定位（≤5000 条/次）")
 def positions_batch(session: SessionDep, _: Machine, body: PositionBatchIn) -> PositionBatchOut:
-    problems = live.ingest_positions(session, body.positions)
+    problems = positions.ingest_positions(session, body.positions)
     return PositionBatchOut(accepted=len(body.positions) - len(problems), rejected=problems)
 
 
 @router.post("/dispatch/me/position", tags=[TAG], summary="执法通上报本人定位与在岗状态", status_code=204)
 def my_position(session: SessionDep, principal: Mobile, body: PositionIn) -> None:
     service.own_position(session, principal, body)
+
+
+@router.get("/dispatch/me/duty", tags=[TAG], summary="本人上班/下班状态")
+def my_duty(session: SessionDep, principal: Mobile) -> DutyRead:
+    return duty.state(session, service.officer_of(principal))
+
+
+@router.put("/dispatch/me/duty", tags=[TAG], summary="上班/下班（下班后不参与派遣、执法通不再上报定位）")
+def switch_my_duty(session: SessionDep, principal: Mobile, body: DutyIn) -> DutyRead:
+    return duty.switch(session, principal.actor, service.officer_of(principal), body.on_duty, via="mobile")
 
 
 @router.get("/dispatch/nearest", tags=[TAG], summary="离案源最近的可派执法队员（直线距离与预计到达时间）")
@@ -77,9 +90,9 @@ def acknowledge(session: SessionDep, principal: Field, task_id: uuid.UUID) -> Ta
     return service.step(session, principal, task_id, "acknowledge")
 
 
-@router.post("/dispatch/tasks/{task_id}/arrive", tags=[TAG], summary="到达现场")
-def arrive(session: SessionDep, principal: Field, task_id: uuid.UUID) -> TaskRead:
-    return service.step(session, principal, task_id, "arrive")
+@router.post("/dispatch/tasks/{task_id}/arrive", tags=[TAG], summary="到达现场（须在到场范围内，否则填写说明）")
+def arrive(session: SessionDep, principal: Field, task_id: uuid.UUID, body: ArriveIn | None = None) -> TaskRead:
+    return service.step(session, principal, task_id, "arrive", body)
 
 
 @router.post("/dispatch/tasks/{task_id}/complete", tags=[TAG], summary="处置反馈（未发现违法/劝导/责令整改/立案）")
@@ -92,7 +105,7 @@ def map_feed(session: SessionDep, principal: Reader) -> MapFeed:
     units = service.scoped_units(session, principal)
     return MapFeed(
         sources=service.open_sources(session, principal),
-        positions=live.snapshot(session, units),
+        positions=feed.snapshot(session, units),
         cameras=service.cameras(session, principal),
         at=clock.now(),
         stale_after_s=get_settings().position_stale_minutes * 60,
@@ -103,7 +116,7 @@ def _changes(db: Database, principal: StaffPrincipal, since: datetime) -> tuple[
     """Positions and sources changed since ``since`` (a second of overlap: a late commit is sent twice, not lost)."""
     with db.session(write=False) as session:
         units = service.scoped_units(session, principal)
-        positions = live.snapshot(session, units, since=since - timedelta(seconds=1))
+        positions = feed.snapshot(session, units, since=since - timedelta(seconds=1))
         sources = service.open_sources(session, principal, since=since - timedelta(seconds=1), limit=500)
     return positions, sources
 

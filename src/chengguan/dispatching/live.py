@@ -1,5 +1,6 @@
-"""Live positions: batch intake (upsert of the latest fix), this process's nearest-officer index kept in step with
-the table, and the nearest available officers to a case source with distance and ETA."""
+"""Live positions: this process's nearest-officer index kept in step with the table (every write of a position goes
+through ``pending_rows`` or ``touch_status``), and the nearest available officers to a case source with distance and
+ETA. Fixes come in through ``positions.ingest_positions``."""
 
 from __future__ import annotations
 
@@ -10,22 +11,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import event, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from chengguan.core import clock
 from chengguan.core.config import get_settings
 from chengguan.core.counters import Counter, reserve
-from chengguan.core.geo import haversine_m, out_of_china, to_wgs84
+from chengguan.core.geo import haversine_m
 from chengguan.dispatching.eta import EtaEstimator, StraightLineEta
-from chengguan.dispatching.models import DutyStatus, Position, SubjectKind
+from chengguan.dispatching.models import DutyStatus, Position
 from chengguan.dispatching.nearest import LiveIndex
-from chengguan.dispatching.schemas import PositionIn, PositionProblem
 from chengguan.intake.models import CaseSource
-from chengguan.org.enums import ActiveStatus
-from chengguan.org.models import Officer, Vehicle
 
 ESTIMATOR: EtaEstimator = StraightLineEta()
 """Straight-line ETA by default; a road-network router implementing ``EtaEstimator`` can replace it."""
@@ -41,7 +37,7 @@ def eta_for(from_lng: float, from_lat: float, to_lng: float, to_lat: float, kind
     return round(distance, 1), ESTIMATOR.eta_s(from_lng, from_lat, to_lng, to_lat, kind=kind)
 
 
-_COLUMNS = (
+COLUMNS = (
     Position.subject_kind,
     Position.subject_id,
     Position.lng,
@@ -95,7 +91,7 @@ class LiveState:
         applied = self.applied
         if applied is not None and current <= applied:
             return
-        statement = select(*_COLUMNS)
+        statement = select(*COLUMNS)
         if applied is not None:
             statement = statement.where(Position.seq > applied)
         rows = [(str(r[0]), r[1], r[2], r[3], str(r[4]), r[5], r[6], r[7]) for r in session.execute(statement).tuples()]
@@ -220,84 +216,11 @@ def nearest_for_source(
     return out
 
 
-def _known_subjects(session: Session, ids: dict[str, set[uuid.UUID]]) -> dict[tuple[str, uuid.UUID], uuid.UUID]:
-    """(kind, id) → unit of the active officers and the vehicles among ``ids`` (unknown ones are refused)."""
-    found: dict[tuple[str, uuid.UUID], uuid.UUID] = {}
-    if ids.get("officer"):
-        statement = select(Officer.id, Officer.unit_id).where(
-            Officer.id.in_(ids["officer"]), Officer.status == ActiveStatus.active
-        )
-        found |= {("officer", i): u for i, u in session.execute(statement)}
-    if ids.get("vehicle"):
-        statement = select(Vehicle.id, Vehicle.unit_id).where(Vehicle.id.in_(ids["vehicle"]))
-        found |= {("vehicle", i): u for i, u in session.execute(statement)}
-    return found
-
-
-def ingest_positions(session: Session, items: list[Any]) -> list[PositionProblem]:
-    """Upsert the latest fix of each subject (an older fix never overwrites a newer one); problems per item."""
-    now = clock.now()
-    problems: list[PositionProblem] = []
-    parsed: list[tuple[int, PositionIn]] = []
-    for n, raw in enumerate(items):
-        try:
-            parsed.append((n, PositionIn.model_validate(raw)))
-        except ValidationError as exc:
-            fields = "；".join(".".join(str(x) for x in e["loc"]) for e in exc.errors()[:5])
-            problems.append(PositionProblem(index=n, code="position.invalid", detail=f"定位数据不合法：{fields}"))
-    wanted: dict[str, set[uuid.UUID]] = {}
-    for _, p in parsed:
-        wanted.setdefault(p.subject_kind.value, set()).add(p.subject_id)
-    units = _known_subjects(session, wanted)
-    latest: dict[tuple[str, uuid.UUID], dict[str, Any]] = {}
-    for n, p in parsed:
-        key = (p.subject_kind.value, p.subject_id)
-        if key not in units:
-            problems.append(
-                PositionProblem(index=n, code="position.unknown_subject", detail="未登记或已停用的人员/车辆")
-            )
-            continue
-        lng, lat = to_wgs84(p.lng, p.lat, p.crs)
-        if out_of_china(lng, lat):
-            problems.append(PositionProblem(index=n, code="position.out_of_area", detail="坐标不在中国境内"))
-            continue
-        if p.at > now + timedelta(minutes=10):
-            problems.append(PositionProblem(index=n, code="position.in_future", detail="定位时间晚于当前时间"))
-            continue
-        row = {
-            "subject_kind": p.subject_kind.value,
-            "subject_id": p.subject_id,
-            "unit_id": units[key],
-            "lng": lng,
-            "lat": lat,
-            "accuracy_m": p.accuracy_m,
-            "speed_mps": p.speed_mps,
-            "heading": p.heading,
-            "at": p.at,
-            "received_at": now,
-            "status": (p.status or DutyStatus.available).value,
-            "_explicit": p.status is not None,
-        }
-        if key not in latest or latest[key]["at"] <= row["at"]:
-            latest[key] = row
-    if latest:
-        rows = list(latest.values())
-        first = reserve(session, POSITION_SEQ, len(rows))
-        for n, row in enumerate(rows):
-            row["seq"] = first + n
-        _upsert(session, rows)
-        # What this process's index learns at commit (the stored status may differ when none was sent: reread).
-        stored = session.execute(select(*_COLUMNS).where(Position.seq.between(first, first + len(rows) - 1))).tuples()
-        _pending(session).extend((str(r[0]), r[1], r[2], r[3], str(r[4]), r[5], r[6], r[7]) for r in stored)
-    problems.sort(key=lambda p: p.index)
-    return problems
-
-
 def touch_status(session: Session, position: Position, status: DutyStatus, now: datetime) -> None:
     """Change a subject's duty status (busy while on a task) so that every process's index sees it."""
     position.status, position.received_at = status, now
     position.seq = reserve(session, POSITION_SEQ)
-    _pending(session).append(
+    pending_rows(session).append(
         (
             position.subject_kind.value,
             position.subject_id,
@@ -311,7 +234,7 @@ def touch_status(session: Session, position: Position, status: DutyStatus, now: 
     )
 
 
-def _pending(session: Session) -> list[tuple[Any, ...]]:
+def pending_rows(session: Session) -> list[tuple[Any, ...]]:
     if _PENDING not in session.info:
         session.info[_PENDING] = (state_for(session), [])
     return session.info[_PENDING][1]
@@ -327,58 +250,3 @@ def _after_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
     session.info.pop(_PENDING, None)
-
-
-def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:
-    table = Position.__table__
-    dialect = session.get_bind().dialect.name
-    explicit: list[dict[str, Any]] = []
-    implicit: list[dict[str, Any]] = []
-    for row in rows:
-        (explicit if row.pop("_explicit") else implicit).append(row)
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    for batch, keep_status in ((explicit, False), (implicit, True)):
-        if not batch:
-            continue
-        statement = insert(table)
-        columns = ("unit_id", "lng", "lat", "accuracy_m", "speed_mps", "heading", "at", "received_at", "seq")
-        values = {c: statement.excluded[c] for c in columns}
-        if not keep_status:
-            values["status"] = statement.excluded.status
-        # A position report without a status keeps the current one (busy stays busy while on a task).
-        statement = statement.on_conflict_do_update(
-            index_elements=["subject_kind", "subject_id"], set_=values, where=table.c.at <= statement.excluded.at
-        )
-        session.execute(statement, batch)
-
-
-def snapshot(session: Session, unit_ids: set[uuid.UUID] | None, since: datetime | None = None) -> list[dict[str, Any]]:
-    """Live positions (with names) the map shows, optionally limited to some units or to changes since ``since``."""
-    now = clock.now()
-    stale_before = now - timedelta(minutes=get_settings().position_stale_minutes)
-    rows = session.execute(
-        select(Position, Officer.name, Vehicle.plate_no)
-        .outerjoin(Officer, (Officer.id == Position.subject_id) & (Position.subject_kind == SubjectKind.officer))
-        .outerjoin(Vehicle, (Vehicle.id == Position.subject_id) & (Position.subject_kind == SubjectKind.vehicle))
-        .where(Position.received_at > since if since is not None else Position.received_at.is_not(None))
-    ).tuples()
-    out = []
-    for p, officer_name, plate in rows:
-        if unit_ids is not None and p.unit_id not in unit_ids:
-            continue
-        out.append(
-            {
-                "kind": p.subject_kind.value,
-                "id": str(p.subject_id),
-                "name": officer_name or plate or "",
-                "unit_id": str(p.unit_id) if p.unit_id else None,
-                "lng": p.lng,
-                "lat": p.lat,
-                "at": p.at.isoformat(),
-                "status": p.status.value,
-                "stale": p.at < stale_before,
-                "speed_mps": p.speed_mps,
-                "heading": p.heading,
-            }
-        )
-    return out

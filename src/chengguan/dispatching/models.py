@@ -29,6 +29,14 @@ class DutyStatus(StrEnum):
 DUTY_LABELS = {DutyStatus.available: "在岗可派", DutyStatus.busy: "任务中", DutyStatus.off_duty: "离岗"}
 
 
+class FixSource(StrEnum):
+    """Where a fix came from: a real device (执法终端, vehicle GPS, the officer's own patrol report) or the simulator
+    (``chengguan simulate``), which must never overwrite what a real phone says."""
+
+    device = "device"
+    simulator = "simulator"
+
+
 class TaskStatus(StrEnum):
     """已派遣 → 已接收 → 已到场 → 已完成; or 超时未接收 / 已撤回 (reassigned or cancelled)."""
 
@@ -69,6 +77,23 @@ class Position(Base):
     received_at: Mapped[datetime]
     status: Mapped[DutyStatus] = mapped_column(str_enum(DutyStatus, "status"), default=DutyStatus.available)
     seq: Mapped[int] = mapped_column(BigInteger, index=True, default=0)
+    source: Mapped[FixSource] = mapped_column(str_enum(FixSource, "fix_source"), default=FixSource.device)
+    device_at: Mapped[datetime | None]  # time of the latest real-device fix (simulated fixes yield to it)
+
+
+class DutySwitch(UUIDPrimaryKey, Base):
+    """上班/下班 as the officer (or a dispatcher) switched it — when and who; the latest one is the officer's state:
+    an off-duty officer is never offered for dispatch and their phone stops reporting positions."""
+
+    __tablename__ = "duty_switch"
+    __table_args__ = (Index("ix_duty_switch_officer_at", "officer_id", "at"),)
+
+    officer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("officer.id", ondelete="CASCADE"))
+    on_duty: Mapped[bool]
+    at: Mapped[datetime]
+    actor_id: Mapped[uuid.UUID | None]
+    actor_name: Mapped[str] = mapped_column(String(100))
+    via: Mapped[str] = mapped_column(String(16))  # mobile | console
 
 
 class DispatchTask(UUIDPrimaryKey, Base):

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field
 
 from chengguan.core.geo import Crs
-from chengguan.dispatching.models import DutyStatus, SubjectKind
+from chengguan.dispatching.models import DutyStatus, FixSource, SubjectKind
 from chengguan.intake.enums import Outcome
 from chengguan.intake.schemas import Lat, Lng
 from chengguan.kit.schemas import Filter, IsoDateTime, Schema
@@ -28,6 +28,9 @@ class PositionIn(Schema):
     speed_mps: float | None = Field(None, ge=0, le=100)
     heading: float | None = Field(None, ge=0, lt=360)
     status: DutyStatus | None = None
+    source: FixSource = Field(
+        FixSource.device, description="device 真实终端；simulator 模拟定位（终端近期上报过的人员不予采用）"
+    )
 
 
 class PositionBatchIn(Schema):
@@ -98,6 +101,27 @@ class TaskRead(BaseModel):
     completed_at: datetime | None
     dispatched_by: str
     source_version: int
+    fix_distance_m: float | None = Field(description="执法队员最近一次有效定位距案源的直线距离（米），无则 null")
+    fix_at: datetime | None
+    arrival_radius_m: int = Field(description="到场范围（米）：超出须填写说明")
+
+
+class ArriveIn(Schema):
+    reason: str | None = Field(None, max_length=1000, description="不在到场范围内（或无定位）时必填的说明")
+
+
+class DutyIn(Schema):
+    on_duty: bool = Field(description="true 上班；false 下班（下班后不参与派遣、不上报定位）")
+
+
+class DutyRead(BaseModel):
+    """An officer's 上班/下班 state: the latest switch (when, by whom) and the live status on the map."""
+
+    officer_id: uuid.UUID
+    on_duty: bool
+    since: datetime | None
+    by: str | None
+    status: DutyStatus | None = Field(description="地图上的状态；尚无定位为 null")
 
 
 class TaskFilter(Filter):

@@ -10,17 +10,34 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chengguan.core import clock
+from chengguan.core.config import get_settings
 from chengguan.core.errors import Conflict, Forbidden, field_error
-from chengguan.dispatching import live, tasks
-from chengguan.dispatching.models import ACTIVE_TASK, TASK_LABELS, DispatchTask, SubjectKind
-from chengguan.dispatching.schemas import DispatchIn, NearestOfficer, PositionIn, TaskCompleteIn, TaskFilter, TaskRead
+from chengguan.dispatching import duty, live, positions, tasks
+from chengguan.dispatching.models import (
+    ACTIVE_TASK,
+    TASK_LABELS,
+    DispatchTask,
+    DutyStatus,
+    FixSource,
+    Position,
+    SubjectKind,
+)
+from chengguan.dispatching.schemas import (
+    ArriveIn,
+    DispatchIn,
+    NearestOfficer,
+    PositionIn,
+    TaskCompleteIn,
+    TaskFilter,
+    TaskRead,
+)
 from chengguan.identity.enums import DataScope
 from chengguan.identity.principals import StaffPrincipal
 from chengguan.intake import service as sources
 from chengguan.intake.enums import OPEN_STATUSES, SourceAction, SourceStatus
 from chengguan.intake.models import CaseSource
 from chengguan.intake.repository import CaseSourceRepository
-from chengguan.intake.schemas import SourceActionIn
+from chengguan.intake.schemas import SignalIn, SourceActionIn
 from chengguan.intake.workflow import ActionInput
 from chengguan.kit.scope import scope_clause
 from chengguan.law.seed import categories
@@ -99,9 +116,20 @@ def _reads(session: Session, rows: list[DispatchTask]) -> list[TaskRead]:
         .all()
     )
     cats = categories()
+    fixes = {
+        p.subject_id: p
+        for p in session.scalars(
+            select(Position).where(
+                Position.subject_kind == SubjectKind.officer, Position.subject_id.in_({t.officer_id for t in rows})
+            )
+        )
+    }
+    now, radius = clock.now(), get_settings().arrival_radius_m
     out = []
     for t in rows:
         s = srcs[t.case_source_id]
+        fix = fixes.get(t.officer_id)
+        fix_m = tasks.fix_distance(fix, s.lng, s.lat, now)
         out.append(
             TaskRead(
                 id=t.id,
@@ -127,6 +155,9 @@ def _reads(session: Session, rows: list[DispatchTask]) -> list[TaskRead]:
                 completed_at=t.completed_at,
                 dispatched_by=t.dispatched_by,
                 source_version=s.version,
+                fix_distance_m=None if fix_m is None else round(fix_m, 1),
+                fix_at=fix.at if fix is not None and fix_m is not None else None,
+                arrival_radius_m=radius,
             )
         )
     return out
@@ -149,38 +180,88 @@ def list_tasks(session: Session, principal: StaffPrincipal, filters: TaskFilter)
 
 
 def step(
-    session: Session, principal: StaffPrincipal, task_id: uuid.UUID, name: str, body: TaskCompleteIn | None = None
+    session: Session,
+    principal: StaffPrincipal,
+    task_id: uuid.UUID,
+    name: str,
+    body: TaskCompleteIn | ArriveIn | None = None,
 ) -> TaskRead:
-    """An officer's step on a task: acknowledge (接收), arrive (到场) or complete (处置反馈)."""
+    """An officer's step on a task: acknowledge (接收), arrive (到场: on site, or a reason) or complete (处置反馈)."""
     task, source = tasks.load_for(session, principal, task_id)
     if name == "acknowledge":
         tasks.acknowledge(session, principal, task_id)
         return task_read(session, task)
     if task.status not in ACTIVE_TASK:
         raise Conflict(f"任务当前为「{TASK_LABELS[task.status]}」，不能继续操作", code="dispatch.invalid_transition")
+    caps = sources.capabilities(principal, source)
+    data = None
     if name == "arrive":  # arrival implies acknowledgement (tasks.mark records both)
-        action, params = SourceAction.arrive, ActionInput()
+        reason = body.reason if isinstance(body, ArriveIn) else None
+        action, params = SourceAction.arrive, ActionInput(reason=reason)
+        data = tasks.precheck(session, source, action, caps, reason)
     else:
-        assert body is not None
+        assert isinstance(body, TaskCompleteIn)
         action = SourceAction.record_outcome
         params = ActionInput(
             outcome=body.outcome, rectification_due=body.rectification_due, note=body.note, media=tuple(body.media)
         )
-    caps = sources.capabilities(principal, source)
-    sources.transition(session, source, action, principal.actor, params, caps)
+    sources.transition(session, source, action, principal.actor, params, caps, data=data)
     session.refresh(task)
     return task_read(session, task)
 
 
-def own_position(session: Session, principal: StaffPrincipal, body: PositionIn) -> None:
-    """An officer's phone reports its own fix (and on/off duty)."""
+def officer_of(principal: StaffPrincipal) -> uuid.UUID:
     if principal.officer_id is None:
         raise Forbidden("当前账号未关联执法队员", code="dispatch.not_an_officer")
-    if body.subject_kind is not SubjectKind.officer or body.subject_id != principal.officer_id:
+    return principal.officer_id
+
+
+def own_position(session: Session, principal: StaffPrincipal, body: PositionIn) -> None:
+    """The officer's phone reports its own fix: refused while they are off duty (下班: the phone stops reporting);
+    the fix says they are on duty. A ``status`` sent along is the 上班/下班 switch of older app versions."""
+    officer_id = officer_of(principal)
+    if body.subject_kind is not SubjectKind.officer or body.subject_id != officer_id:
         raise Forbidden("只能上报本人的位置", code="dispatch.not_own_position")
-    problems = live.ingest_positions(session, [body.model_dump(mode="json")])
+    if body.source is not FixSource.device:
+        raise field_error("source", "执法通上报的只能是本机定位", code="dispatch.not_a_device_fix")
+    if body.status is DutyStatus.off_duty:
+        duty.switch(session, principal.actor, officer_id, False, via="mobile")
+        return
+    if body.status is DutyStatus.available:
+        duty.switch(session, principal.actor, officer_id, True, via="mobile")
+    elif duty.is_off_duty(session, officer_id):
+        raise Conflict("您已下班，不再上报定位；上班后自动恢复", code="dispatch.off_duty")
+    problems = positions.ingest_positions(session, [body.model_dump(mode="json", exclude={"status"})], phone=True)
     if problems:
         raise field_error("position", problems[0].detail, code=problems[0].code)
+
+
+def fix_from_report(session: Session, principal: StaffPrincipal, signal: SignalIn) -> None:
+    """An officer's patrol report made on the spot with the phone's GPS (``attributes.fix = "gps"``) is also their
+    position fix: the reporter is offered as the nearest officer for what they found. Nothing is recorded for other
+    reports, or for an officer who is off duty."""
+    attributes = signal.attributes or {}
+    if principal.officer_id is None or attributes.get("fix") != "gps":
+        return
+    if duty.is_off_duty(session, principal.officer_id):
+        return
+    accuracy = attributes.get("fix_accuracy_m")
+    fix = {
+        "subject_id": str(principal.officer_id),
+        "lng": signal.lng,
+        "lat": signal.lat,
+        "crs": signal.crs.value,
+        "at": min(signal.occurred_at, clock.now()).isoformat(),
+        "accuracy_m": float(accuracy) if isinstance(accuracy, str) and _is_number(accuracy) else None,
+    }
+    positions.ingest_positions(session, [fix], phone=True)  # a fix that cannot be used (out of area) is simply not kept
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return 0 <= float(text) <= 100_000
+    except ValueError:
+        return False
 
 
 def source_marker(s: CaseSource, cats: dict[str, str], now: datetime) -> dict[str, Any]:

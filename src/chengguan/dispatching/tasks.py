@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from chengguan.core import clock
 from chengguan.core.config import get_settings
 from chengguan.core.errors import Conflict, Forbidden, NotFound, field_error
+from chengguan.core.geo import haversine_m
 from chengguan.dispatching.models import (
     ACTIVE_TASK,
     TASK_LABELS,
@@ -22,9 +23,12 @@ from chengguan.dispatching.models import (
     SubjectKind,
     TaskStatus,
 )
+from chengguan.dispatching.rules import Arrival, check_arrival
 from chengguan.identity.principals import SYSTEM, Actor, StaffPrincipal
+from chengguan.intake.enums import SourceAction, SourceStatus
 from chengguan.intake.models import CaseSource
 from chengguan.intake.schemas import DispatchTaskBrief, NamedRef
+from chengguan.intake.workflow import Capabilities, permitted
 from chengguan.org.enums import ActiveStatus
 from chengguan.org.models import Officer
 
@@ -67,6 +71,45 @@ def create(session: Session, source: CaseSource, officer_id: uuid.UUID, actor: A
     set_duty(session, officer.id, DutyStatus.busy, now)
     session.flush()
     return task
+
+
+def fix_distance(position: Position | None, lng: float, lat: float, now: datetime) -> float | None:
+    """Metres from the officer's latest fix to a point, or None when there is no fix recent enough to go by."""
+    stale_before = now - timedelta(minutes=get_settings().position_stale_minutes)
+    if position is None or position.at < stale_before:
+        return None
+    return haversine_m(position.lng, position.lat, lng, lat)
+
+
+def precheck(
+    session: Session,
+    source: CaseSource,
+    action: SourceAction,
+    caps: Capabilities,
+    reason: str | None = None,
+    officer_id: object = None,
+) -> dict[str, object] | None:
+    """Checks of a person's dispatch and arrival (the API's; seeded history and the timeout sweep go without):
+    nobody is dispatched while off duty (上班/下班), and 到场 needs the officer's latest fix within the arrival radius
+    or a stated reason (``rules.check_arrival``). Returns what the arrival's timeline entry records. Someone who may
+    not take the action at all is left to the transition's 403."""
+    if not permitted(action, caps):
+        return None
+    if action in (SourceAction.dispatch, SourceAction.reassign) and isinstance(officer_id, uuid.UUID):
+        position = _position(session, officer_id)
+        if position is not None and position.status is DutyStatus.off_duty:
+            raise field_error("officer_id", "该执法队员已下班，不能派遣", code="dispatch.officer_off_duty")
+    if action is SourceAction.arrive and source.status is SourceStatus.dispatched:
+        task = active(session, source.id)
+        if task is not None:
+            return arrival(session, task, source, reason).record()
+    return None
+
+
+def arrival(session: Session, task: DispatchTask, source: CaseSource, reason: str | None) -> Arrival:
+    """到场 of the task's officer (whoever presses the button): judged by that officer's latest fix."""
+    distance = fix_distance(_position(session, task.officer_id), source.lng, source.lat, clock.now())
+    return check_arrival(distance, get_settings().arrival_radius_m, reason)
 
 
 def active(session: Session, source_id: uuid.UUID) -> DispatchTask | None:

@@ -83,6 +83,10 @@ def report_signal(session: SessionDep, principal: Reporter, body: SignalIn) -> I
     [result] = ingest.ingest(session, [body], principal.actor, created_by_id=principal.user_id)
     if result.problem is not None:
         raise Unprocessable(result.problem.detail, code=result.problem.code)
+    if body.channel is Channel.patrol and not result.duplicate_replay:
+        from chengguan.dispatching.service import fix_from_report  # the officer on the spot is offered for it
+
+        fix_from_report(session, principal, body)
     return result
 
 

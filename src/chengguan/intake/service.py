@@ -318,8 +318,13 @@ def act(
         media=tuple(body.media),
     )
 
+    from chengguan.dispatching.tasks import precheck  # 到场 on site, nobody dispatched off duty
+
+    caps = capabilities(principal, source)
+
     def work() -> CaseSourceDetail:
-        transition(session, source, action, principal.actor, params, capabilities(principal, source), key=key)
+        data = precheck(session, source, action, caps, body.reason, body.officer_id)
+        transition(session, source, action, principal.actor, params, caps, data=data, key=key)
         return detail(session, principal, source.id)
 
     return locking.once(session, work, replay=replay, conflict=_version_conflict())

@@ -14,6 +14,8 @@ from chengguan.identity.principals import StaffPrincipal
 from chengguan.kit.schemas import PageQuery, Paginated
 from chengguan.law import admin, excel, service
 from chengguan.law.enums import TIER_LABELS
+from chengguan.law.late_fee import LATE_FEE_BASIS, late_fee
+from chengguan.law.late_fee_schemas import LateFeeRequest, LateFeeResult
 from chengguan.law.models import Checklist, DiscretionStandard, DiscretionTier, HearingThreshold
 from chengguan.law.schemas import (
     AssessRequest,
@@ -172,6 +174,26 @@ def recommend(session: SessionDep, principal: Reader, data: RecommendRequest) ->
 def assess(session: SessionDep, principal: Reader, data: AssessRequest) -> AssessResult:
     data.region = service.caller_region(session, principal, data.region)
     return service.run_assessment(session, data)
+
+
+@router.post("/late-fee", tags=[SMART], summary="加处罚款计算（《行政处罚法》第七十二条）")
+def compute_late_fee(_: Reader, data: LateFeeRequest) -> LateFeeResult:
+    if data.as_of < data.payment_due_date:
+        raise field_error("as_of", "计算截止日不能早于缴款期限", code="law.late_fee.as_of_before_due")
+    for n, period in enumerate(data.paused):
+        if period.end is not None and period.end < period.start:
+            raise field_error(f"paused.{n}.end", "复议或诉讼期间的结束日不能早于开始日", code="law.late_fee.bad_period")
+    paused = [(p.start, p.end) for p in data.paused]
+    fee = late_fee(data.fine_fen, data.payment_due_date, data.as_of, paused)
+    return LateFeeResult(
+        late_fee_fen=fee.amount_fen,
+        days=fee.days,
+        capped=fee.capped,
+        fine_fen=data.fine_fen,
+        payment_due_date=data.payment_due_date,
+        as_of=data.as_of,
+        basis=LATE_FEE_BASIS,
+    )
 
 
 @router.get("/standards", tags=[MATTERS], summary="自由裁量基准列表")

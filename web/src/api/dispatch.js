@@ -1,5 +1,5 @@
 // 指挥调度：一张图（快照 + 实时推送）、最近可派人员、派遣任务、执法通定位上报。
-import { ApiError, TOKEN_KEY, get, post } from './http'
+import http, { ApiError, TOKEN_KEY, get, post } from './http'
 
 export const dispatchMap = () => get('/dispatch/map')
 export const nearestOfficers = (sourceId, limit = 5) => get('/dispatch/nearest', { source_id: sourceId, limit })
@@ -7,10 +7,14 @@ export const nearestOfficers = (sourceId, limit = 5) => get('/dispatch/nearest',
 export const dispatchTask = (body) => post('/dispatch/tasks', body)
 export const listTasks = (params = { mine: true, active: true }) => get('/dispatch/tasks', params)
 export const acknowledgeTask = (id) => post(`/dispatch/tasks/${id}/acknowledge`)
-export const arriveTask = (id) => post(`/dispatch/tasks/${id}/arrive`)
+/** 到场; body { reason } when the officer is not within the arrival radius (422 dispatch.not_on_site otherwise). */
+export const arriveTask = (id, body) => post(`/dispatch/tasks/${id}/arrive`, body)
 /** body: { outcome, rectification_due?, note?, media? } */
 export const completeTask = (id, body) => post(`/dispatch/tasks/${id}/complete`, body)
 export const reportMyPosition = (body) => post('/dispatch/me/position', body)
+/** 上班/下班: { officer_id, on_duty, since, by, status }. */
+export const myDuty = () => get('/dispatch/me/duty')
+export const setMyDuty = (onDuty) => http.put('/dispatch/me/duty', { on_duty: onDuty }).then((r) => r.data)
 
 /**
  * Parse a text/event-stream incrementally. feed(chunk) returns the complete events found so far as
