@@ -58,6 +58,7 @@ TARGETS = {
     S.declined: 2, S.withdrawn: 2, S.transferred: 2, S.suspended: 2,
 }  # fmt: skip
 SIMPLE_TARGETS = {S.on_site: 1, S.execution: 2, S.closed: 2, S.archived: 5}
+SHOP_WEIGHT = 4
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,8 @@ def seed_cases(
         ]
         if target is S.hearing:  # a hearing needs a fine of 较大数额 (第六十三条): a matter whose range reaches it
             choices = [p for p in choices if _reaches(by_code[p.matter], _party_type(by_code[p.matter], p), hearing)]
-        play = rng.choice(choices)
+        # shops' street-order matters are most of a squad's daily cases (and give the shop register its records)
+        play = rng.choices(choices, weights=[SHOP_WEIGHT if p.party == "shop" else 1 for p in choices])[0]
         matter = by_code[play.matter]
         party = _party(rng, n, play, matter, shops.get(crew.unit.id, []), repeat)
         repeat.append(party)
@@ -193,6 +195,9 @@ def _party(
     if again and rng.random() < 0.06:
         return rng.choice(again)
     if play.party == "shop" and shops:
+        regulars = [p for p in earlier if p.shop is not None and p.shop.unit_id == shops[0].unit_id and p.type is kind]
+        if regulars and rng.random() < 0.3:  # shops that offend again: their record shows on the shop's page
+            return rng.choice(regulars)
         shop = rng.choice(shops)
         address = shop.address.split("（")[0]
         if kind is PartyType.individual and shop.kind is MerchantKind.individual_business and shop.operator_id_no:
