@@ -49,3 +49,14 @@ def test_local_matters_only_in_their_region():
     index = RecommendIndex.build(docs)
     assert [r.code for r in index.query("摆摊", "370202")] == ["QG"]
     assert {r.code for r in index.query("摆摊", "110105")} == {"BJ", "QG"}
+
+
+def test_a_matter_matched_only_on_where_ranks_below_one_matched_on_what():
+    """'门口摆桌子卖烧烤，占了人行道': 违停 shares only the place (门口, 人行道) and must not outrank 露天烧烤."""
+    docs = [
+        MatterDoc("PARK", "机动车违停", None, ("违停", "停在人行道", "挡门口", "人行道"), "", ""),
+        MatterDoc("BBQ", "露天烧烤", None, ("露天烧烤", "卖烧烤"), "", ""),
+    ]
+    ranked = RecommendIndex.build(docs).query("门口摆桌子卖烧烤，占了人行道")
+    assert [r.code for r in ranked] == ["BBQ", "PARK"]
+    assert RecommendIndex.build(docs).query("车停在人行道上挡门口")[0].code == "PARK"

@@ -131,11 +131,18 @@ class RecommendIndex:
                 weight = bigram_bag.get(gram)
                 if weight:
                     score += BIGRAM_WEIGHT * self.bigram_idf[gram] * weight
+            if score > 0 and all(_is_place(term) for term in matched):
+                score *= PLACE_FACTOR  # only where it happened matched, nothing of what happened
             if score > 0:
                 matched = _drop_contained(matched)
                 results.append(Recommendation(doc.code, round(score, 3), matched))
         results.sort(key=lambda r: (-r.score, r.code))
         return results[:limit]
+
+
+def _is_place(term: str) -> bool:
+    """A word that only says where: a piece of a place word (人行), or a place word and one character (挡门口)."""
+    return any(term in place or (place in term and len(term) - len(place) <= 1) for place in PLACE_WORDS)
 
 
 def _drop_contained(terms: list[str]) -> list[str]:
