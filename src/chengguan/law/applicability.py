@@ -44,9 +44,11 @@ def refusal(session: Session, matter: EnforcementMatter, region: str | None, on:
     if region is not None and not region_applies(matter.region_code, region):
         local = [law for law in laws.values() if law.region_code] or list(laws.values())
         title = "、".join(f"《{law.title}》" for law in local) or "其地方性法规"
+        place = next((law.issuing_body.split("人民代表大会")[0] for law in local if "人民代表大会" in law.issuing_body),
+                     "其制定机关的行政区域")  # fmt: skip
         return OutOfRegion(
-            f"执法事项“{matter.name}”（{matter.code}）依据{title}，只在行政区划 {matter.region_code} 内适用，"
-            f"不适用于本单位所在地区（{region}）"
+            f"执法事项“{matter.name}”（{matter.code}）依据{title}，只在{place}（行政区划 {matter.region_code}）"
+            f"内适用，不适用于本单位所在地区（{region}）"
         )
     if on is not None:
         for law in laws.values():
