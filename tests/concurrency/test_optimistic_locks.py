@@ -85,6 +85,8 @@ def test_mixed_source_actions_never_500(server: str, token) -> None:  # type: ig
 def test_dispatch_task_ack_one_winner(server: str, token) -> None:  # type: ignore[no-untyped-def]
     admin, officer = token("admin"), token("bdg_officer")
     me = _get(server, "/api/v1/auth/me", officer)
+    on_duty = httpx.put(f"{server}/api/v1/dispatch/me/duty", json={"on_duty": True}, headers=officer, trust_env=False)
+    assert on_duty.status_code == 200, on_duty.text  # an officer off duty is never dispatched
     source = _source(server, admin)
     order = {"source_id": source["id"], "officer_id": me["officer"]["id"]}
     task = _post(server, "/api/v1/dispatch/tasks", admin, order)
