@@ -12,8 +12,10 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from chengguan.cases.enums import CaseAction, CaseStatus, DecisionKind, Procedure
 from chengguan.cases.models import Case
 from chengguan.cases.particulars import Particulars, missing
+from chengguan.cases.schemas import CaseActionIn
 from chengguan.core.errors import FieldProblem, Unprocessable, field_error
 from chengguan.law.applicability import refusal, unit_region
 from chengguan.law.enums import PenaltyKind
@@ -90,3 +92,23 @@ def check_particulars(case: Case, *, on_the_spot: bool) -> None:
             code="case.particulars_missing",
             errors=[FieldProblem(field=p.field, message=p.message) for p in problems],
         )
+
+
+def check_lawful(session: Session, case: Case, action: CaseAction, data: CaseActionIn) -> None:
+    """Before a penalty is proposed or decided: the matter is in force for the case's unit, the penalty is one its
+    provisions allow, and the decision states what the law requires (422, naming the field and the article)."""
+    A = CaseAction
+    deciding = action in (A.submit_decision, A.submit_no_penalty, A.deliver_on_site) or (
+        action is A.approve and case.status is CaseStatus.decision_approval
+    )
+    if action is A.submit_filing or deciding or action is A.issue_notice:
+        check_in_region(session, case)
+    penalty = data.penalty
+    kinds = [k.value for k in penalty.kinds] if penalty else case.penalty_kinds
+    fine = penalty.fine_fen if penalty else case.fine_fen
+    proposing = action is A.issue_notice or (deciding and action is not A.submit_no_penalty)
+    if proposing and (penalty is not None or case.decision_kind is not DecisionKind.no_penalty):
+        on_the_spot = case.procedure is Procedure.simple
+        check_penalty(session, case, kinds, fine, on_the_spot=on_the_spot, field="penalty")
+    if deciding:
+        check_particulars(case, on_the_spot=case.procedure is Procedure.simple)

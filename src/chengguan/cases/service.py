@@ -371,7 +371,7 @@ def _act(session: Session, principal: StaffPrincipal, case: Case, action: CaseAc
     calendar = work_calendar(session)
     if data.on is not None and data.on > on:
         raise field_error("on", "日期不能晚于今天")
-    check_lawful(session, case, action, data)
+    lawful.check_lawful(session, case, action, data)
     facts = facts_of(session, case, on, data)
     roles = roles_of(session, principal, case)
     before = Position(case.status, case.approval_step, case.approval_steps, case.came_from)
@@ -392,26 +392,6 @@ def _act(session: Session, principal: StaffPrincipal, case: Case, action: CaseAc
            reason=data.reason, data=record or None, key=data.idempotency_key)  # fmt: skip
     session.flush()
     return case
-
-
-def check_lawful(session: Session, case: Case, action: CaseAction, data: CaseActionIn) -> None:
-    """Before a penalty is proposed or decided: the matter is in force for the case's unit, the penalty is one its
-    provisions allow, and the decision states what the law requires (422, naming the field and the article)."""
-    A = CaseAction
-    deciding = action in (A.submit_decision, A.submit_no_penalty, A.deliver_on_site) or (
-        action is A.approve and case.status is CaseStatus.decision_approval
-    )
-    if action is A.submit_filing or deciding or action is A.issue_notice:
-        lawful.check_in_region(session, case)
-    penalty = data.penalty
-    kinds = [k.value for k in penalty.kinds] if penalty else case.penalty_kinds
-    fine = penalty.fine_fen if penalty else case.fine_fen
-    proposing = action is A.issue_notice or (deciding and action is not A.submit_no_penalty)
-    if proposing and (penalty is not None or case.decision_kind is not DecisionKind.no_penalty):
-        on_the_spot = case.procedure is Procedure.simple
-        lawful.check_penalty(session, case, kinds, fine, on_the_spot=on_the_spot, field="penalty")
-    if deciding:
-        lawful.check_particulars(case, on_the_spot=case.procedure is Procedure.simple)
 
 
 def _already_done(session: Session, case_id: uuid.UUID, key: str) -> bool:

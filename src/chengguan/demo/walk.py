@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chengguan.calendar.workdays import WorkCalendar
-from chengguan.cases import approvals, service
+from chengguan.cases import approvals, lawful, service
 from chengguan.cases.enums import CaseAction, CaseStatus, DecisionKind, Procedure, Role
 from chengguan.cases.models import Case, CaseApproval, CaseOfficer
 from chengguan.cases.schemas import CaseActionIn, PenaltyIn
@@ -229,7 +229,7 @@ class _Stepper:
             at = max(_at(day, rng), case.updated_at + timedelta(minutes=rng.randint(5, 90)))
             if at > now:
                 return None
-            service.check_lawful(self.session, case, action, data)  # the demo obeys what the API enforces
+            lawful.check_lawful(self.session, case, action, data)  # the demo obeys what the API enforces
             person = self._person(position, who)
             record: dict[str, object] = {}
             if action is A.approve:
