@@ -14,11 +14,13 @@ run: install web  ## install, migrate, load the demo city into an empty database
 	$(BIN)/chengguan demo --if-empty
 	$(BIN)/chengguan serve --host $(HOST) --port $(PORT) --simulate
 
-test: install web  ## install and run the whole suite (SQLite; PostgreSQL too via CHENGGUAN_TEST_DATABASE_URL)
-	$(BIN)/pytest
+PYTEST_WORKERS ?= -n auto --maxprocesses 4
+
+test: install web  ## install and run the whole suite on every core (SQLite; PostgreSQL too via CHENGGUAN_TEST_DATABASE_URL)
+	$(BIN)/pytest $(PYTEST_WORKERS)
 
 test-pg: install web  ## the whole suite against the local PostgreSQL server
-	CHENGGUAN_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
+	CHENGGUAN_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest $(PYTEST_WORKERS)
 
 install: $(VENV)/.installed
 

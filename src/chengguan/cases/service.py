@@ -356,7 +356,10 @@ def act(
     key = data.idempotency_key
 
     def replay() -> Case | None:  # concurrent twins too: the loser of the race returns the winner's result
-        return load(session, case_id, principal) if key and _already_done(session, case.id, key) else None
+        if not (key and _already_done(session, case.id, key)):
+            return None
+        session.expire_all()  # the twin committed after this request loaded the case: read what it left
+        return load(session, case_id, principal)
 
     if (done := replay()) is not None:
         return done

@@ -302,7 +302,10 @@ def act(
     key = body.idempotency_key
 
     def replay() -> CaseSourceDetail | None:
-        return detail(session, principal, source.id) if key and _already_done(session, source.id, key) else None
+        if not (key and _already_done(session, source.id, key)):
+            return None
+        session.expire_all()  # the twin committed after this request loaded the source: read what it left
+        return detail(session, principal, source.id)
 
     if (done := replay()) is not None:
         return done
