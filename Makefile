@@ -15,12 +15,18 @@ run: install web  ## install, migrate, load the demo city into an empty database
 	$(BIN)/chengguan serve --host $(HOST) --port $(PORT) --simulate
 
 PYTEST_WORKERS ?= -n auto --maxprocesses 4
+# The browser journeys and the API fuzzer run one at a time after the rest (on every core): a browser or a fuzzer
+# starved of CPU by the other worker times out instead of testing anything.
+PYTEST_PARALLEL := $(PYTEST_WORKERS) -m "not e2e and not serial"
+PYTEST_SERIAL := -m "e2e or serial"
 
-test: install web  ## install and run the whole suite on every core (SQLite; PostgreSQL too via CHENGGUAN_TEST_DATABASE_URL)
-	$(BIN)/pytest $(PYTEST_WORKERS)
+test: install web  ## install and run the whole suite (SQLite; PostgreSQL too via CHENGGUAN_TEST_DATABASE_URL)
+	$(BIN)/pytest $(PYTEST_PARALLEL)
+	$(BIN)/pytest $(PYTEST_SERIAL)
 
 test-pg: install web  ## the whole suite against the local PostgreSQL server
-	CHENGGUAN_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest $(PYTEST_WORKERS)
+	CHENGGUAN_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest $(PYTEST_PARALLEL)
+	CHENGGUAN_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest $(PYTEST_SERIAL)
 
 install: $(VENV)/.installed
 

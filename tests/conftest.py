@@ -18,6 +18,16 @@ from support import demo_database, drop_database
 PASSWORDS = {login.username: login.password for login in DEMO_LOGINS}
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser journeys are ``e2e`` wherever they are declared; the fuzzer is ``serial`` (see the Makefile)."""
+    for item in items:
+        path = item.path.as_posix()
+        if "/tests/e2e/" in path:
+            item.add_marker(pytest.mark.e2e)
+        if path.endswith("tests/api/test_openapi_fuzz.py"):
+            item.add_marker(pytest.mark.serial)
+
+
 @pytest.fixture(scope="session")
 def _demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     url, data_dir = demo_database(tmp_path_factory.mktemp("db"))  # the demo's files go where the app reads them
