@@ -43,9 +43,9 @@ from chengguan.core import clock
 from chengguan.core.bulk import convert, insert_converted
 from chengguan.core.db import Database
 from chengguan.core.ids import uuid7_many
+from chengguan.core.principals import StaffPrincipal
 from chengguan.identity.auth import staff_principal
 from chengguan.identity.models import AuthToken, User
-from chengguan.identity.principals import StaffPrincipal
 from chengguan.kit.schemas import PageParams
 from chengguan.law.models import EnforcementMatter
 from chengguan.org.enums import OfficerKind, OrgLevel

@@ -41,10 +41,10 @@ from shapely.geometry import shape  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from chengguan.core.db import Database  # noqa: E402
+from chengguan.core.principals import cli_actor  # noqa: E402
 from chengguan.dispatching import live  # noqa: E402
 from chengguan.dispatching import positions as fixes_in  # noqa: E402
 from chengguan.dispatching.models import Position  # noqa: E402
-from chengguan.identity.principals import cli_actor  # noqa: E402
 from chengguan.intake.ingest import ingest  # noqa: E402
 from chengguan.intake.models import CaseSource  # noqa: E402
 from chengguan.org.models import Grid, Officer  # noqa: E402

@@ -46,8 +46,8 @@ from sqlalchemy.engine import make_url
 
 from chengguan.core.db import SQLITE_CACHE_KIB, SQLITE_CHECKPOINT_PAGES, Database
 from chengguan.core.migrate import upgrade
+from chengguan.core.principals import cli_actor
 from chengguan.demo.loader import load_demo
-from chengguan.identity.principals import cli_actor
 from chengguan.intake import ingest as intake
 from chengguan.intake.models import CaseSource, Signal
 from chengguan.org.enums import DeviceKind

@@ -28,6 +28,7 @@ from chengguan.documents.delivery_api import router as delivery_router
 from chengguan.documents.public_api import router as documents_public_router
 from chengguan.evidence.api import router as evidence_router
 from chengguan.identity.api import router as identity_router
+from chengguan.identity.dependencies import authenticate_staff
 from chengguan.identity.gate import gate as token_gate
 from chengguan.intake.api import router as intake_router
 from chengguan.jobs import Scheduler
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.authenticate_staff = authenticate_staff  # core.access asks identity who the caller is
     problems.install(app)
 
     @app.get("/api/health", tags=["系统"], summary="健康检查")

@@ -61,10 +61,10 @@ from chengguan.core import clock
 from chengguan.core.config import Settings
 from chengguan.core.db import Database
 from chengguan.core.migrate import upgrade
+from chengguan.core.principals import DataScope
 from chengguan.core.security import hash_password
 from chengguan.demo.loader import DEMO_LOGINS, load_demo
 from chengguan.identity.bootstrap import ensure_builtin_roles
-from chengguan.identity.enums import DataScope
 from chengguan.identity.models import LoginFailure
 from chengguan.identity.permissions import KEYS
 from chengguan.identity.repository import RoleRepository, UserRepository

@@ -14,7 +14,7 @@ from chengguan.audit import service as audit
 from chengguan.audit.models import AuditEntry
 from chengguan.core.db import Database
 from chengguan.core.migrate import upgrade
-from chengguan.identity.principals import Actor
+from chengguan.core.principals import Actor
 from support import drop_database, new_database_url
 
 N = 8

@@ -16,8 +16,8 @@ from chengguan.cases import service
 from chengguan.cases.models import Case
 from chengguan.cases.schemas import CaseCreate
 from chengguan.core.errors import Unprocessable
+from chengguan.core.principals import DataScope, StaffPrincipal
 from chengguan.identity.models import User
-from chengguan.identity.principals import DataScope, StaffPrincipal
 from chengguan.law.jurisdiction import region_applies
 from chengguan.law.models import EnforcementMatter
 from chengguan.org.enums import Gender, OfficerKind, OrgLevel

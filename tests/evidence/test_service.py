@@ -20,6 +20,7 @@ from chengguan.core import clock
 from chengguan.core.config import Settings
 from chengguan.core.db import Database
 from chengguan.core.errors import Conflict, Unprocessable
+from chengguan.core.principals import Actor
 from chengguan.evidence import ledger_db, service
 from chengguan.evidence.batches import check_item_proof
 from chengguan.evidence.digests import digest_bytes
@@ -27,7 +28,6 @@ from chengguan.evidence.enums import EvidenceKind, EvidenceOrigin, ReviewStatus
 from chengguan.evidence.ledger import meta_digest
 from chengguan.evidence.models import EvidenceItem, LedgerBatchRow, LedgerHead
 from chengguan.evidence.store import blob_store
-from chengguan.identity.principals import Actor
 from chengguan.kit import media
 from evidence.helpers import jpeg, sample
 

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 
 from chengguan.core import clock
+from chengguan.core.principals import PrincipalType
 from chengguan.core.security import hash_password, new_token, password_problems
-from chengguan.identity.enums import PrincipalType
 from chengguan.identity.models import AuthToken, MerchantAccount
 
 STRONG = "Strong#Pass1"

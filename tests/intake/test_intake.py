@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from chengguan.core import clock
 from chengguan.core.geo import wgs84_to_bd09, wgs84_to_gcj02
-from chengguan.identity.principals import cli_actor
+from chengguan.core.principals import cli_actor
 from chengguan.intake.ingest import ingest
 from support import signal
 

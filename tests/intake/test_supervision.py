@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from chengguan.core import clock
 from chengguan.core.clock import SHANGHAI
 from chengguan.core.db import Database
-from chengguan.identity.principals import cli_actor
+from chengguan.core.principals import cli_actor
 from chengguan.intake.ingest import ingest
 from chengguan.intake.models import CaseSource, SourceEvent, Supervision
 from chengguan.intake.supervision import sweep

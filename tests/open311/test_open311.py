@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from hypothesis import strategies as st
 
 from chengguan.core import clock
-from chengguan.identity.principals import SYSTEM
+from chengguan.core.principals import SYSTEM
 from chengguan.intake.enums import Outcome, SourceStatus
 from chengguan.intake.ingest import ingest
 from chengguan.intake.models import CaseSource, Signal, SnoozeRule

@@ -7,9 +7,9 @@ from fastapi import APIRouter, Depends, Query
 from chengguan.audit import service as audit_service
 from chengguan.audit.repository import AuditRepository
 from chengguan.audit.schemas import AuditFilter, AuditRead, BreakRead, VerificationRead
+from chengguan.core.access import SessionDep, require
 from chengguan.core.errors import PROBLEM_RESPONSES
-from chengguan.identity.dependencies import SessionDep, require
-from chengguan.identity.principals import StaffPrincipal
+from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.schemas import PageQuery, Paginated
 
 router = APIRouter(tags=["审计日志"], responses=PROBLEM_RESPONSES)

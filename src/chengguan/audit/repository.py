@@ -6,9 +6,9 @@ from sqlalchemy import Select, select
 
 from chengguan.audit.models import AuditEntry
 from chengguan.audit.schemas import AuditFilter
-from chengguan.identity.principals import StaffPrincipal
+from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.repository import Repository
-from chengguan.kit.scope import scope_clause
+from chengguan.org.scope import scope_clause
 
 
 class AuditRepository(Repository[AuditEntry]):

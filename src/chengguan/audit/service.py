@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from chengguan.audit.chain import GENESIS_HASH, canonical, entry_hash
 from chengguan.audit.models import AuditEntry, AuditHead
 from chengguan.core import clock
-from chengguan.identity.principals import Actor
+from chengguan.core.principals import Actor
+from chengguan.kit import crud
 
 _PG_AUDIT_LOCK = 727_401  # advisory lock key serialising appends on PostgreSQL
 
@@ -138,3 +139,6 @@ def verify(session: Session) -> Verification:
             )
         return Verification(False, checked, Break(expected_seq - 1, last_id, "链头与最后一条记录不符"))
     return Verification(True, checked, None)
+
+
+crud.wire(audit_write=record)  # kit's shared CRUD use cases audit their writes here

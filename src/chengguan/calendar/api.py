@@ -20,9 +20,9 @@ from chengguan.calendar.schemas import (
     Unit,
 )
 from chengguan.calendar.service import calendar_override_service
+from chengguan.core.access import CurrentStaff, SessionDep, require
 from chengguan.core.errors import PROBLEM_RESPONSES
-from chengguan.identity.dependencies import CurrentStaff, SessionDep, require
-from chengguan.identity.principals import StaffPrincipal
+from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.schemas import PageQuery, Paginated
 
 router = APIRouter(prefix="/calendar", tags=["工作日历"], responses=PROBLEM_RESPONSES)

@@ -15,7 +15,7 @@ from chengguan.calendar.models import CalendarOverride
 from chengguan.calendar.repository import CalendarOverrideRepository
 from chengguan.calendar.schemas import CalendarDay, CalendarOverrideRead, Deadline, Unit
 from chengguan.calendar.workdays import Override, WorkCalendar
-from chengguan.identity.principals import StaffPrincipal
+from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.crud import CrudService, conflict
 
 # --- the calendar of this process ---------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from chengguan.cases.schemas import CaseParticularsIn
 from chengguan.cases.service import add_event, check_party, load, roles_of
 from chengguan.core import clock
 from chengguan.core.errors import Conflict, Forbidden, field_error
-from chengguan.identity.principals import StaffPrincipal
+from chengguan.core.principals import StaffPrincipal
 
 AMENDABLE = frozenset(
     {CaseStatus.registered, CaseStatus.preliminary_check, CaseStatus.investigation, CaseStatus.case_review}

@@ -22,10 +22,10 @@ from chengguan.cases.schemas import (
     DisclosureWithdrawIn,
     PublicDisclosures,
 )
+from chengguan.core.access import SessionDep, SettingsDep, require
 from chengguan.core.errors import PROBLEM_RESPONSES
+from chengguan.core.principals import StaffPrincipal
 from chengguan.documents import archive
-from chengguan.identity.dependencies import SessionDep, SettingsDep, require
-from chengguan.identity.principals import StaffPrincipal
 from chengguan.kit.schemas import PageQuery, Paginated
 
 router = APIRouter(prefix="/cases", tags=["执法办案"], responses=PROBLEM_RESPONSES)

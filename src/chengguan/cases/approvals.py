@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from chengguan.cases.enums import CaseStatus, Procedure
 from chengguan.cases.models import ApprovalChain, Case, CaseApproval
 from chengguan.core.config import get_settings
+from chengguan.core.principals import StaffPrincipal
 from chengguan.identity.models import Role as RoleRow
 from chengguan.identity.models import UserRole
-from chengguan.identity.principals import StaffPrincipal
 from chengguan.org.models import OrgUnitClosure
 
 # Used where neither the unit, an ancestor, nor the platform configured a chain (承办人 → 中队长 → 法制科 → 分管局长).

@@ -16,11 +16,11 @@ from chengguan.cases.enums import APPROVAL_STAGES, STATUS_LABELS, CaseStatus, Pr
 from chengguan.cases.models import ApprovalChain
 from chengguan.core import clock
 from chengguan.core.errors import NotFound, field_error
+from chengguan.core.principals import StaffPrincipal
 from chengguan.identity.models import Role
-from chengguan.identity.principals import StaffPrincipal
 from chengguan.kit.schemas import Schema
-from chengguan.kit.scope import config_readable, require_config_scope
 from chengguan.org.models import OrgUnit
+from chengguan.org.scope import config_readable, require_config_scope
 
 
 class ChainStep(Schema):

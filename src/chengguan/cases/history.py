@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from chengguan.cases.enums import STATUS_LABELS, DecisionKind
 from chengguan.cases.models import Case
-from chengguan.identity.principals import StaffPrincipal
+from chengguan.core.principals import StaffPrincipal
 from chengguan.org.repository import unit_names
 
 HISTORY_LIMIT = 20

@@ -14,6 +14,7 @@ from chengguan.cases.enums import CaseStatus, DecisionKind, Procedure
 from chengguan.core.db import Base, Timestamps, UUIDPrimaryKey
 from chengguan.kit.types import str_enum
 from chengguan.law.enums import PartyType
+from chengguan.org import usage
 
 
 class Case(UUIDPrimaryKey, Timestamps, Base):
@@ -191,3 +192,8 @@ class Disclosure(UUIDPrimaryKey, Base):
     withdraw_due_on: Mapped[date | None]
     withdrawn_at: Mapped[datetime | None]
     withdraw_reason: Mapped[str | None] = mapped_column(String(1000))
+
+
+usage.unit_referenced_by(Case.unit_id, "案件")
+usage.unit_referenced_by(Case.district_id, "案件")
+usage.officer_referenced_by(CaseOfficer.officer_id, "该执法人员承办过案件，不能删除（可改为停用）", "officer.has_cases")

@@ -39,16 +39,16 @@ from chengguan.cases.schemas import (
 )
 from chengguan.cases.service import amount_due, facts_of, load, officers_of, roles_of, today
 from chengguan.cases.workflow import LEGAL_REVIEW_LABELS, LegalReview, Position, allowed_actions, legal_review_state
+from chengguan.core.principals import StaffPrincipal
 from chengguan.identity.models import User
-from chengguan.identity.principals import StaffPrincipal
 from chengguan.kit.schemas import PageParams, Paginated
-from chengguan.kit.scope import scope_clause
 from chengguan.kit.sql import in_select
 from chengguan.law.models import EnforcementMatter
 from chengguan.merchants.models import Merchant
 from chengguan.org.enums import ActiveStatus, OfficerKind
 from chengguan.org.models import Officer
 from chengguan.org.repository import unit_names
+from chengguan.org.scope import scope_clause
 
 EVENT_LABELS = {
     "create": "立案登记",

@@ -31,7 +31,7 @@ from chengguan.core import clock
 from chengguan.core.counters import reserve
 from chengguan.core.errors import Conflict, NotFound, field_error
 from chengguan.core.idnumbers import valid_ric, valid_uscc
-from chengguan.identity.principals import Actor, StaffPrincipal
+from chengguan.core.principals import Actor, StaffPrincipal
 from chengguan.intake.models import CaseSource
 from chengguan.intake.service import append_event as append_source_event
 from chengguan.kit import locking

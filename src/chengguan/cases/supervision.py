@@ -18,7 +18,7 @@ from chengguan.cases.enums import FILED_UNDECIDED, STATUS_LABELS
 from chengguan.cases.models import Case, CaseEvent
 from chengguan.core import clock
 from chengguan.core.ids import uuid7_many
-from chengguan.identity.principals import SYSTEM
+from chengguan.core.principals import SYSTEM
 from chengguan.org.models import OrgUnit
 
 

@@ -28,11 +28,11 @@ from chengguan.cases.models import Case, CaseOfficer
 from chengguan.cases.supervision import sweep
 from chengguan.core import clock
 from chengguan.core.idnumbers import ric_check_digit, uscc_check_char
+from chengguan.core.principals import Actor
 from chengguan.demo.places import street_address
 from chengguan.demo.progress import SILENT, Stage
 from chengguan.demo.scenarios import Scenario, scenarios
 from chengguan.demo.walk import Crew, walk
-from chengguan.identity.principals import Actor
 from chengguan.law.applicability import applicable_codes
 from chengguan.law.assess import SIMPLE_PROCEDURE_CAP_FEN
 from chengguan.law.enums import PartyType, PenaltyKind

@@ -24,6 +24,7 @@ from chengguan.cases.models import Case, CaseOfficer
 from chengguan.cases.service import add_event
 from chengguan.core import clock
 from chengguan.core.config import get_settings
+from chengguan.core.principals import Actor
 from chengguan.demo.progress import SILENT, Stage
 from chengguan.demo.scenarios import scenarios
 from chengguan.demo.scenes import Shot, render
@@ -34,7 +35,6 @@ from chengguan.evidence.review import LEVEL_LABELS
 from chengguan.evidence.store import LocalBlobStore
 from chengguan.identity.models import Role as RoleRow
 from chengguan.identity.models import User, UserRole
-from chengguan.identity.principals import Actor
 from chengguan.org.enums import DeviceKind, OrgLevel
 from chengguan.org.models import Device, Officer, OrgUnit
 

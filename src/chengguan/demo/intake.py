@@ -15,12 +15,12 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from chengguan.core import clock
+from chengguan.core.principals import Actor
 from chengguan.demo.places import street_address
 from chengguan.demo.progress import SILENT, Stage
 from chengguan.dispatching import tasks
 from chengguan.dispatching.models import DutyStatus, Position, SubjectKind, TaskStatus
 from chengguan.identity.models import User
-from chengguan.identity.principals import Actor
 from chengguan.intake.enums import Outcome, SourceAction, SourceStatus, TimeUnit
 from chengguan.intake.ingest import ingest
 from chengguan.intake.models import CaseSource, DedupRule, TimeLimitRule

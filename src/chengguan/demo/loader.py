@@ -17,6 +17,7 @@ from chengguan.core import clock
 from chengguan.core.counters import Counter
 from chengguan.core.db import Database
 from chengguan.core.geo import polygon_area_m2
+from chengguan.core.principals import cli_actor
 from chengguan.demo.accounts import DEMO_LOGINS, demo_id, insert_accounts, units_of
 from chengguan.demo.cases import seed_cases
 from chengguan.demo.documents import seed_documents
@@ -46,7 +47,6 @@ from chengguan.identity.models import (
     User,
     UserRole,
 )
-from chengguan.identity.principals import cli_actor
 from chengguan.intake.ingest import cache as dedup_cache
 from chengguan.intake.models import (
     CaseSource,

@@ -24,9 +24,9 @@ from chengguan.cases.models import Case, CaseApproval, CaseOfficer
 from chengguan.cases.schemas import CaseActionIn, PenaltyIn
 from chengguan.cases.workflow import TRANSITIONS, GateClosed, Position, decide
 from chengguan.core import clock
+from chengguan.core.principals import Actor
 from chengguan.identity.models import Role as RoleRow
 from chengguan.identity.models import User, UserRole
-from chengguan.identity.principals import Actor
 from chengguan.law.enums import PENALTY_KIND_LABELS, PenaltyKind
 from chengguan.law.jurisdiction import region_of
 from chengguan.org.enums import ActiveStatus, OfficerKind, OrgLevel

@@ -15,9 +15,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from chengguan.core import clock
+from chengguan.core.access import SessionDep, require
 from chengguan.core.config import get_settings
 from chengguan.core.db import Database
 from chengguan.core.errors import PROBLEM_RESPONSES
+from chengguan.core.principals import StaffPrincipal
 from chengguan.dispatching import duty, feed, positions, service
 from chengguan.dispatching.schemas import (
     ArriveIn,
@@ -34,8 +36,6 @@ from chengguan.dispatching.schemas import (
     TaskFilter,
     TaskRead,
 )
-from chengguan.identity.dependencies import SessionDep, require
-from chengguan.identity.principals import StaffPrincipal
 
 router = APIRouter(responses=PROBLEM_RESPONSES)
 TAG = "指挥调度"

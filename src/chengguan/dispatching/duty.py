@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from chengguan.core import clock
+from chengguan.core.principals import Actor
 from chengguan.dispatching.models import ACTIVE_TASK, DispatchTask, DutyStatus, DutySwitch, Position, SubjectKind
 from chengguan.dispatching.rules import check_duty_switch
 from chengguan.dispatching.schemas import DutyRead
-from chengguan.identity.principals import Actor
 
 
 def latest(

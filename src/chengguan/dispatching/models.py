@@ -6,11 +6,12 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import BigInteger, ForeignKey, Index, String, delete
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from chengguan.core.db import Base, UUIDPrimaryKey
 from chengguan.kit.types import str_enum
+from chengguan.org import usage
 
 
 class SubjectKind(StrEnum):
@@ -121,3 +122,16 @@ class DispatchTask(UUIDPrimaryKey, Base):
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+def _forget_position(session: Session, kind: str, subject_id: uuid.UUID) -> None:
+    """A deleted officer or vehicle leaves the live map."""
+    session.execute(
+        delete(Position).where(Position.subject_kind == SubjectKind(kind), Position.subject_id == subject_id)
+    )
+
+
+usage.officer_referenced_by(
+    DispatchTask.officer_id, "该执法人员有派遣记录，不能删除（可改为停用）", "officer.has_tasks"
+)
+usage.on_subject_deleted(_forget_position)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from chengguan.core import clock
 from chengguan.core.config import get_settings
 from chengguan.core.errors import Conflict, Forbidden, field_error
+from chengguan.core.principals import DataScope, StaffPrincipal
 from chengguan.dispatching import duty, live, positions, tasks
 from chengguan.dispatching.models import (
     ACTIVE_TASK,
@@ -31,19 +32,17 @@ from chengguan.dispatching.schemas import (
     TaskFilter,
     TaskRead,
 )
-from chengguan.identity.enums import DataScope
-from chengguan.identity.principals import StaffPrincipal
 from chengguan.intake import service as sources
 from chengguan.intake.enums import OPEN_STATUSES, SourceAction, SourceStatus
 from chengguan.intake.models import CaseSource
 from chengguan.intake.repository import CaseSourceRepository
 from chengguan.intake.schemas import SignalIn, SourceActionIn
 from chengguan.intake.workflow import ActionInput
-from chengguan.kit.scope import scope_clause
 from chengguan.law.seed import categories
 from chengguan.org.enums import DeviceKind
 from chengguan.org.models import Device, Officer, OrgUnit
 from chengguan.org.repository import unit_names
+from chengguan.org.scope import scope_clause
 
 
 def scoped_units(session: Session, principal: StaffPrincipal) -> set[uuid.UUID] | None:

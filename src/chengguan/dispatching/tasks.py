@@ -14,6 +14,7 @@ from chengguan.core import clock
 from chengguan.core.config import get_settings
 from chengguan.core.errors import Conflict, Forbidden, NotFound, field_error
 from chengguan.core.geo import haversine_m
+from chengguan.core.principals import SYSTEM, Actor, StaffPrincipal
 from chengguan.dispatching.models import (
     ACTIVE_TASK,
     TASK_LABELS,
@@ -24,7 +25,6 @@ from chengguan.dispatching.models import (
     TaskStatus,
 )
 from chengguan.dispatching.rules import Arrival, check_arrival
-from chengguan.identity.principals import SYSTEM, Actor, StaffPrincipal
 from chengguan.intake.enums import SourceAction, SourceStatus
 from chengguan.intake.models import CaseSource
 from chengguan.intake.schemas import DispatchTaskBrief, NamedRef

@@ -9,7 +9,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Path, Response
 from sqlalchemy.orm import Session
 
+from chengguan.core.access import SessionDep, SettingsDep, require
 from chengguan.core.errors import PROBLEM_RESPONSES
+from chengguan.core.principals import StaffPrincipal
 from chengguan.documents import archive, sealing, service, signatures, voiding
 from chengguan.documents.enums import DocumentStatus
 from chengguan.documents.kinds import CATALOGUE, FIELD_LABELS, DocumentKind, signers
@@ -27,8 +29,6 @@ from chengguan.documents.schemas import (
     VoidIn,
 )
 from chengguan.evidence.store import blob_store
-from chengguan.identity.dependencies import SessionDep, SettingsDep, require
-from chengguan.identity.principals import StaffPrincipal
 from chengguan.kit.media import MEDIA_RESPONSES, NOSNIFF
 
 router = APIRouter(tags=["执法文书"], responses=PROBLEM_RESPONSES)

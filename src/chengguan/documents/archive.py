@@ -26,13 +26,13 @@ from chengguan.cases.service import load as load_case
 from chengguan.core import clock
 from chengguan.core.config import Settings
 from chengguan.core.errors import Conflict, NotFound
+from chengguan.core.principals import StaffPrincipal
 from chengguan.documents import service
 from chengguan.documents.enums import DocumentStatus
 from chengguan.documents.kinds import CATALOGUE, DocumentKind
 from chengguan.documents.models import CaseArchive, Document
 from chengguan.evidence.digests import digest_bytes
 from chengguan.evidence.models import EvidenceItem, LedgerHead
-from chengguan.identity.principals import StaffPrincipal
 
 ARCHIVABLE = (CaseStatus.closed, CaseStatus.archived)
 # Made fresh on export: the evidence list and, last, the catalogue that lists everything else.

@@ -27,12 +27,12 @@ from chengguan.cases.schemas import CaseActionIn
 from chengguan.core import clock
 from chengguan.core.config import Settings
 from chengguan.core.errors import Conflict, DomainError, NotFound, field_error
+from chengguan.core.principals import StaffPrincipal
 from chengguan.documents import service
 from chengguan.documents.enums import DeliveryMethod, DeliveryStatus, DocumentStatus
 from chengguan.documents.kinds import DocumentKind
 from chengguan.documents.models import Delivery, Document, ServiceConsent
 from chengguan.identity.auth import principal_of_user
-from chengguan.identity.principals import StaffPrincipal
 from chengguan.kit import media
 from chengguan.notify import sms
 from chengguan.org.models import OrgUnit

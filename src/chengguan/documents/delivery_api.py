@@ -7,14 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Response
 
+from chengguan.core.access import SessionDep, SettingsDep, require
 from chengguan.core.errors import PROBLEM_RESPONSES, NotFound
+from chengguan.core.principals import StaffPrincipal
 from chengguan.documents import delivery as service
 from chengguan.documents.enums import DELIVERY_LABELS, METHOD_LABELS, DeliveryMethod
 from chengguan.documents.models import Delivery, Document, ServiceConsent
 from chengguan.documents.schemas import ConsentIn, ConsentList, ConsentOut, DeliveryIn, DeliveryList, DeliveryOut
 from chengguan.evidence.store import blob_store
-from chengguan.identity.dependencies import SessionDep, SettingsDep, require
-from chengguan.identity.principals import StaffPrincipal
 from chengguan.kit.media import MEDIA_RESPONSES, NOSNIFF
 
 router = APIRouter(tags=["文书送达"], responses=PROBLEM_RESPONSES)

@@ -7,11 +7,11 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, File, Path, Request, Response, UploadFile
 
+from chengguan.core.access import SessionDep, SettingsDep, client_ip
 from chengguan.core.errors import PROBLEM_RESPONSES, Unprocessable
 from chengguan.documents import delivery, sealing, service
 from chengguan.documents.models import Document
 from chengguan.documents.schemas import FileCheck, PartyDelivery, PublicDocument, ReceiptIn, SignatureOut
-from chengguan.identity.dependencies import SessionDep, SettingsDep, client_ip
 from chengguan.kit.media import MEDIA_RESPONSES, NOSNIFF
 from chengguan.org.models import OrgUnit
 

@@ -26,13 +26,13 @@ from chengguan.cases.service import load as load_case
 from chengguan.core import clock
 from chengguan.core.config import Settings
 from chengguan.core.errors import Conflict, NotFound
+from chengguan.core.principals import StaffPrincipal
 from chengguan.documents import service
 from chengguan.documents.credentials import bureau_seal, trust_roots
 from chengguan.documents.enums import DocumentStatus, SignAlgorithm
 from chengguan.documents.kinds import DocumentKind
 from chengguan.documents.models import BureauCredential, Document
 from chengguan.documents.sign import Sm2Detached, seal_pdf, sm2_detached, validate_pdf, verify_sm2_detached
-from chengguan.identity.principals import StaffPrincipal
 from chengguan.org.models import OrgUnit
 
 SEALABLE = (SignAlgorithm.rsa, SignAlgorithm.sm2)

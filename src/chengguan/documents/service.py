@@ -18,6 +18,7 @@ from chengguan.cases.service import load as load_case
 from chengguan.core import clock
 from chengguan.core.config import Settings
 from chengguan.core.errors import Conflict, NotFound, field_error
+from chengguan.core.principals import StaffPrincipal
 from chengguan.documents.builders import build
 from chengguan.documents.docx import render_docx
 from chengguan.documents.enums import DocumentStatus
@@ -27,7 +28,6 @@ from chengguan.documents.models import Delivery, Document, DocumentSignature
 from chengguan.documents.numbering import issuing_bureau, next_number
 from chengguan.documents.pdf import render_pdf
 from chengguan.evidence.store import blob_store
-from chengguan.identity.principals import StaffPrincipal
 
 K = DocumentKind
 

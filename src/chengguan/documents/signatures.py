@@ -21,6 +21,7 @@ from chengguan.cases.service import load as load_case
 from chengguan.core import clock
 from chengguan.core.config import Settings
 from chengguan.core.errors import Conflict, Forbidden
+from chengguan.core.principals import StaffPrincipal
 from chengguan.documents import service
 from chengguan.documents.builders.common import PRINTED_OFFICERS
 from chengguan.documents.delivery import signature_png
@@ -28,7 +29,6 @@ from chengguan.documents.enums import DocumentStatus
 from chengguan.documents.gather import case_officers
 from chengguan.documents.kinds import DocumentKind, signers
 from chengguan.documents.models import Document, DocumentSignature
-from chengguan.identity.principals import StaffPrincipal
 from chengguan.org.models import Officer
 
 Role = Literal["officer", "party"]

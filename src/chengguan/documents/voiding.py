@@ -16,10 +16,10 @@ from chengguan.cases.service import load as load_case
 from chengguan.core import clock
 from chengguan.core.config import Settings
 from chengguan.core.errors import Conflict, field_error
+from chengguan.core.principals import StaffPrincipal
 from chengguan.documents import service
 from chengguan.documents.enums import DocumentStatus
 from chengguan.documents.models import Document
-from chengguan.identity.principals import StaffPrincipal
 
 
 def void(

@@ -10,7 +10,9 @@ from fastapi import APIRouter, Depends, File, Form, Path, UploadFile
 from fastapi.responses import FileResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
+from chengguan.core.access import SessionDep, SettingsDep, require
 from chengguan.core.errors import PROBLEM_RESPONSES, DomainError, Problem, field_error
+from chengguan.core.principals import StaffPrincipal
 from chengguan.evidence import ledger_db, service
 from chengguan.evidence.enums import KIND_LABELS, ORIGIN_LABELS, REVIEW_LABELS, EvidenceKind, EvidenceOrigin
 from chengguan.evidence.models import EvidenceItem, EvidenceReview
@@ -29,8 +31,6 @@ from chengguan.evidence.schemas import (
 )
 from chengguan.evidence.store import LocalBlobStore, blob_store
 from chengguan.evidence.verify import Break
-from chengguan.identity.dependencies import SessionDep, SettingsDep, require
-from chengguan.identity.principals import StaffPrincipal
 from chengguan.kit.media import MEDIA_RESPONSES, file_headers
 from chengguan.kit.schemas import IsoDateTime
 

@@ -22,6 +22,7 @@ from chengguan.cases.service import load as load_case
 from chengguan.core import clock
 from chengguan.core.config import Settings
 from chengguan.core.errors import Conflict, DomainError, NotFound, field_error
+from chengguan.core.principals import Actor, StaffPrincipal
 from chengguan.evidence import ledger_db
 from chengguan.evidence.digests import CHUNK
 from chengguan.evidence.enums import KIND_LABELS, EvidenceKind, EvidenceOrigin, ReviewStatus
@@ -29,7 +30,6 @@ from chengguan.evidence.ledger import make_payload
 from chengguan.evidence.models import EvidenceItem, EvidenceReview, LedgerHead
 from chengguan.evidence.review import LEVEL_LABELS, UNREVIEWED, initial_status, review_step
 from chengguan.evidence.store import BlobNotFoundError, BlobStore, blob_store
-from chengguan.identity.principals import Actor, StaffPrincipal
 from chengguan.kit import media
 from chengguan.org.models import Officer
 

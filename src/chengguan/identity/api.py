@@ -5,19 +5,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
+from chengguan.core.access import CurrentStaff, CurrentStaffPending, SessionDep, SettingsDep, client_ip, require
 from chengguan.core.errors import LOGIN_RESPONSES, PROBLEM_RESPONSES
+from chengguan.core.principals import StaffPrincipal
 from chengguan.identity import auth
-from chengguan.identity.dependencies import (
-    CurrentStaff,
-    CurrentStaffPending,
-    SessionDep,
-    SettingsDep,
-    client_ip,
-    require,
-)
 from chengguan.identity.me import me_of
 from chengguan.identity.permissions import CATALOGUE
-from chengguan.identity.principals import StaffPrincipal
 from chengguan.identity.schemas import (
     LoginRequest,
     LoginResponse,

@@ -14,11 +14,10 @@ from chengguan.audit import service as audit
 from chengguan.core import clock
 from chengguan.core.config import Settings
 from chengguan.core.errors import FieldProblem, TooManyRequests, Unauthenticated, Unprocessable
+from chengguan.core.principals import Actor, PrincipalType, StaffPrincipal
 from chengguan.core.security import new_token, token_digest, verify_password
 from chengguan.identity import passwords, throttle
-from chengguan.identity.enums import PrincipalType
 from chengguan.identity.models import AuthToken, User
-from chengguan.identity.principals import Actor, StaffPrincipal
 from chengguan.identity.repository import LoginFailureRepository, RoleRepository, TokenRepository, UserRepository
 
 log = logging.getLogger("chengguan")

@@ -8,11 +8,10 @@ from sqlalchemy.orm import Session
 
 from chengguan.audit import service as audit
 from chengguan.core.config import Settings
+from chengguan.core.principals import DataScope, cli_actor
 from chengguan.identity import passwords
-from chengguan.identity.enums import DataScope
 from chengguan.identity.models import Role, User
 from chengguan.identity.permissions import KEYS
-from chengguan.identity.principals import cli_actor
 from chengguan.identity.repository import LoginFailureRepository, RoleRepository, UserRepository
 
 _READ_ORG = {"org:read", "officer:read", "vehicle:read", "device:read", "grid:read"}

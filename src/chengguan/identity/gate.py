@@ -18,11 +18,11 @@ from sqlalchemy import bindparam, select
 from starlette.concurrency import run_in_threadpool
 
 from chengguan.core import clock
+from chengguan.core.access import bearer
 from chengguan.core.db import Database
 from chengguan.core.errors import DomainError, Unauthenticated
 from chengguan.core.security import token_digest
 from chengguan.identity import auth
-from chengguan.identity.dependencies import bearer
 from chengguan.identity.models import AuthToken
 
 TOKEN_STATE = select(AuthToken.revoked_at, AuthToken.expires_at, AuthToken.last_used_at).where(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from chengguan.identity.principals import StaffPrincipal
+from chengguan.core.principals import StaffPrincipal
 from chengguan.identity.repository import UserRepository
 from chengguan.identity.schemas import Me, OfficerRef, RoleRef, UnitRef
 from chengguan.org.models import Officer, OrgUnit

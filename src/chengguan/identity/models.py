@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, false
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, Index, String, false, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from chengguan.core.db import Base, Timestamps, UUIDPrimaryKey
-from chengguan.identity.enums import DataScope, PrincipalType
+from chengguan.core.principals import DataScope, PrincipalType
 from chengguan.kit.types import str_enum
+from chengguan.org import usage
 
 
 class User(UUIDPrimaryKey, Timestamps, Base):
@@ -132,3 +133,13 @@ class PublicAccount(_AccountFields, UUIDPrimaryKey, Timestamps, Base):
     """A citizen's account for complaints and tracking; a principal type separate from staff."""
 
     __tablename__ = "public_account"
+
+
+def _accounts_of_officers(session: Session, officer_ids: list[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+    rows = session.execute(select(User.officer_id, User.id).where(User.officer_id.in_(officer_ids))).tuples()
+    return {officer_id: user_id for officer_id, user_id in rows if officer_id is not None}
+
+
+usage.unit_referenced_by(User.unit_id, "用户")
+usage.officer_referenced_by(User.officer_id, "该执法人员已关联登录账号，请先停用或解除账号", "officer.has_user")
+usage.officer_accounts_from(_accounts_of_officers)

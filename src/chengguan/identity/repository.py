@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session
 
-from chengguan.identity.enums import DataScope
+from chengguan.core.principals import DataScope, StaffPrincipal
 from chengguan.identity.models import (
     AuthToken,
     LoginFailure,
@@ -20,9 +20,8 @@ from chengguan.identity.models import (
     User,
     UserRole,
 )
-from chengguan.identity.principals import StaffPrincipal
 from chengguan.kit.repository import Repository
-from chengguan.kit.scope import scope_clause
+from chengguan.org.scope import scope_clause
 
 
 class UserRepository(Repository[User]):

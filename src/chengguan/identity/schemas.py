@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import Field
 
-from chengguan.identity.enums import DataScope, PrincipalType
+from chengguan.core.principals import DataScope, PrincipalType
 from chengguan.kit.schemas import Filter, Out, Schema
 from chengguan.org.enums import OfficerKind, OrgLevel
 

@@ -13,12 +13,11 @@ from chengguan.audit import service as audit
 from chengguan.core import clock
 from chengguan.core.config import get_settings
 from chengguan.core.errors import Conflict, FieldProblem, Unprocessable, field_error
+from chengguan.core.principals import DataScope, StaffPrincipal
 from chengguan.core.security import hash_password
 from chengguan.identity import auth, passwords
-from chengguan.identity.enums import DataScope
 from chengguan.identity.models import Role, User
 from chengguan.identity.permissions import KEYS
-from chengguan.identity.principals import StaffPrincipal
 from chengguan.identity.repository import (
     LoginFailureRepository,
     PasswordHistoryRepository,

@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 
+from chengguan.core.access import SessionDep, SettingsDep, require
 from chengguan.core.errors import PROBLEM_RESPONSES, Unprocessable
-from chengguan.identity.dependencies import SessionDep, SettingsDep, require
-from chengguan.identity.principals import StaffPrincipal
+from chengguan.core.principals import StaffPrincipal
 from chengguan.intake import hotline, ingest, media, read, rules, service, supervision
 from chengguan.intake.enums import (
     ACTION_LABELS,

@@ -28,7 +28,7 @@ from chengguan.core.counters import reserve
 from chengguan.core.geo import Crs, gcj02_to_wgs84_many, haversine_m, out_of_china, to_wgs84
 from chengguan.core.grid_index import GridIndex, GridShape
 from chengguan.core.ids import uuid7, uuid7_many
-from chengguan.identity.principals import Actor
+from chengguan.core.principals import Actor
 from chengguan.intake import rules
 from chengguan.intake.dedup import Candidate, DedupCache, Params
 from chengguan.intake.enums import OPEN_STATUSES, SourceStatus

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from chengguan.core.db import Base, Timestamps, UUIDPrimaryKey
 from chengguan.intake.enums import Channel, Outcome, SourceStatus, TimeUnit
 from chengguan.kit.types import str_enum
+from chengguan.org import usage
 
 
 class CaseSource(UUIDPrimaryKey, Timestamps, Base):
@@ -181,3 +182,9 @@ class SnoozeRule(UUIDPrimaryKey, Timestamps, Base):
     reason: Mapped[str] = mapped_column(String(200))
     created_by: Mapped[str] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(default=True)
+
+
+usage.unit_referenced_by(CaseSource.unit_id, "案源")
+usage.unit_referenced_by(CaseSource.squad_id, "案源")
+usage.unit_referenced_by(CaseSource.district_id, "案源")
+usage.unit_referenced_by(Supervision.unit_id, "督办记录")

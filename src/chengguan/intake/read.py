@@ -10,7 +10,7 @@ from sqlalchemy import or_
 from sqlalchemy.orm import Session
 
 from chengguan.core import clock
-from chengguan.identity.principals import StaffPrincipal
+from chengguan.core.principals import StaffPrincipal
 from chengguan.intake.enums import CHANNEL_LABELS, OPEN_STATUSES, STATUS_LABELS
 from chengguan.intake.models import CaseSource
 from chengguan.intake.repository import CaseSourceRepository, officer_names

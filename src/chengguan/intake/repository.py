@@ -7,10 +7,10 @@ import uuid
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from chengguan.identity.principals import StaffPrincipal
+from chengguan.core.principals import StaffPrincipal
 from chengguan.intake.models import CaseSource, Signal, SourceEvent
 from chengguan.kit.repository import Repository
-from chengguan.kit.scope import scope_clause
+from chengguan.org.scope import scope_clause
 
 
 class CaseSourceRepository(Repository[CaseSource]):

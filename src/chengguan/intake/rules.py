@@ -1,6 +1,6 @@
 """Intake rules: stage time limits, per-category dedup radius/window, snooze rules — read and maintained (audited).
 
-Configuration is scoped like data (``kit.scope.require_config_scope``): a unit's rules are written by whoever's data
+Configuration is scoped like data (``org.scope.require_config_scope``): a unit's rules are written by whoever's data
 scope covers the unit, platform-wide rules only by city-wide accounts; the merge radius is platform-wide by nature.
 Reads show the platform's rules, those of the units in scope and those of the units above the reader's own."""
 
@@ -16,16 +16,16 @@ from chengguan.audit import service as audit
 from chengguan.core import clock
 from chengguan.core.errors import Conflict, NotFound, field_error
 from chengguan.core.geo import out_of_china, to_wgs84
-from chengguan.identity.principals import StaffPrincipal
+from chengguan.core.principals import StaffPrincipal
 from chengguan.intake.dedup import Params
 from chengguan.intake.models import DedupRule, SnoozeRule, TimeLimitRule
 from chengguan.intake.schemas import DedupRuleIn, SnoozeRuleIn, TimeLimitIn, TimeLimitRead
 from chengguan.intake.timelimits import DEFAULT_LIMITS, Limit
-from chengguan.kit.scope import config_readable, require_config_scope
 from chengguan.kit.snapshot import as_dict
 from chengguan.law.seed import categories
 from chengguan.org.grids import grid_locator
 from chengguan.org.models import OrgUnitClosure
+from chengguan.org.scope import config_readable, require_config_scope
 
 
 def time_limits(session: Session) -> list[Limit]:

@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from chengguan.calendar.service import work_calendar
 from chengguan.core import clock
 from chengguan.core.errors import Conflict, NotFound, field_error
-from chengguan.identity.principals import Actor, StaffPrincipal
+from chengguan.core.principals import Actor, StaffPrincipal
 from chengguan.intake import read, rules, timelimits
 from chengguan.intake.enums import (
     ACTION_LABELS,

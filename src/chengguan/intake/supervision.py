@@ -10,15 +10,15 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from chengguan.core import clock
-from chengguan.identity.principals import SYSTEM, StaffPrincipal
+from chengguan.core.principals import SYSTEM, StaffPrincipal
 from chengguan.intake.enums import OPEN_STATUSES, STATUS_LABELS
 from chengguan.intake.models import CaseSource, SourceEvent, Supervision
 from chengguan.intake.schemas import NamedRef, SupervisionFilter, SupervisionRead, SweepResult
 from chengguan.kit.schemas import PageParams, Paginated
-from chengguan.kit.scope import scope_clause
 from chengguan.law.seed import categories
 from chengguan.org.models import OrgUnit
 from chengguan.org.repository import unit_names
+from chengguan.org.scope import scope_clause
 
 
 def _supervisor(session: Session, unit_id: uuid.UUID | None) -> uuid.UUID | None:

@@ -2,27 +2,57 @@
 
 A domain service subclasses ``CrudService`` and says only what is particular to it: how a row is read out,
 how filters apply, what a valid write is, what blocks a delete.
+
+kit imports no domain: the audit log and the organisation tree reach it through ``wire`` (audit.service and
+org.scope call it when imported; a write before that fails loudly instead of going unaudited).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Select, inspect, or_, select
+from sqlalchemy import Select, inspect, or_
 from sqlalchemy.orm import Session
 
-from chengguan.audit import service as audit
 from chengguan.core.db import Base
 from chengguan.core.errors import Conflict, FieldProblem, NotFound, field_error
-from chengguan.identity.principals import StaffPrincipal
+from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.repository import Repository
 from chengguan.kit.schemas import PageParams, Paginated
 from chengguan.kit.snapshot import changes, snapshot
-from chengguan.org.models import OrgUnitClosure
 
 M = TypeVar("M", bound=Base)
+
+AuditWriter = Callable[..., Any]  # audit.service.record(session, actor, action, *, target_type, target_id, …)
+UnitsBelow = Callable[[Any], Select[Any]]  # the ids of a unit and of every unit below it
+
+
+class _Wiring:
+    audit_write: AuditWriter | None = None
+    units_below: UnitsBelow | None = None
+
+
+def wire(*, audit_write: AuditWriter | None = None, units_below: UnitsBelow | None = None) -> None:
+    """Hand kit the domain functions it calls back (see the module docstring)."""
+    if audit_write is not None:
+        _Wiring.audit_write = audit_write
+    if units_below is not None:
+        _Wiring.units_below = units_below
+
+
+def _audit(session: Session, *args: Any, **kwargs: Any) -> None:
+    if _Wiring.audit_write is None:
+        raise RuntimeError("kit.crud: no audit writer wired (import chengguan.audit.service first)")
+    _Wiring.audit_write(session, *args, **kwargs)
+
+
+def _units_below(unit_id: Any) -> Select[Any]:
+    if _Wiring.units_below is None:
+        raise RuntimeError("kit.crud: no organisation tree wired (import chengguan.org.scope first)")
+    return _Wiring.units_below(unit_id)
 
 
 def conflict(field: str, message: str) -> Conflict:
@@ -59,8 +89,7 @@ class CrudService(Generic[M]):
                 statement = statement.where(or_(*(c.ilike(pattern) for c in columns)))
             elif field in self.subtree_filters:
                 # Filtering by a unit means the unit and every unit below it (a district shows its squads' rows).
-                below = select(OrgUnitClosure.descendant_id).where(OrgUnitClosure.ancestor_id == value)
-                statement = statement.where(getattr(self.model, field).in_(below))
+                statement = statement.where(getattr(self.model, field).in_(_units_below(value)))
             else:
                 statement = statement.where(getattr(self.model, field) == value)
         return statement
@@ -100,7 +129,7 @@ class CrudService(Generic[M]):
         obj = self.model(**values)
         session.add(obj)
         session.flush()
-        audit.record(
+        _audit(
             session,
             principal.actor,
             f"{self.target_type}.create",
@@ -123,7 +152,7 @@ class CrudService(Generic[M]):
         session.flush()
         diff = changes(before, snapshot(obj))
         if diff["after"] or values:
-            audit.record(
+            _audit(
                 session,
                 principal.actor,
                 f"{self.target_type}.update",
@@ -149,7 +178,7 @@ class CrudService(Generic[M]):
         label = self.label(obj)
         session.delete(obj)
         session.flush()
-        audit.record(
+        _audit(
             session,
             principal.actor,
             f"{self.target_type}.delete",

@@ -9,7 +9,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from chengguan.core.db import Base
-from chengguan.identity.principals import StaffPrincipal
+from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.schemas import PageParams
 
 M = TypeVar("M", bound=Base)

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 
+from chengguan.core.access import SessionDep, require
 from chengguan.core.errors import PROBLEM_RESPONSES
-from chengguan.identity.dependencies import SessionDep, require
-from chengguan.identity.principals import StaffPrincipal
+from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.crud import CrudService
 from chengguan.kit.schemas import PageQuery, Paginated
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from chengguan.audit import service as audit
 from chengguan.core.errors import Conflict, FieldProblem, NotFound, Unprocessable, field_error
-from chengguan.identity.principals import StaffPrincipal
+from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.snapshot import changes
 from chengguan.law import search
 from chengguan.law.enums import PenaltyKind

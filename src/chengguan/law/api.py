@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, File, Path, Query, UploadFile
 from fastapi.responses import Response
 from sqlalchemy import select
 
+from chengguan.core.access import SessionDep, require
 from chengguan.core.errors import PROBLEM_RESPONSES, NotFound, field_error
-from chengguan.identity.dependencies import SessionDep, require
-from chengguan.identity.principals import StaffPrincipal
+from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.schemas import PageQuery, Paginated
 from chengguan.law import admin, excel, service
 from chengguan.law.enums import TIER_LABELS

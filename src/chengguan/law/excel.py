@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chengguan.core.errors import DomainError, FieldProblem, Unprocessable
-from chengguan.identity.principals import StaffPrincipal
+from chengguan.core.principals import StaffPrincipal
 from chengguan.law import admin
 from chengguan.law.models import EnforcementMatter
 from chengguan.law.schemas import ImportReport, MatterCreate, MatterUpdate

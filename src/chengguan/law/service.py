@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from chengguan.core.errors import NotFound, field_error
-from chengguan.identity.principals import StaffPrincipal
+from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.schemas import PageParams, Paginated
 from chengguan.law import recommend as rec
 from chengguan.law import search as fulltext

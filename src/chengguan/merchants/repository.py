@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from chengguan.identity.principals import StaffPrincipal
+from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.repository import Repository
-from chengguan.kit.scope import scope_clause
 from chengguan.law.enums import PartyType
 from chengguan.merchants.enums import MerchantKind
 from chengguan.merchants.models import Merchant
+from chengguan.org.scope import scope_clause
 
 
 class MerchantRepository(Repository[Merchant]):

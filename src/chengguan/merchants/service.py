@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from chengguan.core.counters import reserve
 from chengguan.core.errors import Conflict, field_error
 from chengguan.core.idnumbers import valid_ric, valid_uscc
-from chengguan.identity.principals import StaffPrincipal
+from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.crud import CrudService, conflict
 from chengguan.merchants.enums import MerchantKind
 from chengguan.merchants.models import Merchant

@@ -9,9 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 
+from chengguan.core.access import SessionDep, require
 from chengguan.core.errors import PROBLEM_RESPONSES
-from chengguan.identity.dependencies import SessionDep, require
-from chengguan.identity.principals import StaffPrincipal
+from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.schemas import Out
 from chengguan.notify.models import SmsMessage
 

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.routing import APIRoute
 from starlette.responses import Response
 
-from chengguan.identity.dependencies import SessionDep
+from chengguan.core.access import SessionDep
 from chengguan.open311 import render, service, submission
 from chengguan.open311.errors import Open311Error
 from chengguan.open311.form import Submission, read_form

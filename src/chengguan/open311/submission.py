@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from chengguan.core import clock
 from chengguan.core.geo import out_of_china
-from chengguan.identity.principals import Actor
+from chengguan.core.principals import Actor
 from chengguan.intake.enums import Channel
 from chengguan.intake.ingest import ingest
 from chengguan.intake.schemas import IntakeResult, SignalIn

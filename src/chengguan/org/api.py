@@ -5,10 +5,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from chengguan.core.access import CurrentStaff, SessionDep, require
 from chengguan.core.errors import PROBLEM_RESPONSES
 from chengguan.core.geo import Crs
-from chengguan.identity.dependencies import CurrentStaff, SessionDep, require
-from chengguan.identity.principals import StaffPrincipal
+from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.router import add_crud_routes
 from chengguan.org.grids import grid_locator, grid_service
 from chengguan.org.schemas import (

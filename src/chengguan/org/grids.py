@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from chengguan.core.errors import NotFound, field_error
 from chengguan.core.geo import Crs, out_of_china, polygon_area_m2, to_wgs84
 from chengguan.core.grid_index import GridIndex, GridShape
-from chengguan.identity.principals import StaffPrincipal
+from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.crud import CrudService, conflict
 from chengguan.kit.snapshot import as_dict
 from chengguan.org.enums import OrgLevel

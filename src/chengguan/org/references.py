@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy.orm import Session
 
 from chengguan.core.errors import field_error
-from chengguan.identity.principals import StaffPrincipal
+from chengguan.core.principals import StaffPrincipal
 from chengguan.org.enums import OrgLevel
 from chengguan.org.models import OrgUnit
 from chengguan.org.repository import OrgUnitRepository

@@ -9,11 +9,11 @@ from pydantic import BaseModel
 from sqlalchemy import Select, delete, func, insert, literal, select, true
 from sqlalchemy.orm import Session, aliased
 
-from chengguan.identity.principals import StaffPrincipal
+from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.repository import Repository
-from chengguan.kit.scope import scope_clause
 from chengguan.kit.snapshot import as_dict
 from chengguan.org.models import Device, Grid, Officer, OrgUnit, OrgUnitClosure, Vehicle
+from chengguan.org.scope import scope_clause
 
 
 def unit_names(session: Session, ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, str]:

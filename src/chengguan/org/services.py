@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from pydantic import BaseModel
@@ -10,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chengguan.core.errors import Conflict, field_error
-from chengguan.identity.models import User
-from chengguan.identity.principals import StaffPrincipal
+from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.crud import CrudService, conflict
+from chengguan.org import usage
 from chengguan.org.enums import LEVEL_PARENT, OfficerKind, OrgLevel
 from chengguan.org.models import Device, Grid, Officer, OrgUnit, Vehicle
 from chengguan.org.references import unit_in_scope
@@ -89,14 +88,13 @@ class OrgUnitService(CrudService[OrgUnit]):
             raise Conflict("该单位下还有下级单位，不能删除", code="org_unit.has_children")
         for model, column, what in [
             (Officer, Officer.unit_id, "执法人员"),
-            (User, User.unit_id, "用户"),
             (Grid, Grid.squad_id, "单元网格"),
             (Vehicle, Vehicle.unit_id, "车辆"),
             (Device, Device.unit_id, "设备"),
-            *_intake_references(),
         ]:
             if session.scalars(select(model).where(column == obj.id).limit(1)).first() is not None:
                 raise Conflict(f"该单位下还有{what}，不能删除", code="org_unit.in_use")
+        usage.refuse_unit_delete(session, obj.id)  # users, case sources, cases … (declared by their packages)
 
     def tree(self, session: Session, principal: StaffPrincipal) -> list[OrgTreeNode]:
         """The readable units as a forest: a unit whose parent is not readable becomes a root."""
@@ -122,7 +120,7 @@ class OfficerService(CrudService[Officer]):
 
     def to_read(self, session: Session, objs: list[Officer]) -> list[BaseModel]:
         ids = [o.id for o in objs]
-        users = dict(session.execute(select(User.officer_id, User.id).where(User.officer_id.in_(ids))).tuples().all())
+        users = usage.officer_accounts(session, ids)
         reads = with_unit_names(session, objs, OfficerRead)
         return [r.model_copy(update={"user_id": users.get(r.id)}) for r in reads]  # type: ignore[attr-defined]
 
@@ -139,17 +137,8 @@ class OfficerService(CrudService[Officer]):
         return values
 
     def before_delete(self, session: Session, principal: StaffPrincipal, obj: Officer) -> None:
-        if session.scalars(select(User.id).where(User.officer_id == obj.id).limit(1)).first() is not None:
-            raise Conflict("该执法人员已关联登录账号，请先停用或解除账号", code="officer.has_user")
-        from chengguan.dispatching.models import DispatchTask, SubjectKind
-
-        if session.scalars(select(DispatchTask.id).where(DispatchTask.officer_id == obj.id).limit(1)).first():
-            raise Conflict("该执法人员有派遣记录，不能删除（可改为停用）", code="officer.has_tasks")
-        from chengguan.cases.models import CaseOfficer
-
-        if session.scalars(select(CaseOfficer.case_id).where(CaseOfficer.officer_id == obj.id).limit(1)).first():
-            raise Conflict("该执法人员承办过案件，不能删除（可改为停用）", code="officer.has_cases")
-        _forget_position(session, SubjectKind.officer, obj.id)
+        usage.refuse_officer_delete(session, obj.id)  # a login account, dispatch records, cases handled
+        usage.subject_deleted(session, "officer", obj.id)
 
 
 class VehicleService(CrudService[Vehicle]):
@@ -164,9 +153,7 @@ class VehicleService(CrudService[Vehicle]):
         return obj.plate_no
 
     def before_delete(self, session: Session, principal: StaffPrincipal, obj: Vehicle) -> None:
-        from chengguan.dispatching.models import SubjectKind
-
-        _forget_position(session, SubjectKind.vehicle, obj.id)
+        usage.subject_deleted(session, "vehicle", obj.id)
 
     keyword_columns = ("plate_no", "model")
 
@@ -215,27 +202,3 @@ org_unit_service = OrgUnitService()
 officer_service = OfficerService()
 vehicle_service = VehicleService()
 device_service = DeviceService()
-
-
-def _intake_references() -> list[tuple[Any, Any, str]]:
-    """Case sources, 督办 records and cases point at units (imported here: they build on org, not the reverse)."""
-    from chengguan.cases.models import Case
-    from chengguan.intake.models import CaseSource, Supervision
-
-    return [
-        (Case, Case.unit_id, "案件"),
-        (Case, Case.district_id, "案件"),
-        (CaseSource, CaseSource.unit_id, "案源"),
-        (CaseSource, CaseSource.squad_id, "案源"),
-        (CaseSource, CaseSource.district_id, "案源"),
-        (Supervision, Supervision.unit_id, "督办记录"),
-    ]
-
-
-def _forget_position(session: Session, kind: Any, subject_id: uuid.UUID) -> None:
-    """A deleted officer or vehicle leaves the live map."""
-    from sqlalchemy import delete
-
-    from chengguan.dispatching.models import Position
-
-    session.execute(delete(Position).where(Position.subject_kind == kind, Position.subject_id == subject_id))

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import Field
 
+from chengguan.core.access import SessionDep, SettingsDep, bearer, client_ip
 from chengguan.core.errors import PROBLEM_RESPONSES, RATE_LIMITED_RESPONSES, Unauthenticated
-from chengguan.identity.dependencies import SessionDep, SettingsDep, bearer, client_ip, valid_token
-from chengguan.identity.enums import PrincipalType
+from chengguan.core.principals import MerchantPrincipal, PrincipalType
+from chengguan.identity.dependencies import valid_token
 from chengguan.identity.models import MerchantAccount
-from chengguan.identity.principals import MerchantPrincipal
 from chengguan.kit.schemas import Out, Schema
 from chengguan.portal import service
 

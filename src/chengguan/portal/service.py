@@ -21,12 +21,11 @@ from chengguan.cases.models import Case
 from chengguan.core import clock
 from chengguan.core.config import Settings
 from chengguan.core.errors import TooManyRequests, Unauthenticated, field_error
+from chengguan.core.principals import Actor, MerchantPrincipal, PrincipalType
 from chengguan.documents.enums import DELIVERY_LABELS, DeliveryMethod, DeliveryStatus
 from chengguan.documents.models import Delivery, Document, ServiceConsent
 from chengguan.identity.auth import issue_token
-from chengguan.identity.enums import PrincipalType
 from chengguan.identity.models import AuthToken, MerchantAccount
-from chengguan.identity.principals import Actor, MerchantPrincipal
 from chengguan.notify import sms
 from chengguan.org.models import OrgUnit
 from chengguan.portal.models import PortalLoginCode

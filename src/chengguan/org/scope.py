@@ -1,17 +1,28 @@
-"""Data-scope filtering (数据权限), the one place it is written: repositories call ``scope_clause``."""
+"""Data-scope filtering (数据权限), the one place it is written: repositories call ``scope_clause``.
+
+In org because a scope is a set of units of the organisation tree (its closure table answers "this unit and below").
+"""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from chengguan.core.errors import Forbidden
-from chengguan.identity.enums import DataScope
-from chengguan.identity.principals import StaffPrincipal
+from chengguan.core.principals import DataScope, StaffPrincipal
+from chengguan.kit import crud
 from chengguan.org.models import OrgUnit, OrgUnitClosure
+
+
+def units_below(unit_id: Any) -> Select[tuple[uuid.UUID]]:
+    """The ids of a unit and of every unit below it (the closure table holds each unit as its own descendant)."""
+    return select(OrgUnitClosure.descendant_id).where(OrgUnitClosure.ancestor_id == unit_id)
+
+
+crud.wire(units_below=units_below)
 
 
 def scope_clause(
@@ -28,8 +39,7 @@ def scope_clause(
     clauses: list[ColumnElement[bool]] = []
     if principal.unit_id is not None:
         if DataScope.unit_and_below in scopes:
-            below = select(OrgUnitClosure.descendant_id).where(OrgUnitClosure.ancestor_id == principal.unit_id)
-            clauses.append(unit_column.in_(below))
+            clauses.append(unit_column.in_(units_below(principal.unit_id)))
         elif DataScope.unit in scopes:
             clauses.append(unit_column == principal.unit_id)
     if DataScope.custom in scopes and principal.custom_unit_ids:
