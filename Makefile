@@ -21,6 +21,7 @@ PYTEST_PARALLEL := $(PYTEST_WORKERS) -m "not e2e and not serial"
 PYTEST_SERIAL := -m "e2e or serial"
 
 test: install web  ## install and run the whole suite (SQLite; PostgreSQL too via CHENGGUAN_TEST_DATABASE_URL)
+	$(BIN)/lint-imports
 	$(BIN)/pytest $(PYTEST_PARALLEL)
 	$(BIN)/pytest $(PYTEST_SERIAL)
 
@@ -46,6 +47,7 @@ web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
 
 lint: install
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
 
 demo: install  ## reload the demo city from scratch
 	$(BIN)/chengguan migrate
