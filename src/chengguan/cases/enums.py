@@ -64,6 +64,35 @@ STATUS_LABELS = {
     CaseStatus.suspended: "已中止",
 }
 
+# How a status list groups the statuses: the ordinary procedure in legal order, the simple procedure, and the exits.
+STATUS_GROUPS = {
+    **dict.fromkeys(
+        (
+            CaseStatus.registered,
+            CaseStatus.preliminary_check,
+            CaseStatus.filing_approval,
+            CaseStatus.investigation,
+            CaseStatus.case_review,
+            CaseStatus.legal_review,
+            CaseStatus.collective_discussion,
+            CaseStatus.prior_notice,
+            CaseStatus.statement,
+            CaseStatus.hearing,
+            CaseStatus.decision_approval,
+            CaseStatus.service,
+            CaseStatus.execution,
+            CaseStatus.closure_approval,
+            CaseStatus.closed,
+            CaseStatus.archived,
+        ),
+        "普通程序",
+    ),
+    CaseStatus.on_site: "简易程序",
+    **dict.fromkeys(
+        (CaseStatus.declined, CaseStatus.withdrawn, CaseStatus.transferred, CaseStatus.suspended), "终止与中止"
+    ),
+}
+
 TERMINAL = frozenset({CaseStatus.archived, CaseStatus.declined, CaseStatus.withdrawn, CaseStatus.transferred})
 # Before a decision is made the case may still be withdrawn, transferred or suspended.
 BEFORE_DECISION = frozenset(
@@ -174,3 +203,6 @@ ROLE_LABELS = {Role.handler: "承办人", Role.approver: "审批人", Role.legal
 class DecisionKind(StrEnum):
     penalty = "penalty"  # 行政处罚决定
     no_penalty = "no_penalty"  # 不予行政处罚决定（第三十三条、第五十七条）
+
+
+DECISION_KIND_LABELS = {DecisionKind.penalty: "处罚决定", DecisionKind.no_penalty: "不予处罚决定"}
