@@ -26,16 +26,7 @@ from chengguan.intake.enums import Channel, Outcome, SourceAction, SourceStatus,
 from chengguan.law.enums import LawLevel, MatterStatus, PartyType, PenaltyKind, SearchKind, Tier
 from chengguan.merchants.enums import MerchantKind, MerchantStatus
 from chengguan.meta.labels import dictionaries
-from chengguan.org.enums import (
-    ActiveStatus,
-    DeviceKind,
-    DeviceStatus,
-    Gender,
-    OfficerKind,
-    OrgLevel,
-    VehicleKind,
-    VehicleStatus,
-)
+from chengguan.org import enums as org
 
 URL = "/api/v1/meta/labels"
 CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
@@ -43,14 +34,14 @@ CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 # The dictionary each enum of the domain packages is served as.
 SERVED: dict[type[Enum], str] = {
     DataScope: "data_scope",
-    OrgLevel: "org_level",
-    OfficerKind: "officer_kind",
-    Gender: "gender",
-    ActiveStatus: "active_status",
-    VehicleKind: "vehicle_kind",
-    VehicleStatus: "vehicle_status",
-    DeviceKind: "device_kind",
-    DeviceStatus: "device_status",
+    org.OrgLevel: "org_level",
+    org.OfficerKind: "officer_kind",
+    org.Gender: "gender",
+    org.ActiveStatus: "active_status",
+    org.VehicleKind: "vehicle_kind",
+    org.VehicleStatus: "vehicle_status",
+    org.DeviceKind: "device_kind",
+    org.DeviceStatus: "device_status",
     Crs: "crs",
     LawLevel: "law_level",
     PartyType: "party_type",
@@ -126,7 +117,8 @@ def test_the_api_serves_every_dictionary_non_empty_with_chinese_labels(client, l
         for entry in entries:
             assert entry["value"] not in ("", None) and CHINESE.search(entry["label"]), (name, entry)
     # the fields the web app groups and heads columns with
-    assert {e["value"]: e["group"] for e in body["case_status"]}["on_site"] == "简易程序"
+    groups = {e["value"]: e["group"] for e in body["case_status"]}
+    assert (groups["registered"], groups["on_site"], groups["suspended"]) == ("普通程序", "简易程序", "终止与中止")
     assert {e["value"]: e["short"] for e in body["party_type"]} == {"individual": "公民", "organization": "单位"}
     assert {e["value"]: e["group"] for e in body["event_category"]}["06029"] == "市容环境"
     # the code tables that are not enums

@@ -64,33 +64,12 @@ STATUS_LABELS = {
     CaseStatus.suspended: "已中止",
 }
 
-# How a status list groups the statuses: the ordinary procedure in legal order, the simple procedure, and the exits.
+# How a status list groups the statuses (the sections of CaseStatus): the ordinary procedure in legal order, the
+# simple procedure, and the exits.
+SIDE_EXITS = (CaseStatus.declined, CaseStatus.withdrawn, CaseStatus.transferred, CaseStatus.suspended)
 STATUS_GROUPS = {
-    **dict.fromkeys(
-        (
-            CaseStatus.registered,
-            CaseStatus.preliminary_check,
-            CaseStatus.filing_approval,
-            CaseStatus.investigation,
-            CaseStatus.case_review,
-            CaseStatus.legal_review,
-            CaseStatus.collective_discussion,
-            CaseStatus.prior_notice,
-            CaseStatus.statement,
-            CaseStatus.hearing,
-            CaseStatus.decision_approval,
-            CaseStatus.service,
-            CaseStatus.execution,
-            CaseStatus.closure_approval,
-            CaseStatus.closed,
-            CaseStatus.archived,
-        ),
-        "普通程序",
-    ),
-    CaseStatus.on_site: "简易程序",
-    **dict.fromkeys(
-        (CaseStatus.declined, CaseStatus.withdrawn, CaseStatus.transferred, CaseStatus.suspended), "终止与中止"
-    ),
+    status: "简易程序" if status is CaseStatus.on_site else "终止与中止" if status in SIDE_EXITS else "普通程序"
+    for status in CaseStatus
 }
 
 TERMINAL = frozenset({CaseStatus.archived, CaseStatus.declined, CaseStatus.withdrawn, CaseStatus.transferred})
