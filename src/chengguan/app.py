@@ -34,6 +34,7 @@ from chengguan.intake.api import router as intake_router
 from chengguan.jobs import Scheduler
 from chengguan.law.api import router as law_router
 from chengguan.merchants.api import router as merchants_router
+from chengguan.meta.api import router as meta_router
 from chengguan.notify.api import router as sms_router
 from chengguan.open311.api import router as open311_router
 from chengguan.org.api import router as org_router
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         sms_router,
         evidence_router,
         portal_router,
+        meta_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(open311_router)

@@ -64,6 +64,14 @@ STATUS_LABELS = {
     CaseStatus.suspended: "已中止",
 }
 
+# How a status list groups the statuses (the sections of CaseStatus): the ordinary procedure in legal order, the
+# simple procedure, and the exits.
+SIDE_EXITS = (CaseStatus.declined, CaseStatus.withdrawn, CaseStatus.transferred, CaseStatus.suspended)
+STATUS_GROUPS = {
+    status: "简易程序" if status is CaseStatus.on_site else "终止与中止" if status in SIDE_EXITS else "普通程序"
+    for status in CaseStatus
+}
+
 TERMINAL = frozenset({CaseStatus.archived, CaseStatus.declined, CaseStatus.withdrawn, CaseStatus.transferred})
 # Before a decision is made the case may still be withdrawn, transferred or suspended.
 BEFORE_DECISION = frozenset(
@@ -174,3 +182,6 @@ ROLE_LABELS = {Role.handler: "承办人", Role.approver: "审批人", Role.legal
 class DecisionKind(StrEnum):
     penalty = "penalty"  # 行政处罚决定
     no_penalty = "no_penalty"  # 不予行政处罚决定（第三十三条、第五十七条）
+
+
+DECISION_KIND_LABELS = {DecisionKind.penalty: "处罚决定", DecisionKind.no_penalty: "不予处罚决定"}

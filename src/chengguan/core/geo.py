@@ -19,6 +19,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 __all__ = [
+    "CRS_LABELS",
     "Crs",
     "bd09_to_gcj02",
     "bd09_to_wgs84",
@@ -41,6 +42,9 @@ class Crs(StrEnum):
     WGS84 = "wgs84"
     GCJ02 = "gcj02"
     BD09 = "bd09"
+
+
+CRS_LABELS = {Crs.WGS84: "WGS-84（GPS）", Crs.GCJ02: "GCJ-02（高德/腾讯）", Crs.BD09: "BD-09（百度）"}
 
 
 # Krasovsky 1940 ellipsoid, as used by every GCJ-02 implementation (not WGS-84's a=6378137).

@@ -17,7 +17,8 @@ The maps load no tiles (grids are drawn from GeoJSON), so no tile host is allowe
 ``Referrer-Policy`` is ``no-referrer`` on the pages and API paths whose URL carries a secret token (the party's
 delivery link ``/s/<token>``, the QR verification page ``/verify/<token>``, ``/api/v1/public/…``). API responses
 carry tokens and personal data: ``Cache-Control: no-store`` on all of them but the health check and the docs'
-static files (the web app's hashed assets keep their own caching).
+static files (the web app's hashed assets keep their own caching) and the label dictionaries, which carry no
+personal data and are revalidated by their ETag.
 """
 
 from __future__ import annotations
@@ -50,6 +51,9 @@ FRAMED_BY_US = re.compile(r"^/api/v1/public/deliveries/[^/]+\.pdf$")
 CSP_FRAMED_BY_US = CSP.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
 TOKEN_IN_URL = ("/s/", "/verify/", "/api/v1/public/")
 CACHEABLE_API = ("/api/health", "/api/docs/static/")
+# API responses without personal data whose route sets its own caching (an ETag to revalidate by); their errors, which
+# set none, still get no-store.
+OWN_CACHING_API = frozenset({"/api/v1/meta/labels"})
 
 
 def security_headers(path: str) -> dict[str, str]:
@@ -84,7 +88,7 @@ class SecurityHeadersMiddleware:
                 for name, value in security_headers(path).items():
                     # A route's own choice stands (the evidence file's stricter ``sandbox`` CSP), except caching:
                     # no API response with personal data may be kept, whatever the route hoped to save.
-                    if name == "Cache-Control" or name not in headers:
+                    if name not in headers or (name == "Cache-Control" and path not in OWN_CACHING_API):
                         headers[name] = value
             await send(message)
 

@@ -45,7 +45,9 @@ CASE_ACTION: dict[DocumentKind, CaseAction] = {
     K.no_penalty_decision: CaseAction.serve_decision,
     K.payment_reminder: CaseAction.serve_reminder,
 }
-CHANNELS = ("sms", "portal")
+# Where a party who consented to electronic service receives the documents (电子送达确认书).
+CHANNEL_LABELS = {"sms": "手机短信", "portal": "商户端"}
+CHANNELS = tuple(CHANNEL_LABELS)
 MAX_SIGNATURE_BYTES = 1_000_000
 
 

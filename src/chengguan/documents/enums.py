@@ -29,6 +29,11 @@ class DeliveryStatus(StrEnum):
     failed = "failed"  # the channel could not deliver; fall back to paper
 
 
+ALGORITHM_LABELS = {
+    SignAlgorithm.rsa: "标准数字签名（RSA）",
+    SignAlgorithm.ecdsa: "标准数字签名（ECDSA）",
+    SignAlgorithm.sm2: "国密 SM2",
+}
 STATUS_LABELS = {DocumentStatus.draft: "草稿", DocumentStatus.sealed: "已签章", DocumentStatus.voided: "已作废"}
 METHOD_LABELS = {
     DeliveryMethod.electronic: "电子送达",

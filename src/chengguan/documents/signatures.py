@@ -32,6 +32,7 @@ from chengguan.documents.models import Document, DocumentSignature
 from chengguan.org.models import Officer
 
 Role = Literal["officer", "party"]
+ROLE_LABELS: dict[Role, str] = {"officer": "执法人员", "party": "当事人"}
 
 
 def role_of(slot: str) -> Role:
@@ -87,8 +88,7 @@ def sign(
     if reason:
         raise Conflict(reason, code="document.not_applicable")
     if role not in signers(kind):
-        who = "当事人" if role == "party" else "执法人员"
-        raise Conflict(f"{doc.title}没有{who}签名栏", code="signature.no_slot")
+        raise Conflict(f"{doc.title}没有{ROLE_LABELS[role]}签名栏", code="signature.no_slot")
     slot, name = _slot(session, principal, case, role, signer_name)
     png = signature_png(signature)
     session.execute(

@@ -39,7 +39,8 @@ AGGRAVATING = {
     "public_complaints": "造成恶劣社会影响或者被群众多次投诉",
     "vulnerable_victims": "危害未成年人、老年人等群体",
 }
-HARM_LEVELS = ("none", "minor", "general", "serious")
+HARM_LABELS = {"none": "无危害后果", "minor": "轻微", "general": "一般", "serious": "严重"}
+HARM_LEVELS = tuple(HARM_LABELS)
 TIER_ORDER = (Tier.general, Tier.serious, Tier.severe)
 
 

@@ -25,6 +25,11 @@ class PartyType(StrEnum):
     organization = "organization"  # 法人或者其他组织
 
 
+PARTY_TYPE_LABELS = {PartyType.individual: "公民", PartyType.organization: "法人或者其他组织"}
+# The short form of tables and column heads (公民罚款幅度 / 单位罚款幅度), as in the matter workbook.
+PARTY_TYPE_SHORT = {PartyType.individual: "公民", PartyType.organization: "单位"}
+
+
 class PenaltyKind(StrEnum):
     """行政处罚法第九条 lists the kinds; 责令改正 is not a penalty (第二十八条) but matters name it."""
 
@@ -65,7 +70,13 @@ class MatterStatus(StrEnum):
     retired = "retired"
 
 
+MATTER_STATUS_LABELS = {MatterStatus.active: "有效", MatterStatus.retired: "已停用"}
+
+
 class SearchKind(StrEnum):
     law = "law"
     article = "article"
     matter = "matter"
+
+
+SEARCH_KIND_LABELS = {SearchKind.law: "法律法规", SearchKind.article: "条文", SearchKind.matter: "执法事项"}

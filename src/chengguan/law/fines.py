@@ -14,9 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from chengguan.law.assess import SIMPLE_PROCEDURE_CAP_FEN, MatterFacts
-from chengguan.law.enums import PENALTY_KIND_LABELS, PartyType, PenaltyKind
-
-PARTY_LABELS = {PartyType.individual: "公民", PartyType.organization: "法人或者其他组织"}
+from chengguan.law.enums import PARTY_TYPE_LABELS, PENALTY_KIND_LABELS, PartyType, PenaltyKind
 
 
 @dataclass(frozen=True)
@@ -61,8 +59,9 @@ def penalty_refusal(
     if fine_fen is None or fine_fen <= 0:
         return FineRefusal(f"{field}.fine_fen", "case.fine_missing", "请填写罚款金额")
     bounds = matter.fine_fen.get(party)
+    who = PARTY_TYPE_LABELS[party]
     if bounds is None and matter.ratio_pct is None:
-        why = matter.fine_note or f"{_basis(matter)}未对{PARTY_LABELS[party]}规定罚款数额"
+        why = matter.fine_note or f"{_basis(matter)}未对{who}规定罚款数额"
         return FineRefusal(
             f"{field}.fine_fen",
             "case.fine_not_provided",
@@ -74,7 +73,7 @@ def penalty_refusal(
             return FineRefusal(
                 f"{field}.fine_fen",
                 "case.fine_out_of_range",
-                f"罚款金额须在 {_yuan(low)} 元以上 {_yuan(high)} 元以下（{_basis(matter)}，对{PARTY_LABELS[party]}）",
+                f"罚款金额须在 {_yuan(low)} 元以上 {_yuan(high)} 元以下（{_basis(matter)}，对{who}）",
             )
     if on_the_spot:
         cap = SIMPLE_PROCEDURE_CAP_FEN[party]
@@ -82,6 +81,6 @@ def penalty_refusal(
             return FineRefusal(
                 f"{field}.fine_fen",
                 "case.fine_over_simple_cap",
-                f"当场对{PARTY_LABELS[party]}罚款不得超过 {_yuan(cap)} 元，须适用普通程序（《行政处罚法》第五十一条）",
+                f"当场对{who}罚款不得超过 {_yuan(cap)} 元，须适用普通程序（《行政处罚法》第五十一条）",
             )
     return None

@@ -53,6 +53,28 @@ class DeviceStatus(StrEnum):
     retired = "retired"
 
 
+LEVEL_LABELS = {OrgLevel.city: "市局", OrgLevel.district: "区局", OrgLevel.squad: "中队"}
+OFFICER_KIND_LABELS = {OfficerKind.certified: "持证执法", OfficerKind.auxiliary: "协管"}
+GENDER_LABELS = {Gender.male: "男", Gender.female: "女"}
+ACTIVE_STATUS_LABELS = {ActiveStatus.active: "在岗", ActiveStatus.inactive: "离岗"}
+VEHICLE_KIND_LABELS = {
+    VehicleKind.patrol_car: "巡逻车",
+    VehicleKind.truck: "货车",
+    VehicleKind.motorcycle: "摩托车",
+    VehicleKind.e_bike: "电动车",
+}
+VEHICLE_STATUS_LABELS = {
+    VehicleStatus.in_service: "在用",
+    VehicleStatus.maintenance: "维修",
+    VehicleStatus.retired: "报废",
+}
+DEVICE_KIND_LABELS = {
+    DeviceKind.body_camera: "执法记录仪",
+    DeviceKind.camera: "视频探头",
+    DeviceKind.sensor: "物联感知设备",
+}
+DEVICE_STATUS_LABELS = {DeviceStatus.online: "在线", DeviceStatus.offline: "离线", DeviceStatus.retired: "报废"}
+
 LEVEL_PARENT: dict[OrgLevel, OrgLevel | None] = {
     OrgLevel.city: None,
     OrgLevel.district: OrgLevel.city,

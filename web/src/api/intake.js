@@ -1,17 +1,5 @@
-// 案源管理：案源字典、案源列表与详情、动作、督办、规则（环节时限 / 合并 / 静默）、上报与现场照片。
+// 案源管理：案源列表与详情、动作、督办、规则（环节时限 / 合并 / 静默）、上报与现场照片。
 import http, { get, post, del } from './http'
-
-let metaPromise = null
-/** 案源字典（渠道、状态、处置结果、事项类别…）：每个会话只取一次。 */
-export function intakeMeta({ refresh = false } = {}) {
-  if (!metaPromise || refresh) {
-    metaPromise = get('/intake/meta').catch((err) => {
-      metaPromise = null
-      throw err
-    })
-  }
-  return metaPromise
-}
 
 /** Axios would send status as status=a,b; the API takes a repeated query parameter. */
 const listParams = (params) => ({

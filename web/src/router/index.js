@@ -1,6 +1,7 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import { ElMessage } from 'element-plus'
 import { useAuthStore } from '@/stores/auth'
+import { useLabelsStore } from '@/stores/labels'
 import { MENU_ITEMS, DETAIL_ITEMS } from './menu'
 import { portalToken } from '@/api/portal'
 
@@ -161,6 +162,8 @@ router.beforeEach(async (to) => {
   if (auth.mustChangePassword && to.name !== 'password-change') {
     return { name: 'password-change', query: { redirect: to.fullPath } }
   }
+  // The enum labels, fetched once per session before the first page (a page falls back to raw values if they fail).
+  await useLabelsStore().load()
   if (to.meta.perms && !auth.canAny(to.meta.perms)) {
     ElMessage.warning({ message: `无权访问「${to.meta.title}」`, grouping: true })
     return { name: 'dashboard' }

@@ -1,23 +1,8 @@
-// 枚举值的中文名称（代码与接口使用英文，界面使用中文）。
+// 界面自有的显示约定：新建下级单位的层级、状态标签颜色、审计动作名称。
 
-export const LEVELS = { city: '市局', district: '区局', squad: '中队' }
+// The Chinese names of the backend's enums come from GET /meta/labels (stores/labels.js); what stays here is the
+// web app's own: the level a new child unit takes, tag colours, and the audit log's action names.
 export const NEXT_LEVEL = { city: 'district', district: 'squad', squad: null }
-export const DATA_SCOPES = {
-  all: '全部数据',
-  custom: '自定义单位',
-  unit: '本单位',
-  unit_and_below: '本单位及下级',
-  self: '仅本人',
-}
-export const GENDERS = { male: '男', female: '女' }
-export const OFFICER_KINDS = { certified: '持证执法', auxiliary: '协管' }
-export const ACTIVE_STATUS = { active: '在岗', inactive: '离岗' }
-export const VEHICLE_KINDS = { patrol_car: '巡逻车', truck: '货车', motorcycle: '摩托车', e_bike: '电动车' }
-export const VEHICLE_STATUS = { in_service: '在用', maintenance: '维修', retired: '报废' }
-export const DEVICE_KINDS = { body_camera: '执法记录仪', camera: '视频探头', sensor: '物联感知设备' }
-export const DEVICE_STATUS = { online: '在线', offline: '离线', retired: '报废' }
-export const CRS_SHORT = { wgs84: 'WGS-84', gcj02: 'GCJ-02', bd09: 'BD-09' }
-export const CRS = { wgs84: 'WGS-84（GPS）', gcj02: 'GCJ-02（高德/腾讯）', bd09: 'BD-09（百度）' }
 
 export const STATUS_TAG = {
   active: 'success',
@@ -29,10 +14,7 @@ export const STATUS_TAG = {
   offline: 'danger',
 }
 
-/** Turn a label map into [{value,label}] for el-select. */
-export const options = (map) => Object.entries(map).map(([value, label]) => ({ value, label }))
-
-// 审计动作：`<对象>.<动作>`。先查完整动作表，再按「对象 + 动作」组合，未知的只显示原代码。
+// 审计动作：`<对象>.<动作>`（后端记的是自由字符串，没有枚举）。先查完整动作表，再按「对象 + 动作」组合，未知的只显示原代码。
 const AUDIT_ACTIONS = {
   'auth.login': '登录',
   'auth.login_failed': '登录失败',

@@ -1,56 +1,15 @@
-// 法律知识库的中文标签与计算（与后端 src/chengguan/law/enums.py、assess.py 保持一致）。
+// 法律知识库的显示与计算：地区、条文号、罚款幅度与裁量阶次（计算规则与后端 src/chengguan/law/assess.py 一致）。
 import { yuan, yuanNumber, yuanRange } from './money'
+import { entryOf, label, options } from '@/stores/labels'
 
-export const LAW_LEVELS = {
-  law: '法律',
-  administrative_regulation: '行政法规',
-  local_regulation: '地方性法规',
-  rule: '规章',
-}
+// 法律层级、处罚种类、裁量阶次、当事人类型与情节的中文名称来自 GET /meta/labels（stores/labels.js）；这里只有颜色。
 export const LAW_LEVEL_TAG = { law: 'danger', administrative_regulation: 'warning', local_regulation: 'success', rule: 'info' }
-
-export const SEARCH_KINDS = { law: '法律法规', article: '条文', matter: '执法事项' }
 export const SEARCH_KIND_TAG = { law: 'primary', article: 'success', matter: 'warning' }
-
-export const PENALTY_KINDS = {
-  order_correct: '责令改正',
-  warning: '警告',
-  fine: '罚款',
-  confiscation: '没收',
-  suspension: '暂扣或吊销许可证件',
-  restriction: '责令停业整治或关闭',
-  detention: '行政拘留',
-}
-
-export const TIERS = { minor: '轻微', general: '一般', serious: '较重', severe: '严重' }
-export const TIER_ORDER = ['minor', 'general', 'serious', 'severe']
 export const TIER_TAG = { minor: 'success', general: 'primary', serious: 'warning', severe: 'danger' }
-
-export const PARTY_TYPES = { individual: '公民', organization: '法人或其他组织' }
-export const PARTY_SHORT = { individual: '公民', organization: '单位' }
-
-export const MATTER_STATUS = { active: '有效', retired: '已停用' }
 export const MATTER_STATUS_TAG = { active: 'success', retired: 'info' }
 
-export const HARM_LEVELS = { none: '无危害后果', minor: '轻微', general: '一般', serious: '严重' }
-
-// 行政处罚法第三十条至第三十二条（应当从轻或者减轻）与第三十一条（可以从轻或者减轻）
-export const MITIGATING = {
-  minor_14_to_18: '已满十四周岁不满十八周岁（第三十条）',
-  eliminated_harm: '主动消除或者减轻违法行为危害后果（第三十二条第（一）项）',
-  coerced_or_induced: '受他人胁迫或者诱骗实施违法行为（第三十二条第（二）项）',
-  confessed_unknown: '主动供述行政机关尚未掌握的违法行为（第三十二条第（三）项）',
-  meritorious: '配合行政机关查处违法行为有立功表现（第三十二条第（四）项）',
-  other_mitigating_by_law: '法律、法规、规章规定的其他应当从轻或者减轻情形（第三十二条第（五）项）',
-  partial_incapacity: '尚未完全丧失辨认或者控制自己行为能力（第三十一条）',
-}
-export const AGGRAVATING = {
-  refused_correction: '拒不改正或者整改不到位',
-  obstructed_enforcement: '阻碍、抗拒执法或者隐匿、销毁证据',
-  major_event_period: '在重大活动保障期间或者重点区域实施',
-  public_complaints: '造成恶劣社会影响或者被群众多次投诉',
-  vulnerable_victims: '危害未成年人、老年人等群体',
-}
+/** 公民 / 单位: the short party name of tables and column heads. */
+export const partyShort = (party) => entryOf('party_type', party)?.short ?? label('party_type', party)
 
 // 地区（GB/T 2260）：山东省、青岛市与演示城市的三个区，以及有地方性法规的北京市、上海市。
 export const REGION_OPTIONS = [
@@ -172,8 +131,10 @@ function rangeBetween(a, b) {
   return a === b ? yuan(a) : `${yuanNumber(a)} ~ ${yuan(b)}`
 }
 
-/** Tiers in the order 轻微 → 严重, party-specific rows after the common one. */
-export const sortTiers = (tiers) =>
-  [...(tiers || [])].sort(
-    (a, b) => TIER_ORDER.indexOf(a.tier) - TIER_ORDER.indexOf(b.tier) || String(a.party_type || '').localeCompare(String(b.party_type || '')),
+/** Tiers in the order 轻微 → 严重 (the server's order of the tier dictionary), party-specific rows after the common one. */
+export function sortTiers(tiers) {
+  const order = options('tier').map((e) => e.value)
+  return [...(tiers || [])].sort(
+    (a, b) => order.indexOf(a.tier) - order.indexOf(b.tier) || String(a.party_type || '').localeCompare(String(b.party_type || '')),
   )
+}

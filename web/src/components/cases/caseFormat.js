@@ -1,80 +1,17 @@
-// 执法办案的中文标签与显示格式（与后端 src/chengguan/cases/enums.py、gates.py 保持一致）。
+// 执法办案的显示格式：状态分组与颜色、动作对话框、期限、金额与时间、全过程记录的文字。
 import { uuid4 } from '@/components/dispatch/sourceFormat'
+import { label } from '@/stores/labels'
 
-export const PROCEDURES = { ordinary: '普通程序', simple: '简易程序' }
-
-export const CASE_STATUS_LABELS = {
-  registered: '案件来源',
-  preliminary_check: '初查核实',
-  filing_approval: '立案审批',
-  investigation: '调查取证',
-  case_review: '案件审核',
-  legal_review: '法制审核',
-  collective_discussion: '集体讨论',
-  prior_notice: '事先告知',
-  statement: '陈述申辩',
-  hearing: '听证',
-  decision_approval: '决定审批',
-  service: '送达',
-  execution: '执行',
-  closure_approval: '结案审批',
-  closed: '已结案',
-  archived: '已归档',
-  on_site: '当场处罚',
-  declined: '不予立案',
-  withdrawn: '已撤案',
-  transferred: '已移送',
-  suspended: '已中止',
-}
-
-// Grouped for the status filter: the ordinary procedure in legal order, then simple procedure and side exits.
-export const CASE_STATUS_GROUPS = [
-  {
-    label: '普通程序',
-    values: [
-      'registered',
-      'preliminary_check',
-      'filing_approval',
-      'investigation',
-      'case_review',
-      'legal_review',
-      'collective_discussion',
-      'prior_notice',
-      'statement',
-      'hearing',
-      'decision_approval',
-      'service',
-      'execution',
-      'closure_approval',
-      'closed',
-      'archived',
-    ],
-  },
-  { label: '简易程序', values: ['on_site'] },
-  { label: '终止与中止', values: ['declined', 'withdrawn', 'transferred', 'suspended'] },
-]
+// The names of statuses, procedures and 法制审核 grounds come from GET /meta/labels (stores/labels.js).
 
 const APPROVAL = ['filing_approval', 'decision_approval', 'closure_approval']
-export const CASE_STATUS_TAG = Object.fromEntries(
-  Object.keys(CASE_STATUS_LABELS).map((s) => [
-    s,
-    APPROVAL.includes(s)
-      ? 'warning'
-      : ['closed', 'archived'].includes(s)
-        ? 'success'
-        : ['declined', 'withdrawn', 'transferred', 'suspended'].includes(s)
-          ? 'info'
-          : s === 'on_site'
-            ? 'danger'
-            : 'primary',
-  ]),
-)
-
-// 《行政处罚法》第五十八条 grounds a case itself carries (gates.py LEGAL_REVIEW_GROUNDS).
-export const LEGAL_REVIEW_GROUNDS = {
-  public_interest: '涉及重大公共利益（第五十八条第一款第（一）项）',
-  complex: '案件情况疑难复杂、涉及多个法律关系（第五十八条第一款第（三）项）',
-  other_law: '法律、法规规定应当进行法制审核的其他情形（第五十八条第一款第（四）项）',
+const EXITS = ['declined', 'withdrawn', 'transferred', 'suspended']
+/** The tag colour of a case status: approvals wait, closed is done, exits are grey, an on-site decision is urgent. */
+export function caseStatusTag(status) {
+  if (APPROVAL.includes(status)) return 'warning'
+  if (status === 'closed' || status === 'archived') return 'success'
+  if (EXITS.includes(status)) return 'info'
+  return status === 'on_site' ? 'danger' : 'primary'
 }
 
 // 第五十一条：当场罚款上限（公民 200 元，法人或者其他组织 3000 元）。
@@ -246,7 +183,7 @@ const CHANGE_LABELS = {
 const changeValue = (k, v) => {
   if (v === null || v === undefined || v === '') return '（空）'
   if (k === 'act_at') return localMinute(v) || v
-  if (k === 'party_type') return { individual: '公民', organization: '法人或其他组织' }[v] || v
+  if (k === 'party_type') return label('party_type', v)
   const s = String(v)
   return s.length > 40 ? `${s.slice(0, 40)}…` : s
 }
@@ -264,9 +201,9 @@ export function eventDataText(e) {
   const out = []
   for (const [k, v] of Object.entries(d)) {
     if (k === 'signature' || v === null || v === undefined || v === '') continue
-    const label = DATA_LABELS[k]
-    if (!label) continue
-    out.push(`${label}：${k === 'procedure' ? PROCEDURES[v] || v : v}`)
+    const name = DATA_LABELS[k]
+    if (!name) continue
+    out.push(`${name}：${k === 'procedure' ? label('case_procedure', v) : v}`)
   }
   return out.join('；')
 }

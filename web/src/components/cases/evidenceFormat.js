@@ -1,4 +1,5 @@
-// 证据的显示：审核状态的标签颜色、来源、文件大小、坐标，以及按令牌取回的文件（缩略图、播放）的对象 URL 缓存。
+// 证据的显示：审核状态的标签颜色、文件大小，以及按令牌取回的文件（缩略图、播放）的对象 URL 缓存。
+// 来源、审核级别等名称来自 GET /meta/labels（stores/labels.js）。
 import { onBeforeUnmount, reactive } from 'vue'
 import { fetchEvidenceBlob } from '@/api/evidence'
 
@@ -9,12 +10,6 @@ export const REVIEW_TAG = {
   passed: 'success',
   rejected: 'danger',
 }
-export const ORIGIN_OPTIONS = [
-  { value: 'officer', label: '执法人员采集' },
-  { value: 'machine', label: '电子技术监控设备' },
-  { value: 'party', label: '当事人提交' },
-]
-export const LEVEL_LABELS = { 1: '技术审核', 2: '法制审核' }
 
 export function formatSize(bytes) {
   const n = Number(bytes || 0)

@@ -1,5 +1,6 @@
-// 案源与调度的显示格式：状态配色、倒计时、距离与预计到达、事项大类、上报用的唯一键。
+// 案源与调度的显示格式：状态配色、倒计时、距离与预计到达、上报用的唯一键（名称来自 GET /meta/labels）。
 import { onBeforeUnmount, onMounted, ref } from 'vue'
+import { label } from '@/stores/labels'
 
 export const SOURCE_STATUS_COLORS = {
   pending: '#fa541c',
@@ -10,16 +11,6 @@ export const SOURCE_STATUS_COLORS = {
   verifying: '#389e0d',
   closed: '#8c8c8c',
   voided: '#bfbfbf',
-}
-export const SOURCE_STATUS_LABELS = {
-  pending: '待受理',
-  accepted: '已受理',
-  routed: '已分办',
-  dispatched: '已派遣',
-  handling: '处置中',
-  verifying: '待核查',
-  closed: '已结案',
-  voided: '已作废',
 }
 export const OPEN_STATUSES = ['pending', 'accepted', 'routed', 'dispatched', 'handling', 'verifying']
 export const SOURCE_STATUS_TAG = {
@@ -33,23 +24,9 @@ export const SOURCE_STATUS_TAG = {
   voided: 'info',
 }
 
-/** Case-source actions (the same names as GET /intake/meta actions). */
-export const ACTION_LABELS = {
-  accept: '受理',
-  route: '分办',
-  dispatch: '派遣',
-  arrive: '到场',
-  record_outcome: '处置反馈',
-  verify: '核查通过并结案',
-  reject_verification: '核查不通过',
-  send_back: '退回',
-  reassign: '改派',
-  void: '作废',
-  reopen: '重新打开',
-}
-
 export const DUTY_COLORS = { available: '#2ba84a', busy: '#fa8c16', off_duty: '#a0a7b4', stale: '#a0a7b4' }
-export const DUTY_LABELS = { available: '在岗可派', busy: '任务中', off_duty: '离岗', stale: '定位过期' }
+/** A position's duty on the map: the server's duty status, or 定位过期 (stale: the map's own judgement of its age). */
+export const dutyText = (duty) => (duty === 'stale' ? '定位过期' : label('duty_status', duty))
 
 export const TASK_STATUS_TAG = {
   dispatched: 'danger',
@@ -58,19 +35,6 @@ export const TASK_STATUS_TAG = {
   completed: 'success',
   timed_out: 'info',
   cancelled: 'info',
-}
-
-/** The major class of a GB/T 47678.5 category code (first two digits). */
-export const CATEGORY_CLASSES = { '06': '市容环境', '07': '宣传广告', '08': '施工管理', '09': '街面秩序', 10: '其他事项' }
-export function groupCategories(categories) {
-  const groups = new Map()
-  for (const c of categories || []) {
-    const key = String(c.value).slice(0, 2)
-    const label = CATEGORY_CLASSES[key] || '其他事项'
-    if (!groups.has(label)) groups.set(label, [])
-    groups.get(label).push(c)
-  }
-  return [...groups.entries()].map(([label, options]) => ({ label, options }))
 }
 
 /** "850 米" / "1.2 公里". */

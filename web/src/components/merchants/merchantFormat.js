@@ -1,7 +1,5 @@
-// 商户档案的中文标签（与后端 src/chengguan/merchants/enums.py 保持一致）。
+// 商户档案的显示：状态颜色、常见经营类别、商户所代表的当事人（类型与状态的名称来自 GET /meta/labels）。
 
-export const MERCHANT_KINDS = { individual_business: '个体工商户', enterprise: '企业', other_org: '其他组织' }
-export const MERCHANT_STATUS = { operating: '营业中', suspended: '停业', closed: '已注销' }
 export const MERCHANT_STATUS_TAG = { operating: 'success', suspended: 'warning', closed: 'info' }
 
 // 经营类别是自由文本；这里只是常见类别的候选（过滤与登记时可输入其他类别）。

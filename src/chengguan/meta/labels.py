@@ -1,0 +1,135 @@
+"""The label dictionaries of GET /meta/labels: every enum value the web app shows, with its zh-CN label.
+
+Each dictionary is read from the label table next to its enum in the owning domain package, in the enum's order;
+this module only names them. A member without a label fails the build of the dictionaries (KeyError), which the
+tests turn into a failure before any page can show a raw value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from enum import Enum
+from functools import cache
+from typing import Any, get_args
+
+from chengguan.cases import enums as cases
+from chengguan.cases import gates as case_gates
+from chengguan.cases import workflow as case_workflow
+from chengguan.core import geo
+from chengguan.dispatching import models as dispatching
+from chengguan.documents import delivery, kinds, signatures
+from chengguan.documents import enums as documents
+from chengguan.evidence import enums as evidence
+from chengguan.evidence import review as evidence_review
+from chengguan.identity import enums as identity
+from chengguan.intake import enums as intake
+from chengguan.law import assess
+from chengguan.law import enums as law
+from chengguan.law.seed import categories
+from chengguan.merchants import enums as merchants
+from chengguan.open311.service import group_of
+from chengguan.org import enums as org
+
+Entry = dict[str, object]
+
+# Each dictionary with every value it must label: an enum (its members), or for the code tables that are not enums
+# (kept as plain dicts or a Literal by their domain) the codes the domain accepts.
+DICTIONARIES: dict[str, tuple[Iterable[Any], Mapping[Any, str]]] = {
+    # identity and organisation
+    "data_scope": (identity.DataScope, identity.DATA_SCOPE_LABELS),
+    "org_level": (org.OrgLevel, org.LEVEL_LABELS),
+    "officer_kind": (org.OfficerKind, org.OFFICER_KIND_LABELS),
+    "gender": (org.Gender, org.GENDER_LABELS),
+    "active_status": (org.ActiveStatus, org.ACTIVE_STATUS_LABELS),
+    "vehicle_kind": (org.VehicleKind, org.VEHICLE_KIND_LABELS),
+    "vehicle_status": (org.VehicleStatus, org.VEHICLE_STATUS_LABELS),
+    "device_kind": (org.DeviceKind, org.DEVICE_KIND_LABELS),
+    "device_status": (org.DeviceStatus, org.DEVICE_STATUS_LABELS),
+    "crs": (geo.Crs, geo.CRS_LABELS),
+    # legal knowledge base and the penalty calculator
+    "law_level": (law.LawLevel, law.LAW_LEVEL_LABELS),
+    "party_type": (law.PartyType, law.PARTY_TYPE_LABELS),
+    "penalty_kind": (law.PenaltyKind, law.PENALTY_KIND_LABELS),
+    "tier": (law.Tier, law.TIER_LABELS),
+    "matter_status": (law.MatterStatus, law.MATTER_STATUS_LABELS),
+    "search_kind": (law.SearchKind, law.SEARCH_KIND_LABELS),
+    "harm_level": (assess.HARM_LEVELS, assess.HARM_LABELS),
+    "mitigating": (
+        [*assess.MANDATORY_MITIGATION, *assess.OPTIONAL_MITIGATION],
+        assess.MANDATORY_MITIGATION | assess.OPTIONAL_MITIGATION,
+    ),
+    "aggravating": (assess.AGGRAVATING, assess.AGGRAVATING),
+    # intake and dispatching
+    "source_channel": (intake.Channel, intake.CHANNEL_LABELS),
+    "source_status": (intake.SourceStatus, intake.STATUS_LABELS),
+    "source_action": (intake.SourceAction, intake.ACTION_LABELS),
+    "source_outcome": (intake.Outcome, intake.OUTCOME_LABELS),
+    "time_unit": (intake.TimeUnit, intake.TIME_UNIT_LABELS),
+    "duty_status": (dispatching.DutyStatus, dispatching.DUTY_LABELS),
+    "task_status": (dispatching.TaskStatus, dispatching.TASK_LABELS),
+    # cases
+    "case_procedure": (cases.Procedure, cases.PROCEDURE_LABELS),
+    "case_status": (cases.CaseStatus, cases.STATUS_LABELS),
+    "case_action": (cases.CaseAction, cases.ACTION_LABELS),
+    "decision_kind": (cases.DecisionKind, cases.DECISION_KIND_LABELS),
+    "legal_review_state": (case_workflow.LegalReview, case_workflow.LEGAL_REVIEW_LABELS),
+    "legal_review_ground": (case_gates.LEGAL_REVIEW_GROUNDS, case_gates.LEGAL_REVIEW_GROUNDS),
+    # evidence
+    "evidence_kind": (evidence.EvidenceKind, evidence.KIND_LABELS),
+    "evidence_origin": (evidence.EvidenceOrigin, evidence.ORIGIN_LABELS),
+    "evidence_review_status": (evidence.ReviewStatus, evidence.REVIEW_LABELS),
+    "evidence_review_level": (evidence_review.LEVEL_LABELS, evidence_review.LEVEL_LABELS),
+    # documents and service
+    "document_kind": (kinds.DocumentKind, {kind: info.title for kind, info in kinds.CATALOGUE.items()}),
+    "document_status": (documents.DocumentStatus, documents.STATUS_LABELS),
+    "document_field": (kinds.FIELD_LABELS, kinds.FIELD_LABELS),
+    "signer_role": (get_args(signatures.Role), signatures.ROLE_LABELS),
+    "sign_algorithm": (documents.SignAlgorithm, documents.ALGORITHM_LABELS),
+    "delivery_method": (documents.DeliveryMethod, documents.METHOD_LABELS),
+    "delivery_status": (documents.DeliveryStatus, documents.DELIVERY_LABELS),
+    "consent_channel": (delivery.CHANNEL_LABELS, delivery.CHANNEL_LABELS),
+    # merchants
+    "merchant_kind": (merchants.MerchantKind, merchants.KIND_LABELS),
+    "merchant_status": (merchants.MerchantStatus, merchants.STATUS_LABELS),
+}
+
+# Extra fields the web app needs and the domain owns: the status filter groups cases by procedure, the discretion
+# tables head their columns with the short party name.
+EXTRAS: dict[str, dict[str, Mapping[Any, str]]] = {
+    "case_status": {"group": cases.STATUS_GROUPS},
+    "party_type": {"short": law.PARTY_TYPE_SHORT},
+}
+
+
+def entries(values: Iterable[Any], labels: Mapping[Any, str], **extras: Mapping[Any, str]) -> list[Entry]:
+    """``[{"value", "label", **extras}]`` for every value in order; a value without a label raises KeyError."""
+    return [
+        {
+            "value": value.value if isinstance(value, Enum) else value,
+            "label": labels[value],
+            **{name: extra[value] for name, extra in extras.items()},
+        }
+        for value in values
+    ]
+
+
+def event_categories() -> list[Entry]:
+    """GB/T 47678.5 event categories (code order), each with its major class (市容环境, 宣传广告 …)."""
+    known = categories()
+    return [{"value": code, "label": name, "group": group_of(code, known)} for code, name in sorted(known.items())]
+
+
+def dictionaries() -> dict[str, list[Entry]]:
+    """Every dictionary by its stable English name."""
+    out = {name: entries(values, labels, **EXTRAS.get(name, {})) for name, (values, labels) in DICTIONARIES.items()}
+    out["event_category"] = event_categories()
+    return out
+
+
+@cache
+def payload() -> tuple[bytes, str]:
+    """The response body and its strong ETag; the labels change only with a new release, so both are built once."""
+    body = json.dumps(dictionaries(), ensure_ascii=False, separators=(",", ":")).encode()
+    return body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
