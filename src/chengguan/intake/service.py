@@ -14,7 +14,7 @@ from chengguan.calendar.service import work_calendar
 from chengguan.core import clock
 from chengguan.core.errors import Conflict, NotFound, field_error
 from chengguan.identity.principals import Actor, StaffPrincipal
-from chengguan.intake import read, rules, timelimits
+from chengguan.intake import read, rules, timelimits, timeline
 from chengguan.intake.enums import (
     ACTION_LABELS,
     CHANNEL_LABELS,
@@ -70,29 +70,11 @@ def append_event(
     action: str,
     actor: Actor,
     now: datetime,
-    *,
-    from_status: str | None = None,
-    to_status: str | None = None,
-    reason: str | None = None,
-    data: dict[str, Any] | None = None,
-    key: str | None = None,
+    **fields: Any,
 ) -> None:
-    """Append one immutable timeline entry (全过程记录); ``key`` is the idempotency key of the request, if any."""
-    session.add(
-        SourceEvent(
-            case_source_id=source.id,
-            at=now,
-            action=action,
-            from_status=from_status,
-            to_status=to_status,
-            actor_type=actor.actor_type,
-            actor_id=actor.actor_id,
-            actor_name=actor.actor_name,
-            reason=reason,
-            data=data,
-            idempotency_key=key,
-        )
-    )
+    """Append one immutable timeline entry (全过程记录): ``from_status``, ``to_status``, ``reason``, ``data`` and the
+    request's idempotency ``key``, as ``timeline.entry`` takes them."""
+    session.add(timeline.entry(SourceEvent, actor, now, action, case_source_id=source.id, **fields))
 
 
 def set_stage_clock(session: Session, source: CaseSource, now: datetime) -> None:
@@ -334,5 +316,4 @@ def act(
 
 
 def _already_done(session: Session, source_id: uuid.UUID, key: str) -> bool:
-    mine = (SourceEvent.case_source_id == source_id, SourceEvent.idempotency_key == key)
-    return session.scalar(select(SourceEvent.id).where(*mine).limit(1)) is not None
+    return timeline.recorded(session, SourceEvent, SourceEvent.case_source_id == source_id, key)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from chengguan.cases.enums import MerchantKind
 from chengguan.identity.principals import StaffPrincipal
 from chengguan.kit.repository import Repository
 from chengguan.kit.scope import scope_clause
 from chengguan.law.enums import PartyType
-from chengguan.merchants.enums import MerchantKind
 from chengguan.merchants.models import Merchant
 
 
