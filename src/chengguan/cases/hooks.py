@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -48,33 +49,31 @@ def sources() -> frozenset[str]:
 # -- the shop register ---------------------------------------------------------------------------------------------
 
 
-class Shops(Protocol):
+@dataclass(frozen=True)
+class Shops:
     """The shop register (商户档案) as a case reaches it."""
 
-    def link(
-        self, session: Session, principal: StaffPrincipal, party: PartyIn, named: uuid.UUID | None
-    ) -> uuid.UUID | None:
-        """The shop the party is: the one ``named`` (readable, its licence naming the party), else the one
-        registered under the party's identity number if exactly one; a named shop that is not is 422."""
-        ...
-
-    def ref(self, session: Session, shop_id: uuid.UUID) -> MerchantRef | None:
-        """The shop as the case's detail shows it."""
-        ...
+    # (session, principal, party, named shop id) → the shop the party is: the one named (readable, its licence
+    # naming the party), else the one registered under the party's identity number if exactly one; a named shop
+    # that is not is 422
+    link: Callable[[Session, StaffPrincipal, PartyIn, uuid.UUID | None], uuid.UUID | None]
+    # (session, shop id) → the shop as the case's detail shows it
+    ref: Callable[[Session, uuid.UUID], MerchantRef | None]
 
 
-_shops: list[Shops] = []
+_shops: Shops | None = None
 
 
 def registers_shops(shops: Shops) -> None:
     """The shop register's way in (registering again replaces it)."""
-    _shops[:] = [shops]
+    global _shops
+    _shops = shops
 
 
 def shops() -> Shops:
-    if not _shops:
+    if _shops is None:
         raise LookupError("no shop register: import chengguan.merchants.service")
-    return _shops[0]
+    return _shops
 
 
 # -- moves -------------------------------------------------------------------------------------------------------

@@ -33,15 +33,16 @@ class DispatchDesk:
     reported: Callable[..., None]
 
 
-_desk: list[DispatchDesk] = []
+_desk: DispatchDesk | None = None
 
 
 def registers_desk(desk: DispatchDesk) -> None:
     """Dispatching's way in (registering again replaces it)."""
-    _desk[:] = [desk]
+    global _desk
+    _desk = desk
 
 
 def desk() -> DispatchDesk:
-    if not _desk:
-        raise LookupError("no dispatch desk: import chengguan.dispatching.assignments")
-    return _desk[0]
+    if _desk is None:
+        raise LookupError("no dispatch desk: import chengguan.dispatching")
+    return _desk

@@ -104,30 +104,28 @@ class MerchantService(CrudService[Merchant]):
 merchant_service = MerchantService()
 
 
-class CaseShops:
-    """The register as a penalty case reaches it (``cases.hooks.Shops``): the shop its party is, and the shop as
-    the case shows it."""
-
-    def link(
-        self, session: Session, principal: StaffPrincipal, party: PartyIn, named: uuid.UUID | None
-    ) -> uuid.UUID | None:
-        """The one named (it must be readable and its licence must name the party), else the one registered under
-        the party's identity number, if exactly one."""
-        id_no = (party.id_no or "").upper() or None
-        if named is None:
-            found = merchant_of_party(session, party.type, id_no)
-            return found.id if found else None
-        merchant = MerchantRepository(session).get_readable(principal, named)
-        if merchant is None:
-            raise field_error("merchant_id", "商户不存在或不在您的数据权限范围内", code="case.merchant_unknown")
-        if not matches_party(merchant, party.type, id_no):
-            message = "当事人证件号与商户登记的信用代码或经营者身份证号不一致"
-            raise field_error("party.id_no", message, code="case.merchant_mismatch")
-        return merchant.id
-
-    def ref(self, session: Session, shop_id: uuid.UUID) -> MerchantRef | None:
-        merchant = session.get(Merchant, shop_id)
-        return MerchantRef.model_validate(merchant) if merchant else None
+def link_party(
+    session: Session, principal: StaffPrincipal, party: PartyIn, named: uuid.UUID | None
+) -> uuid.UUID | None:
+    """The shop a penalty case's party is: the one named (it must be readable and its licence must name the party),
+    else the one registered under the party's identity number, if exactly one."""
+    id_no = (party.id_no or "").upper() or None
+    if named is None:
+        found = merchant_of_party(session, party.type, id_no)
+        return found.id if found else None
+    merchant = MerchantRepository(session).get_readable(principal, named)
+    if merchant is None:
+        raise field_error("merchant_id", "商户不存在或不在您的数据权限范围内", code="case.merchant_unknown")
+    if not matches_party(merchant, party.type, id_no):
+        message = "当事人证件号与商户登记的信用代码或经营者身份证号不一致"
+        raise field_error("party.id_no", message, code="case.merchant_mismatch")
+    return merchant.id
 
 
-hooks.registers_shops(CaseShops())
+def case_ref(session: Session, merchant_id: uuid.UUID) -> MerchantRef | None:
+    """The shop as a penalty case's detail shows it."""
+    merchant = session.get(Merchant, merchant_id)
+    return MerchantRef.model_validate(merchant) if merchant else None
+
+
+hooks.registers_shops(hooks.Shops(link=link_party, ref=case_ref))
