@@ -4,7 +4,7 @@ A freshly migrated demo database (temporary SQLite file, or a throwaway schema o
 ~1,100 photos included) gets ``--items`` (default 100,000) more evidence records on the demo's cases, officers and
 users, with their ledger entries chained on from the demo's head, sealed batches of ``--batch`` (64, the platform's
 default) and the head, inserted in bulk; each item's file (random, 1–4 KB) goes into the data directory's store.
-Then ``evidence.ledger_db.verify_ledger`` — what ``chengguan verify-evidence`` and ``GET /api/v1/evidence/verify``
+Then ``evidence.ledger_check.verify_ledger`` — what ``chengguan verify-evidence`` and ``GET /api/v1/evidence/verify``
 call — is timed: rows only (entries keyset-paged, chain, batch roots, head), rows + evidence records (each record's
 digests, capture time and metadata digest against its entry), and the full check with every file re-hashed (SHA-256
 + SM3) over ``--workers`` threads, twice — each in one process, then split over ``--processes`` (default: one per
@@ -37,7 +37,7 @@ from chengguan.cases.models import Case
 from chengguan.core.db import Database
 from chengguan.core.migrate import upgrade
 from chengguan.demo.loader import load_demo
-from chengguan.evidence import ledger_db, ledger_parts
+from chengguan.evidence import ledger_check, ledger_db, ledger_parts
 from chengguan.evidence.batches import Batch, seal_batch
 from chengguan.evidence.ledger import append, make_payload
 from chengguan.evidence.models import EvidenceItem, LedgerBatchRow, LedgerEntryRow, LedgerHead
@@ -122,10 +122,10 @@ def build(db: Database, store: LocalBlobStore, n: int, batch_size: int, seed: in
     return stored
 
 
-def timed(db: Database, label: str, n: int, **kw) -> ledger_db.LedgerCheck:  # type: ignore[no-untyped-def]
+def timed(db: Database, label: str, n: int, **kw) -> ledger_check.LedgerCheck:  # type: ignore[no-untyped-def]
     with db.session(write=False) as session:
         t = time.perf_counter()
-        check = ledger_db.verify_ledger(session, **kw)
+        check = ledger_check.verify_ledger(session, **kw)
         seconds = time.perf_counter() - t
     report, brk = check.report, check.report.first_break
     verdict = f"ok, {report.checked:,} checked" if brk is None else f"BREAK at seq {brk.seq}: {brk.reason}"

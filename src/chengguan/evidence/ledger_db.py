@@ -1,5 +1,6 @@
 """The evidence ledger in the database: appends under the head row's lock, batch sealing, item proofs, and the
-streaming verification of the whole ledger (entries, batch roots, head, evidence records and stored files).
+streaming read of the whole ledger that its verification walks (``ledger_check``: entries, batch roots, head,
+evidence records and stored files).
 
 Every append takes the single ``evidence_ledger_head`` row first (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite
 write transactions are serialised by ``BEGIN IMMEDIATE``), so two uploads can never chain onto the same entry.
@@ -8,10 +9,9 @@ write transactions are serialised by ``BEGIN IMMEDIATE``), so two uploads can ne
 from __future__ import annotations
 
 import hashlib
-import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from enum import Enum
 from json.encoder import encode_basestring
@@ -36,7 +36,7 @@ from chengguan.evidence.ledger import (
 from chengguan.evidence.ledger import recomputed_hash as _recomputed
 from chengguan.evidence.models import EvidenceItem, LedgerBatchRow, LedgerEntryRow, LedgerHead
 from chengguan.evidence.store import BlobStore
-from chengguan.evidence.verify import Break, Reason, VerifyReport, verify_chain, verify_item
+from chengguan.evidence.verify import Break, Reason, VerifyReport, verify_item
 
 HEAD_ID = 1
 READ_CHUNK = 5_000  # rows per keyset page of the full verification: memory stays flat however long the ledger
@@ -317,15 +317,6 @@ def verify_one(session: Session, store: BlobStore | None, item: EvidenceItem) ->
 # -- the whole ledger ----------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LedgerCheck:
-    """A full verification: the report (first break, counts), the head it was checked against, the time it took."""
-
-    report: VerifyReport
-    head_seq: int
-    seconds: float
-
-
 def entry_rows(
     session: Session, first_breaks: list[Break], check_items: bool, first: int = 1, last: int | None = None
 ) -> Iterator[Entry]:
@@ -356,43 +347,3 @@ def entry_rows(
         if len(rows) < READ_CHUNK:
             return
         after = rows[-1][0]
-
-
-def verify_ledger(
-    session: Session,
-    store: BlobStore | None,
-    *,
-    workers: int = 4,
-    check_items: bool = True,
-    processes: int | None = None,
-) -> LedgerCheck:
-    """Walk the whole ledger once: every entry's hash and link, every sealed batch's root, the head, every evidence
-    record against its entry and (with ``store``) every stored file re-hashed; the first break wins.
-
-    A long ledger is walked in parts over ``processes`` (default: one per core, see ledger_parts) when it is intact;
-    the sequential walk reports any break."""
-    from chengguan.evidence import ledger_parts
-
-    started = time.perf_counter()
-    head = session.get(LedgerHead, HEAD_ID)
-    n = processes if processes is not None else ledger_parts.processes_for(session, store, head.seq if head else 0)
-    if head is not None and n > 1:
-        whole = ledger_parts.verify_in_parts(
-            session, store, (head.seq, head.hash), processes=n, check_items=check_items, threads=max(1, workers // n)
-        )
-        if whole is not None:
-            return LedgerCheck(whole, head.seq, time.perf_counter() - started)
-    item_breaks: list[Break] = []
-    report = verify_chain(
-        entry_rows(session, item_breaks, check_items),
-        batches=batches(session),
-        blob_digests=store.digests if store else None,
-        head=(head.seq, head.hash) if head else None,
-        workers=workers,
-    )
-    if item_breaks:
-        brk = item_breaks[0]
-        # The chain's own break wins at the same place: an altered entry no longer matches its record either.
-        if report.first_break is None or brk.seq < report.first_break.seq:
-            report = VerifyReport(False, brk.seq - 1, brk, min(report.blobs_checked, brk.seq - 1))
-    return LedgerCheck(report, head.seq if head else 0, time.perf_counter() - started)

@@ -21,7 +21,7 @@ from chengguan.cases.timeline import add_event
 from chengguan.core import clock
 from chengguan.core.config import Settings
 from chengguan.core.errors import Conflict, DomainError, NotFound, field_error
-from chengguan.evidence import ledger_db, repository
+from chengguan.evidence import ledger_check, ledger_db, repository
 from chengguan.evidence.digests import CHUNK
 from chengguan.evidence.enums import KIND_LABELS, EvidenceKind, EvidenceOrigin, ReviewStatus
 from chengguan.evidence.ledger import make_payload
@@ -328,10 +328,10 @@ def is_usable(item: EvidenceItem) -> bool:
 # -- verification --------------------------------------------------------------------------------------------------
 
 
-def verify_all(session: Session, settings: Settings, *, files: bool = True) -> ledger_db.LedgerCheck:
+def verify_all(session: Session, settings: Settings, *, files: bool = True) -> ledger_check.LedgerCheck:
     """The whole ledger against the database and (``files``) every stored file."""
     workers = min(4, os.cpu_count() or 1)
-    return ledger_db.verify_ledger(session, blob_store(settings) if files else None, workers=workers)
+    return ledger_check.verify_ledger(session, blob_store(settings) if files else None, workers=workers)
 
 
 def verify_one(session: Session, settings: Settings, item: EvidenceItem) -> ledger_db.VerifyReport:
