@@ -53,6 +53,7 @@ Reader = Annotated[StaffPrincipal, Depends(require("source:read"))]
 Manager = Annotated[StaffPrincipal, Depends(require("source:manage"))]
 SourceId = Annotated[uuid.UUID, Path(description="案源 id")]
 
+
 @router.post(
     "/signals:batch",
     tags=[SOURCES],
