@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
+from chengguan import app  # noqa: F401  the modules above cases register their hooks (the gates' facts), as in the API
 from chengguan.cases import read, service, supervision
 from chengguan.cases.enums import FILED_UNDECIDED, CaseAction, CaseStatus, Procedure
 from chengguan.cases.models import Case, CaseOfficer

@@ -3,7 +3,7 @@ dispatch-acknowledgement timeout, the sealing of the evidence ledger's tail and 
 codes, every minute.
 
 Each job opens its own unit of work and is safe when several processes run it at once (conditional updates decide
-who acts; see ``intake.supervision`` and ``dispatching.tasks``). ``chengguan sweep`` runs them once (cron)."""
+who acts; see ``intake.supervision`` and ``dispatching.assignments``). ``chengguan sweep`` runs them once (cron)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ INTERVAL_S = 60.0
 def run_once(db: Database) -> dict[str, int]:
     """One pass of every job, each in its own transaction."""
     from chengguan.cases.supervision import sweep as sweep_cases
-    from chengguan.dispatching.tasks import sweep_timeouts
+    from chengguan.dispatching.assignments import sweep_timeouts
     from chengguan.evidence.tasks import seal_job
     from chengguan.intake.supervision import sweep
     from chengguan.portal.service import purge_codes

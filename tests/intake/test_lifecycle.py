@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from chengguan.core import clock
 from chengguan.core.clock import SHANGHAI
+from chengguan.dispatching.assignments import sweep_timeouts
 from chengguan.dispatching.models import DispatchTask, TaskStatus
-from chengguan.dispatching.tasks import sweep_timeouts
 from chengguan.org.models import Officer
 from support import signal
 

@@ -16,12 +16,12 @@ from chengguan.cases.enums import Role as CaseRole
 from chengguan.cases.workflow import LegalReview
 from chengguan.core.config import Environment
 from chengguan.core.geo import Crs
+from chengguan.core.principals import DataScope, PrincipalType
 from chengguan.dispatching.models import DutyStatus, FixSource, SubjectKind, TaskStatus
 from chengguan.documents.enums import DeliveryMethod, DeliveryStatus, DocumentStatus, SignAlgorithm
 from chengguan.documents.kinds import DocumentKind
 from chengguan.evidence.enums import EvidenceKind, EvidenceOrigin, ReviewStatus
 from chengguan.evidence.verify import Reason
-from chengguan.identity.enums import DataScope, PrincipalType
 from chengguan.intake.enums import Channel, Outcome, SourceAction, SourceStatus, TimeUnit
 from chengguan.law.enums import LawLevel, MatterStatus, PartyType, PenaltyKind, SearchKind, Tier
 from chengguan.merchants.enums import MerchantKind, MerchantStatus

@@ -12,9 +12,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from chengguan.cases.enums import CaseStatus, Role
+from chengguan.cases.facts import roles_of
 from chengguan.cases.models import Case
+from chengguan.cases.repository import load
 from chengguan.cases.schemas import CaseParticularsIn
-from chengguan.cases.service import add_event, check_party, load, roles_of
+from chengguan.cases.service import check_party
+from chengguan.cases.timeline import add_event
 from chengguan.core import clock
 from chengguan.core.errors import Conflict, Forbidden, field_error
 from chengguan.core.principals import StaffPrincipal

@@ -25,7 +25,6 @@ from chengguan.cases.schemas import (
 from chengguan.core.access import SessionDep, SettingsDep, require
 from chengguan.core.errors import PROBLEM_RESPONSES
 from chengguan.core.principals import StaffPrincipal
-from chengguan.documents import archive
 from chengguan.kit.schemas import PageQuery, Paginated
 
 router = APIRouter(prefix="/cases", tags=["执法办案"], responses=PROBLEM_RESPONSES)
@@ -68,7 +67,7 @@ def get_case(principal: Reader, session: SessionDep, case_id: CaseId) -> CaseDet
 
 @router.get("/{case_id}/actions", response_model=list[ActionOption], summary="本人当前可办的操作")
 def case_actions(principal: Reader, session: SessionDep, case_id: CaseId) -> list[ActionOption]:
-    return read.actions(session, principal, service.load(session, case_id, principal))
+    return read.case_actions(session, principal, case_id)
 
 
 @router.post("/{case_id}/actions/{action}", response_model=CaseDetail, summary="办理操作（状态机校验法定条件）")
@@ -80,10 +79,7 @@ def take_action(
     action: CaseAction,
     data: CaseActionIn,
 ) -> CaseDetail:
-    before = service.load(session, case_id, principal).status
-    case = service.act(session, principal, case_id, action, data)
-    if case.status is not before and case.status in archive.ARCHIVABLE:  # 结案/归档: the 案卷 is assembled (第四十七条)
-        archive.assemble(session, principal, settings, case.id)
+    service.act(session, principal, case_id, action, data, settings=settings)
     return read.detail(session, principal, case_id)
 
 

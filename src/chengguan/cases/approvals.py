@@ -7,6 +7,7 @@ import hmac
 import json
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -95,6 +96,29 @@ def sign(case_id: uuid.UUID, stage: str, step: int, user_id: uuid.UUID, approved
         [str(case_id), stage, step, str(user_id), approved, opinion or "", at.isoformat()], ensure_ascii=False
     )
     return hmac.new(get_settings().secret_key.encode(), payload.encode(), hashlib.sha256).hexdigest()
+
+
+def record(
+    session: Session, principal: StaffPrincipal, case: Case, approved: bool, opinion: str | None, now: datetime
+) -> dict[str, Any]:
+    """The principal's signed approval (or rejection) of the current step; what the timeline entry records of it."""
+    step = current_step(session, case) or {"label": "审批"}
+    signature = sign(case.id, case.status.value, case.approval_step, principal.user_id, approved, opinion, now)
+    session.add(
+        CaseApproval(
+            case_id=case.id,
+            stage=case.status,
+            step=case.approval_step,
+            step_label=step["label"],
+            approved=approved,
+            opinion=opinion,
+            user_id=principal.user_id,
+            user_name=principal.display_name,
+            at=now,
+            signature=signature,
+        )
+    )
+    return {"step": step["label"], "signature": signature}
 
 
 def verify(record: CaseApproval) -> bool:

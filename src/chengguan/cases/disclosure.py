@@ -17,10 +17,12 @@ from sqlalchemy.orm import Session
 from chengguan.calendar.service import work_calendar
 from chengguan.cases import clocks
 from chengguan.cases.enums import DecisionKind, Procedure
+from chengguan.cases.lawful import applied_matter
 from chengguan.cases.models import Case, Disclosure
 from chengguan.core import clock
 from chengguan.core.errors import Conflict, DomainError
 from chengguan.law.enums import PENALTY_KIND_LABELS, PartyType, PenaltyKind
+from chengguan.law.service import Provisions
 from chengguan.org.models import OrgUnit
 
 _DIGITS = re.compile(r"[0-9０-９]+")
@@ -58,9 +60,6 @@ def publishable(case: Case) -> bool:
 def basis(session: Session, case: Case) -> str:
     """The provisions the penalty applied (第四十八条: 公开 the decision, so its legal basis), as the decision cites
     them; the matter's code and version when the knowledge base no longer has it."""
-    from chengguan.cases.lawful import applied_matter
-    from chengguan.law.service import Provisions
-
     try:
         refs = applied_matter(session, case).penalty
     except DomainError:

@@ -185,3 +185,21 @@ class DecisionKind(StrEnum):
 
 
 DECISION_KIND_LABELS = {DecisionKind.penalty: "处罚决定", DecisionKind.no_penalty: "不予处罚决定"}
+
+
+# The shop a case's party is or runs (商户): the register lives in ``merchants``, above cases; a case links the shop
+# and shows it, and the shop's legal form decides who answers for it.
+
+
+class MerchantKind(StrEnum):
+    """Legal form of the business: decides who the party of a case is (the operator, or the organisation)."""
+
+    individual_business = "individual_business"  # 个体工商户 — the operator answers as a natural person
+    enterprise = "enterprise"  # 企业（法人）
+    other_org = "other_org"  # 其他组织（农民专业合作社、分支机构等）
+
+
+class MerchantStatus(StrEnum):
+    operating = "operating"  # 营业中
+    suspended = "suspended"  # 停业
+    closed = "closed"  # 已注销

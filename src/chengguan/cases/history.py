@@ -2,7 +2,7 @@
 
 Discretion standards weigh repeat offences (从重情节) wherever they were decided, so the number of the party's
 penalty decisions counts every case in the city. The cases themselves are shown only as far as the reader's data
-scope goes (``cases.read.readable``): of the others the reader learns how many there are, never what they are.
+scope goes (``CaseRepository.readable``): of the others the reader learns how many there are, never what they are.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from chengguan.cases.enums import STATUS_LABELS, DecisionKind
 from chengguan.cases.models import Case
+from chengguan.cases.repository import CaseRepository
 from chengguan.core.principals import StaffPrincipal
 from chengguan.org.repository import unit_names
 
@@ -45,8 +46,6 @@ def party_record(
     """The party's cases (one of the identity numbers, or the shop) that ``principal`` may read, how many others
     there are, and how many penalty decisions the party received — the count the repeat-offence rule weighs; with
     ``before``, only cases opened earlier (a later case is not a previous offence of this one)."""
-    from chengguan.cases.read import readable  # read builds on this module
-
     match = _match(id_nos, merchant_id, exclude)
     if match is None:
         return PartyRecord([], 0, 0)
@@ -56,7 +55,7 @@ def party_record(
     total, penalties = session.execute(
         select(func.count(), func.count().filter(penalty)).select_from(Case).where(match)
     ).one()
-    mine = readable(session, principal).where(match)
+    mine = CaseRepository(session).readable(principal).where(match)
     seen = session.scalar(select(func.count()).select_from(mine.subquery())) or 0
     rows = list(session.scalars(mine.order_by(Case.act_on.desc(), Case.code.desc()).limit(limit)))
     return PartyRecord(_rows(session, rows), total - seen, penalties)

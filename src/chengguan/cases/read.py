@@ -1,28 +1,20 @@
-"""Reads of penalty cases: the principal's readable cases, the list (filters, countdown, overdue first, total) and
-the detail with its clocks, allowed actions, approvals and timeline."""
+"""Reads of penalty cases: the list (filters, countdown, overdue first, total) and the detail with its clocks,
+allowed actions, approvals and timeline; the queries are ``cases.repository``'s."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, false, func, or_, select
-from sqlalchemy import case as when
 from sqlalchemy.orm import Session
 
 from chengguan.calendar.service import work_calendar
-from chengguan.cases import approvals, clocks
-from chengguan.cases.enums import (
-    ACTION_LABELS,
-    APPROVAL_STAGES,
-    FILED_UNDECIDED,
-    STATUS_LABELS,
-    CaseAction,
-    CaseStatus,
-    Role,
-)
+from chengguan.cases import approvals, clocks, hooks, repository
+from chengguan.cases.enums import ACTION_LABELS, FILED_UNDECIDED, STATUS_LABELS, CaseAction, CaseStatus, Role
+from chengguan.cases.facts import amount_due, facts_of, roles_of, today
 from chengguan.cases.history import party_record
-from chengguan.cases.models import Case, CaseApproval, CaseEvent, CaseOfficer, Disclosure
+from chengguan.cases.models import Case, CaseEvent
+from chengguan.cases.repository import CaseRepository, load, officers_of
 from chengguan.cases.schemas import (
     ActionOption,
     ApprovalRead,
@@ -32,60 +24,14 @@ from chengguan.cases.schemas import (
     CaseListItem,
     Colleague,
     DisclosureRead,
-    EventRead,
     LegalReviewRead,
-    MerchantRef,
     NamedRef,
 )
-from chengguan.cases.service import amount_due, facts_of, load, officers_of, roles_of, today
+from chengguan.cases.timeline import event_read
 from chengguan.cases.workflow import LEGAL_REVIEW_LABELS, LegalReview, Position, allowed_actions, legal_review_state
 from chengguan.core.principals import StaffPrincipal
-from chengguan.identity.models import User
 from chengguan.kit.schemas import PageParams, Paginated
-from chengguan.kit.sql import in_select
-from chengguan.law.models import EnforcementMatter
-from chengguan.merchants.models import Merchant
-from chengguan.org.enums import ActiveStatus, OfficerKind
-from chengguan.org.models import Officer
 from chengguan.org.repository import unit_names
-from chengguan.org.scope import scope_clause
-
-EVENT_LABELS = {
-    "create": "立案登记",
-    "supervise": "超期转督查",
-    "withdraw_disclosure": "撤回公开信息",
-    "add_evidence": "登记证据",
-    "review_evidence": "证据审核",
-    "amend": "补正案件信息",
-}
-
-
-OUTSIDE_IDS = 1000
-
-
-def readable(session: Session, principal: StaffPrincipal) -> Select[tuple[Case]]:
-    """Cases of the principal's data scope, plus the cases the principal handles as an officer."""
-    scope = scope_clause(principal, Case.unit_id)
-    if principal.officer_id is None:
-        return select(Case).where(scope)
-    # Only the handled cases the scope does not already cover (usually none), looked up first: then the scope is
-    # read by its index alone instead of being merged with every case the officer ever handled.
-    outside = (
-        select(CaseOfficer.case_id)
-        .join(Case, Case.id == CaseOfficer.case_id)
-        .where(CaseOfficer.officer_id == principal.officer_id, ~scope)
-    )
-    found = session.scalars(outside.limit(OUTSIDE_IDS + 1)).all()
-    if not found:
-        return select(Case).where(scope)
-    mine = select(CaseOfficer.case_id).where(CaseOfficer.officer_id == principal.officer_id)
-    if len(found) <= OUTSIDE_IDS:
-        extra = Case.id.in_(found)
-    elif session.get_bind().dialect.name == "postgresql":
-        extra = in_select(Case.id, mine)
-    else:
-        extra = Case.id.in_(mine)
-    return select(Case).where(or_(scope, extra))
 
 
 def list_cases(
@@ -94,102 +40,20 @@ def list_cases(
     """Filtered; overdue first, then running cases by deadline, then the rest by latest activity; ``total`` counts
     every match."""
     on = today()
-    statement = readable(session, principal)
-    if filters.status:
-        statement = statement.where(Case.status.in_(filters.status))
-    if filters.procedure is not None:
-        statement = statement.where(Case.procedure == filters.procedure)
-    if filters.unit_id is not None:
-        statement = statement.where(Case.unit_id == filters.unit_id)
-    if filters.q and filters.q.strip():
-        statement = statement.where(_matching(session, filters.q.strip()))
-    running = Case.status.in_(sorted(FILED_UNDECIDED))
-    overdue = running & (Case.decision_due_on < on)
-    if filters.overdue is not None:
-        statement = statement.where(overdue if filters.overdue else ~overdue)
-    if filters.mine and principal.officer_id is not None:
-        statement = statement.where(
-            Case.id.in_(select(CaseOfficer.case_id).where(CaseOfficer.officer_id == principal.officer_id))
-        )
+    cases = CaseRepository(session)
+    statement = cases.filtered(principal, filters, on)
     if filters.awaiting_me:
-        return _awaiting(session, principal, statement, page, on)
-    total = _count(session, statement)
-    rows = _page(session, statement, page, on, total)
+        return _awaiting(session, principal, cases.in_approval(statement), page, on)
+    total = cases.count(statement)
+    rows = cases.list_page(statement, page, on, total)
     names = unit_names(session, {c.unit_id for c in rows})
     return Paginated(items=[_item(c, names, on) for c in rows], total=total)
 
 
-KEYWORD_IDS = 500
-
-
-def _matching(session: Session, q: str) -> ColumnElement[bool]:
-    """The 案号, the party's full name or identity number, or a matter whose name contains ``q`` —
-    each an index lookup, so a keyword costs the same with a million cases (a substring scan of every party name
-    would not)."""
-    upper = q.upper()
-    matters = session.scalars(
-        select(EnforcementMatter.code).where(or_(EnforcementMatter.name.contains(q), EnforcementMatter.code == q))
-    ).all()
-    condition = or_(
-        Case.code == upper,
-        Case.party_name == q,
-        Case.party_id_no == upper,
-        Case.matter_code.in_(matters) if matters else false(),
-    )
-    # A name or a number matches a handful of cases: resolved first, they drive the query through the primary key
-    # (otherwise a planner may walk an officer's thousands of own cases and test each against the keyword).
-    found = session.scalars(select(Case.id).where(condition).limit(KEYWORD_IDS + 1)).all()
-    return Case.id.in_(found) if len(found) <= KEYWORD_IDS else condition
-
-
-def _count(session: Session, statement: Select[tuple[Case]]) -> int:
-    ids = statement.with_only_columns(Case.id).order_by(None).subquery()
-    return session.scalar(select(func.count()).select_from(ids)) or 0
-
-
-def _page(session: Session, statement: Select[tuple[Case]], page: PageParams, on: date, total: int) -> list[Case]:
-    """The page in list order: overdue (most overdue first), then running (nearest deadline first), then the rest
-    (latest activity first). Each bucket is read on its own, in an order an index gives, so a page costs a few
-    index range scans instead of sorting every matching case."""
-    running = Case.status.in_(sorted(FILED_UNDECIDED)) & Case.decision_due_on.is_not(None)
-    buckets = [
-        (running & (Case.decision_due_on < on), (Case.decision_due_on, Case.id)),
-        (running & (Case.decision_due_on >= on), (Case.decision_due_on, Case.id)),
-    ]
-    buckets.append((~running, (Case.updated_at.desc(), Case.id.desc())))
-    skip, need, rows = page.offset, min(page.page_size, max(0, total - page.offset)), []
-    for n, (condition, order) in enumerate(buckets):
-        if need <= 0:
-            break
-        if skip:  # only a later page needs to know how many the buckets before it hold
-            size = _count(session, statement.where(condition)) if n < 2 else total
-            if skip >= size:
-                skip -= size
-                continue
-        # Ids first (an index answers filter and order), then only the page's rows.
-        ids = session.scalars(
-            statement.with_only_columns(Case.id).where(condition).order_by(*order).offset(skip).limit(need)
-        ).all()
-        loaded = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_(ids)))} if ids else {}
-        got = [loaded[i] for i in ids]
-        rows.extend(got)
-        need -= len(got)
-        skip = 0
-    return rows
-
-
-AWAITING_SCAN = 2000  # approval stages hold few cases at a time; the approver check needs the chain per unit
-
-
 def _awaiting(
-    session: Session, principal: StaffPrincipal, statement: Select[tuple[Case]], page: PageParams, on: date
+    session: Session, principal: StaffPrincipal, candidates: list[Case], page: PageParams, on: date
 ) -> Paginated[CaseListItem]:
     """审批待办: cases in an approval stage whose current step this principal may sign, oldest first."""
-    candidates = session.scalars(
-        statement.where(Case.status.in_(sorted(APPROVAL_STAGES)))
-        .order_by(Case.updated_at, Case.id)
-        .limit(AWAITING_SCAN)
-    ).all()
     mine = [c for c in candidates if Role.approver in roles_of(session, principal, c)]
     shown = mine[page.offset : page.offset + page.page_size]
     names = unit_names(session, {c.unit_id for c in shown})
@@ -245,15 +109,10 @@ def detail(session: Session, principal: StaffPrincipal, case_id: uuid.UUID) -> C
     names = unit_names(session, {c.unit_id})
     fee, due = amount_due(c, on)
     step = approvals.current_step(session, c)
-    events = list(
-        session.scalars(select(CaseEvent).where(CaseEvent.case_id == c.id).order_by(CaseEvent.at, CaseEvent.id))
-    )
-    approvals_given = session.scalars(
-        select(CaseApproval).where(CaseApproval.case_id == c.id).order_by(CaseApproval.at, CaseApproval.id)
-    )
+    events = repository.events_of(session, c.id)
+    approvals_given = repository.approvals_of(session, c.id)
     history = party_record(session, principal, id_nos=[c.party_id_no], merchant_id=c.merchant_id, exclude=c.id,
                            before=c.created_at)  # fmt: skip
-    merchant = session.get(Merchant, c.merchant_id) if c.merchant_id else None
     return CaseDetail(
         **_item(c, names, on).model_dump(),
         approval_step=c.approval_step,
@@ -270,7 +129,7 @@ def detail(session: Session, principal: StaffPrincipal, case_id: uuid.UUID) -> C
         repeat_offences=history.penalties,
         party_history=history.cases,
         party_history_hidden=history.hidden,
-        merchant=MerchantRef.model_validate(merchant) if merchant else None,
+        merchant=hooks.shops().ref(session, c.merchant_id) if c.merchant_id else None,
         facts=c.facts,
         address=c.address,
         lng=c.lng,
@@ -318,13 +177,17 @@ def detail(session: Session, principal: StaffPrincipal, case_id: uuid.UUID) -> C
         actions=actions(session, principal, c),
         approvals=[ApprovalRead.model_validate(a) for a in approvals_given],
         disclosure=_disclosure(session, c),
-        timeline=[_event(e) for e in events],
+        timeline=[event_read(e) for e in events],
     )
 
 
 def _disclosure(session: Session, c: Case) -> DisclosureRead | None:
-    row = session.scalar(select(Disclosure).where(Disclosure.case_id == c.id))
+    row = repository.disclosure_of(session, c.id)
     return DisclosureRead.model_validate(row) if row else None
+
+
+def case_actions(session: Session, principal: StaffPrincipal, case_id: uuid.UUID) -> list[ActionOption]:
+    return actions(session, principal, load(session, case_id, principal))
 
 
 def actions(session: Session, principal: StaffPrincipal, c: Case) -> list[ActionOption]:
@@ -362,30 +225,11 @@ def _legal_review(c: Case, events: list[CaseEvent]) -> LegalReviewRead:
     )
 
 
-def _event(e: CaseEvent) -> EventRead:
-    try:
-        label = ACTION_LABELS[CaseAction(e.action)]
-    except ValueError:
-        label = EVENT_LABELS.get(e.action, e.action)
-    return EventRead(id=e.id, at=e.at, action=e.action, action_label=label, from_status=e.from_status,
-                     to_status=e.to_status, actor_name=e.actor_name, ip=e.ip, reason=e.reason, data=e.data)  # fmt: skip
-
-
 def colleagues(session: Session, principal: StaffPrincipal) -> list[Colleague]:
     """承办人候选: the active officers of the principal's unit, certified first (a case needs two certified officers,
     《行政处罚法》第四十二条) — what a handler may pick without the officer register's read permission."""
     if principal.unit_id is None:
         return []
-    officers = session.scalars(
-        select(Officer)
-        .where(Officer.unit_id == principal.unit_id, Officer.status == ActiveStatus.active)
-        .order_by(when((Officer.kind == OfficerKind.certified, 0), else_=1), Officer.name)
-    ).all()
-    logins = dict(
-        session.execute(select(User.officer_id, User.id).where(User.officer_id.in_([o.id for o in officers])))
-        .tuples()
-        .all()
-    )
     return [
         Colleague(
             id=o.id,
@@ -393,7 +237,7 @@ def colleagues(session: Session, principal: StaffPrincipal) -> list[Colleague]:
             kind=o.kind.value,
             certificate_no=o.certificate_no,
             rank=o.rank,
-            user_id=logins.get(o.id),
+            user_id=login,
         )
-        for o in officers
+        for o, login in repository.unit_officers(session, principal.unit_id)
     ]

@@ -8,12 +8,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
-from chengguan.cases.enums import CaseAction, CaseStatus, DecisionKind, Procedure
+from chengguan.cases.enums import CaseAction, CaseStatus, DecisionKind, MerchantKind, MerchantStatus, Procedure
 from chengguan.core import clock
 from chengguan.kit.schemas import Filter, IsoDateTime, Out, Schema
 from chengguan.law.enums import PartyType, PenaltyKind
-from chengguan.merchants.enums import MerchantKind, MerchantStatus
-from chengguan.merchants.schemas import PartyCase
 
 
 class PartyIn(Schema):
@@ -35,6 +33,22 @@ class MerchantRef(Out):
     business_type: str
     address: str
     status: MerchantStatus
+
+
+class PartyCase(Out):
+    """One earlier case of the same party or shop (违法记录), as the repeat-offender history shows it."""
+
+    id: uuid.UUID
+    code: str
+    matter_name: str
+    status: str
+    status_label: str
+    procedure: str
+    act_on: date
+    decided_on: date | None
+    decision_kind: str | None
+    fine_fen: int | None
+    unit_name: str
 
 
 class PenaltyIn(Schema):

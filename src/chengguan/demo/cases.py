@@ -22,10 +22,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chengguan.calendar.service import work_calendar
-from chengguan.cases import service
-from chengguan.cases.enums import FILED_UNDECIDED, CaseAction, CaseStatus, Procedure
+from chengguan.cases.enums import FILED_UNDECIDED, CaseAction, CaseStatus, MerchantKind, Procedure
 from chengguan.cases.models import Case, CaseOfficer
 from chengguan.cases.supervision import sweep
+from chengguan.cases.timeline import add_event
+from chengguan.cases.workflow import decision_kind_for
 from chengguan.core import clock
 from chengguan.core.idnumbers import ric_check_digit, uscc_check_char
 from chengguan.core.principals import Actor
@@ -37,7 +38,6 @@ from chengguan.law.applicability import applicable_codes
 from chengguan.law.assess import SIMPLE_PROCEDURE_CAP_FEN
 from chengguan.law.enums import PartyType, PenaltyKind
 from chengguan.law.models import EnforcementMatter, HearingThreshold
-from chengguan.merchants.enums import MerchantKind
 from chengguan.merchants.models import Merchant
 from chengguan.org.models import Grid
 
@@ -288,7 +288,7 @@ def _open(
         legal_review_grounds=["complex"] if target is S.legal_review or (not simple and rng.random() < 0.15) else [],
         discussion_required=target is S.collective_discussion or (not simple and rng.random() < 0.08),
         statement_days=rng.choice((3, 5)),
-        decision_kind=service.decision_kind_for(A.submit_decision) if simple else None,
+        decision_kind=decision_kind_for(A.submit_decision) if simple else None,
         remedy_periods=[],
         created_at=opened,
         updated_at=opened,
@@ -298,7 +298,7 @@ def _open(
     lead, partner = crew.pair(rng)
     session.add_all([CaseOfficer(case_id=case.id, officer_id=lead.id, lead=True),
                      CaseOfficer(case_id=case.id, officer_id=partner.id, lead=False)])  # fmt: skip
-    service.add_event(session, case, "create", Actor("staff", lead.user_id, lead.name), opened, to_status=case.status,
+    add_event(session, case, "create", Actor("staff", lead.user_id, lead.name), opened, to_status=case.status,
                       data={"procedure": case.procedure.value, "matter": case.knowledge_version})  # fmt: skip
     return case
 

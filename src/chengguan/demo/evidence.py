@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from chengguan.cases.enums import CaseStatus, Procedure
 from chengguan.cases.models import Case, CaseOfficer
-from chengguan.cases.service import add_event
+from chengguan.cases.timeline import add_event
 from chengguan.core import clock
 from chengguan.core.config import get_settings
 from chengguan.core.principals import Actor

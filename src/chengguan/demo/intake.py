@@ -18,7 +18,7 @@ from chengguan.core import clock
 from chengguan.core.principals import Actor
 from chengguan.demo.places import street_address
 from chengguan.demo.progress import SILENT, Stage
-from chengguan.dispatching import tasks
+from chengguan.dispatching import repository as dispatch_tasks
 from chengguan.dispatching.models import DutyStatus, Position, SubjectKind, TaskStatus
 from chengguan.identity.models import User
 from chengguan.intake.enums import Outcome, SourceAction, SourceStatus, TimeUnit
@@ -282,7 +282,7 @@ def seed_intake(session: Session, seed: int = 2026, stage: Stage = SILENT) -> in
                     ALL,
                     now=moment,
                 )
-        task = tasks.active(session, source.id)
+        task = dispatch_tasks.active(session, source.id)
         if task is not None and task.acknowledged_at is None:
             # Demo officers on a task have accepted it (otherwise the first sweep would re-dispatch them all).
             task.status, task.acknowledged_at = TaskStatus.acknowledged, task.dispatched_at + timedelta(minutes=2)

@@ -18,10 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chengguan.calendar.workdays import WorkCalendar
-from chengguan.cases import approvals, lawful, service
+from chengguan.cases import approvals, effects, lawful
 from chengguan.cases.enums import CaseAction, CaseStatus, DecisionKind, Procedure, Role
+from chengguan.cases.facts import amount_due, chain_lengths, facts_from
 from chengguan.cases.models import Case, CaseApproval, CaseOfficer
 from chengguan.cases.schemas import CaseActionIn, PenaltyIn
+from chengguan.cases.timeline import add_event
 from chengguan.cases.workflow import TRANSITIONS, GateClosed, Position, decide
 from chengguan.core import clock
 from chengguan.core.principals import Actor
@@ -206,7 +208,7 @@ class _Stepper:
             select(CaseOfficer.officer_id).where(CaseOfficer.case_id == self.case.id, CaseOfficer.lead.is_(True))
         )
         self.lead = next(p for p in self.crew.officers if p.officer_id == lead)
-        self.steps = service.chain_lengths(self.session, self.case.unit_id, self.case.procedure)
+        self.steps = chain_lengths(self.session, self.case.unit_id, self.case.procedure)
 
     def __call__(self, position: Position, action: CaseAction, who: Role, day: date) -> tuple[Position, date] | None:
         """Take one action on the first day (from ``day`` + 0–2 days) its gates allow; None when that is after now."""
@@ -220,7 +222,7 @@ class _Stepper:
             if day > self.today:
                 return None
             data = _input(case, action, day, self.cal, self.crew)
-            facts = service.facts_from(case, day, 2, self.steps, data)
+            facts = facts_from(case, day, 2, self.steps, data)
             try:
                 after = decide(position, action, frozenset({who}), facts, day, self.cal)
             except GateClosed:
@@ -234,12 +236,12 @@ class _Stepper:
             record: dict[str, object] = {}
             if action is A.approve:
                 self._approve(position, person, at)
-            service.apply_effects(self.session, case, action, data, position, after, day, self.cal, record, at)
+            effects.apply(self.session, case, action, data, position, after, day, self.cal, record, at)
             case.status, case.approval_step, case.approval_steps, case.came_from = (
                 after.status, after.approval_step, after.approval_steps, after.came_from
             )  # fmt: skip
             case.updated_at = at
-            service.add_event(self.session, case, action.value, person.actor, at, from_status=position.status,
+            add_event(self.session, case, action.value, person.actor, at, from_status=position.status,
                               to_status=after.status, reason=data.reason, data=record or None)  # fmt: skip
             return after, day
         return None
@@ -344,7 +346,7 @@ def _input(case: Case, action: CaseAction, day: date, cal: WorkCalendar, crew: C
     if action is A.record_hearing:
         data["hearing_held"] = True
     if action is A.record_payment:
-        data["amount_fen"] = max(1, service.amount_due(case, day)[1]) if case.payment_due_on else case.fine_fen or 1
+        data["amount_fen"] = max(1, amount_due(case, day)[1]) if case.payment_due_on else case.fine_fen or 1
     if action is A.deliver_on_site:
         data["signed_or_refused"] = True
     data["on"] = None if action is A.schedule_hearing else day

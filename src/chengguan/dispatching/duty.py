@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 
 from chengguan.core import clock
 from chengguan.core.principals import Actor
-from chengguan.dispatching.models import ACTIVE_TASK, DispatchTask, DutyStatus, DutySwitch, Position, SubjectKind
+from chengguan.dispatching import repository
+from chengguan.dispatching.live import touch_status
+from chengguan.dispatching.models import DutyStatus, DutySwitch
 from chengguan.dispatching.rules import check_duty_switch
 from chengguan.dispatching.schemas import DutyRead
 
@@ -49,7 +51,7 @@ def is_off_duty(session: Session, officer_id: uuid.UUID) -> bool:
 
 def state(session: Session, officer_id: uuid.UUID) -> DutyRead:
     last = latest(session, {officer_id}).get(officer_id)
-    position = session.get(Position, (SubjectKind.officer, officer_id))
+    position = repository.position_of(session, officer_id)
     never_switched = position is None or position.status is not DutyStatus.off_duty  # on duty unless the map says not
     on_duty = last.on_duty if last is not None else never_switched
     return DutyRead(
@@ -64,15 +66,9 @@ def state(session: Session, officer_id: uuid.UUID) -> DutyRead:
 def switch(session: Session, actor: Actor, officer_id: uuid.UUID, on_duty: bool, via: str) -> DutyRead:
     """Switch 上班/下班: recorded (time, who) when it changes anything; the live map follows at once (off duty:
     ``off_duty``; on duty: available, or still busy on a task). 409 when going off duty with an open task."""
-    from chengguan.dispatching.live import touch_status
-
     now = clock.now()
-    active = session.scalar(
-        select(func.count())
-        .select_from(DispatchTask)
-        .where(DispatchTask.officer_id == officer_id, DispatchTask.status.in_(sorted(ACTIVE_TASK)))
-    )
-    if check_duty_switch(state(session, officer_id).on_duty, on_duty, active or 0):
+    active = repository.active_count(session, officer_id)
+    if check_duty_switch(state(session, officer_id).on_duty, on_duty, active):
         session.add(
             DutySwitch(
                 officer_id=officer_id,
@@ -83,7 +79,7 @@ def switch(session: Session, actor: Actor, officer_id: uuid.UUID, on_duty: bool,
                 via=via,
             )
         )
-    position = session.get(Position, (SubjectKind.officer, officer_id))
+    position = repository.position_of(session, officer_id)
     if position is not None:
         target = DutyStatus.off_duty if not on_duty else DutyStatus.busy if active else DutyStatus.available
         if position.status is not target:

@@ -17,11 +17,13 @@ from chengguan.core import clock
 from chengguan.core.config import get_settings
 from chengguan.core.counters import reserve
 from chengguan.core.geo import out_of_china, to_wgs84
+from chengguan.core.principals import StaffPrincipal
 from chengguan.dispatching import duty
 from chengguan.dispatching.live import COLUMNS, POSITION_SEQ, pending_rows
 from chengguan.dispatching.models import DutyStatus, FixSource, Position
 from chengguan.dispatching.rules import gateway_fix_status, phone_fix_status, simulated_fix_refused
 from chengguan.dispatching.schemas import PositionIn, PositionProblem
+from chengguan.intake.schemas import SignalIn
 from chengguan.org.enums import ActiveStatus
 from chengguan.org.models import Officer, Vehicle
 
@@ -167,3 +169,31 @@ def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:
             index_elements=["subject_kind", "subject_id"], set_=values, where=newer | real_over_simulated
         )
         session.execute(statement, batch)
+
+
+def fix_from_report(session: Session, principal: StaffPrincipal, signal: SignalIn) -> None:
+    """An officer's patrol report made on the spot with the phone's GPS (``attributes.fix = "gps"``) is also their
+    position fix: the reporter is offered as the nearest officer for what they found. Nothing is recorded for other
+    reports, or for an officer who is off duty."""
+    attributes = signal.attributes or {}
+    if principal.officer_id is None or attributes.get("fix") != "gps":
+        return
+    if duty.is_off_duty(session, principal.officer_id):
+        return
+    accuracy = attributes.get("fix_accuracy_m")
+    fix = {
+        "subject_id": str(principal.officer_id),
+        "lng": signal.lng,
+        "lat": signal.lat,
+        "crs": signal.crs.value,
+        "at": min(signal.occurred_at, clock.now()).isoformat(),
+        "accuracy_m": float(accuracy) if isinstance(accuracy, str) and _is_number(accuracy) else None,
+    }
+    ingest_positions(session, [fix], phone=True)  # a fix that cannot be used (out of area) is simply not kept
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return 0 <= float(text) <= 100_000
+    except ValueError:
+        return False

@@ -13,14 +13,13 @@ from chengguan.core import clock
 from chengguan.core.config import get_settings
 from chengguan.core.errors import Conflict, Forbidden, field_error
 from chengguan.core.principals import DataScope, StaffPrincipal
-from chengguan.dispatching import duty, live, positions, tasks
+from chengguan.dispatching import assignments, duty, live, positions, repository
 from chengguan.dispatching.models import (
     ACTIVE_TASK,
     TASK_LABELS,
     DispatchTask,
     DutyStatus,
     FixSource,
-    Position,
     SubjectKind,
 )
 from chengguan.dispatching.schemas import (
@@ -35,8 +34,8 @@ from chengguan.dispatching.schemas import (
 from chengguan.intake import service as sources
 from chengguan.intake.enums import OPEN_STATUSES, SourceAction, SourceStatus
 from chengguan.intake.models import CaseSource
-from chengguan.intake.repository import CaseSourceRepository
-from chengguan.intake.schemas import SignalIn, SourceActionIn
+from chengguan.intake.repository import CaseSourceRepository, officer_names
+from chengguan.intake.schemas import SourceActionIn
 from chengguan.intake.workflow import ActionInput
 from chengguan.law.seed import categories
 from chengguan.org.enums import DeviceKind
@@ -96,7 +95,7 @@ def dispatch(session: Session, principal: StaffPrincipal, body: DispatchIn) -> T
         action,
         SourceActionIn(version=body.version, officer_id=officer.id, reason=reason),
     )
-    task = tasks.active(session, source.id)
+    task = repository.active(session, source.id)
     assert task is not None
     return task_read(session, task)
 
@@ -106,29 +105,17 @@ def task_read(session: Session, task: DispatchTask) -> TaskRead:
 
 
 def _reads(session: Session, rows: list[DispatchTask]) -> list[TaskRead]:
-    srcs = {
-        s.id: s for s in session.scalars(select(CaseSource).where(CaseSource.id.in_({t.case_source_id for t in rows})))
-    }
-    names = dict(
-        session.execute(select(Officer.id, Officer.name).where(Officer.id.in_({t.officer_id for t in rows})))
-        .tuples()
-        .all()
-    )
+    srcs = CaseSourceRepository(session).by_ids({t.case_source_id for t in rows})
+    officer_ids = {t.officer_id for t in rows}
+    names = officer_names(session, officer_ids)
     cats = categories()
-    fixes = {
-        p.subject_id: p
-        for p in session.scalars(
-            select(Position).where(
-                Position.subject_kind == SubjectKind.officer, Position.subject_id.in_({t.officer_id for t in rows})
-            )
-        )
-    }
+    fixes = repository.positions_of(session, officer_ids)
     now, radius = clock.now(), get_settings().arrival_radius_m
     out = []
     for t in rows:
         s = srcs[t.case_source_id]
         fix = fixes.get(t.officer_id)
-        fix_m = tasks.fix_distance(fix, s.lng, s.lat, now)
+        fix_m = assignments.fix_distance(fix, s.lng, s.lat, now)
         out.append(
             TaskRead(
                 id=t.id,
@@ -164,18 +151,10 @@ def _reads(session: Session, rows: list[DispatchTask]) -> list[TaskRead]:
 
 def list_tasks(session: Session, principal: StaffPrincipal, filters: TaskFilter) -> list[TaskRead]:
     """The officer's own tasks (mine) or, for dispatchers, the tasks of readable sources; newest first, ≤ 200."""
-    statement = select(DispatchTask)
-    if filters.mine or not principal.has("dispatch:read"):
-        if principal.officer_id is None:
-            return []
-        statement = statement.where(DispatchTask.officer_id == principal.officer_id)
-    else:
-        readable = CaseSourceRepository(session).readable(principal).with_only_columns(CaseSource.id)
-        statement = statement.where(DispatchTask.case_source_id.in_(readable))
-    if filters.active:
-        statement = statement.where(DispatchTask.status.in_(sorted(ACTIVE_TASK)))
-    rows = list(session.scalars(statement.order_by(DispatchTask.dispatched_at.desc()).limit(200)))
-    return _reads(session, rows)
+    own = filters.mine or not principal.has("dispatch:read")
+    if own and principal.officer_id is None:
+        return []
+    return _reads(session, repository.listed(session, principal, own=own, active_only=filters.active))
 
 
 def step(
@@ -186,18 +165,18 @@ def step(
     body: TaskCompleteIn | ArriveIn | None = None,
 ) -> TaskRead:
     """An officer's step on a task: acknowledge (接收), arrive (到场: on site, or a reason) or complete (处置反馈)."""
-    task, source = tasks.load_for(session, principal, task_id)
+    task, source = assignments.load_for(session, principal, task_id)
     if name == "acknowledge":
-        tasks.acknowledge(session, principal, task_id)
+        assignments.acknowledge(session, principal, task_id)
         return task_read(session, task)
     if task.status not in ACTIVE_TASK:
         raise Conflict(f"任务当前为「{TASK_LABELS[task.status]}」，不能继续操作", code="dispatch.invalid_transition")
     caps = sources.capabilities(principal, source)
     data = None
-    if name == "arrive":  # arrival implies acknowledgement (tasks.mark records both)
+    if name == "arrive":  # arrival implies acknowledgement (assignments.mark records both)
         reason = body.reason if isinstance(body, ArriveIn) else None
         action, params = SourceAction.arrive, ActionInput(reason=reason)
-        data = tasks.precheck(session, source, action, caps, reason)
+        data = assignments.precheck(session, source, action, caps, reason)
     else:
         assert isinstance(body, TaskCompleteIn)
         action = SourceAction.record_outcome
@@ -233,34 +212,6 @@ def own_position(session: Session, principal: StaffPrincipal, body: PositionIn) 
     problems = positions.ingest_positions(session, [body.model_dump(mode="json", exclude={"status"})], phone=True)
     if problems:
         raise field_error("position", problems[0].detail, code=problems[0].code)
-
-
-def fix_from_report(session: Session, principal: StaffPrincipal, signal: SignalIn) -> None:
-    """An officer's patrol report made on the spot with the phone's GPS (``attributes.fix = "gps"``) is also their
-    position fix: the reporter is offered as the nearest officer for what they found. Nothing is recorded for other
-    reports, or for an officer who is off duty."""
-    attributes = signal.attributes or {}
-    if principal.officer_id is None or attributes.get("fix") != "gps":
-        return
-    if duty.is_off_duty(session, principal.officer_id):
-        return
-    accuracy = attributes.get("fix_accuracy_m")
-    fix = {
-        "subject_id": str(principal.officer_id),
-        "lng": signal.lng,
-        "lat": signal.lat,
-        "crs": signal.crs.value,
-        "at": min(signal.occurred_at, clock.now()).isoformat(),
-        "accuracy_m": float(accuracy) if isinstance(accuracy, str) and _is_number(accuracy) else None,
-    }
-    positions.ingest_positions(session, [fix], phone=True)  # a fix that cannot be used (out of area) is simply not kept
-
-
-def _is_number(text: str) -> bool:
-    try:
-        return 0 <= float(text) <= 100_000
-    except ValueError:
-        return False
 
 
 def source_marker(s: CaseSource, cats: dict[str, str], now: datetime) -> dict[str, Any]:

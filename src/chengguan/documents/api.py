@@ -9,6 +9,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Path, Response
 from sqlalchemy.orm import Session
 
+from chengguan.cases.repository import load as load_case
 from chengguan.core.access import SessionDep, SettingsDep, require
 from chengguan.core.errors import PROBLEM_RESPONSES
 from chengguan.core.principals import StaffPrincipal
@@ -90,8 +91,6 @@ def case_documents(case_id: CaseId, session: SessionDep, principal: Reader) -> D
 
 @router.get("/cases/{case_id}/document-kinds", summary="本案现在可以制作的文书")
 def document_kinds(case_id: CaseId, session: SessionDep, principal: Reader) -> list[KindOption]:
-    from chengguan.cases.service import load as load_case
-
     case = load_case(session, case_id, principal)
     out = []
     for kind, info in sorted(CATALOGUE.items(), key=lambda kv: kv[1].order):

@@ -20,9 +20,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from chengguan.cases import hooks
 from chengguan.cases.enums import CaseStatus
 from chengguan.cases.models import Case
-from chengguan.cases.service import load as load_case
+from chengguan.cases.repository import load as load_case
 from chengguan.core import clock
 from chengguan.core.config import Settings
 from chengguan.core.errors import Conflict, NotFound
@@ -87,6 +88,13 @@ def assemble_for(session: Session, settings: Settings, case: Case, by: str) -> C
     row.created_at, row.created_by_name = clock.now(), by
     session.flush()
     return row
+
+
+@hooks.when_moved("archive")
+def _on_closure(session: Session, principal: StaffPrincipal, settings: Settings, case: Case) -> None:
+    """结案/归档: the 案卷 is assembled as the action closes the case (第四十七条)."""
+    if case.status in ARCHIVABLE:
+        assemble_for(session, settings, case, principal.display_name)
 
 
 def _latest(session: Session, case_id: uuid.UUID, kind: DocumentKind) -> Document | None:

@@ -23,6 +23,7 @@ from chengguan.audit import service as audit
 from chengguan.cases import service as cases
 from chengguan.cases.enums import CaseAction, CaseStatus
 from chengguan.cases.models import Case
+from chengguan.cases.repository import load as load_case
 from chengguan.cases.schemas import CaseActionIn
 from chengguan.core import clock
 from chengguan.core.config import Settings
@@ -78,7 +79,7 @@ def record_consent(
     signature: str,
 ) -> ServiceConsent:
     """Record the party's signed 电子送达确认书 (第六十一条第二款); an earlier consent of the case is superseded."""
-    case = cases.load(session, case_id, principal)
+    case = load_case(session, case_id, principal)
     if not sms.MOBILE.match(phone):
         raise field_error("phone", "请填写当事人的 11 位手机号码", code="consent.phone")
     unknown = sorted(set(channels) - set(CHANNELS))
@@ -112,7 +113,7 @@ def _consents(session: Session, case_id: uuid.UUID) -> list[ServiceConsent]:
 
 
 def consents(session: Session, principal: StaffPrincipal, case_id: uuid.UUID) -> list[ServiceConsent]:
-    return _consents(session, cases.load(session, case_id, principal).id)
+    return _consents(session, load_case(session, case_id, principal).id)
 
 
 def active_consent(session: Session, case_id: uuid.UUID) -> ServiceConsent | None:
@@ -123,7 +124,7 @@ def load_consent(session: Session, principal: StaffPrincipal, consent_id: uuid.U
     consent = session.get(ServiceConsent, consent_id)
     if consent is None:
         raise NotFound("电子送达确认书不存在")
-    cases.load(session, consent.case_id, principal)
+    load_case(session, consent.case_id, principal)
     return consent
 
 
@@ -143,7 +144,7 @@ def deliver(
     doc = service.load(session, principal, document_id)
     if doc.status is not DocumentStatus.sealed:
         raise Conflict("文书签章后方可送达", code="delivery.not_sealed")
-    case = cases.load(session, doc.case_id, principal)
+    case = load_case(session, doc.case_id, principal)
     if case.status is CaseStatus.archived:
         raise Conflict("案件已归档，不能再送达文书", code="delivery.archived")
     delivery = Delivery(
@@ -229,7 +230,7 @@ def party_url(settings: Settings, token: str) -> str:
 
 
 def of_case(session: Session, principal: StaffPrincipal, case_id: uuid.UUID) -> list[Delivery]:
-    case = cases.load(session, case_id, principal)
+    case = load_case(session, case_id, principal)
     rows = session.scalars(select(Delivery).where(Delivery.case_id == case.id))
     return sorted(rows, key=lambda d: d.created_at, reverse=True)
 

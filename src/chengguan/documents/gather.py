@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chengguan.cases.enums import CaseAction
+from chengguan.cases.facts import amount_due
 from chengguan.cases.models import Case, CaseApproval, CaseEvent, CaseOfficer
-from chengguan.cases.service import amount_due
 from chengguan.core import clock
 from chengguan.core.config import Settings
 from chengguan.documents.context import ApprovalRef, DocContext, EvidenceRef, Handwritten, OfficerRef, Party, Remedy

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from chengguan.cases import hooks
 from chengguan.cases.enums import CaseStatus, DecisionKind, Procedure
 from chengguan.cases.models import Case
-from chengguan.cases.service import load as load_case
+from chengguan.cases.repository import load as load_case
 from chengguan.core import clock
 from chengguan.core.config import Settings
 from chengguan.core.errors import Conflict, NotFound, field_error

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from chengguan.audit import service as audit
 from chengguan.cases.models import Case
-from chengguan.cases.service import load as load_case
+from chengguan.cases.repository import load as load_case
 from chengguan.core import clock
 from chengguan.core.config import Settings
 from chengguan.core.errors import Conflict, Forbidden

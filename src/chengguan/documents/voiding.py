@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from chengguan.audit import service as audit
 from chengguan.cases.enums import CaseStatus
-from chengguan.cases.service import add_event
-from chengguan.cases.service import load as load_case
+from chengguan.cases.repository import load as load_case
+from chengguan.cases.timeline import add_event
 from chengguan.core import clock
 from chengguan.core.config import Settings
 from chengguan.core.errors import Conflict, field_error

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from chengguan.core.access import SessionDep, SettingsDep, require
 from chengguan.core.errors import PROBLEM_RESPONSES, DomainError, Problem, field_error
 from chengguan.core.principals import StaffPrincipal
-from chengguan.evidence import ledger_db, service
+from chengguan.evidence import ledger_db, repository, service
 from chengguan.evidence.enums import KIND_LABELS, ORIGIN_LABELS, REVIEW_LABELS, EvidenceKind, EvidenceOrigin
 from chengguan.evidence.models import EvidenceItem, EvidenceReview
 from chengguan.evidence.review import LEVEL_LABELS, REVIEWABLE, review_step
@@ -68,8 +68,8 @@ def _may_review(principal: StaffPrincipal, item: EvidenceItem, reviews: list[Evi
 
 def items(session: Session, principal: StaffPrincipal, rows: list[EvidenceItem]) -> list[EvidenceRead]:
     """The API view of items (reviews and officer names in two queries)."""
-    reviews = service.reviews_of(session, [i.id for i in rows])
-    names = service.officer_names(session, rows)
+    reviews = repository.reviews_of(session, [i.id for i in rows])
+    names = repository.officer_names(session, rows)
     return [
         EvidenceRead(
             id=i.id,

@@ -1,5 +1,6 @@
-"""The whole-ledger check (``chengguan verify-evidence``, ``GET /evidence/verify``): sequential in ledger_db's reads,
-or in parts over several processes (ledger_parts) when the ledger is long and intact."""
+"""The whole evidence ledger verified (``chengguan verify-evidence``, ``GET /api/v1/evidence/verify``): walked in
+parts over several processes when it is long and intact (``ledger_parts``), else in one streaming pass
+(``ledger_db.entry_rows``) that reports the first break."""
 
 from __future__ import annotations
 
@@ -21,7 +22,6 @@ class LedgerCheck:
     report: VerifyReport
     head_seq: int
     seconds: float
-
 
 
 def verify_ledger(

@@ -1,5 +1,6 @@
 """The evidence ledger in the database: appends under the head row's lock, batch sealing, item proofs, and the
-streaming verification of the whole ledger (entries, batch roots, head, evidence records and stored files).
+streaming read of the whole ledger that its verification walks (``ledger_check``: entries, batch roots, head,
+evidence records and stored files).
 
 Every append takes the single ``evidence_ledger_head`` row first (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite
 write transactions are serialised by ``BEGIN IMMEDIATE``), so two uploads can never chain onto the same entry.

@@ -8,27 +8,26 @@ import logging
 import os
 import re
 import uuid
-from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import BinaryIO
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from chengguan.cases import hooks
 from chengguan.cases.enums import STATUS_LABELS, TERMINAL
 from chengguan.cases.models import Case
-from chengguan.cases.service import add_event
-from chengguan.cases.service import load as load_case
+from chengguan.cases.repository import load as load_case
+from chengguan.cases.timeline import add_event
 from chengguan.core import clock
 from chengguan.core.config import Settings
 from chengguan.core.errors import Conflict, DomainError, NotFound, field_error
 from chengguan.core.principals import Actor, StaffPrincipal
-from chengguan.evidence import ledger_check, ledger_db
+from chengguan.evidence import ledger_check, ledger_db, repository
 from chengguan.evidence.digests import CHUNK
 from chengguan.evidence.enums import KIND_LABELS, EvidenceKind, EvidenceOrigin, ReviewStatus
 from chengguan.evidence.ledger import make_payload
 from chengguan.evidence.models import EvidenceItem, EvidenceReview, LedgerHead
-from chengguan.evidence.review import LEVEL_LABELS, UNREVIEWED, initial_status, review_step
+from chengguan.evidence.review import LEVEL_LABELS, initial_status, review_step
 from chengguan.evidence.store import BlobNotFoundError, BlobStore, blob_store
 from chengguan.kit import media
 from chengguan.org.models import Officer
@@ -257,37 +256,13 @@ def load(session: Session, principal: StaffPrincipal, evidence_id: uuid.UUID) ->
 
 def of_case(session: Session, principal: StaffPrincipal, case_id: uuid.UUID) -> list[EvidenceItem]:
     """The case's evidence in capture order."""
-    case = load_case(session, case_id, principal)
-    statement = select(EvidenceItem).where(EvidenceItem.case_id == case.id)
-    return list(session.scalars(statement.order_by(EvidenceItem.captured_at, EvidenceItem.ledger_seq)))
+    return repository.of_case(session, load_case(session, case_id, principal).id)
 
 
-def reviews_of(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[EvidenceReview]]:
-    """The reviews of the items, level order."""
-    ids = list(ids)
-    out: dict[uuid.UUID, list[EvidenceReview]] = {i: [] for i in ids}
-    if ids:
-        statement = select(EvidenceReview).where(EvidenceReview.evidence_id.in_(ids))
-        for r in session.scalars(statement.order_by(EvidenceReview.level, EvidenceReview.at)):
-            out[r.evidence_id].append(r)
-    return out
-
-
-def officer_names(session: Session, items: Iterable[EvidenceItem]) -> dict[uuid.UUID, str]:
-    ids = {i.officer_id for i in items if i.officer_id}
-    if not ids:
-        return {}
-    return dict(session.execute(select(Officer.id, Officer.name).where(Officer.id.in_(ids))).tuples().all())
-
-
-def unreviewed_machine_evidence(session: Session, case_id: uuid.UUID) -> int:
-    """Machine-recorded items of the case still awaiting a review level (第四十一条: not yet usable as evidence)."""
-    statement = select(func.count()).where(
-        EvidenceItem.case_id == case_id,
-        EvidenceItem.origin == EvidenceOrigin.machine,
-        EvidenceItem.review_status.in_(list(UNREVIEWED)),
-    )
-    return session.scalar(statement) or 0
+@hooks.contributes("evidence")
+def _case_facts(session: Session, case: Case) -> dict[str, object]:
+    """The case's machine-recorded evidence still under review (第四十一条: no penalty decision rests on it)."""
+    return {"unreviewed_machine_evidence": repository.unreviewed_machine_evidence(session, case.id)}
 
 
 def open_file(settings: Settings, item: EvidenceItem) -> BinaryIO:
@@ -308,7 +283,7 @@ def review(
     item = load(session, principal, evidence_id)
     session.refresh(item, with_for_update=True)  # two reviewers at once: one wins, the other meets the new status
     opinion = (opinion or "").strip() or None
-    done = reviews_of(session, [item.id])[item.id]
+    done = repository.reviews_of(session, [item.id])[item.id]
     first = next((r for r in done if r.level == 1 and r.passed), None)
     step = review_step(
         item.review_status,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 
 from chengguan.core.access import SessionDep, SettingsDep, require
-from chengguan.core.errors import PROBLEM_RESPONSES, Unprocessable
+from chengguan.core.errors import PROBLEM_RESPONSES
 from chengguan.core.principals import StaffPrincipal
 from chengguan.intake import hotline, ingest, media, read, rules, service, supervision
 from chengguan.intake.enums import (
@@ -18,7 +18,6 @@ from chengguan.intake.enums import (
     OUTCOME_LABELS,
     STATUS_LABELS,
     TIME_UNIT_LABELS,
-    Channel,
     SourceAction,
 )
 from chengguan.intake.schemas import (
@@ -54,10 +53,6 @@ Reader = Annotated[StaffPrincipal, Depends(require("source:read"))]
 Manager = Annotated[StaffPrincipal, Depends(require("source:manage"))]
 SourceId = Annotated[uuid.UUID, Path(description="案源 id")]
 
-STAFF_CHANNELS = frozenset(
-    {Channel.patrol, Channel.complaint, Channel.hotline, Channel.assignment, Channel.transfer, Channel.merchant}
-)
-
 
 @router.post(
     "/signals:batch",
@@ -78,16 +73,7 @@ def signals_batch(session: SessionDep, principal: Machine, body: SignalBatchIn) 
     "/signals", tags=[SOURCES], summary="上报问题（巡查上报、电话投诉登记、上级交办、部门移送）", status_code=201
 )
 def report_signal(session: SessionDep, principal: Reporter, body: SignalIn) -> IntakeResult:
-    if body.channel not in STAFF_CHANNELS:
-        raise Unprocessable("该渠道须通过设备接口接入", code="signal.channel_not_allowed")
-    [result] = ingest.ingest(session, [body], principal.actor, created_by_id=principal.user_id)
-    if result.problem is not None:
-        raise Unprocessable(result.problem.detail, code=result.problem.code)
-    if body.channel is Channel.patrol and not result.duplicate_replay:
-        from chengguan.dispatching.service import fix_from_report  # the officer on the spot is offered for it
-
-        fix_from_report(session, principal, body)
-    return result
+    return service.report(session, principal, body)
 
 
 @router.post("/signals/import", tags=[SOURCES], summary="导入 12345 热线工单（xlsx/csv）")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from chengguan.core.principals import StaffPrincipal
 from chengguan.intake.models import CaseSource, Signal, SourceEvent
 from chengguan.kit.repository import Repository
+from chengguan.org.models import Officer
 from chengguan.org.scope import scope_clause
 
 
@@ -26,14 +27,15 @@ class CaseSourceRepository(Repository[CaseSource]):
         statement = select(SourceEvent).where(SourceEvent.case_source_id == source_id)
         return list(self.session.scalars(statement.order_by(SourceEvent.at, SourceEvent.id)))
 
+    def by_ids(self, ids: set[uuid.UUID]) -> dict[uuid.UUID, CaseSource]:
+        return {s.id: s for s in self.session.scalars(select(CaseSource).where(CaseSource.id.in_(ids)))}
+
     def signals(self, source_id: uuid.UUID, limit: int = 100) -> list[Signal]:
         statement = select(Signal).where(Signal.case_source_id == source_id)
         return list(self.session.scalars(statement.order_by(Signal.occurred_at.desc()).limit(limit)))
 
 
 def officer_names(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
-    from chengguan.org.models import Officer
-
     if not ids:
         return {}
     return dict(session.execute(select(Officer.id, Officer.name).where(Officer.id.in_(ids))).tuples().all())

@@ -12,24 +12,27 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from chengguan.calendar.service import work_calendar
 from chengguan.core import clock
-from chengguan.core.errors import Conflict, NotFound, field_error
+from chengguan.core.errors import Conflict, NotFound, Unprocessable, field_error
 from chengguan.core.principals import Actor, StaffPrincipal
-from chengguan.intake import read, rules, timelimits
+from chengguan.intake import hooks, read, rules, timelimits, timeline
 from chengguan.intake.enums import (
     ACTION_LABELS,
     CHANNEL_LABELS,
     OPEN_STATUSES,
+    Channel,
     Outcome,
     SourceAction,
     SourceStatus,
 )
-from chengguan.intake.ingest import bump_seq
+from chengguan.intake.ingest import bump_seq, ingest
 from chengguan.intake.models import CaseSource, SourceEvent, Supervision
 from chengguan.intake.repository import CaseSourceRepository, officer_names
 from chengguan.intake.schemas import (
     ActionOptions,
     CaseSourceDetail,
     EventRead,
+    IntakeResult,
+    SignalIn,
     SignalRead,
     SourceActionIn,
 )
@@ -37,7 +40,7 @@ from chengguan.intake.workflow import ActionInput, Capabilities, allowed_actions
 from chengguan.kit import locking
 from chengguan.law.seed import categories
 from chengguan.org.enums import OrgLevel
-from chengguan.org.models import Officer, OrgUnit
+from chengguan.org.models import OrgUnit
 from chengguan.org.repository import unit_names
 
 EXTRA_EVENT_LABELS = {
@@ -47,6 +50,24 @@ EXTRA_EVENT_LABELS = {
     "timeout": "接收超时",
     "open_case": "立案查处",
 }
+
+
+STAFF_CHANNELS = frozenset(
+    {Channel.patrol, Channel.complaint, Channel.hotline, Channel.assignment, Channel.transfer, Channel.merchant}
+)
+
+
+def report(session: Session, principal: StaffPrincipal, signal: SignalIn) -> IntakeResult:
+    """A problem a person reports (巡查上报、电话投诉登记、上级交办、部门移送): taken in like any signal, a refusal is
+    422; an officer's fresh patrol report is also offered to dispatching (the officer on the spot, nearest for it)."""
+    if signal.channel not in STAFF_CHANNELS:
+        raise Unprocessable("该渠道须通过设备接口接入", code="signal.channel_not_allowed")
+    [result] = ingest(session, [signal], principal.actor, created_by_id=principal.user_id)
+    if result.problem is not None:
+        raise Unprocessable(result.problem.detail, code=result.problem.code)
+    if signal.channel is Channel.patrol and not result.duplicate_replay:
+        hooks.desk().reported(session, principal, signal)
+    return result
 
 
 def event_label(action: str) -> str:
@@ -70,29 +91,11 @@ def append_event(
     action: str,
     actor: Actor,
     now: datetime,
-    *,
-    from_status: str | None = None,
-    to_status: str | None = None,
-    reason: str | None = None,
-    data: dict[str, Any] | None = None,
-    key: str | None = None,
+    **fields: Any,
 ) -> None:
-    """Append one immutable timeline entry (全过程记录); ``key`` is the idempotency key of the request, if any."""
-    session.add(
-        SourceEvent(
-            case_source_id=source.id,
-            at=now,
-            action=action,
-            from_status=from_status,
-            to_status=to_status,
-            actor_type=actor.actor_type,
-            actor_id=actor.actor_id,
-            actor_name=actor.actor_name,
-            reason=reason,
-            data=data,
-            idempotency_key=key,
-        )
-    )
+    """Append one immutable timeline entry (全过程记录): ``from_status``, ``to_status``, ``reason``, ``data`` and the
+    request's idempotency ``key``, as ``timeline.entry`` takes them."""
+    session.add(timeline.entry(SourceEvent, actor, now, action, case_source_id=source.id, **fields))
 
 
 def set_stage_clock(session: Session, source: CaseSource, now: datetime) -> None:
@@ -131,8 +134,6 @@ def transition(
 ) -> CaseSource:
     """Apply one lifecycle action: decide (pure), update the source, its dispatch task, clocks and timeline; a
     version that moved on meanwhile is 409 ``source.version_conflict`` (``StaleDataError``, see core.problems)."""
-    from chengguan.dispatching import tasks  # dispatching builds on intake; the reverse edge is only this call
-
     now = now or clock.now()
     before = source.status
     target = decide(before, action, caps, params, clock.local_now().date())
@@ -143,28 +144,21 @@ def transition(
         source.accepted_at = now
     if action is SourceAction.route:
         _route(session, source, params, data)
+    desk = hooks.desk()
     if action in (SourceAction.dispatch, SourceAction.reassign):
-        tasks.end_active(session, source.id, reason=params.reason or "改派", now=now)
-        task = tasks.create(session, source, params.officer_id, actor, now=now)  # type: ignore[arg-type]
-        source.officer_id = task.officer_id
-        officer = session.get(Officer, task.officer_id)
-        data |= {
-            "officer_id": str(task.officer_id),
-            "officer_name": officer.name if officer else "",
-            "task_id": str(task.id),
-            "distance_m": task.distance_m,
-        }
+        data |= desk.assign(session, source, params.officer_id, actor, reason=params.reason or "改派", now=now)
+        source.officer_id = params.officer_id  # type: ignore[assignment]  # decide() required it
     elif action is SourceAction.arrive:
-        tasks.mark(session, source.id, "arrive", now)
+        desk.mark(session, source.id, "arrive", now)
     elif action is SourceAction.record_outcome:
         source.outcome, source.outcome_note = params.outcome, params.note
         source.rectification_due = params.rectification_due if params.outcome is Outcome.rectification else None
-        tasks.mark(session, source.id, "complete", now)
+        desk.mark(session, source.id, "complete", now)
         data |= {"outcome": params.outcome.value if params.outcome else None, "media": list(params.media)}
         if params.rectification_due:
             data["rectification_due"] = params.rectification_due.isoformat()
     elif action in (SourceAction.send_back, SourceAction.void):
-        tasks.end_active(session, source.id, reason=params.reason or "", now=now)
+        desk.withdraw(session, source.id, reason=params.reason or "", now=now)
         source.officer_id = None
     elif action is SourceAction.reopen:
         source.closed_at = None
@@ -237,8 +231,6 @@ def load(session: Session, principal: StaffPrincipal, source_id: uuid.UUID) -> C
 
 def detail(session: Session, principal: StaffPrincipal, source_id: uuid.UUID) -> CaseSourceDetail:
     """One source with timeline, recent signals, dispatch tasks and the actions this user may take now."""
-    from chengguan.dispatching import tasks
-
     source = load(session, principal, source_id)
     repo = CaseSourceRepository(session)
     now = clock.now()
@@ -277,7 +269,7 @@ def detail(session: Session, principal: StaffPrincipal, source_id: uuid.UUID) ->
         | {
             "timeline": timeline,
             "signals": [SignalRead.model_validate(s) for s in repo.signals(source.id)],
-            "tasks": tasks.briefs(session, source.id),
+            "tasks": hooks.desk().briefs(session, source.id),
             "actions": allowed_actions(source.status, capabilities(principal, source)),
         }
     )
@@ -320,13 +312,10 @@ def act(
         note=body.note,
         media=tuple(body.media),
     )
-
-    from chengguan.dispatching.tasks import precheck  # 到场 on site, nobody dispatched off duty
-
     caps = capabilities(principal, source)
 
-    def work() -> CaseSourceDetail:
-        data = precheck(session, source, action, caps, body.reason, body.officer_id)
+    def work() -> CaseSourceDetail:  # 到场 on site, nobody dispatched off duty: the desk checks first
+        data = hooks.desk().precheck(session, source, action, caps, body.reason, body.officer_id)
         transition(session, source, action, principal.actor, params, caps, data=data, key=key)
         return detail(session, principal, source.id)
 
@@ -334,5 +323,4 @@ def act(
 
 
 def _already_done(session: Session, source_id: uuid.UUID, key: str) -> bool:
-    mine = (SourceEvent.case_source_id == source_id, SourceEvent.idempotency_key == key)
-    return session.scalar(select(SourceEvent.id).where(*mine).limit(1)) is not None
+    return timeline.recorded(session, SourceEvent, SourceEvent.case_source_id == source_id, key)

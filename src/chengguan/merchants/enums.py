@@ -1,23 +1,9 @@
-"""Kinds and states of a registered merchant."""
+"""Labels of a registered merchant's kinds and states (the kinds and states themselves are ``cases.enums``': a case
+shows the shop its party is)."""
 
 from __future__ import annotations
 
-from enum import StrEnum
-
-
-class MerchantKind(StrEnum):
-    """Legal form of the business: decides who the party of a case is (the operator, or the organisation)."""
-
-    individual_business = "individual_business"  # 个体工商户 — the operator answers as a natural person
-    enterprise = "enterprise"  # 企业（法人）
-    other_org = "other_org"  # 其他组织（农民专业合作社、分支机构等）
-
-
-class MerchantStatus(StrEnum):
-    operating = "operating"  # 营业中
-    suspended = "suspended"  # 停业
-    closed = "closed"  # 已注销
-
+from chengguan.cases.enums import MerchantKind, MerchantStatus
 
 KIND_LABELS = {
     MerchantKind.individual_business: "个体工商户",

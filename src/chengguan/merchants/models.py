@@ -7,9 +7,9 @@ import uuid
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from chengguan.cases.enums import MerchantKind, MerchantStatus
 from chengguan.core.db import Base, Timestamps, UUIDPrimaryKey
 from chengguan.kit.types import str_enum
-from chengguan.merchants.enums import MerchantKind, MerchantStatus
 
 
 class Merchant(UUIDPrimaryKey, Timestamps, Base):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from chengguan.cases.enums import MerchantKind
 from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.repository import Repository
 from chengguan.law.enums import PartyType
-from chengguan.merchants.enums import MerchantKind
 from chengguan.merchants.models import Merchant
 from chengguan.org.scope import scope_clause
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 
 from pydantic import Field
 
+from chengguan.cases.enums import MerchantKind, MerchantStatus
+from chengguan.cases.schemas import PartyCase
 from chengguan.kit.schemas import Filter, Out, Schema
-from chengguan.merchants.enums import MerchantKind, MerchantStatus
 
 Phone = Field(None, max_length=20, pattern=r"^[0-9+\-() ]{5,20}$")
 
@@ -32,22 +33,6 @@ class MerchantRead(Out):
     status: MerchantStatus
     has_account: bool = False
     created_at: datetime
-
-
-class PartyCase(Out):
-    """One earlier case of the same party or shop (违法记录), as the repeat-offender history shows it."""
-
-    id: uuid.UUID
-    code: str
-    matter_name: str
-    status: str
-    status_label: str
-    procedure: str
-    act_on: date
-    decided_on: date | None
-    decision_kind: str | None
-    fine_fen: int | None
-    unit_name: str
 
 
 class MerchantDetail(MerchantRead):

@@ -1,5 +1,5 @@
-"""Use cases of the merchant register: audited CRUD with licence check digits, location → grid → squad, and the
-shop's case record."""
+"""Use cases of the merchant register: audited CRUD with licence check digits, location → grid → squad, the
+shop's case record, and the shop a penalty case's party is (registered with ``cases.hooks``)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,18 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from chengguan.cases import hooks
+from chengguan.cases.enums import MerchantKind
+from chengguan.cases.history import HISTORY_LIMIT, party_record
+from chengguan.cases.models import Case
+from chengguan.cases.schemas import MerchantRef, PartyIn
 from chengguan.core.counters import reserve
 from chengguan.core.errors import Conflict, field_error
 from chengguan.core.idnumbers import valid_ric, valid_uscc
 from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.crud import CrudService, conflict
-from chengguan.merchants.enums import MerchantKind
 from chengguan.merchants.models import Merchant
-from chengguan.merchants.repository import MerchantRepository
+from chengguan.merchants.repository import MerchantRepository, matches_party, merchant_of_party
 from chengguan.merchants.schemas import MerchantDetail, MerchantRead
 from chengguan.org.enums import OrgLevel
 from chengguan.org.grids import grid_locator
@@ -51,8 +55,6 @@ class MerchantService(CrudService[Merchant]):
     def read(self, session: Session, principal: StaffPrincipal, id: uuid.UUID) -> BaseModel:
         """The shop with the cases of the shop or its operator the reader may read, how many others there are, and
         the penalties in the whole city (the record a handler weighs, 从重情节)."""
-        from chengguan.cases.history import HISTORY_LIMIT, party_record
-
         obj = self.load(session, principal, id)
         base = self.to_read(session, [obj])[0]
         ids = (obj.uscc, obj.operator_id_no)
@@ -95,10 +97,35 @@ class MerchantService(CrudService[Merchant]):
             raise field_error("unit_id", "请选择责任中队，或填写位于网格内的坐标")
 
     def before_delete(self, session: Session, principal: StaffPrincipal, obj: Merchant) -> None:
-        from chengguan.cases.models import Case
-
         if session.scalars(select(Case.id).where(Case.merchant_id == obj.id).limit(1)).first() is not None:
             raise Conflict("该商户已有案件记录，不能删除（可将状态改为已注销）", code="merchant.has_cases")
 
 
 merchant_service = MerchantService()
+
+
+def link_party(
+    session: Session, principal: StaffPrincipal, party: PartyIn, named: uuid.UUID | None
+) -> uuid.UUID | None:
+    """The shop a penalty case's party is: the one named (it must be readable and its licence must name the party),
+    else the one registered under the party's identity number, if exactly one."""
+    id_no = (party.id_no or "").upper() or None
+    if named is None:
+        found = merchant_of_party(session, party.type, id_no)
+        return found.id if found else None
+    merchant = MerchantRepository(session).get_readable(principal, named)
+    if merchant is None:
+        raise field_error("merchant_id", "商户不存在或不在您的数据权限范围内", code="case.merchant_unknown")
+    if not matches_party(merchant, party.type, id_no):
+        message = "当事人证件号与商户登记的信用代码或经营者身份证号不一致"
+        raise field_error("party.id_no", message, code="case.merchant_mismatch")
+    return merchant.id
+
+
+def case_ref(session: Session, merchant_id: uuid.UUID) -> MerchantRef | None:
+    """The shop as a penalty case's detail shows it."""
+    merchant = session.get(Merchant, merchant_id)
+    return MerchantRef.model_validate(merchant) if merchant else None
+
+
+hooks.registers_shops(hooks.Shops(link=link_party, ref=case_ref))

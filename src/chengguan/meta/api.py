@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Response
 from pydantic import BaseModel, ConfigDict
 
+from chengguan.core.access import CurrentStaff
 from chengguan.core.errors import PROBLEM_RESPONSES
-from chengguan.identity.dependencies import CurrentStaff
 from chengguan.meta.labels import payload
 
 router = APIRouter(tags=["系统"], responses=PROBLEM_RESPONSES)

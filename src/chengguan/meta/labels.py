@@ -18,12 +18,12 @@ from chengguan.cases import enums as cases
 from chengguan.cases import gates as case_gates
 from chengguan.cases import workflow as case_workflow
 from chengguan.core import geo
+from chengguan.core import principals as identity
 from chengguan.dispatching import models as dispatching
 from chengguan.documents import delivery, kinds, signatures
 from chengguan.documents import enums as documents
 from chengguan.evidence import enums as evidence
 from chengguan.evidence import review as evidence_review
-from chengguan.identity import enums as identity
 from chengguan.intake import enums as intake
 from chengguan.law import assess
 from chengguan.law import enums as law

@@ -1,12 +1,13 @@
-"""Dispatch tasks (派遣单): created by the source's dispatch/reassign action, acknowledged, arrived, completed —
-each step timestamped — and re-dispatched when the officer does not acknowledge in time."""
+"""Dispatch orders (派遣单) as use cases: given by the source's dispatch/reassign action, acknowledged, arrived,
+completed — each step timestamped — and re-dispatched when the officer does not acknowledge in time. The source's
+actions reach them through ``intake.hooks`` (the desk registered at the end of this module)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -15,45 +16,40 @@ from chengguan.core.config import get_settings
 from chengguan.core.errors import Conflict, Forbidden, NotFound, field_error
 from chengguan.core.geo import haversine_m
 from chengguan.core.principals import SYSTEM, Actor, StaffPrincipal
+from chengguan.dispatching import positions, repository
+from chengguan.dispatching.live import eta_for, nearest_for_source, touch_status
 from chengguan.dispatching.models import (
-    ACTIVE_TASK,
     TASK_LABELS,
     DispatchTask,
     DutyStatus,
     Position,
-    SubjectKind,
     TaskStatus,
 )
 from chengguan.dispatching.rules import Arrival, check_arrival
+from chengguan.intake import hooks
 from chengguan.intake.enums import SourceAction, SourceStatus
 from chengguan.intake.models import CaseSource
 from chengguan.intake.schemas import DispatchTaskBrief, NamedRef
-from chengguan.intake.workflow import Capabilities, permitted
+from chengguan.intake.service import append_event, transition
+from chengguan.intake.service import load as load_source
+from chengguan.intake.workflow import ActionInput, Capabilities, permitted
 from chengguan.org.enums import ActiveStatus
 from chengguan.org.models import Officer
 
 
-def _position(session: Session, officer_id: uuid.UUID) -> Position | None:
-    return session.get(Position, (SubjectKind.officer, officer_id))
-
-
 def set_duty(session: Session, officer_id: uuid.UUID, status: DutyStatus, now: datetime) -> None:
     """Mark the officer busy/available on the live map (``received_at`` moves so every process picks it up)."""
-    from chengguan.dispatching.live import touch_status
-
-    position = _position(session, officer_id)
+    position = repository.position_of(session, officer_id)
     if position is not None and position.status is not DutyStatus.off_duty and position.status is not status:
         touch_status(session, position, status, now)
 
 
 def create(session: Session, source: CaseSource, officer_id: uuid.UUID, actor: Actor, *, now: datetime) -> DispatchTask:
     """A new task for an active officer, with straight-line distance and ETA from the officer's last position."""
-    from chengguan.dispatching.live import eta_for
-
     officer = session.get(Officer, officer_id)
     if officer is None or officer.status is not ActiveStatus.active:
         raise field_error("officer_id", "执法队员不存在或已停用", code="dispatch.officer_invalid")
-    position = _position(session, officer_id)
+    position = repository.position_of(session, officer_id)
     distance, eta = (None, None)
     if position is not None:
         distance, eta = eta_for(position.lng, position.lat, source.lng, source.lat)
@@ -71,6 +67,22 @@ def create(session: Session, source: CaseSource, officer_id: uuid.UUID, actor: A
     set_duty(session, officer.id, DutyStatus.busy, now)
     session.flush()
     return task
+
+
+def assign(
+    session: Session, source: CaseSource, officer_id: uuid.UUID, actor: Actor, *, reason: str, now: datetime
+) -> dict[str, Any]:
+    """The source's dispatch or reassignment: its open task withdrawn, a new one for the officer; what the source's
+    timeline records of it."""
+    end_active(session, source.id, reason=reason, now=now)
+    task = create(session, source, officer_id, actor, now=now)
+    officer = session.get(Officer, task.officer_id)
+    return {
+        "officer_id": str(task.officer_id),
+        "officer_name": officer.name if officer else "",
+        "task_id": str(task.id),
+        "distance_m": task.distance_m,
+    }
 
 
 def fix_distance(position: Position | None, lng: float, lat: float, now: datetime) -> float | None:
@@ -96,11 +108,11 @@ def precheck(
     if not permitted(action, caps):
         return None
     if action in (SourceAction.dispatch, SourceAction.reassign) and isinstance(officer_id, uuid.UUID):
-        position = _position(session, officer_id)
+        position = repository.position_of(session, officer_id)
         if position is not None and position.status is DutyStatus.off_duty:
             raise field_error("officer_id", "该执法队员已下班，不能派遣", code="dispatch.officer_off_duty")
     if action is SourceAction.arrive and source.status is SourceStatus.dispatched:
-        task = active(session, source.id)
+        task = repository.active(session, source.id)
         if task is not None:
             return arrival(session, task, source, reason).record()
     return None
@@ -108,20 +120,13 @@ def precheck(
 
 def arrival(session: Session, task: DispatchTask, source: CaseSource, reason: str | None) -> Arrival:
     """到场 of the task's officer (whoever presses the button): judged by that officer's latest fix."""
-    distance = fix_distance(_position(session, task.officer_id), source.lng, source.lat, clock.now())
+    distance = fix_distance(repository.position_of(session, task.officer_id), source.lng, source.lat, clock.now())
     return check_arrival(distance, get_settings().arrival_radius_m, reason)
-
-
-def active(session: Session, source_id: uuid.UUID) -> DispatchTask | None:
-    statement = select(DispatchTask).where(
-        DispatchTask.case_source_id == source_id, DispatchTask.status.in_(sorted(ACTIVE_TASK))
-    )
-    return session.scalars(statement.order_by(DispatchTask.dispatched_at.desc())).first()
 
 
 def end_active(session: Session, source_id: uuid.UUID, *, reason: str, now: datetime) -> None:
     """Withdraw the source's open task (reassigned, sent back or voided); the officer is free again."""
-    task = active(session, source_id)
+    task = repository.active(session, source_id)
     if task is not None:
         task.status, task.ended_reason, task.completed_at = TaskStatus.cancelled, reason[:200], now
         set_duty(session, task.officer_id, DutyStatus.available, now)
@@ -129,7 +134,7 @@ def end_active(session: Session, source_id: uuid.UUID, *, reason: str, now: date
 
 def mark(session: Session, source_id: uuid.UUID, step: str, now: datetime) -> None:
     """Record arrival or completion on the source's active task (arrival implies acknowledgement)."""
-    task = active(session, source_id)
+    task = repository.active(session, source_id)
     if task is None:
         return
     if task.acknowledged_at is None:
@@ -144,15 +149,7 @@ def mark(session: Session, source_id: uuid.UUID, step: str, now: datetime) -> No
 
 
 def briefs(session: Session, source_id: uuid.UUID) -> list[DispatchTaskBrief]:
-    rows = list(
-        session.execute(
-            select(DispatchTask, Officer.name)
-            .join(Officer, Officer.id == DispatchTask.officer_id)
-            .where(DispatchTask.case_source_id == source_id)
-            .order_by(DispatchTask.dispatched_at.desc())
-        ).tuples()
-    )
-    return [brief(t, name) for t, name in rows]
+    return [brief(t, name) for t, name in repository.with_officer_names(session, source_id)]
 
 
 def brief(t: DispatchTask, officer_name: str) -> DispatchTaskBrief:
@@ -172,8 +169,6 @@ def brief(t: DispatchTask, officer_name: str) -> DispatchTaskBrief:
 
 def load_for(session: Session, principal: StaffPrincipal, task_id: uuid.UUID) -> tuple[DispatchTask, CaseSource]:
     """A task the principal may act on: the dispatched officer, or a dispatcher who can read the source."""
-    from chengguan.intake.service import load as load_source
-
     task = session.get(DispatchTask, task_id)
     if task is None:
         raise NotFound("派遣任务不存在", code="dispatch.task_not_found")
@@ -189,8 +184,6 @@ def load_for(session: Session, principal: StaffPrincipal, task_id: uuid.UUID) ->
 
 def acknowledge(session: Session, principal: StaffPrincipal, task_id: uuid.UUID) -> DispatchTask:
     """The officer accepts the order (接收); the source's timeline records it."""
-    from chengguan.intake.service import append_event
-
     task, source = load_for(session, principal, task_id)
     if task.status is not TaskStatus.dispatched:
         raise Conflict(f"任务当前为「{TASK_LABELS[task.status]}」，不能接收", code="dispatch.invalid_transition")
@@ -207,29 +200,10 @@ def acknowledge(session: Session, principal: StaffPrincipal, task_id: uuid.UUID)
 def sweep_timeouts(session: Session, now: datetime | None = None) -> int:
     """Tasks not acknowledged in time: mark them timed out (once, even with several processes) and re-dispatch the
     source to the next nearest available officer, or send it back to the dispatcher when nobody is free."""
-    from chengguan.dispatching.live import nearest_for_source
-    from chengguan.intake.enums import SourceAction
-    from chengguan.intake.service import transition
-    from chengguan.intake.workflow import ActionInput, Capabilities
-
     now = now or clock.now()
-    due = session.scalars(
-        select(DispatchTask.id).where(DispatchTask.status == TaskStatus.dispatched, DispatchTask.ack_due_at < now)
-    ).all()
     handled = 0
-    for task_id in due:
-        won = session.execute(
-            update(DispatchTask)
-            .where(DispatchTask.id == task_id, DispatchTask.status == TaskStatus.dispatched)
-            .values(
-                status=TaskStatus.timed_out,
-                ended_reason="超时未接收",
-                completed_at=now,
-                version=DispatchTask.version + 1,
-            )
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if won != 1:
+    for task_id in repository.unacknowledged(session, now):
+        if not repository.time_out(session, task_id, now):
             continue
         handled += 1
         task = session.get(DispatchTask, task_id)
@@ -238,9 +212,7 @@ def sweep_timeouts(session: Session, now: datetime | None = None) -> int:
         source = session.get(CaseSource, task.case_source_id)
         assert source is not None
         set_duty(session, task.officer_id, DutyStatus.available, now)
-        tried = set(
-            session.scalars(select(DispatchTask.officer_id).where(DispatchTask.case_source_id == source.id)).all()
-        )
+        tried = repository.tried_officers(session, source.id)
         caps = Capabilities(dispatch=True, manage=True)
         reason = "派遣超时未接收"
         nearest = nearest_for_source(session, source, limit=1, exclude=tried, unit_ids=None)
@@ -268,3 +240,15 @@ def sweep_timeouts(session: Session, now: datetime | None = None) -> int:
             )
     session.flush()
     return handled
+
+
+hooks.registers_desk(
+    hooks.DispatchDesk(
+        assign=assign,
+        withdraw=end_active,
+        mark=mark,
+        precheck=precheck,
+        briefs=briefs,
+        reported=positions.fix_from_report,
+    )
+)

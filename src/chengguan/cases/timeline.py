@@ -1,0 +1,45 @@
+"""The case's timeline (全过程记录, 《行政处罚法》第四十七条): one entry per act on the case — who, when, from which
+address — appended and never changed, and the entries as the detail page shows them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from chengguan.cases.enums import ACTION_LABELS, CaseAction
+from chengguan.cases.models import Case, CaseEvent
+from chengguan.cases.schemas import EventRead
+from chengguan.core.principals import Actor
+from chengguan.intake import timeline
+
+EVENT_LABELS = {  # entries that are not workflow actions
+    "create": "立案登记",
+    "supervise": "超期转督查",
+    "withdraw_disclosure": "撤回公开信息",
+    "add_evidence": "登记证据",
+    "review_evidence": "证据审核",
+    "amend": "补正案件信息",
+}
+
+
+def add_event(session: Session, case: Case, action: str, actor: Actor, now: datetime, **fields: Any) -> None:
+    """Append one entry: ``from_status``, ``to_status``, ``reason``, ``data`` and the request's idempotency ``key``,
+    as ``intake.timeline.entry`` takes them; the actor's address is recorded with it."""
+    session.add(timeline.entry(CaseEvent, actor, now, action, case_id=case.id, ip=actor.ip, **fields))
+
+
+def already_done(session: Session, case_id: uuid.UUID, key: str) -> bool:
+    """Whether a request with idempotency key ``key`` was already recorded on the case."""
+    return timeline.recorded(session, CaseEvent, CaseEvent.case_id == case_id, key)
+
+
+def event_read(e: CaseEvent) -> EventRead:
+    try:
+        label = ACTION_LABELS[CaseAction(e.action)]
+    except ValueError:
+        label = EVENT_LABELS.get(e.action, e.action)
+    return EventRead(id=e.id, at=e.at, action=e.action, action_label=label, from_status=e.from_status,
+                     to_status=e.to_status, actor_name=e.actor_name, ip=e.ip, reason=e.reason, data=e.data)  # fmt: skip
