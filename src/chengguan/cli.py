@@ -81,7 +81,7 @@ def demo(
     from chengguan.core.db import Database
     from chengguan.core.migrate import upgrade
     from chengguan.demo.loader import load_demo, print_logins
-    from chengguan.demo.progress import Bars
+    from chengguan.core.progress import Bars
 
     url = get_settings().database_url
     upgrade(url)  # a fresh database needs no separate `chengguan migrate`

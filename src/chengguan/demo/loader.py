@@ -25,7 +25,7 @@ from chengguan.demo.evidence import seed_evidence
 from chengguan.demo.geography import DemoCity, build_demo_city
 from chengguan.demo.intake import seed_intake
 from chengguan.demo.merchants import seed_merchants
-from chengguan.demo.progress import SILENT, Bars, Silent
+from chengguan.core.progress import SILENT, Bars, Silent
 from chengguan.dispatching import live as live_positions
 from chengguan.dispatching.models import DispatchTask, Position
 from chengguan.documents.models import (
