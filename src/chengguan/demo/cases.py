@@ -29,8 +29,8 @@ from chengguan.cases.supervision import sweep
 from chengguan.core import clock
 from chengguan.core.idnumbers import ric_check_digit, uscc_check_char
 from chengguan.core.principals import Actor
-from chengguan.demo.places import street_address
 from chengguan.core.progress import SILENT, Stage
+from chengguan.demo.places import street_address
 from chengguan.demo.scenarios import Scenario, scenarios
 from chengguan.demo.walk import Crew, walk
 from chengguan.law.applicability import applicable_codes

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chengguan.core.idnumbers import ric_check_digit, uscc_check_char
+from chengguan.core.progress import SILENT, Stage
 from chengguan.demo.cases import GIVEN, SURNAMES
 from chengguan.demo.places import street_address
-from chengguan.core.progress import SILENT, Stage
 from chengguan.merchants.enums import MerchantKind, MerchantStatus
 from chengguan.merchants.models import Merchant
 from chengguan.merchants.service import next_code
