@@ -14,7 +14,6 @@ import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from pathlib import PurePosixPath
 from typing import Any
 
 FORMAT = "chengguan-backup"
@@ -127,15 +126,14 @@ def from_json(text: str) -> Manifest:
 
 
 def unsafe_path(path: str) -> bool:
-    """A listed path that could land outside the restore target (absolute, ``..``, or not under database/ files/)."""
-    parts = PurePosixPath(path).parts
+    """A listed path that is not in the canonical form backups write (``files/a/b``), which could land outside the
+    restore target: absolute, with ``..``, ``.`` or empty parts, backslashes, or not under database/ or files/."""
+    parts = path.split("/")
     return (
-        not parts
-        or path.startswith("/")
+        len(parts) < 2
         or "\\" in path
         or any(part in ("..", ".", "") for part in parts)
         or parts[0] not in (DATABASE_DIR, FILES_DIR)
-        or len(parts) < 2
     )
 
 
