@@ -94,7 +94,7 @@ def test_scheduled_backups_one_a_day_with_retention(deployment: tuple[str, Path]
     (root / ".partial-chengguan-20261205-040000").mkdir()  # a crashed run's leftovers
     with clock.frozen(local(5, 4)):
         run_backup(settings)
-    assert sorted(p.name for p in root.iterdir() if p.is_dir()) == made[-1:] + ["chengguan-20261205-040000"]
+    assert sorted(p.name for p in root.iterdir() if p.is_dir()) == [*made[-1:], "chengguan-20261205-040000"]
 
 
 def test_a_second_process_skips_while_one_is_backing_up(deployment: tuple[str, Path], tmp_path: Path):

@@ -51,5 +51,6 @@ def test_the_server_answers_while_a_backup_runs(tmp_path: Path):
     assert {status for _, status in during} == {200}, during
 
     restored = tmp_path / "restored"
-    result = restore_backup(settings_for(f"sqlite:///{restored / 'chengguan.db'}", restored / "data"), tmp_path / "backup")
+    settings = settings_for(f"sqlite:///{restored / 'chengguan.db'}", restored / "data")
+    result = restore_backup(settings, tmp_path / "backup")
     assert all(check.ok for check in result.checks), result.checks

@@ -65,7 +65,7 @@ def test_a_manifest_with_an_escaping_path_is_refused_even_with_a_valid_digest():
     evil = FileEntry("files/../../home/x/.ssh/authorized_keys", 1, "d" * 64)
     with pytest.raises(BackupError, match="不安全"):
         from_json(to_json(manifest(DB, evil)))
-    with pytest.raises(BackupError, match="未列出数据库文件 database/chengguan.sqlite3"):
+    with pytest.raises(BackupError, match=r"未列出数据库文件 database/chengguan\.sqlite3"):
         from_json(to_json(manifest(KEY)))
 
 
@@ -74,7 +74,7 @@ def test_a_manifest_with_an_escaping_path_is_refused_even_with_a_valid_digest():
     [
         ({DB.path: 4096, KEY.path: 120, BLOB.path: 9}, None),
         ({DB.path: 4096, BLOB.path: 9}, f"文件 {KEY.path} 缺失：备份不完整"),
-        ({DB.path: 4096, KEY.path: 119, BLOB.path: 9}, f"文件 {KEY.path} 的大小与清单不符（清单 120 字节，实际 119 字节）"),
+        ({DB.path: 4096, KEY.path: 119, BLOB.path: 9}, f"文件 {KEY.path} 的大小与清单不符（清单 120 字节，实际 119 字节）"),  # noqa: E501
         ({DB.path: 4096, KEY.path: 120, BLOB.path: 9, "files/zz": 1}, "文件 files/zz 不在清单中：备份被改动过"),
         ({KEY.path: 120}, f"文件 {DB.path} 缺失：备份不完整"),  # the first problem in manifest order
     ],
@@ -91,8 +91,8 @@ def test_digest_problem():
 @pytest.mark.parametrize(
     ("relative", "out"),
     [("blobs/sha256/ab/cd/x", False), ("blobs/tmp/put-123", True), ("keys/bureau.json.tmp", True),
-     ("media/ab/x.jpg.part", True), ("chengguan.db", True), ("chengguan.db-wal", True), ("backups/x/manifest.json", True),
-     ("backupsX/y", False), ("keys/platform-ca.json", False)],
+     ("media/ab/x.jpg.part", True), ("chengguan.db", True), ("chengguan.db-wal", True),
+     ("backups/x/manifest.json", True), ("backupsX/y", False), ("keys/platform-ca.json", False)],
 )  # fmt: skip
 def test_what_stays_out_of_the_data_directory_copy(relative: str, out: bool):
     rule = {"skip_files": frozenset({"chengguan.db", "chengguan.db-wal"}), "skip_dirs": ("backups",)}
@@ -122,7 +122,8 @@ def test_names_and_retention():
     assert backup_name(local(7, 2, 30)) == "chengguan-20261207-023000"
     assert backup_day("chengguan-20261207-023000") == date(2026, 12, 7)
     assert backup_day("chengguan-20261399-023000") is None and backup_day("notes") is None
-    names = [f"chengguan-202612{d:02d}-023000" for d in (3, 1, 5, 4, 2)] + [".partial-chengguan-20261206-023000", ".lock"]
+    names = [f"chengguan-202612{d:02d}-023000" for d in (3, 1, 5, 4, 2)]
+    names += [".partial-chengguan-20261206-023000", ".lock"]
     assert completed(names)[0] == "chengguan-20261205-023000"
     assert to_prune(names, 3) == ["chengguan-20261202-023000", "chengguan-20261201-023000"]
     assert to_prune(names, 0) == completed(names)[1:]  # the newest always stays

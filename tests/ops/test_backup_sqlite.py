@@ -81,7 +81,7 @@ def test_a_changed_database_byte_is_refused(backed_up, tmp_path: Path):
         byte = f.read(1)
         f.seek(8192 + 100)
         f.write(bytes([byte[0] ^ 0xFF]))
-    with pytest.raises(BackupError, match="文件 database/chengguan.sqlite3 的摘要与清单不符"):
+    with pytest.raises(BackupError, match=r"文件 database/chengguan\.sqlite3 的摘要与清单不符"):
         restore_backup(settings_for(*fresh_target(tmp_path)), backup)
 
 
@@ -96,7 +96,7 @@ def test_a_missing_file_is_refused(backed_up, tmp_path: Path):
 def test_an_extra_file_is_refused(backed_up, tmp_path: Path):
     backup = damaged_copy(backed_up[0], tmp_path)
     (backup / "files" / "keys" / "planted.json").write_text("{}")
-    with pytest.raises(BackupError, match="文件 files/keys/planted.json 不在清单中"):
+    with pytest.raises(BackupError, match=r"文件 files/keys/planted\.json 不在清单中"):
         restore_backup(settings_for(*fresh_target(tmp_path)), backup)
 
 
@@ -125,7 +125,7 @@ def test_a_truncated_or_absent_manifest_is_refused(backed_up, tmp_path: Path):
     with pytest.raises(BackupError, match="不是有效的 JSON"):
         restore_backup(settings_for(*fresh_target(tmp_path)), backup)
     (backup / MANIFEST).unlink()
-    with pytest.raises(BackupError, match="清单 manifest.json 缺失"):
+    with pytest.raises(BackupError, match=r"清单 manifest\.json 缺失"):
         restore_backup(settings_for(*fresh_target(tmp_path)), backup)
 
 

@@ -69,7 +69,7 @@ def test_production_refuses_to_start_while_demo_logins_open(demo: tuple[str, Pat
     url, data_dir = demo
     db = Database(url)
     try:
-        with pytest.raises(ProductionRefused, match="生产环境拒绝启动：示范账号 .*admin.* 仍可用公开的示范密码登录"):
+        with pytest.raises(ProductionRefused, match=r"生产环境拒绝启动：示范账号 .*admin.* 仍可用公开的示范密码登录"):
             create_app(production(url, data_dir), db)
         create_app(Settings(env="test", secret_key=SECRET, database_url=url, data_dir=data_dir), db)  # test: fine
     finally:
