@@ -10,6 +10,7 @@ import typer
 
 from chengguan.core.config import Environment, get_settings
 
+EX_CONFIG = 78  # sysexits.h: configuration error
 app = typer.Typer(help="城管综合执法平台 Chengguan 命令行", no_args_is_help=True, add_completion=False)
 
 
@@ -64,7 +65,8 @@ def serve(
 
 
 def _refuse_unsafe_production() -> None:
-    """Say plainly why production will not start (the app factory refuses too, with a traceback)."""
+    """Say plainly why production will not start (the app factory refuses too, with a traceback); exit 78
+    (EX_CONFIG), which the systemd unit does not restart on."""
     from pydantic import ValidationError
 
     from chengguan.core.db import Database
@@ -75,7 +77,7 @@ def _refuse_unsafe_production() -> None:
     except ValidationError as exc:
         for error in exc.errors():
             typer.echo(f"配置错误：{error['msg'].removeprefix('Value error, ')}", err=True)
-        raise typer.Exit(1) from exc
+        raise typer.Exit(EX_CONFIG) from exc
     if settings.env is not Environment.production:
         return
     db = Database(settings.database_url)
@@ -83,7 +85,7 @@ def _refuse_unsafe_production() -> None:
         refuse_demo_logins(db)
     except ProductionRefused as exc:
         typer.echo(str(exc), err=True)
-        raise typer.Exit(1) from exc
+        raise typer.Exit(EX_CONFIG) from exc
     finally:
         db.dispose()
 

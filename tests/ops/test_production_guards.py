@@ -112,7 +112,7 @@ def test_demo_refuses_in_production(production_env: tuple[str, Path], args: list
 def test_serve_refuses_in_production_with_a_plain_message(production_env: tuple[str, Path], monkeypatch):
     monkeypatch.setattr("uvicorn.run", lambda *a, **k: pytest.fail("uvicorn must not start"))
     code, out = run("serve")
-    assert code == 1
+    assert code == 78  # EX_CONFIG: systemd does not restart it
     assert "生产环境拒绝启动：示范账号" in out and "Traceback" not in out
 
 
@@ -121,5 +121,5 @@ def test_serve_names_a_configuration_error(production_env: tuple[str, Path], mon
     monkeypatch.setattr("uvicorn.run", lambda *a, **k: pytest.fail("uvicorn must not start"))
     get_settings.cache_clear()
     code, out = run("serve")
-    assert code == 1
+    assert code == 78
     assert f"配置错误：生产环境不得使用示范 Open311 密钥 {DEMO_OPEN311_KEY}" in out
