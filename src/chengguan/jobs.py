@@ -49,7 +49,7 @@ class Scheduler:
         self.db, self.settings, self.interval = db, settings, interval
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=self._loop, name="chengguan-jobs", daemon=True)]
-        if settings is not None and settings.backup_dir is not None:
+        if settings is not None and settings.backup_dir is not None and settings.backup_by_app:
             self._threads.append(threading.Thread(target=self._backup_loop, name="chengguan-backup", daemon=True))
 
     def start(self) -> None:

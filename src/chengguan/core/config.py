@@ -70,10 +70,12 @@ class Settings(BaseSettings):
     sms_adapter: str = "outbox"  # notify.sms.GATEWAYS: the local outbox unless a carrier gateway is plugged in
     sms_unreachable: str = ""  # outbox adapter: numbers that fail (comma-separated), to exercise the paper fallback
     run_jobs: bool = True  # the served app runs the background jobs (督办, dispatch timeouts) every minute
-    # Scheduled backups (ops.scheduled): where (unset: none), how many to keep, from what local time each day.
+    # Scheduled backups (ops.scheduled): where (unset: none), how many to keep, from what local time each day, and
+    # whether the served app takes them (off when a systemd timer or cron runs `chengguan backup` instead).
     backup_dir: Path | None = None
     backup_keep: int = Field(default=7, ge=1)
     backup_at: time = time(2, 30)
+    backup_by_app: bool = True
 
     @field_validator("now")
     @classmethod
