@@ -9,10 +9,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
+from typer.testing import CliRunner
 
-from chengguan.core.config import Settings
+from chengguan.cli import app as cli
+from chengguan.core.config import Settings, get_settings
 from chengguan.ops.files import sha256_of, walk
 
 SECRET = "backup-tests-" + "x" * 32
@@ -20,6 +23,20 @@ SECRET = "backup-tests-" + "x" * 32
 
 def settings_for(url: str, data_dir: Path, **extra: object) -> Settings:
     return Settings(env="test", database_url=url, data_dir=data_dir, secret_key=SECRET, **extra)
+
+
+def use_env(monkeypatch: pytest.MonkeyPatch, **variables: str) -> None:
+    """Point ``get_settings()`` (the command line) at these ``CHENGGUAN_<NAME>`` values, without CHENGGUAN_NOW."""
+    for name, value in variables.items():
+        monkeypatch.setenv(f"CHENGGUAN_{name.upper()}", value)
+    monkeypatch.delenv("CHENGGUAN_NOW", raising=False)
+    get_settings.cache_clear()
+
+
+def run_cli(*args: str) -> tuple[int, str]:
+    """``chengguan ARGS``: exit code and everything it printed (stdout and stderr)."""
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output + (result.stderr if result.stderr_bytes is not None else "")
 
 
 def database_fingerprint(url: str) -> dict[str, str]:

@@ -9,10 +9,9 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from backup_support import settings_for
-from typer.testing import CliRunner
+from backup_support import run_cli as run
+from backup_support import settings_for, use_env
 
-from chengguan.cli import app as cli
 from chengguan.core import clock
 from chengguan.core.config import get_settings
 from chengguan.core.db import Database
@@ -20,30 +19,18 @@ from chengguan.jobs import Scheduler
 from chengguan.ops.scheduled import LOCK, _exclusive, run_backup
 from support import demo_database
 
-runner = CliRunner()
-
 
 @pytest.fixture
 def deployment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Path]]:
     url, data_dir = demo_database(tmp_path, documents=False)
-    monkeypatch.setenv("CHENGGUAN_DATABASE_URL", url)
-    monkeypatch.setenv("CHENGGUAN_DATA_DIR", str(data_dir))
-    monkeypatch.delenv("CHENGGUAN_NOW", raising=False)
     monkeypatch.delenv("CHENGGUAN_BACKUP_DIR", raising=False)
-    get_settings.cache_clear()
+    use_env(monkeypatch, database_url=url, data_dir=str(data_dir))
     yield url, data_dir
     get_settings.cache_clear()
 
 
-def run(*args: str) -> tuple[int, str]:
-    result = runner.invoke(cli, list(args))
-    return result.exit_code, result.output + (result.stderr if result.stderr_bytes is not None else "")
-
-
 def point_at(monkeypatch: pytest.MonkeyPatch, folder: Path) -> Path:
-    monkeypatch.setenv("CHENGGUAN_DATABASE_URL", f"sqlite:///{folder / 'chengguan.db'}")
-    monkeypatch.setenv("CHENGGUAN_DATA_DIR", str(folder / "data"))
-    get_settings.cache_clear()
+    use_env(monkeypatch, database_url=f"sqlite:///{folder / 'chengguan.db'}", data_dir=str(folder / "data"))
     return folder
 
 

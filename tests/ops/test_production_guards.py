@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from backup_support import run_cli as run
+from backup_support import use_env
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
-from typer.testing import CliRunner
 
 from chengguan.app import create_app
-from chengguan.cli import app as cli
 from chengguan.core.config import DEMO_OPEN311_KEY, Settings, get_settings
 from chengguan.core.db import Database
 from chengguan.core.security import hash_password
@@ -22,7 +22,6 @@ from chengguan.demo.guard import ProductionRefused
 from support import demo_database
 
 SECRET = "production-" + "s" * 40
-runner = CliRunner()
 
 
 def production(url: str, data_dir: Path, **extra: object) -> Settings:
@@ -38,18 +37,10 @@ def demo(tmp_path: Path) -> tuple[str, Path]:
 @pytest.fixture
 def production_env(demo: tuple[str, Path], monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Path]]:
     url, data_dir = demo
-    for name, value in {"ENV": "production", "SECRET_KEY": SECRET, "DATABASE_URL": url, "DATA_DIR": str(data_dir),
-                        "OPEN311_API_KEYS": "bureau-key-1"}.items():  # fmt: skip
-        monkeypatch.setenv(f"CHENGGUAN_{name}", value)
-    monkeypatch.delenv("CHENGGUAN_NOW", raising=False)
-    get_settings.cache_clear()
+    use_env(monkeypatch, env="production", secret_key=SECRET, database_url=url, data_dir=str(data_dir),
+            open311_api_keys="bureau-key-1")  # fmt: skip
     yield demo
     get_settings.cache_clear()
-
-
-def run(*args: str) -> tuple[int, str]:
-    result = runner.invoke(cli, list(args))
-    return result.exit_code, result.output + (result.stderr if result.stderr_bytes is not None else "")
 
 
 def test_the_demo_open311_key_is_refused_in_production(tmp_path: Path):
