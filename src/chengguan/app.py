@@ -19,9 +19,10 @@ from chengguan.cases.api import chains_router as approval_chains_router
 from chengguan.cases.api import public_router as disclosure_router
 from chengguan.cases.api import router as cases_router
 from chengguan.core import apidocs, headers, limits, problems
-from chengguan.core.config import Settings, get_settings
+from chengguan.core.config import Environment, Settings, get_settings
 from chengguan.core.db import Database
 from chengguan.core.errors import NotFound
+from chengguan.demo.guard import refuse_demo_logins
 from chengguan.dispatching.api import router as dispatching_router
 from chengguan.documents.api import router as documents_router
 from chengguan.documents.delivery_api import router as delivery_router
@@ -58,10 +59,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     """Build the application for ``settings`` (default: from the environment)."""
     settings = settings or get_settings()
     db = database or Database(settings.database_url)
+    if settings.env is Environment.production:
+        refuse_demo_logins(db)  # before serving anything: the demo passwords are public
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        scheduler = Scheduler(db) if settings.run_jobs else None
+        scheduler = Scheduler(db, settings) if settings.run_jobs else None
         if scheduler:
             scheduler.start()
         yield

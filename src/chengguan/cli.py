@@ -1,5 +1,5 @@
 """The ``chengguan`` command: serve, migrate, demo, simulate, sweep, create-admin, verify-audit, verify-evidence,
-seal-evidence, export-anchors."""
+seal-evidence, export-anchors, backup, restore."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from pathlib import Path
 
 import typer
 
-from chengguan.core.config import get_settings
+from chengguan.core.config import Environment, get_settings
 
+EX_CONFIG = 78  # sysexits.h: configuration error
 app = typer.Typer(help="城管综合执法平台 Chengguan 命令行", no_args_is_help=True, add_completion=False)
 
 
@@ -45,6 +46,7 @@ def serve(
     """Serve the API and the web app."""
     import uvicorn
 
+    _refuse_unsafe_production()
     typer.echo(f"城管综合执法平台：http://{host}:{port}/   接口文档：http://{host}:{port}/api/docs")
     simulator = _start_simulator(f"http://{host}:{port}") if simulate else None
     try:
@@ -60,6 +62,32 @@ def serve(
     finally:
         if simulator is not None:
             simulator.terminate()
+
+
+def _refuse_unsafe_production() -> None:
+    """Say plainly why production will not start (the app factory refuses too, with a traceback); exit 78
+    (EX_CONFIG), which the systemd unit does not restart on."""
+    from pydantic import ValidationError
+
+    from chengguan.core.db import Database
+    from chengguan.demo.guard import ProductionRefused, refuse_demo_logins
+
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            typer.echo(f"配置错误：{error['msg'].removeprefix('Value error, ')}", err=True)
+        raise typer.Exit(EX_CONFIG) from exc
+    if settings.env is not Environment.production:
+        return
+    db = Database(settings.database_url)
+    try:
+        refuse_demo_logins(db)
+    except ProductionRefused as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(EX_CONFIG) from exc
+    finally:
+        db.dispose()
 
 
 def _start_simulator(url: str):  # type: ignore[no-untyped-def]
@@ -80,9 +108,13 @@ def demo(
     """Load the demo city (deterministic) and print its logins."""
     from chengguan.core.db import Database
     from chengguan.core.migrate import upgrade
+    from chengguan.core.progress import Bars
     from chengguan.demo.loader import load_demo, print_logins
-    from chengguan.demo.progress import Bars
 
+    if get_settings().env is Environment.production:
+        typer.echo("生产环境（CHENGGUAN_ENV=production）禁止载入或重置示范数据：它会清空真实数据，"
+                   "并建立密码公开的示范账号。", err=True)  # fmt: skip
+        raise typer.Exit(1)
     url = get_settings().database_url
     upgrade(url)  # a fresh database needs no separate `chengguan migrate`
     db = Database(url)
@@ -165,22 +197,17 @@ def create_admin(
 @app.command("verify-audit")
 def verify_audit() -> None:
     """Verify the audit hash chain; exit 1 naming the first broken entry."""
-    from chengguan.audit.service import verify
     from chengguan.core.db import Database
+    from chengguan.ops.checks import audit_check
 
     db = Database(get_settings().database_url)
     try:
-        with db.session(write=False) as session:
-            result = verify(session)
+        check = audit_check(db)
     finally:
         db.dispose()
-    if result.ok:
-        typer.echo(f"审计链完整：共校验 {result.checked} 条记录。")
-        return
-    broken = result.first_broken
-    assert broken is not None
-    typer.echo(f"审计链被破坏：第一条异常记录 seq={broken.seq} id={broken.id}：{broken.reason}", err=True)
-    raise typer.Exit(1)
+    typer.echo(check.message, err=not check.ok)
+    if not check.ok:
+        raise typer.Exit(1)
 
 
 @app.command("verify-evidence")
@@ -196,6 +223,7 @@ def verify_evidence(
     from chengguan.evidence import ledger_db, service
     from chengguan.evidence.anchors import FileAnchorSink, check_anchors
     from chengguan.evidence.models import EvidenceItem
+    from chengguan.ops.checks import evidence_break
 
     settings = get_settings()
     db = Database(settings.database_url)
@@ -224,9 +252,7 @@ def verify_evidence(
         took = f"，用时 {seconds:.2f} 秒" if seconds is not None else ""
         typer.echo(f"证据存证完整：已校验 {checked}{took}。")
         return
-    typer.echo(
-        f"证据存证被破坏：序号 {brk.seq}，证据 {brk.item_id or '—'}，原因 {brk.reason.value}：{brk.message}", err=True
-    )
+    typer.echo(evidence_break(brk), err=True)
     raise typer.Exit(1)
 
 
@@ -267,6 +293,67 @@ def export_anchors_command(path: Path = typer.Argument(..., help="公证锚定�
         typer.echo(f"与已公证记录不符：批次自序号 {brk.seq} 起，原因 {brk.reason.value}：{brk.message}", err=True)
         raise typer.Exit(1)
     typer.echo(f"已写出 {result.published} 个批次根（{result.already} 个此前已公证）：{path}")
+
+
+@app.command()
+def backup(
+    directory: Path | None = typer.Argument(
+        None,
+        help="备份目录（新目录或空目录）；省略时写入 CHENGGUAN_BACKUP_DIR 下带时间戳的子目录并清理超出保留份数的旧备份",
+    ),
+) -> None:
+    """Back up the database, the stored files and keys, with a manifest of SHA-256 digests (server may keep running)."""
+    from chengguan.core.progress import Bars
+    from chengguan.ops.backup import create_backup
+    from chengguan.ops.manifest import BackupError
+    from chengguan.ops.scheduled import run_backup
+
+    settings = get_settings()
+    try:
+        with Bars() as bars:
+            if directory is None:
+                result = run_backup(settings, only_if_due=False, progress=bars)
+            else:
+                result = create_backup(settings, directory, bars)
+    except BackupError as exc:
+        typer.echo(f"备份失败：{exc}", err=True)
+        raise typer.Exit(1) from exc
+    if result is None:
+        typer.echo(f"另一个进程正在备份到 {settings.backup_dir}，本次未执行。", err=True)
+        raise typer.Exit(1)
+    m = result.manifest
+    typer.echo(f"备份完成：{result.path}（{m.database_kind} 数据库版本 {m.alembic_revision}，{len(m.files)} 个文件，"
+               f"{m.total_bytes / 1e6:.1f} MB，用时 {result.seconds:.1f} 秒）")  # fmt: skip
+
+
+@app.command()
+def restore(
+    directory: Path = typer.Argument(..., help="chengguan backup 写出的备份目录"),
+    force: bool = typer.Option(False, "--force", help="覆盖已有数据（数据库与数据目录）"),
+) -> None:
+    """Check a backup against its manifest, restore it, then verify the audit chain and the evidence ledger.
+
+    Stop the service first; exit 1 naming the first problem (nothing is changed when the backup is damaged)."""
+    from chengguan.core.clock import SHANGHAI
+    from chengguan.core.progress import Bars
+    from chengguan.ops.manifest import BackupError
+    from chengguan.ops.restore import restore_backup
+
+    try:
+        with Bars() as bars:
+            result = restore_backup(get_settings(), directory, force=force, progress=bars)
+    except BackupError as exc:
+        typer.echo(f"恢复失败：{exc}", err=True)
+        raise typer.Exit(1) from exc
+    m = result.manifest
+    typer.echo(
+        f"已恢复 {m.finished_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M:%S} 的备份"
+        f"（{len(m.files)} 个文件，用时 {result.seconds:.1f} 秒）。"
+    )
+    if result.migrated_from:
+        typer.echo(f"数据库已从版本 {result.migrated_from} 迁移到当前版本。")
+    for check in result.checks:
+        typer.echo(check.message)
 
 
 def _safe(url: str) -> str:

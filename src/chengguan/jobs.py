@@ -1,6 +1,6 @@
 """Background jobs of one process: the 督办 sweep of case sources, the 督查 sweep of overdue penalty cases, the
 dispatch-acknowledgement timeout, the sealing of the evidence ledger's tail and the purge of spent portal login
-codes, every minute.
+codes, every minute; and, when ``CHENGGUAN_BACKUP_DIR`` is set, the daily backup with its retention (ops.scheduled).
 
 Each job opens its own unit of work and is safe when several processes run it at once (conditional updates decide
 who acts; see ``intake.supervision`` and ``dispatching.assignments``). ``chengguan sweep`` runs them once (cron)."""
@@ -10,10 +10,12 @@ from __future__ import annotations
 import logging
 import threading
 
+from chengguan.core.config import Settings
 from chengguan.core.db import Database
 
 log = logging.getLogger(__name__)
 INTERVAL_S = 60.0
+BACKUP_RETRY_S = 15 * 60.0
 
 
 def run_once(db: Database) -> dict[str, int]:
@@ -39,19 +41,25 @@ def run_once(db: Database) -> dict[str, int]:
 
 
 class Scheduler:
-    """Runs :func:`run_once` every ``interval`` seconds in a daemon thread until stopped."""
+    """Runs :func:`run_once` every ``interval`` seconds in a daemon thread until stopped; with a backup directory in
+    ``settings``, a second thread checks as often whether the day's backup is due (a backup takes minutes on a big
+    deployment and must not hold up the 督办 sweeps)."""
 
-    def __init__(self, db: Database, interval: float = INTERVAL_S) -> None:
-        self.db, self.interval = db, interval
+    def __init__(self, db: Database, settings: Settings | None = None, interval: float = INTERVAL_S) -> None:
+        self.db, self.settings, self.interval = db, settings, interval
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="chengguan-jobs", daemon=True)
+        self._threads = [threading.Thread(target=self._loop, name="chengguan-jobs", daemon=True)]
+        if settings is not None and settings.backup_dir is not None and settings.backup_by_app:
+            self._threads.append(threading.Thread(target=self._backup_loop, name="chengguan-backup", daemon=True))
 
     def start(self) -> None:
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=10)
+        for thread in self._threads:
+            thread.join(timeout=10)
 
     def _loop(self) -> None:
         while not self._stop.wait(self.interval):
@@ -59,3 +67,17 @@ class Scheduler:
                 run_once(self.db)
             except Exception:  # a failed pass must not kill the loop; the next pass retries
                 log.exception("background jobs failed")
+
+    def _backup_loop(self) -> None:
+        from chengguan.ops.scheduled import run_backup
+
+        assert self.settings is not None
+        while not self._stop.wait(self.interval):
+            try:
+                done = run_backup(self.settings)
+            except Exception:  # a full disk or a missing pg_dump: logged, and tried again a while later
+                log.exception("scheduled backup failed")
+                self._stop.wait(BACKUP_RETRY_S)
+                continue
+            if done is not None:
+                log.info("backup written to %s in %.1f s", done.path, done.seconds)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-insecure-secret-change-me"
+DEMO_OPEN311_KEY = "demo-open311-key"
 
 
 class Environment(StrEnum):
@@ -57,7 +58,7 @@ class Settings(BaseSettings):
     position_stale_minutes: int = 10
     arrival_radius_m: int = 200  # 到场 is accepted within this distance of the source (farther: a stated reason)
     device_fix_priority_minutes: int = 10  # a simulated fix is refused while the officer's phone reported this recently
-    open311_api_keys: str = "demo-open311-key"
+    open311_api_keys: str = DEMO_OPEN311_KEY
     public_base_url: str = "http://127.0.0.1:8000"  # printed in the QR code of every document (核验地址)
     # Remedy periods printed on decisions (art. 59 (五)): set by the deployment from the Administrative
     # Reconsideration and Administrative Litigation Laws in force (not among the shipped reference texts).
@@ -69,6 +70,12 @@ class Settings(BaseSettings):
     sms_adapter: str = "outbox"  # notify.sms.GATEWAYS: the local outbox unless a carrier gateway is plugged in
     sms_unreachable: str = ""  # outbox adapter: numbers that fail (comma-separated), to exercise the paper fallback
     run_jobs: bool = True  # the served app runs the background jobs (督办, dispatch timeouts) every minute
+    # Scheduled backups (ops.scheduled): where (unset: none), how many to keep, from what local time each day, and
+    # whether the served app takes them (off when a systemd timer or cron runs `chengguan backup` instead).
+    backup_dir: Path | None = None
+    backup_keep: int = Field(default=7, ge=1)
+    backup_at: time = time(2, 30)
+    backup_by_app: bool = True
 
     @field_validator("now")
     @classmethod
@@ -88,6 +95,13 @@ class Settings(BaseSettings):
                 raise ValueError("CHENGGUAN_SECRET_KEY must be a random value of ≥ 32 characters in production")
             if self.now is not None:
                 raise ValueError("CHENGGUAN_NOW is refused in production")
+            if "open311_api_keys" not in self.model_fields_set:
+                self.open311_api_keys = ""  # the demo key is a dev default: production accepts only keys it was given
+            if DEMO_OPEN311_KEY in (key.strip() for key in self.open311_api_keys.split(",")):
+                raise ValueError(
+                    f"生产环境不得使用示范 Open311 密钥 {DEMO_OPEN311_KEY}："
+                    "请在 CHENGGUAN_OPEN311_API_KEYS 中设置自己的密钥"
+                )
         if not self.database_url:
             self.database_url = f"sqlite:///{(self.data_dir / 'chengguan.db').as_posix()}"
         return self

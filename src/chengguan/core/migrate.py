@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 ROOT_INI = Path(__file__).resolve().parents[3] / "alembic.ini"
 
@@ -15,6 +16,12 @@ def alembic_config(url: str) -> Config:
     config.set_main_option("script_location", "chengguan:migrations")
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
+
+
+def script_revisions() -> tuple[frozenset[str], str | None]:
+    """Every revision the packaged migrations know, and their single head."""
+    script = ScriptDirectory.from_config(alembic_config(""))
+    return frozenset(rev.revision for rev in script.walk_revisions()), script.get_current_head()
 
 
 def upgrade(url: str, revision: str = "head") -> None:

@@ -30,8 +30,8 @@ from chengguan.cases.workflow import decision_kind_for
 from chengguan.core import clock
 from chengguan.core.idnumbers import ric_check_digit, uscc_check_char
 from chengguan.core.principals import Actor
+from chengguan.core.progress import SILENT, Stage
 from chengguan.demo.places import street_address
-from chengguan.demo.progress import SILENT, Stage
 from chengguan.demo.scenarios import Scenario, scenarios
 from chengguan.demo.walk import Crew, walk
 from chengguan.law.applicability import applicable_codes

@@ -24,7 +24,7 @@ from chengguan.cases.enums import CaseStatus, DecisionKind, Procedure
 from chengguan.cases.models import Case, CaseEvent, CaseOfficer
 from chengguan.core import clock
 from chengguan.core.config import Settings, get_settings
-from chengguan.demo.progress import SILENT, Stage
+from chengguan.core.progress import SILENT, Stage
 from chengguan.documents import delivery, sealing, service
 from chengguan.documents.builders.common import PRINTED_OFFICERS
 from chengguan.documents.enums import DeliveryMethod, DeliveryStatus, SignAlgorithm

@@ -25,7 +25,7 @@ from chengguan.cases.timeline import add_event
 from chengguan.core import clock
 from chengguan.core.config import get_settings
 from chengguan.core.principals import Actor
-from chengguan.demo.progress import SILENT, Stage
+from chengguan.core.progress import SILENT, Stage
 from chengguan.demo.scenarios import scenarios
 from chengguan.demo.scenes import Shot, render
 from chengguan.evidence import ledger_db, service

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from chengguan.core import clock
 from chengguan.core.principals import Actor
+from chengguan.core.progress import SILENT, Stage
 from chengguan.demo.places import street_address
-from chengguan.demo.progress import SILENT, Stage
 from chengguan.dispatching import repository as dispatch_tasks
 from chengguan.dispatching.models import DutyStatus, Position, SubjectKind, TaskStatus
 from chengguan.identity.models import User

@@ -18,6 +18,7 @@ from chengguan.core.counters import Counter
 from chengguan.core.db import Database
 from chengguan.core.geo import polygon_area_m2
 from chengguan.core.principals import cli_actor
+from chengguan.core.progress import SILENT, Bars, Silent
 from chengguan.demo.accounts import DEMO_LOGINS, demo_id, insert_accounts, units_of
 from chengguan.demo.cases import seed_cases
 from chengguan.demo.documents import seed_documents
@@ -25,7 +26,6 @@ from chengguan.demo.evidence import seed_evidence
 from chengguan.demo.geography import DemoCity, build_demo_city
 from chengguan.demo.intake import seed_intake
 from chengguan.demo.merchants import seed_merchants
-from chengguan.demo.progress import SILENT, Bars, Silent
 from chengguan.dispatching import live as live_positions
 from chengguan.dispatching.models import DispatchTask, Position
 from chengguan.documents.models import (

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from chengguan.cases.enums import MerchantKind, MerchantStatus
 from chengguan.core.idnumbers import ric_check_digit, uscc_check_char
+from chengguan.core.progress import SILENT, Stage
 from chengguan.demo.cases import GIVEN, SURNAMES
 from chengguan.demo.places import street_address
-from chengguan.demo.progress import SILENT, Stage
 from chengguan.merchants.models import Merchant
 from chengguan.merchants.service import next_code
 from chengguan.org.models import Grid, OrgUnit

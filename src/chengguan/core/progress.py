@@ -1,4 +1,4 @@
-"""Progress of the demo load, stage by stage with counts (the load takes about a minute: it must not look hung).
+"""Progress of long commands (the demo load, backup and restore), stage by stage with counts: they must not look hung.
 
 Seeders take a ``Stage``: ``start(total)`` once the count is known, ``advance(n)`` as items are done. The command
 line shows a bar per stage; tests and library callers pass nothing and nothing is printed."""
@@ -6,7 +6,7 @@ line shows a bar per stage; tests and library callers pass nothing and nothing i
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Protocol
 
 
@@ -14,6 +14,12 @@ class Stage(Protocol):
     def start(self, total: int) -> None: ...
 
     def advance(self, n: int = 1) -> None: ...
+
+
+class Reporter(Protocol):
+    """What long commands report to: one ``Stage`` per labelled step."""
+
+    def stage(self, label: str) -> AbstractContextManager[Stage]: ...
 
 
 class Silent:

@@ -1,0 +1,1 @@
+"""Operating the platform: backup and restore (with a manifest of digests), scheduled backups with retention."""
