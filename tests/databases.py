@@ -84,7 +84,7 @@ def template(kind: str, *, sqlite: bool = False) -> Template:
     folder = CACHE / f"{backend}-{kind}-{key}"
     url = f"sqlite:///{folder / 'template.db'}" if base is None else _pg_url(base, _template_name(kind, key))
     CACHE.mkdir(parents=True, exist_ok=True)
-    with _locked(CACHE / ".lock"):
+    with _locked(CACHE / f".lock-{backend}-{kind}"):  # the workers of a run wait for the one that builds it
         exists = True
         if base is not None:
             with _pg_admin() as admin:
@@ -110,9 +110,12 @@ def copy_database(kind: str, tmp_dir: Path, *, sqlite: bool = False) -> str:
     return _pg_url(source.render_as_string(hide_password=False), name)
 
 
-def copy_files(kind: str, data_dir: Path, *, sqlite: bool = False) -> Path:
-    """The template's files copied to ``data_dir`` (tests may change them: a template's own never are)."""
-    shutil.copytree(template(kind, sqlite=sqlite).data_dir, data_dir, dirs_exist_ok=True)
+def copy_files(kind: str, data_dir: Path, *, sqlite: bool = False, linked: bool = True) -> Path:
+    """The template's files in ``data_dir``: hard links by default (thousands of evidence blobs; the app never
+    rewrites a file in place but writes a new one and renames it over the old), real copies with ``linked=False``
+    for a test that alters a file in place (it would alter the template's)."""
+    copy = os.link if linked else shutil.copy2
+    shutil.copytree(template(kind, sqlite=sqlite).data_dir, data_dir, copy_function=copy, dirs_exist_ok=True)
     return data_dir
 
 
@@ -183,20 +186,20 @@ def _drop_stale(backend: str, kind: str, key: str) -> None:
             shutil.rmtree(folder, ignore_errors=True)
     if backend == "postgresql":
         with _pg_admin() as admin:
-            for name in _pg_names(admin, f"{TEMPLATE_PREFIX}{CHECKOUT}_{kind}_%"):
+            for name in _pg_names(admin, f"{TEMPLATE_PREFIX}{CHECKOUT}_{kind}_"):
                 if name != _template_name(kind, key):
                     _drop_quietly(admin, name)
 
 
 def _drop_leftovers(admin: Connection) -> None:
     """Copies of runs that were killed before their clean-up, and templates of checkouts that are gone."""
-    for name in _pg_names(admin, f"{COPY_PREFIX}%"):
-        made = name.split("_")[2]
+    for name in _pg_names(admin, COPY_PREFIX):
+        made = (name.split("_") + ["", "", ""])[2]
         if made.isdigit() and time.time() - int(made) > ORPHANED_AFTER_S:
             _drop_quietly(admin, name)
     notes = admin.execute(
-        text("SELECT d.datname, shobj_description(d.oid, 'pg_database') FROM pg_database d WHERE d.datname LIKE :p"),
-        {"p": f"{TEMPLATE_PREFIX}%"},
+        text("SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database WHERE datname LIKE :p"),
+        {"p": _like(TEMPLATE_PREFIX)},
     ).all()
     for name, note in notes:
         checkout = json.loads(note or "{}").get("checkout")
@@ -241,9 +244,13 @@ def _pg_exists(admin: Connection, name: str) -> bool:
     return admin.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first() is not None
 
 
-def _pg_names(admin: Connection, pattern: str) -> list[str]:
-    rows = admin.execute(text("SELECT datname FROM pg_database WHERE datname LIKE :p"), {"p": pattern})
+def _pg_names(admin: Connection, prefix: str) -> list[str]:
+    rows = admin.execute(text("SELECT datname FROM pg_database WHERE datname LIKE :p"), {"p": _like(prefix)})
     return [row[0] for row in rows]
+
+
+def _like(prefix: str) -> str:
+    return prefix.replace("_", "\\_") + "%"  # "_" alone would match any character
 
 
 @contextlib.contextmanager

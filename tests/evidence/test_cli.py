@@ -30,7 +30,7 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A migrated demo database (with the demo's evidence, sealed) and its data directory, never modified."""
     root = tmp_path_factory.mktemp("cli-evidence")
     url = copy_database("demo", root, sqlite=True)  # the checks read the file with sqlite3, whatever the backend
-    return Path(make_url(url).database or ""), copy_files("demo", root / "data", sqlite=True)
+    return Path(make_url(url).database or ""), copy_files("demo", root / "data", sqlite=True, linked=False)
 
 
 @pytest.fixture
