@@ -194,7 +194,7 @@ def _drop_stale(backend: str, kind: str, key: str) -> None:
 def _drop_leftovers(admin: Connection) -> None:
     """Copies of runs that were killed before their clean-up, and templates of checkouts that are gone."""
     for name in _pg_names(admin, COPY_PREFIX):
-        made = (name.split("_") + ["", "", ""])[2]
+        made = name.split("_")[2] if name.count("_") >= 3 else ""
         if made.isdigit() and time.time() - int(made) > ORPHANED_AFTER_S:
             _drop_quietly(admin, name)
     notes = admin.execute(
