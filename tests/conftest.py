@@ -21,13 +21,16 @@ PASSWORDS = {login.username: login.password for login in DEMO_LOGINS}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser journeys are ``e2e`` wherever they are declared; the fuzzer is ``serial`` (see the Makefile)."""
+    """Browser journeys are ``e2e`` wherever they are declared; the fuzzer is ``serial`` (see the Makefile). Both
+    commit, to a live server's or the fuzzer's own copy of the demo city."""
     for item in items:
         path = item.path.as_posix()
         if "/tests/e2e/" in path:
             item.add_marker(pytest.mark.e2e)
         if path.endswith("tests/api/test_openapi_fuzz.py"):
             item.add_marker(pytest.mark.serial)
+        if item.get_closest_marker("e2e") or item.get_closest_marker("serial"):
+            item.add_marker(pytest.mark.commits)
 
 
 @pytest.fixture(scope="session")

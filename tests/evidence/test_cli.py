@@ -21,6 +21,8 @@ from chengguan.core.db import Database
 from chengguan.evidence.store import LocalBlobStore
 from databases import copy_database, copy_files
 
+pytestmark = pytest.mark.commits  # the CLI works on copies of the demo database, committing
+
 runner = CliRunner()
 OTHER_CASE = "SELECT id FROM penalty_case LIMIT 1 OFFSET 3"
 

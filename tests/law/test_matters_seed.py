@@ -193,6 +193,7 @@ def test_required_matters_are_covered():
         assert words in names or any(words in m["description"] for m in MATTERS), words
 
 
+@pytest.mark.commits  # seeds a database of its own
 def test_migrate_adds_the_local_knowledge_base_to_a_database_holding_the_older_one(tmp_path, monkeypatch):
     """``chengguan migrate`` on a database seeded before the Shandong/Qingdao texts: they are added, once."""
     url = migrated_database(tmp_path)
