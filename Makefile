@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 WEB_SOURCES := $(shell find web/src web/index.html web/vite.config.js web/package.json -type f 2>/dev/null)
 
-.PHONY: run test test-pg install web lint bench demo clean
+.PHONY: run test test-pg test-templates install web lint bench demo clean
 
 run: install web  ## install, migrate, load the demo city into an empty database, serve on http://127.0.0.1:8000 (with the live simulator)
 	$(BIN)/chengguan migrate
@@ -28,6 +28,13 @@ test: install web  ## install and run the whole suite (SQLite; PostgreSQL too vi
 test-pg: install web  ## the whole suite against the local PostgreSQL server
 	CHENGGUAN_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest $(PYTEST_PARALLEL)
 	CHENGGUAN_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest $(PYTEST_SERIAL)
+
+# The suite copies its databases from templates built once per state of the migrations and the demo (tests/databases.py);
+# a run builds what it lacks, one at a time. CI builds both backends' at once first, one per core.
+test-templates: install  ## build the test database templates for SQLite and, side by side, for PostgreSQL (PG_TEST_URL)
+	$(BIN)/python tests/databases.py & sqlite=$$!; \
+	CHENGGUAN_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python tests/databases.py; pg=$$?; \
+	wait $$sqlite && exit $$pg
 
 install: $(VENV)/.installed
 

@@ -1,4 +1,5 @@
-"""Fixtures: one migrated database with the demo city per test session, the app, and logged-in clients."""
+"""Fixtures: the demo city copied once per test session (each test rolled back: tests/isolation.py), the app, and
+logged-in clients."""
 
 from __future__ import annotations
 
@@ -8,68 +9,91 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from chengguan.app import create_app
 from chengguan.core import clock
 from chengguan.core.config import Settings
 from chengguan.core.db import Database
 from chengguan.demo.loader import DEMO_LOGINS
-from support import demo_database, drop_database
+from databases import copy_database, drop_database
+from isolation import COMMITS, RolledBack, World, commit_refusal, forget_caches, open_world
+from support import demo_database
 
 PASSWORDS = {login.username: login.password for login in DEMO_LOGINS}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser journeys are ``e2e`` wherever they are declared; the fuzzer is ``serial`` (see the Makefile)."""
+    """Browser journeys are ``e2e`` wherever they are declared; the fuzzer is ``serial`` (see the Makefile). Both
+    commit, to a live server's or the fuzzer's own copy of the demo city."""
     for item in items:
         path = item.path.as_posix()
         if "/tests/e2e/" in path:
             item.add_marker(pytest.mark.e2e)
         if path.endswith("tests/api/test_openapi_fuzz.py"):
             item.add_marker(pytest.mark.serial)
+        if item.get_closest_marker("e2e") or item.get_closest_marker("serial"):
+            item.add_marker(pytest.mark.commits)
 
 
 @pytest.fixture(scope="session")
-def _demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+def _shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[World, RolledBack]]:
     url, data_dir = demo_database(tmp_path_factory.mktemp("db"))  # the demo's files go where the app reads them
-    yield url, data_dir
+    world = open_world(url, data_dir)
+    rolled_back = RolledBack(world.db)
+    yield world, rolled_back
+    rolled_back.close()
+    world.db.dispose()
     drop_database(url)
 
 
 @pytest.fixture(scope="session")
-def data_dir(_demo: tuple[str, Path]) -> Path:
-    return _demo[1]
+def shared_db(_shared: tuple[World, RolledBack]) -> Database:
+    """The session's demo database, for the session- and module-scoped fixtures that read the demo city (whatever
+    a test writes is rolled back after it)."""
+    return _shared[0].db
 
 
-@pytest.fixture(scope="session")
-def database_url(_demo: tuple[str, Path]) -> str:
-    return _demo[0]
+@pytest.fixture
+def world(request: pytest.FixtureRequest, _shared: tuple[World, RolledBack], tmp_path: Path) -> Iterator[World]:
+    """The session's database inside this test's transaction; with ``@pytest.mark.commits`` a private copy."""
+    shared, rolled_back = _shared
+    if request.node.get_closest_marker(COMMITS) is None:
+        yield shared
+        commits = rolled_back.end_test()
+        if commits:
+            pytest.fail(commit_refusal(request.node.nodeid, commits), pytrace=False)
+        return
+    url = copy_database("demo", tmp_path)
+    private = open_world(url, shared.settings.data_dir)
+    try:
+        yield private
+    finally:
+        private.db.dispose()
+        drop_database(url)
+        forget_caches()
 
 
-@pytest.fixture(scope="session")
-def settings(database_url: str, data_dir: Path) -> Settings:
-    return Settings(
-        env="test",
-        database_url=database_url,
-        data_dir=data_dir,
-        secret_key="test-secret-" + "x" * 32,
-    )
+@pytest.fixture
+def settings(world: World) -> Settings:
+    return world.settings
 
 
-@pytest.fixture(scope="session")
-def db(settings: Settings) -> Iterator[Database]:
-    database = Database(settings.database_url)
-    yield database
-    database.dispose()
+@pytest.fixture
+def db(world: World) -> Database:
+    return world.db
 
 
-@pytest.fixture(scope="session")
-def app(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
-    return create_app(settings, db)
+@pytest.fixture
+def data_dir(world: World) -> Path:
+    return world.settings.data_dir
 
 
-@pytest.fixture(scope="session")
-def client(app) -> TestClient:  # type: ignore[no-untyped-def]
-    return TestClient(app, raise_server_exceptions=False)
+@pytest.fixture
+def app(world: World):  # type: ignore[no-untyped-def]
+    return world.app
+
+
+@pytest.fixture
+def client(world: World) -> TestClient:
+    return world.client
 
 
 @pytest.fixture(autouse=True)

@@ -20,6 +20,8 @@ from chengguan.intake.schemas import SignalIn
 from chengguan.simulate import AlarmMix, GridArea, run
 from support import demo_server
 
+pytestmark = pytest.mark.commits  # a live server on its own copy of the demo city
+
 COMMAND = {"username": "command", "password": "Command@2026"}
 
 

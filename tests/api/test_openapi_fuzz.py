@@ -60,15 +60,14 @@ from chengguan.app import API_PREFIX, create_app
 from chengguan.core import clock
 from chengguan.core.config import Settings
 from chengguan.core.db import Database
-from chengguan.core.migrate import upgrade
 from chengguan.core.principals import DataScope
 from chengguan.core.security import hash_password
-from chengguan.demo.loader import DEMO_LOGINS, load_demo
+from chengguan.demo.loader import DEMO_LOGINS
 from chengguan.identity.bootstrap import ensure_builtin_roles
 from chengguan.identity.models import LoginFailure
 from chengguan.identity.permissions import KEYS
 from chengguan.identity.repository import RoleRepository, UserRepository
-from support import drop_database, new_database_url
+from support import demo_database, drop_database
 
 PASSWORDS = {login.username: login.password for login in DEMO_LOGINS}
 ADMIN = "admin"
@@ -301,12 +300,7 @@ class AdminSession:
 
 @pytest.fixture(scope="module")
 def fuzz_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
-    url = new_database_url(tmp_path_factory.mktemp("fuzz-db"))
-    upgrade(url)
-    db = Database(url)
-    data_dir = tmp_path_factory.mktemp("fuzz-data")
-    load_demo(db, data_dir=data_dir, documents=False)
-    db.dispose()
+    url, data_dir = demo_database(tmp_path_factory.mktemp("fuzz-db"))
     yield Settings(env="test", database_url=url, data_dir=data_dir, secret_key=SECRET_KEY)
     drop_database(url)
 

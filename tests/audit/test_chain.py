@@ -13,9 +13,8 @@ from sqlalchemy import delete, select, update
 from chengguan.audit import service as audit
 from chengguan.audit.models import AuditEntry
 from chengguan.core.db import Database
-from chengguan.core.migrate import upgrade
 from chengguan.core.principals import Actor
-from support import drop_database, new_database_url
+from support import drop_database, migrated_database
 
 N = 8
 ACTOR = Actor("staff", None, "审计测试", None, "127.0.0.1")
@@ -24,8 +23,7 @@ ACTOR = Actor("staff", None, "审计测试", None, "127.0.0.1")
 @pytest.fixture
 def chain(tmp_path) -> Iterator[Database]:
     """A private database holding a chain of N entries (tampering must not touch the shared one)."""
-    url = new_database_url(tmp_path)
-    upgrade(url)
+    url = migrated_database(tmp_path)
     db = Database(url)
     with db.session() as session, session.begin():
         for i in range(N):

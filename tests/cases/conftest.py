@@ -13,8 +13,8 @@ from chengguan.org.models import Officer
 
 
 @pytest.fixture(scope="session")
-def setup(db: Database) -> dict:
-    with db.session(write=False) as s:
+def setup(shared_db: Database) -> dict:
+    with shared_db.session(write=False) as s:
         me = s.scalar(select(User).where(User.username == "bdg_officer"))
         with_login = select(User.officer_id).where(User.officer_id.is_not(None))
         partner = s.scalars(  # a certified colleague with no demo login (the squad leader must stay an approver)

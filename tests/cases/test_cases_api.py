@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable
 from datetime import date
 
+import pytest
 from fastapi.testclient import TestClient
 
 from cases.helpers import act, case_body, new_case
@@ -61,6 +62,7 @@ def test_full_ordinary_procedure_by_the_roles_involved(client: TestClient, login
     assert actions[0] == "create" and actions[-1] == "archive" and len(actions) == 18
 
 
+@pytest.mark.commits
 def test_two_approvers_on_one_step_one_wins(client: TestClient, login: Login, setup: dict, db: Database):
     officer, squad = login("bdg_officer"), login("bdg_leader")
     case = new_case(client, officer, setup)

@@ -31,8 +31,8 @@ TEXTS = [
 
 
 @pytest.fixture(scope="module")
-def matters(db) -> dict[str, str | None]:
-    with db.session(write=False) as s:
+def matters(shared_db) -> dict[str, str | None]:
+    with shared_db.session(write=False) as s:
         return {m.code: m.region_code for m in s.scalars(select(EnforcementMatter))}
 
 

@@ -50,6 +50,7 @@ def _supervise_events(db: Database, case_id: str) -> int:
         return s.scalar(statement.select_from(CaseEvent)) or 0
 
 
+@pytest.mark.commits
 def test_two_processes_sweep_at_once_each_case_escalated_once(
     client: TestClient,
     login: Login,

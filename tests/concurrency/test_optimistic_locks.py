@@ -18,6 +18,8 @@ from support import synthetic_ric
 
 from .conftest import race, tally
 
+pytestmark = pytest.mark.commits  # races on a live server with its own copy of the demo city
+
 N = 20
 SPOT = (120.3812, 36.0571)  # 八大关 (the demo's 八大关中队 grid)
 

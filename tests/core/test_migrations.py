@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -11,6 +12,8 @@ from chengguan.core.db import make_engine
 from chengguan.core.migrate import alembic_config, include_object, upgrade
 from chengguan.models import Base
 from support import drop_database, new_database_url
+
+pytestmark = pytest.mark.commits  # migrations commit to databases of their own
 
 
 def test_single_head():

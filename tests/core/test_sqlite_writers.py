@@ -10,6 +10,8 @@ from sqlalchemy import text
 
 from chengguan.core.db import Database
 
+pytestmark = pytest.mark.commits  # writers in threads, each committing
+
 
 @pytest.fixture
 def sqlite_db(tmp_path):

@@ -32,8 +32,8 @@ DEMO = Case.code.like("%D%")
 
 
 @pytest.fixture(scope="module")
-def demo(db: Database):
-    with db.session(write=False) as s:
+def demo(shared_db: Database):
+    with shared_db.session(write=False) as s:
         cases = list(s.scalars(select(Case).where(DEMO).order_by(Case.code)))
         s.expunge_all()
     return cases

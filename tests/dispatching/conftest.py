@@ -27,9 +27,9 @@ def north(lng: float, lat: float, metres: float) -> tuple[float, float]:
 
 
 @pytest.fixture(scope="session")
-def squad_points(db: Database) -> dict[str, list[tuple[float, float]]]:
+def squad_points(shared_db: Database) -> dict[str, list[tuple[float, float]]]:
     """squad id → an inner point of each of its grids."""
-    with db.session(write=False) as session:
+    with shared_db.session(write=False) as session:
         out: dict[str, list[tuple[float, float]]] = {}
         for g in session.scalars(select(Grid).order_by(Grid.grid_code)):
             p = shape(g.geometry).representative_point()

@@ -8,6 +8,7 @@ import re
 import threading
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
 from pdfminer.high_level import extract_text
 
@@ -77,6 +78,7 @@ def test_other_squads_cannot_see_a_cases_documents(client: TestClient, login: Lo
     assert client.get(doc["download_url"], headers=stranger).status_code == 404
 
 
+@pytest.mark.commits
 def test_fifty_concurrent_generations_get_fifty_consecutive_numbers(client: TestClient, login: Login, setup: dict):
     officer = login("bdg_officer")
     cases = [new_case(client, officer, setup) for _ in range(50)]

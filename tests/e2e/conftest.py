@@ -36,7 +36,7 @@ def _require(condition: bool, reason: str) -> None:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     _require((ROOT / "web" / "dist" / "index.html").is_file(), "web app not built (make web)")
-    with demo_server(tmp_path_factory.mktemp("e2e"), documents=True, CHENGGUAN_RUN_JOBS="true") as base:
+    with demo_server(tmp_path_factory.mktemp("e2e"), CHENGGUAN_RUN_JOBS="true") as base:
         yield base
 
 

@@ -12,14 +12,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from chengguan.cli import app
 from chengguan.core.config import get_settings
 from chengguan.core.db import Database
-from chengguan.core.migrate import upgrade
-from chengguan.demo.loader import load_demo
 from chengguan.evidence.store import LocalBlobStore
+from databases import copy_database, copy_files
+
+pytestmark = pytest.mark.commits  # the CLI works on copies of the demo database, committing
 
 runner = CliRunner()
 OTHER_CASE = "SELECT id FROM penalty_case LIMIT 1 OFFSET 3"
@@ -29,12 +31,8 @@ OTHER_CASE = "SELECT id FROM penalty_case LIMIT 1 OFFSET 3"
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A migrated demo database (with the demo's evidence, sealed) and its data directory, never modified."""
     root = tmp_path_factory.mktemp("cli-evidence")
-    url = f"sqlite:///{root / 'pristine.db'}"
-    upgrade(url)
-    db = Database(url)
-    load_demo(db, data_dir=root / "data", documents=False)
-    db.dispose()
-    return root / "pristine.db", root / "data"
+    url = copy_database("demo", root, sqlite=True)  # the checks read the file with sqlite3, whatever the backend
+    return Path(make_url(url).database or ""), copy_files("demo", root / "data", sqlite=True, linked=False)
 
 
 @pytest.fixture

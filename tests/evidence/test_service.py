@@ -232,6 +232,7 @@ def test_a_closed_case_takes_no_new_evidence_from_staff(db: Database, settings: 
         assert refused.value.code == "evidence.case_closed"
 
 
+@pytest.mark.commits
 def test_appenders_racing_for_the_head_get_consecutive_places(db: Database, settings: Settings, case: dict):
     """Twelve uploads at once: each waits for the head row, none chains onto an entry another one took."""
     barrier = threading.Barrier(12)

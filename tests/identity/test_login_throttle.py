@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 
 from chengguan.app import create_app
@@ -123,6 +124,7 @@ def test_users_list_shows_the_back_off_and_an_administrator_lifts_it(address_cli
     assert _login(attacker, fresh_user, STRONG).status_code == 200
 
 
+@pytest.mark.commits
 def test_worker_processes_share_the_failures(settings, fresh_user):
     """Two app instances on their own engines (as two uvicorn workers): failures counted by one hold back the
     same address on the other."""

@@ -18,9 +18,9 @@ _counter = itertools.count()
 
 
 @pytest.fixture(scope="session")
-def grid_points(db: Database) -> list[tuple[str, uuid.UUID, float, float]]:
+def grid_points(shared_db: Database) -> list[tuple[str, uuid.UUID, float, float]]:
     """(grid_code, squad_id, lng, lat) of a point inside every demo grid."""
-    with db.session(write=False) as session:
+    with shared_db.session(write=False) as session:
         grids = session.scalars(select(Grid).order_by(Grid.grid_code)).all()
         out = []
         for g in grids:

@@ -30,9 +30,9 @@ LIMITS, DEDUP, SNOOZE, CHAINS = (
 
 
 @pytest.fixture(scope="module")
-def units(db: Database) -> dict:
+def units(shared_db: Database) -> dict:
     """The 八大关 squad (bdg_leader's), its district, another district's squad, and a point in a grid of each."""
-    with db.session(write=False) as s:
+    with shared_db.session(write=False) as s:
         mine = s.scalar(select(User.unit_id).where(User.username == "bdg_leader"))
         other = s.scalar(select(User.unit_id).where(User.username == "licun_officer"))
         grids = s.scalars(select(Grid).order_by(Grid.grid_code)).all()

@@ -6,6 +6,7 @@ import threading
 import uuid
 from datetime import datetime
 
+import pytest
 from sqlalchemy import func, select
 
 from chengguan.core import clock
@@ -74,6 +75,7 @@ def test_weekend_does_not_count(db: Database, spot) -> None:
     assert len(_supervisions(db, source_id)) == 1
 
 
+@pytest.mark.commits
 def test_two_concurrent_sweepers_escalate_once(db: Database, spot) -> None:
     lng, lat = spot()
     clock.set_now(datetime(2026, 11, 24, 9, 0, tzinfo=SHANGHAI))

@@ -11,14 +11,13 @@ import pytest
 from sqlalchemy import func, select
 
 from chengguan.core.db import Database
-from chengguan.core.migrate import upgrade
 from chengguan.law import seed, service
 from chengguan.law.models import EnforcementMatter, Law
 from chengguan.law.numerals import fine_ranges
 from chengguan.law.schemas import AssessRequest
 from chengguan.law.seed import categories, matter_from_seed
 from chengguan.law.statutes import Citation, provision_text, shipped_statutes
-from support import drop_database, new_database_url
+from support import drop_database, migrated_database
 
 MATTERS = tomllib.loads(resources.files("chengguan.law").joinpath("data", "matters.toml").read_text("utf-8"))["matter"]
 CHECKLISTS = {
@@ -194,10 +193,10 @@ def test_required_matters_are_covered():
         assert words in names or any(words in m["description"] for m in MATTERS), words
 
 
+@pytest.mark.commits  # seeds a database of its own
 def test_migrate_adds_the_local_knowledge_base_to_a_database_holding_the_older_one(tmp_path, monkeypatch):
     """``chengguan migrate`` on a database seeded before the Shandong/Qingdao texts: they are added, once."""
-    url = new_database_url(tmp_path)
-    upgrade(url)
+    url = migrated_database(tmp_path)
     db = Database(url)
     shipped, read = seed.shipped_statutes(), seed._data
 

@@ -31,9 +31,9 @@ def uscc(individual: bool = False) -> str:
 
 
 @pytest.fixture(scope="module")
-def place(db: Database) -> dict:
+def place(shared_db: Database) -> dict:
     """A grid of the 八大关 squad (the demo officer's) and a squad elsewhere."""
-    with db.session(write=False) as s:
+    with shared_db.session(write=False) as s:
         me = s.scalar(select(User).where(User.username == "bdg_officer"))
         grid = s.scalars(select(Grid).where(Grid.squad_id == me.unit_id).order_by(Grid.grid_code)).first()
         other = s.scalars(select(Grid).where(Grid.squad_id != me.unit_id).order_by(Grid.grid_code)).first()

@@ -90,7 +90,7 @@ def json_document(response: httpx.Response) -> Any:
     return response.json()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def o311(client: TestClient) -> TestClient:
     """The session's client; app.py mounts the Open311 router before the SPA fallback."""
     mounted = client.get(f"{BASE}/discovery.json")
@@ -99,10 +99,10 @@ def o311(client: TestClient) -> TestClient:
 
 
 @pytest.fixture(scope="session")
-def district_points(db: Database) -> dict[str, list[tuple[float, float]]]:
+def district_points(shared_db: Database) -> dict[str, list[tuple[float, float]]]:
     """division code → an inner point of every demo grid of that district."""
     squad, district = aliased(OrgUnit), aliased(OrgUnit)
-    with db.session(write=False) as session:
+    with shared_db.session(write=False) as session:
         rows = session.execute(
             select(district.division_code, Grid.geometry)
             .join(squad, squad.id == Grid.squad_id)

@@ -682,6 +682,7 @@ def test_get_never_fails_with_a_server_error(o311: TestClient, params, path, fmt
 # The georeport client (PyPI georeport 0.3.1) against a real server process, in JSON and in XML mode.
 
 
+@pytest.mark.commits  # a live server with its own copy of the demo city
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_georeport_client(live_open311: str, spot, fmt: str) -> None:  # type: ignore[no-untyped-def]
     from georeport import GeoReport

@@ -6,13 +6,14 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
 from fastapi import Request
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -137,9 +138,32 @@ class Database:
         writer = self.engine.execution_options(sqlite_immediate=True) if self.dialect == "sqlite" else self.engine
         self.read_sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
         self.write_sessions = sessionmaker(bind=writer, expire_on_commit=False)
+        self.bound: Connection | None = None
 
     def session(self, *, write: bool = True) -> Session:
         return (self.write_sessions if write else self.read_sessions)()
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A plain connection for a statement without an ORM session (its work is rolled back unless committed)."""
+        if self.bound is None:
+            with self.engine.connect() as connection:
+                yield connection
+            return
+        savepoint = self.bound.begin_nested()
+        try:
+            yield self.bound
+        finally:
+            if savepoint.is_active:
+                savepoint.rollback()
+
+    def bind(self, connection: Connection) -> None:
+        """Tests: every session and plain connection of this database works inside ``connection``'s transaction, a
+        session's commit only releasing a savepoint, so that the test can roll all of it back (tests/isolation.py)."""
+        self.bound = connection
+        self.read_sessions = self.write_sessions = sessionmaker(
+            bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        )
 
     def dispose(self) -> None:
         self.engine.dispose()

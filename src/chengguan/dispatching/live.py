@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
 
 from chengguan.core import clock
@@ -141,11 +141,13 @@ _states_lock = threading.Lock()
 
 def state_for(session: Session) -> LiveState:
     """The live state of the session's database (a process may serve more than one, e.g. in tests)."""
-    key = session.get_bind().url.render_as_string(hide_password=True)
+    key = session.get_bind().engine.url.render_as_string(hide_password=True)
     with _states_lock:
         found = _states.get(key)
         if found is None:
-            found = _states[key] = LiveState(session.get_bind())
+            bind = session.get_bind()
+            # Sessions bound to one connection (a test's rolled-back transaction) have no other process to follow.
+            found = _states[key] = LiveState(bind if isinstance(bind, Engine) else None)
         return found
 
 

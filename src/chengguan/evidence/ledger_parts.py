@@ -95,7 +95,7 @@ def processes_for(session: Session, store: BlobStore | None, head_seq: int) -> i
     platform first (one to several seconds, more than the rows take), and forking a process with other threads
     (the web server) could copy a lock held mid-way. bench/evidence_verify_db.py, 100,000 entries on two cores:
     rows 2.5 s in one process, 1.0 s in two; with every file re-hashed 9.2 s in one, 4.0 s in two."""
-    url = session.get_bind().url
+    url = session.get_bind().engine.url
     in_memory = url.get_backend_name() == "sqlite" and (url.database or ":memory:") == ":memory:"
     local = store is None or isinstance(store, LocalBlobStore)
     if head_seq < PARALLEL_MIN or in_memory or not local or not can_fork():
@@ -120,7 +120,7 @@ def verify_in_parts(
     parts = plan(session, head, ledger_db.batches(session), processes)
     if parts is None or len(parts) < 2:
         return None
-    url = session.get_bind().url.render_as_string(hide_password=False)
+    url = session.get_bind().engine.url.render_as_string(hide_password=False)
     root = str(store.root) if isinstance(store, LocalBlobStore) else None
     # fork when this process has no other thread (nothing can be copied mid-way); spawn otherwise (slow to start)
     method = "fork" if can_fork() else "spawn"

@@ -52,7 +52,7 @@ class BearerGate:
 
         def check() -> DomainError | None:
             # One indexed row by a plain connection: no ORM session for a check the route repeats anyway.
-            with db.engine.connect() as connection:
+            with db.connect() as connection:
                 row = connection.execute(TOKEN_STATE, {"digest": digest}).first()
             if row is None:
                 return Unauthenticated("登录已失效，请重新登录", code="auth.token_invalid")

@@ -347,7 +347,7 @@ def _store(
     default = Params(settings.dedup_radius_m, timedelta(minutes=settings.dedup_window_minutes))
     # The cache belongs to one database (a process may serve several, e.g. in tests).
     params_key = (
-        session.get_bind().url.render_as_string(hide_password=True),
+        session.get_bind().engine.url.render_as_string(hide_password=True),
         tuple(sorted(dedup_rules.items())),
         default,
     )
