@@ -22,7 +22,8 @@ from chengguan.ops import postgres
 from chengguan.ops.backup import create_backup
 from chengguan.ops.manifest import BackupError
 from chengguan.ops.restore import restore_backup
-from support import PG_URL_ENV, demo_database
+from databases import PG_URL_ENV
+from support import demo_database, drop_database
 
 SERVER = os.environ.get(PG_URL_ENV) or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -48,9 +49,12 @@ def scratch() -> Iterator[str]:
     admin.dispose()
 
 
-def test_schema_backup_wipe_restore_gives_identical_digests(scratch: str, tmp_path: Path, monkeypatch):
-    monkeypatch.setenv(PG_URL_ENV, scratch)  # demo_database puts the demo city in a new schema of the scratch database
-    url, data_dir = demo_database(tmp_path, documents=False)
+def test_schema_backup_wipe_restore_gives_identical_digests(tmp_path: Path, monkeypatch, request):
+    monkeypatch.setenv(PG_URL_ENV, SERVER)  # demo_database copies the demo city into a new database on the server
+    copy, data_dir = demo_database(tmp_path)
+    request.addfinalizer(lambda: drop_database(copy))
+    # The backup of one schema (pg_dump -n): the copy's tables live in its public schema.
+    url = make_url(copy).update_query_dict({"options": "-csearch_path=public"}).render_as_string(hide_password=False)
     assert postgres.connection(url).schema
     db_before, files_before = database_fingerprint(url), files_fingerprint(data_dir)
     backup = create_backup(settings_for(url, data_dir), tmp_path / "backup")
