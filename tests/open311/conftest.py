@@ -15,7 +15,7 @@ import httpx
 import jsonschema
 import pytest
 from fastapi.testclient import TestClient
-from shapely.geometry import shape
+from shapely.geometry import Point, shape
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
@@ -99,8 +99,8 @@ def o311(client: TestClient) -> TestClient:
 
 
 @pytest.fixture(scope="session")
-def district_points(shared_db: Database) -> dict[str, list[tuple[float, float]]]:
-    """division code → an inner point of every demo grid of that district."""
+def district_points(shared_db: Database) -> dict[str, list[tuple[float, float, Any]]]:
+    """division code → an inner point of every demo grid of that district, with the grid's shape."""
     squad, district = aliased(OrgUnit), aliased(OrgUnit)
     with shared_db.session(write=False) as session:
         rows = session.execute(
@@ -109,10 +109,11 @@ def district_points(shared_db: Database) -> dict[str, list[tuple[float, float]]]
             .join(district, district.id == squad.parent_id)
             .order_by(Grid.grid_code)
         ).all()
-    points: dict[str, list[tuple[float, float]]] = {}
+    points: dict[str, list[tuple[float, float, Any]]] = {}
     for code, geometry in rows:
-        p = shape(geometry).representative_point()
-        points.setdefault(code, []).append((p.x, p.y))
+        grid = shape(geometry)
+        p = grid.representative_point()
+        points.setdefault(code, []).append((p.x, p.y, grid))
     return points
 
 
@@ -120,16 +121,20 @@ _counter = itertools.count()
 
 
 @pytest.fixture
-def spot(district_points: dict[str, list[tuple[float, float]]]) -> Callable[..., tuple[float, float]]:
-    """``spot("370202")`` → (lng, lat): a grid's inner point not handed out before (so nothing merges by chance).
-    The session database is shared with other test packages: their spots may sit near, so categories differ."""
+def spot(district_points: dict[str, list[tuple[float, float, Any]]]) -> Callable[..., tuple[float, float]]:
+    """``spot("370202")`` → (lng, lat): a point inside one of the district's grids not handed out before (so nothing
+    merges by chance). The session database is shared with other test packages: their spots may sit near, so
+    categories differ. A shifted point that would leave its grid (and maybe the district) is passed over."""
 
     def _spot(district: str = "370202") -> tuple[float, float]:
         candidates = district_points[district]
-        n = next(_counter)
-        lng, lat = candidates[n % len(candidates)]
-        ring = n // len(candidates)
-        return lng + 0.0009 * (ring % 3 - 1), lat + 0.0008 * (ring // 3 % 3 - 1)
+        while True:
+            n = next(_counter)
+            lng, lat, grid = candidates[n % len(candidates)]
+            ring = n // len(candidates)
+            moved = lng + 0.0009 * (ring % 3 - 1), lat + 0.0008 * (ring // 3 % 3 - 1)
+            if grid.contains(Point(*moved)):
+                return moved
 
     return _spot
 
