@@ -33,9 +33,10 @@ def synthetic_ric(seed: int) -> str:
     return body + ric_check_digit(body)
 
 
-def demo_database(tmp_dir: Path) -> tuple[str, Path]:
-    """A private copy of the demo city (drop it with ``drop_database``) and a copy of its files in ``tmp_dir``."""
-    return copy_database("demo", tmp_dir), copy_files("demo", tmp_dir / "data")
+def demo_database(tmp_dir: Path, *, sqlite: bool = False) -> tuple[str, Path]:
+    """A private copy of the demo city (drop it with ``drop_database``) and a copy of its files in ``tmp_dir``; on
+    SQLite whatever the backend under test with ``sqlite`` (tests of SQLite's own files)."""
+    return copy_database("demo", tmp_dir, sqlite=sqlite), copy_files("demo", tmp_dir / "data", sqlite=sqlite)
 
 
 def migrated_database(tmp_dir: Path) -> str:

@@ -22,7 +22,7 @@ from support import demo_database
 
 @pytest.fixture
 def deployment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Path]]:
-    url, data_dir = demo_database(tmp_path)
+    url, data_dir = demo_database(tmp_path, sqlite=True)
     monkeypatch.delenv("CHENGGUAN_BACKUP_DIR", raising=False)
     use_env(monkeypatch, database_url=url, data_dir=str(data_dir))
     yield url, data_dir

@@ -18,7 +18,7 @@ from support import demo_database, demo_server
 def test_the_server_answers_while_a_backup_runs(tmp_path: Path):
     for folder in ("live", "server"):
         (tmp_path / folder).mkdir()
-    url, data_dir = demo_database(tmp_path / "live")
+    url, data_dir = demo_database(tmp_path / "live", sqlite=True)
     answered: list[tuple[float, str, int]] = []
     stop = threading.Event()
 

@@ -23,7 +23,7 @@ from support import demo_database
 def backed_up(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str], dict[str, str]]:
     """A backup of the demo city (with its sealed documents and seal keys) and the fingerprints of what it held."""
     root = tmp_path_factory.mktemp("sqlite-backup")
-    url, data_dir = demo_database(root)
+    url, data_dir = demo_database(root, sqlite=True)
     before = database_fingerprint(url), files_fingerprint(data_dir)
     create_backup(settings_for(url, data_dir), root / "backup")
     return root / "backup", *before
@@ -42,7 +42,7 @@ def damaged_copy(backup: Path, tmp_path: Path) -> Path:
 
 
 def test_backup_wipe_restore_gives_identical_digests(tmp_path: Path):
-    url, data_dir = demo_database(tmp_path)
+    url, data_dir = demo_database(tmp_path, sqlite=True)
     db_before, files_before = database_fingerprint(url), files_fingerprint(data_dir)
     assert any(name.startswith("keys/") for name in files_before) and any("blobs/" in n for n in files_before)
     backup = create_backup(settings_for(url, data_dir), tmp_path / "backup")
@@ -162,7 +162,7 @@ def test_a_backup_needs_a_new_or_empty_directory(tmp_path: Path):
 
 
 def test_the_restore_fails_when_the_restored_audit_chain_is_broken(tmp_path: Path):
-    url, data_dir = demo_database(tmp_path)
+    url, data_dir = demo_database(tmp_path, sqlite=True)
     with sqlite3.connect(make_url(url).database) as con:
         con.execute("UPDATE audit_entry SET action = 'edited' WHERE seq = 2")
     con.close()

@@ -31,7 +31,7 @@ def production(url: str, data_dir: Path, **extra: object) -> Settings:
 
 @pytest.fixture
 def demo(tmp_path: Path) -> tuple[str, Path]:
-    return demo_database(tmp_path)
+    return demo_database(tmp_path, sqlite=True)
 
 
 @pytest.fixture
