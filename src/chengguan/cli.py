@@ -118,6 +118,7 @@ def iot_bridge() -> None:
     import logging
     import signal
 
+    import chengguan.models  # noqa: F401  every table: evidence rows refer to cases the bridge never loads
     from chengguan.core.db import Database
     from chengguan.iot.bridge import DEFAULT_URL, Bridge
 

@@ -37,8 +37,9 @@ def test_register_and_contract_shapes(client, admin, db):
     device = _device(client, admin, shop)
     assert device["merchant_id"] == str(shop.id) and device["health"] == "unknown"
     assert device["lng"] == shop.lng  # placed at the shop
-    again = client.post("/api/v1/iot/devices", json={"code": device["code"], "kind": "dust", "report_interval_s": 60},
-                        headers=admin)  # fmt: skip
+    again = client.post(
+        "/api/v1/iot/devices", json={"code": device["code"], "kind": "dust", "report_interval_s": 60}, headers=admin
+    )
     assert again.status_code == 409 and again.json()["code"] == "iot.code_taken"
     rules = client.get(f"/api/v1/iot/devices/{device['code']}/rules", headers=admin).json()
     assert rules["source"] == "default" and any(r["kind"] == "fan_without_purifier" for r in rules["items"])
@@ -61,7 +62,9 @@ def test_alarm_becomes_signal_with_evidence_and_sms(client, admin, db):
     assert client.put(f"/api/v1/iot/devices/{code}/rules", json=simple, headers=admin).status_code == 200
     clock.set_now(T0 + timedelta(minutes=30))
     values = [1.0, 3.0, 3.1, 3.2, 2.4, 1.9, 1.0, 1.1, 1.2]  # above from 60 s; 120 s at 180 s; below 1.5 from 360 s
-    readings = [{"ts": (T0 + timedelta(seconds=60 * i)).isoformat(), "values": {"fume": v}} for i, v in enumerate(values)]
+    readings = [
+        {"ts": (T0 + timedelta(seconds=60 * i)).isoformat(), "values": {"fume": v}} for i, v in enumerate(values)
+    ]
     r = client.post(f"/api/v1/iot/devices/{code}/readings", json=readings, headers=admin)
     assert r.status_code == 200, r.text
     assert r.json() == {"stored": 9, "raised": 1, "cleared": 1}
@@ -80,18 +83,21 @@ def test_alarm_becomes_signal_with_evidence_and_sms(client, admin, db):
         assert evidence.origin == "machine" and evidence.device == code and evidence.mime == "text/csv"
         assert evidence.source_id == signal.case_source_id and evidence.review_status == "pending"
         sms = s.scalars(select(SmsMessage).where(SmsMessage.ref_id == uuid.UUID(alarm["id"]))).all()
-        assert [m.phone for m in sms] == [shop.phone] and "油烟" in sms[0].body or "fume" in sms[0].body
+        assert ([m.phone for m in sms] == [shop.phone] and "油烟" in sms[0].body) or "fume" in sms[0].body
     page = client.get(f"/api/v1/iot/devices/{code}/readings", params={"limit": 3}, headers=admin).json()
     assert [i["values"]["fume"] for i in page["items"]] == [1.2, 1.1, 1.0]  # newest first
-    series = client.get(f"/api/v1/iot/devices/{code}/series", params={"metric": "fume", "hours": 1},
-                        headers=admin).json()  # fmt: skip
+    series = client.get(
+        f"/api/v1/iot/devices/{code}/series", params={"metric": "fume", "hours": 1}, headers=admin
+    ).json()
     assert series["points"] and max(p["value"] for p in series["points"]) > 2
 
 
 def test_scope_and_permissions(client, login, admin):
     device = _device(client, admin, None, lng=120.35, lat=36.06)
     officer = login("bdg_officer")
-    r = client.post("/api/v1/iot/devices", json={"code": "X-1", "kind": "dust", "report_interval_s": 60}, headers=officer)
+    r = client.post(
+        "/api/v1/iot/devices", json={"code": "X-1", "kind": "dust", "report_interval_s": 60}, headers=officer
+    )
     assert r.status_code == 403
     assert client.get("/api/v1/iot/alarms", headers=login("command")).status_code == 200
     assert client.get("/api/v1/iot/health", headers=admin).json()["unknown"] >= 1
