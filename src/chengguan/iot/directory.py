@@ -62,7 +62,7 @@ class Directory:
             self._entries.clear()
 
     def _load(self, session: Session, keys: set[str]) -> dict[str, DeviceInfo]:
-        from chengguan.iot.service import effective_specs  # the registry's own rule resolution
+        from chengguan.iot.service import specs_for  # the registry's own rule resolution
 
         codes = [k[5:] for k in keys if k.startswith("code:")]
         mns = [k[3:] for k in keys if k.startswith("mn:")]
@@ -72,8 +72,9 @@ class Directory:
             )
         ).all()
         out: dict[str, DeviceInfo] = {}
+        every = specs_for(session, devices)
         for d in devices:
-            _, specs = effective_specs(session, d)
+            specs = every[d.id]
             info = DeviceInfo(
                 d.id,
                 d.code,

@@ -15,7 +15,7 @@ raised and an active alarm may clear.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -161,33 +161,41 @@ def step(rule: Rule, state: State, ts: float, values: dict[str, float]) -> tuple
     scheduled = in_schedule(rule.schedule, ts)
     violating = check.violating and scheduled
     ok = check.ok or not scheduled
-    s = replace(state, last_ts=ts, **check.updates)  # type: ignore[arg-type]
+    # Plain locals and one State at the end: this runs for every reading and rule (bench/iot.py).
+    phase, since, raised_at, escalated = state.phase, state.since, state.raised_at, state.escalated
     events: list[Event] = []
-    if s.phase in (Phase.idle, Phase.pending):
+    if phase is Phase.idle or phase is Phase.pending:
         if not violating:
-            s = replace(s, phase=Phase.idle, since=None)
+            phase, since = Phase.idle, None
         else:
-            if s.phase is Phase.idle or long_gap:
-                start = check.starts_at if check.starts_at is not None and not long_gap else ts
-                s = replace(s, phase=Phase.pending, since=start)
-            assert s.since is not None
-            if ts - s.since >= rule.for_s:
-                events.append(Event(EventKind.raised, ts, check.value, s.since))
-                s = replace(s, phase=Phase.active, since=None, raised_at=ts, escalated=False)
+            if phase is Phase.idle or long_gap or since is None:
+                phase = Phase.pending
+                since = check.starts_at if check.starts_at is not None and not long_gap else ts
+            if ts - since >= rule.for_s:
+                events.append(Event(EventKind.raised, ts, check.value, since))
+                phase, since, raised_at, escalated = Phase.active, None, ts, False
     elif ok:
-        if s.phase is Phase.active or long_gap:
-            s = replace(s, phase=Phase.clearing, since=ts)
-        assert s.since is not None
-        if ts - s.since >= rule.clear_for_s:
+        if phase is Phase.active or long_gap or since is None:
+            phase, since = Phase.clearing, ts
+        if ts - since >= rule.clear_for_s:
             events.append(Event(EventKind.cleared, ts, check.value))
-            s = replace(s, phase=Phase.idle, since=None, raised_at=None, escalated=False)
+            phase, since, raised_at, escalated = Phase.idle, None, None, False
     else:
-        s = replace(s, phase=Phase.active, since=None)
+        phase, since = Phase.active, None
         due = rule.escalate_after_s
-        if due is not None and not s.escalated and s.raised_at is not None and ts - s.raised_at >= due:
+        if due is not None and not escalated and raised_at is not None and ts - raised_at >= due:
             events.append(Event(EventKind.escalated, ts, check.value))
-            s = replace(s, escalated=True)
-    return s, events
+            escalated = True
+    updates = check.updates
+    return State(
+        phase,
+        since,
+        ts,
+        updates.get("ref_value", state.ref_value),
+        updates.get("ref_ts", state.ref_ts),
+        raised_at,
+        escalated,
+    ), events
 
 
 def run(rule: Rule, state: State, readings: list[tuple[float, dict[str, float]]]) -> tuple[State, list[Event]]:

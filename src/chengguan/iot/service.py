@@ -116,6 +116,32 @@ def effective_specs(session: Session, device: IotDevice) -> tuple[str, list[dict
     ]
 
 
+def specs_for(session: Session, devices: list[IotDevice]) -> dict[uuid.UUID, list[dict[str, Any]]]:
+    """``effective_specs`` of many devices in two queries (the bridge's directory)."""
+    ids = [d.id for d in devices]
+    own: dict[uuid.UUID, list[dict[str, Any]]] = {}
+    for chunk in range(0, len(ids), 500):
+        for r in session.scalars(select(IotRule).where(IotRule.device_id.in_(ids[chunk : chunk + 500]))):
+            own.setdefault(r.device_id, []).append(r.spec)  # type: ignore[arg-type]
+    kinds: dict[SensorKind, list[dict[str, Any]]] = {}
+    for r in session.scalars(select(IotRule).where(IotRule.device_id.is_(None))):
+        kinds.setdefault(r.sensor_kind, []).append(r.spec)  # type: ignore[arg-type]
+    builtin: dict[SensorKind, list[dict[str, Any]]] = {}
+    out = {}
+    for d in devices:
+        if d.id in own:
+            out[d.id] = sorted(own[d.id], key=lambda s: s["key"])
+        elif d.kind in kinds:
+            out[d.id] = kinds[d.kind]
+        else:
+            if d.kind not in builtin:
+                builtin[d.kind] = [
+                    normalise(RuleIn.model_validate(x), n) for n, x in enumerate(defaults.default_rules(d.kind))
+                ]
+            out[d.id] = builtin[d.kind]
+    return out
+
+
 def rule_list(source: str, specs: list[dict[str, Any]], **about: Any) -> RuleList:
     return RuleList(
         source=source,
