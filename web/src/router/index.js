@@ -35,6 +35,8 @@ const consoleViews = {
   'case-chains': () => import('@/views/console/cases/ApprovalChainsView.vue'),
   'case-detail': () => import('@/views/console/cases/CaseDetailView.vue'),
   merchants: () => import('@/views/console/merchants/MerchantsView.vue'),
+  'iot-devices': () => import('@/views/console/iot/IotDevicesView.vue'),
+  'iot-alarms': () => import('@/views/console/iot/IotAlarmsView.vue'),
 }
 
 const routes = [
