@@ -32,6 +32,7 @@ from chengguan.identity.api import router as identity_router
 from chengguan.identity.dependencies import authenticate_staff
 from chengguan.identity.gate import gate as token_gate
 from chengguan.intake.api import router as intake_router
+from chengguan.iot.api import portal_router as iot_portal_router
 from chengguan.iot.api import router as iot_router
 from chengguan.jobs import Scheduler
 from chengguan.law.api import router as law_router
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         portal_router,
         public_router,
         iot_router,
+        iot_portal_router,
         meta_router,
     ):
         app.include_router(router, prefix=API_PREFIX)

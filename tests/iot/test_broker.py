@@ -187,8 +187,10 @@ def test_offline_within_two_intervals_and_cleared_on_return(rig: Rig):
     )
     offline = wait_for(lambda: [a for a in rig.alarms(code) if a["rule"] == "offline"], timeout=10, every=0.05)
     noticed = time.monotonic() - heard
-    assert 2.0 <= noticed <= 2.0 + 1.5, noticed  # 2 × interval, plus the watchdog's 0.2 s and polling
+    assert 2.0 <= noticed <= 2.0 + 3.0, noticed  # 2 × interval, plus the watchdog's 0.2 s and polling (a busy CI)
     assert offline[0]["state"] == "active"
+    overdue = datetime.fromisoformat(offline[0]["raised_at"]) - datetime.fromisoformat(offline[0]["began_at"])
+    assert overdue == timedelta(seconds=2)  # dated when it became overdue: last heard + 2 × interval
     rig.reading(code, datetime.now(UTC), pm10=42.0)
     wait_for(lambda: [a for a in rig.alarms(code) if a["rule"] == "offline" and a["state"] == "cleared"])
     # The last will: the device's connection dies without a DISCONNECT; the broker publishes its will.

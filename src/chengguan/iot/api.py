@@ -31,6 +31,7 @@ from chengguan.iot.schemas import (
     SeriesPoint,
 )
 from chengguan.kit.schemas import Out
+from chengguan.portal.api import Merchant as PortalMerchant
 
 router = APIRouter(prefix="/iot", tags=["物联感知"], responses=PROBLEM_RESPONSES)
 Reader = Annotated[StaffPrincipal, Depends(require("device:read"))]
@@ -172,3 +173,33 @@ def list_alarms(session: SessionDep, principal: Reader, query: Annotated[AlarmFi
 @router.get("/health", summary="设备健康概况（在线、离线、未上线、报文错误）")
 def device_health(session: SessionDep, principal: Reader) -> dict[str, Any]:
     return health.summary(session, principal)
+
+
+portal_router = APIRouter(prefix="/portal", tags=["商户端"], responses=PROBLEM_RESPONSES)
+
+
+class ShopAlarm(Out):
+    device_name: str
+    rule_label: str
+    state: str
+    value: float | None
+    raised_at: datetime
+    cleared_at: datetime | None
+
+
+@portal_router.get("/iot-alarms", summary="本店监测设备的告警（油烟等）")
+def shop_alarms(merchant: PortalMerchant, session: SessionDep) -> list[ShopAlarm]:
+    """What the shop's own monitors raised (the merchant portal's notice beside the text message)."""
+    _, account = merchant
+    rows = repository.shop_alarms(session, account.id)
+    return [
+        ShopAlarm(
+            device_name=d.name,
+            rule_label=a.rule_label,
+            state=a.state.value,
+            value=a.value,
+            raised_at=a.raised_at,
+            cleared_at=a.cleared_at,
+        )
+        for a, d in rows
+    ]

@@ -15,6 +15,7 @@ from chengguan.intake.models import CaseSource, Signal
 from chengguan.iot.enums import AlarmState, SensorKind
 from chengguan.iot.models import IotAlarm, IotDevice, IotReading, IotRule
 from chengguan.kit.repository import Repository
+from chengguan.merchants.models import Merchant
 from chengguan.org.scope import scope_clause
 
 
@@ -111,3 +112,16 @@ def active_counts(session: Session, device_ids: Iterable[uuid.UUID]) -> dict[uui
         .group_by(IotAlarm.device_id)
     )
     return dict(rows.tuples().all())
+
+
+def shop_alarms(session: Session, account_id: uuid.UUID, limit: int = 100) -> list[tuple[IotAlarm, IotDevice]]:
+    """Alarms of the devices on the shops a merchant-portal account holds, newest first."""
+    shops = select(Merchant.id).where(Merchant.account_id == account_id)
+    rows = session.execute(
+        select(IotAlarm, IotDevice)
+        .join(IotDevice, IotDevice.id == IotAlarm.device_id)
+        .where(IotDevice.merchant_id.in_(shops))
+        .order_by(IotAlarm.raised_at.desc())
+        .limit(limit)
+    )
+    return list(rows.tuples().all())
