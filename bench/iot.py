@@ -142,8 +142,8 @@ def main() -> None:
             fume = 3.0 if phase == 0 else 1.0 if phase == 1 else 1.2
             now = time.time()
             ts = round(now, 3)
-            body = {"ts": datetime.fromtimestamp(ts, UTC).isoformat(), "values": {
-                "fume": fume, "particulate": 0.8, "nmhc": 3.1, "fan_current": 3.2, "purifier_current": 2.9}}  # fmt: skip
+            values = {"fume": fume, "particulate": 0.8, "nmhc": 3.1, "fan_current": 3.2, "purifier_current": 2.9}
+            body = {"ts": datetime.fromtimestamp(ts, UTC).isoformat(), "values": values}
             if phase == 0:
                 sent_at[(mine[k], ts)] = time.perf_counter()
             last = client.publish(f"{root}/devices/{mine[k]}/readings", json.dumps(body), qos=1)
