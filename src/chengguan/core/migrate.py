@@ -29,8 +29,9 @@ def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
-# Tables made by hand in migrations, outside the ORM metadata: the SQLite FTS5 index and its shadow tables.
-UNMANAGED_TABLE_PREFIXES = ("law_search_fts",)
+# Tables made by hand in migrations, outside the ORM metadata: the SQLite FTS5 index and its shadow tables, and the
+# monthly partitions of the IoT readings on PostgreSQL (iot.partitions).
+UNMANAGED_TABLE_PREFIXES = ("law_search_fts", "iot_reading_p")
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]

@@ -80,6 +80,7 @@ class IotReading(Base):
     """One report of a device at its own timestamp (a resent reading is the same row: the key is device + time)."""
 
     __tablename__ = "iot_reading"
+    __table_args__ = ({"postgresql_partition_by": "RANGE (ts)"},)  # monthly partitions (iot.partitions)
 
     device_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("iot_device.id", ondelete="CASCADE"), primary_key=True)
     ts: Mapped[datetime] = mapped_column(primary_key=True)

@@ -6,11 +6,13 @@ Create Date: 2026-12-07 13:32:05.589113
 """
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
 
 import chengguan.core.db
+from chengguan.iot.partitions import ensure_partitions
 
 revision: str = "514a9df239b8"
 down_revision: str | None = "7a3d9e5b1c08"
@@ -90,7 +92,11 @@ def upgrade() -> None:
             ["device_id"], ["iot_device.id"], name=op.f("fk_iot_reading_device_id_iot_device"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("device_id", "ts", name=op.f("pk_iot_reading")),
+        postgresql_partition_by="RANGE (ts)",  # readings by month on PostgreSQL (iot.partitions)
     )
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("CREATE TABLE iot_reading_pdefault PARTITION OF iot_reading DEFAULT")
+        ensure_partitions(op.get_bind(), datetime.now(UTC))
     op.create_table(
         "iot_rule",
         sa.Column("device_id", sa.Uuid(), nullable=True),
