@@ -69,7 +69,7 @@ def _fume(t: datetime, rng: random.Random, high: bool) -> dict[str, float]:
     }
 
 
-def seed_iot(session: Session, data_dir: Path, seed: int) -> int:
+def seed_iot(session: Session, data_dir: Path | str | None, seed: int) -> int:
     """Devices and a day of readings; returns the number of devices."""
     rng = random.Random(seed + 212)
     now = clock.now().replace(second=0, microsecond=0)
@@ -117,7 +117,9 @@ def seed_iot(session: Session, data_dir: Path, seed: int) -> int:
         )
         devices.append((d, what))
     session.flush()
-    settings = get_settings().model_copy(update={"data_dir": data_dir})
+    settings = get_settings()
+    if data_dir is not None:  # None: CHENGGUAN_DATA_DIR, as the other demo stages
+        settings = settings.model_copy(update={"data_dir": Path(data_dir)})
     directory = Directory()
     readings: list[Reading] = []
     for d, scenario in devices:
