@@ -278,7 +278,10 @@ def measure(args: argparse.Namespace, backend: str, workers: int, work: Path) ->
     with bare_server(workers, work) as base:
         bare = load(args, base, [("/bare", "-")], work)
     rows.append({"backend": backend, "workers": workers, "route": "bare", "figures": bare})
-    with demo_copy(backend, args.pg_url, work) as (url, data_dir), chengguan_server(url, data_dir, workers, work) as base:
+    with (
+        demo_copy(backend, args.pg_url, work) as (url, data_dir),
+        chengguan_server(url, data_dir, workers, work) as base,
+    ):
         tokens = {user: login(base, user) for user in {u for _, u in ROUTES.values()}}
         for path, user in ROUTES.values():  # every route answers before anything is timed
             response = httpx.get(base + path, headers={"Authorization": f"Bearer {tokens[user]}"}, trust_env=False,
@@ -298,7 +301,8 @@ def measure(args: argparse.Namespace, backend: str, workers: int, work: Path) ->
 
 
 def print_rows(rows: list[dict[str, object]]) -> None:
-    print(f"{'backend':<11}{'workers':>7}  {'route':<13}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'÷ bare':>8}{'errors':>8}")
+    head = f"{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'÷ bare':>8}{'errors':>8}"
+    print(f"{'backend':<11}{'workers':>7}  {'route':<13}{head}")
     for row in rows:
         f = row["figures"]
         assert isinstance(f, Figures)
