@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,8 +16,9 @@ from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
+from starlette.concurrency import run_in_threadpool
 
-from chengguan.core import clock
+from chengguan.core import clock, versions
 from chengguan.core.errors import DomainError
 
 NAMING_CONVENTION = {
@@ -67,10 +68,13 @@ def make_engine(url: str) -> Engine:
     """An engine for the URL; SQLite gets WAL, foreign keys, a busy timeout and explicit BEGIN control."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20)
+        engine = create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20)
+        versions.track(engine)
+        return engine
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=20, max_overflow=40)
+    versions.track(engine)
     writer_lock = threading.Lock()
     holders: set[int] = set()  # id() of the pool records whose connection holds writer_lock
 
@@ -172,19 +176,34 @@ class Database:
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One unit of work per request: commit on success, roll back on any error. Services only flush."""
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One unit of work per request: commit on success, roll back on any error. Services only flush.
+
+    Asynchronous, so that opening the session (no I/O until the first statement) and ending a read cost no
+    thread-pool hop: a read's COMMIT ends a read-only transaction (SQLite: no I/O; PostgreSQL: one local round
+    trip, the GIL released while it waits). A write's COMMIT (WAL flush, fsync) runs in the thread pool."""
     db: Database = request.app.state.db
-    session = db.session(write=request.method not in SAFE_METHODS)
+    write = request.method not in SAFE_METHODS
+    session = db.session(write=write)
+
+    async def end(commit: bool) -> None:
+        if not session.in_transaction():
+            return
+        action = session.commit if commit else session.rollback
+        if write:
+            await run_in_threadpool(action)
+        else:
+            action()
+
     try:
         yield session
-        session.commit()
+        await end(commit=True)
     except DomainError as exc:
         # Some refusals must still be remembered (a failed login counts towards lockout).
-        session.commit() if exc.keep_writes else session.rollback()
+        await end(commit=exc.keep_writes)
         raise
     except BaseException:
-        session.rollback()
+        await end(commit=False)
         raise
     finally:
         session.close()

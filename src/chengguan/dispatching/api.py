@@ -12,7 +12,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
+from pydantic import RootModel
+from sqlalchemy.orm import Session
 
 from chengguan.core import clock
 from chengguan.core.access import SessionDep, require
@@ -21,6 +23,7 @@ from chengguan.core.db import Database
 from chengguan.core.errors import PROBLEM_RESPONSES
 from chengguan.core.principals import StaffPrincipal
 from chengguan.dispatching import duty, feed, positions, service
+from chengguan.dispatching.live import POSITION_SEQ
 from chengguan.dispatching.schemas import (
     ArriveIn,
     DispatchIn,
@@ -36,6 +39,7 @@ from chengguan.dispatching.schemas import (
     TaskFilter,
     TaskRead,
 )
+from chengguan.kit import readcache
 
 router = APIRouter(responses=PROBLEM_RESPONSES)
 TAG = "指挥调度"
@@ -47,6 +51,7 @@ Field = Annotated[StaffPrincipal, Depends(require("source:write", "dispatch:writ
 Mobile = Annotated[StaffPrincipal, Depends(require("mobile:use"))]
 
 STREAM_INTERVAL_S = 2.0
+TaskList = RootModel[list[TaskRead]]
 
 
 @router.post("/positions:batch", tags=[TAG], summary="批量上报人员/车辆定位（≤5000 条/次）")
@@ -80,9 +85,17 @@ def dispatch(session: SessionDep, principal: Dispatcher, body: DispatchIn) -> Ta
     return service.dispatch(session, principal, body)
 
 
-@router.get("/dispatch/tasks", tags=[TAG], summary="派遣任务（默认本人的未完成任务）")
-def list_tasks(session: SessionDep, principal: Field, filters: Annotated[TaskFilter, Query()]) -> list[TaskRead]:
-    return service.list_tasks(session, principal, filters)
+@router.get("/dispatch/tasks", tags=[TAG], summary="派遣任务（默认本人的未完成任务）", response_model=list[TaskRead])
+def list_tasks(
+    request: Request, session: SessionDep, principal: Field, filters: Annotated[TaskFilter, Query()]
+) -> Response:
+    # The distance to each task follows the live positions: their counter is part of the page's key (kit.readcache).
+    return readcache.respond(request, session, principal, lambda: _tasks(session, principal, filters),
+                             grain=int(clock.now().timestamp()), also=(POSITION_SEQ,))  # fmt: skip
+
+
+def _tasks(session: Session, principal: StaffPrincipal, filters: TaskFilter) -> TaskList:
+    return TaskList(service.list_tasks(session, principal, filters))
 
 
 @router.post("/dispatch/tasks/{task_id}/acknowledge", tags=[TAG], summary="接收任务")
