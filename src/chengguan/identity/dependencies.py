@@ -66,6 +66,7 @@ async def authenticate_staff(request: Request, credentials: HTTPAuthorizationCre
     if entry is None:
         entry = await run_in_threadpool(_resolve, db, settings, digest)
     setattr(request.state, ENTRY, entry)
+    request.state.user_id = str(entry.principal.user_id)  # the JSON access log's user (core.observe)
     return replace(entry.principal, ip=client_ip(request))
 
 
