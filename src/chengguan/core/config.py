@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     metrics_allow: str = "127.0.0.1,::1"
     metrics_token: str = ""
     log_format: Literal["text", "json"] = "text"
+    # Wake-ups between processes (core.bus): Redis pub/sub when set (e.g. redis://127.0.0.1:6379/0), else
+    # PostgreSQL LISTEN/NOTIFY on PostgreSQL, else none (SQLite: one machine, polling).
+    redis_url: str = ""
     # Scheduled backups (ops.scheduled): where (unset: none), how many to keep, from what local time each day, and
     # whether the served app takes them (off when a systemd timer or cron runs `chengguan backup` instead).
     backup_dir: Path | None = None

@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from fastapi import Request
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, inspect
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 from starlette.concurrency import run_in_threadpool
 
-from chengguan.core import clock, versions
+from chengguan.core import bus, clock, versions
 from chengguan.core.errors import DomainError
 
 NAMING_CONVENTION = {
@@ -68,13 +68,10 @@ def make_engine(url: str) -> Engine:
     """An engine for the URL; SQLite gets WAL, foreign keys, a busy timeout and explicit BEGIN control."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        engine = create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20)
-        versions.track(engine)
-        return engine
+        return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=20, max_overflow=40)
-    versions.track(engine)
     writer_lock = threading.Lock()
     holders: set[int] = set()  # id() of the pool records whose connection holds writer_lock
 
@@ -138,6 +135,11 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
+        # Wake-ups between processes (core.bus): Redis when CHENGGUAN_REDIS_URL names one (read from the
+        # environment, not the settings: a Database is also made by commands and tests that pass only a URL).
+        self.bus = bus.for_url(url)
+        if inspect(self.engine).has_table("counter"):  # a database not migrated yet has nothing to version
+            versions.track(self.engine, self.bus)
         self.dialect = self.engine.dialect.name
         writer = self.engine.execution_options(sqlite_immediate=True) if self.dialect == "sqlite" else self.engine
         self.read_sessions = sessionmaker(bind=self.engine, expire_on_commit=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 import uuid
@@ -51,6 +52,8 @@ Field = Annotated[StaffPrincipal, Depends(require("source:write", "dispatch:writ
 Mobile = Annotated[StaffPrincipal, Depends(require("mobile:use"))]
 
 STREAM_INTERVAL_S = 2.0
+STREAM_FALLBACK_S = 10.0
+STREAM_MIN_GAP_S = 0.25
 TaskList = RootModel[list[TaskRead]]
 
 
@@ -147,19 +150,30 @@ async def stream(
 
     async def events() -> AsyncIterator[str]:
         since = started
-        yield "retry: 3000\n\n"
-        while time.monotonic() < deadline:
-            if await request.is_disconnected():
-                return
-            tick = clock.now()
-            positions, sources = await run_in_threadpool(_changes, db, principal, since)
-            since = tick
-            if positions:
-                yield f"event: positions\ndata: {json.dumps(positions, ensure_ascii=False)}\n\n"
-            if sources:
-                yield f"event: sources\ndata: {json.dumps(sources, ensure_ascii=False)}\n\n"
-            yield f": keep-alive {tick.isoformat()}\n\n"
-            await asyncio.sleep(min(STREAM_INTERVAL_S, max(0.0, deadline - time.monotonic())))
+        # Woken by core.bus when positions or listed data are committed (by any process when the bus reaches the
+        # others); the poll every STREAM_INTERVAL_S (STREAM_FALLBACK_S with such a bus) catches a lost wake-up.
+        changed, unsubscribe = db.bus.async_event("positions", "data")
+        every = STREAM_FALLBACK_S if db.bus.shared else STREAM_INTERVAL_S
+        try:
+            yield "retry: 3000\n\n"
+            while time.monotonic() < deadline:
+                if await request.is_disconnected():
+                    return
+                began, tick = time.monotonic(), clock.now()
+                changed.clear()
+                positions, sources = await run_in_threadpool(_changes, db, principal, since)
+                since = tick
+                if positions:
+                    yield f"event: positions\ndata: {json.dumps(positions, ensure_ascii=False)}\n\n"
+                if sources:
+                    yield f"event: sources\ndata: {json.dumps(sources, ensure_ascii=False)}\n\n"
+                yield f": keep-alive {tick.isoformat()}\n\n"
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(changed.wait(), max(0.0, min(every, deadline - time.monotonic())))
+                # A burst of commits is read in one go: at most one read per STREAM_MIN_GAP_S.
+                await asyncio.sleep(max(0.0, min(began + STREAM_MIN_GAP_S, deadline) - time.monotonic()))
+        finally:
+            unsubscribe()
 
     return StreamingResponse(
         events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import event, inspect, text
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from chengguan.core import versions
 from chengguan.identity.models import AuthToken, Role, RolePermission, RoleUnit, User, UserRole
 from chengguan.org.models import Officer, OrgUnit
 
@@ -57,6 +58,7 @@ def bump(session: Session) -> None:
     session.execute(text("INSERT INTO counter (key, value) VALUES (:k, 0) ON CONFLICT (key) DO NOTHING"),
                     {"k": EPOCH_KEY})  # fmt: skip
     session.execute(text("UPDATE counter SET value = :v WHERE key = :k"), {"k": EPOCH_KEY, "v": _fresh()})
+    versions.mark(session.connection(), "auth")  # every process's follower re-reads the epoch at once
 
 
 def _fresh() -> int:

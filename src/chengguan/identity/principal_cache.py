@@ -6,7 +6,8 @@ with the same token. A cached entry answers without the database while all of th
 * the epoch it was resolved in is the one this process last read, and that read is at most ``MAX_LAG_S`` old —
   identity.epoch changes the epoch with every change of an account, role, grant, revoked token, unit or officer
   card, so a revocation or a withdrawn role ends the cached copy on every worker within the follower's interval
-  (``FOLLOW_EVERY_S``; at once in the process that made the change). A follower that cannot read the epoch (the
+  (``FOLLOW_EVERY_S``; at once in the process that made the change, and in the others as soon as core.bus wakes
+  their follower). A follower that cannot read the epoch (the
   database away) stops vouching after ``MAX_LAG_S`` and every request goes to the database again;
 * the token is not expired, and not idle by the last use this process knows of;
 * that last use is under ``auth.TOUCH_EVERY`` old: then the request takes the database path, which re-checks the
@@ -24,6 +25,7 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -67,6 +69,7 @@ class PrincipalCache:
         self.touches: dict[uuid.UUID, datetime] = {}
         self.wake = threading.Event()
         self._follower: threading.Thread | None = None
+        self._unsubscribe: Callable[[], None] = lambda: None
         self.stopped = False
 
     # --- the request path (event loop: no I/O) ---
@@ -112,6 +115,7 @@ class PrincipalCache:
                 if self._follower is None:
                     self._follower = threading.Thread(target=self._follow, name="principal-epoch", daemon=True)
                     self._follower.start()
+                    self._unsubscribe = self.db.bus.subscribe("auth", self.wake.set)  # an epoch change: at once
 
     def _follow(self) -> None:
         failures = 0
@@ -125,6 +129,7 @@ class PrincipalCache:
                 failures += 1
                 log.debug("principal cache: epoch not read", exc_info=True)
                 time.sleep(0.5)
+        self._unsubscribe()
         with self.lock:
             self.entries.clear()
             self._follower = None
