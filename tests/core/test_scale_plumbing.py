@@ -78,6 +78,7 @@ def test_metrics_are_refused_to_unknown_addresses_and_carry_templates(app, setti
     client.get(f"/api/v1/cases/{item}", headers=admin)
     body = local.get("/metrics").text
     assert item not in body and 'route="/api/v1/cases/{case_id}"' in body
+    assert local.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 404  # via a proxy
     settings.metrics_token = "s3cret-" + uuid.uuid4().hex
     try:
         bearer = {"Authorization": f"Bearer {settings.metrics_token}"}

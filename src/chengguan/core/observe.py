@@ -5,8 +5,9 @@ Metrics (prometheus_client; with several workers its multiprocess mode, ``PROMET
 job and outcome; the database pool's connections in use. Labels are route templates (``/api/v1/cases/{case_id}``),
 never paths, ids, users or addresses: the endpoint exposes no personal data.
 
-``/metrics`` answers only the addresses of ``CHENGGUAN_METRICS_ALLOW`` (default: this machine) or a bearer token
-equal to ``CHENGGUAN_METRICS_TOKEN``; anyone else gets 404, as for a path that does not exist."""
+``/metrics`` answers only a direct caller from the addresses of ``CHENGGUAN_METRICS_ALLOW`` (default: this machine)
+or a bearer token equal to ``CHENGGUAN_METRICS_TOKEN``; anyone else — a request relayed by a proxy included — gets
+404, as for a path that does not exist."""
 
 from __future__ import annotations
 
@@ -107,6 +108,8 @@ def _allowed(request: Request, settings: Settings) -> bool:
         scheme, _, given = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode()):
             return True
+    if "x-forwarded-for" in request.headers or "forwarded" in request.headers:
+        return False  # came through a proxy: the peer address is the proxy's, not the scraper's; only a token admits
     host = request.client.host if request.client else ""
     try:
         address = ipaddress.ip_address(host)
