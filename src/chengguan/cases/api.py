@@ -51,12 +51,12 @@ def amend_case(principal: Writer, session: SessionDep, case_id: CaseId, data: Ca
 
 
 @router.get("", response_model=Paginated[CaseListItem], summary="案件列表（超期在前）")
-def list_cases(
-    request: Request, principal: Reader, session: SessionDep, filters: Annotated[CaseFilter, Query()], page: PageQuery
+async def list_cases(
+    request: Request, principal: Reader, filters: Annotated[CaseFilter, Query()], page: PageQuery
 ) -> Response:
     # Deadlines are counted in days: a page stays right until the data version or the date moves (kit.readcache).
-    return readcache.respond(
-        request, session, principal, lambda: read.list_cases(session, principal, filters, page), grain=today()
+    return await readcache.respond(
+        request, principal, lambda session: read.list_cases(session, principal, filters, page), grain=today()
     )
 
 

@@ -42,6 +42,8 @@ class Bus:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
+        self.closed = False
+        self.refs = 0
         self.listeners: dict[str, list[Callable[[], None]]] = {c: [] for c in CHANNELS}
 
     # --- publishing (from core.versions, inside or right after the writing transaction) ---
@@ -102,6 +104,10 @@ class Bus:
     def start(self) -> None:
         """Start listening to other processes (nothing to do locally)."""
 
+    def close(self) -> None:
+        """Stop listening (its listening thread ends within a second)."""
+        self.closed = True
+
 
 class _ListeningBus(Bus):
     shared = True
@@ -112,17 +118,19 @@ class _ListeningBus(Bus):
 
     def start(self) -> None:
         with self.lock:
-            if self._thread is None:
+            if self._thread is None and not self.closed:
                 self._thread = threading.Thread(target=self._run, name=f"bus-{type(self).__name__}", daemon=True)
                 self._thread.start()
 
     def _run(self) -> None:
-        while True:
+        while not self.closed:
             try:
                 self.listen()
             except Exception:  # a restarted server or Redis: listen again; followers poll meanwhile
-                log.warning("bus connection lost; listening again in %.0f s", RETRY_S, exc_info=True)
-            time.sleep(RETRY_S)
+                if not self.closed:
+                    log.warning("bus connection lost; listening again in %.0f s", RETRY_S, exc_info=True)
+            if not self.closed:
+                time.sleep(RETRY_S)
 
     def listen(self) -> None:
         raise NotImplementedError
@@ -149,8 +157,8 @@ class PostgresBus(_ListeningBus):
         with psycopg.connect(self.conninfo, autocommit=True) as connection:
             for channel in CHANNELS:
                 connection.execute(f"LISTEN {PREFIX}{channel}")
-            while True:
-                for note in connection.notifies(timeout=30.0):
+            while not self.closed:
+                for note in connection.notifies(timeout=1.0):
                     self.deliver({note.channel.removeprefix(PREFIX)})
 
 
@@ -180,7 +188,10 @@ class RedisBus(_ListeningBus):
         pubsub = client.pubsub(ignore_subscribe_messages=True)
         try:
             pubsub.subscribe(*(PREFIX + c for c in CHANNELS))
-            for message in pubsub.listen():
+            while not self.closed:
+                message = pubsub.get_message(timeout=1.0)
+                if message is None:
+                    continue
                 channel = message["channel"].decode() if isinstance(message["channel"], bytes) else message["channel"]
                 self.deliver({channel.removeprefix(PREFIX)})
         finally:
@@ -192,9 +203,13 @@ _buses: dict[tuple[str, str], Bus] = {}
 _buses_lock = threading.Lock()
 
 
+def _key(url: str, redis_url: str) -> tuple[str, str]:
+    return make_url(url).render_as_string(hide_password=True), redis_url
+
+
 def for_database(url: str, redis_url: str = "") -> Bus:
-    """The bus of the processes sharing ``url`` (one object per process)."""
-    key = (make_url(url).render_as_string(hide_password=True), redis_url)
+    """The bus of the processes sharing ``url`` (one object per process, counted: ``release`` when done)."""
+    key = _key(url, redis_url)
     with _buses_lock:
         found = _buses.get(key)
         if found is None:
@@ -205,9 +220,34 @@ def for_database(url: str, redis_url: str = "") -> Bus:
             else:
                 found = Bus()
             _buses[key] = found
+        found.refs += 1
         return found
 
 
+def release(bus: Bus) -> None:
+    """One user fewer (``Database.dispose``); the last one closes the bus (a test's dropped database copy leaves no
+    thread listening to it)."""
+    with _buses_lock:
+        bus.refs -= 1
+        if bus.refs > 0:
+            return
+        for key, found in list(_buses.items()):
+            if found is bus:
+                del _buses[key]
+    bus.close()
+
+
+def _redis_url() -> str:
+    return os.environ.get("CHENGGUAN_REDIS_URL", "")
+
+
 def for_url(url: str) -> Bus:
-    """The bus for ``url`` as configured in this process's environment (``CHENGGUAN_REDIS_URL``)."""
-    return for_database(url, os.environ.get("CHENGGUAN_REDIS_URL", ""))
+    """The bus for ``url`` as configured in this process's environment (``CHENGGUAN_REDIS_URL``); ``release`` it."""
+    return for_database(url, _redis_url())
+
+
+def lookup(url: str) -> Bus:
+    """The bus a ``Database`` of this process holds for ``url``, without taking a share (a bus of this process
+    alone if none does)."""
+    with _buses_lock:
+        return _buses.get(_key(url, _redis_url())) or Bus()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -137,9 +137,10 @@ class Database:
         self.engine = make_engine(url)
         # Wake-ups between processes (core.bus): Redis when CHENGGUAN_REDIS_URL names one (read from the
         # environment, not the settings: a Database is also made by commands and tests that pass only a URL).
-        self.bus = bus.for_url(url)
+        self.bus: bus.Bus | None = bus.for_url(url)
+        self._closers: list[Callable[[], None]] = []
         if inspect(self.engine).has_table("counter"):  # a database not migrated yet has nothing to version
-            versions.track(self.engine, self.bus)
+            versions.track(self.engine, self.bus)  # type: ignore[arg-type]
         self.dialect = self.engine.dialect.name
         writer = self.engine.execution_options(sqlite_immediate=True) if self.dialect == "sqlite" else self.engine
         self.read_sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
@@ -171,7 +172,17 @@ class Database:
             bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
         )
 
+    def on_dispose(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` when this database is disposed (a cache's follower thread stops with it)."""
+        self._closers.append(callback)
+
     def dispose(self) -> None:
+        for callback in self._closers:
+            callback()
+        self._closers.clear()
+        if self.bus is not None:
+            bus.release(self.bus)
+            self.bus = None
         self.engine.dispose()
 
 
@@ -192,7 +203,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         if not session.in_transaction():
             return
         action = session.commit if commit else session.rollback
-        if write:
+        if write or versions.wrote(session.connection()):  # a read that wrote (an audit entry) may wait on a lock
             await run_in_threadpool(action)
         else:
             action()

@@ -38,6 +38,7 @@ UNLISTED = frozenset({
 CHANNEL_OF = {"live_position": "positions", "duty_switch": "positions"}  # core.bus wake-ups besides "data"
 _MARK = "versions.channels"
 _PENDING = "bus.pending"
+_WROTE = "versions.wrote"
 _TEXT_DML = re.compile(r"^\s*(?:insert\s+(?:or\s+\w+\s+)?into|update|delete\s+from)\s+\"?(\w+)", re.IGNORECASE)
 BUMP_SQL = (
     f"INSERT INTO counter (key, value) VALUES ('{KEY}', 1) "
@@ -70,12 +71,14 @@ def track(engine: Engine, bus: Bus) -> None:
         table = target_table(clauseelement)
         if table is None:
             return
+        conn.info[_WROTE] = True
         channel = "data" if table not in UNLISTED else CHANNEL_OF.get(table)
         if channel is not None:
             mark(conn, channel)
 
     @event.listens_for(engine, "commit")
     def _commit(conn: Any) -> None:
+        conn.info.pop(_WROTE, None)
         channels = conn.info.pop(_MARK, None)
         if not channels:
             return
@@ -91,6 +94,7 @@ def track(engine: Engine, bus: Bus) -> None:
 
     @event.listens_for(engine, "rollback")
     def _rollback(conn: Any) -> None:
+        conn.info.pop(_WROTE, None)
         conn.info.pop(_MARK, None)
         conn.info.pop(_PENDING, None)
 
@@ -99,6 +103,11 @@ def track(engine: Engine, bus: Bus) -> None:
         pending = record.info.pop(_PENDING, None) if record is not None else None
         if pending:
             bus.after_commit(pending)
+
+
+def wrote(connection: Any) -> bool:
+    """Whether ``connection``'s transaction has written anything (any table; only on a tracked engine)."""
+    return bool(connection.info.get(_WROTE))
 
 
 def read(connection: Any) -> int:

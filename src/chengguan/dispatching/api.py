@@ -89,12 +89,10 @@ def dispatch(session: SessionDep, principal: Dispatcher, body: DispatchIn) -> Ta
 
 
 @router.get("/dispatch/tasks", tags=[TAG], summary="派遣任务（默认本人的未完成任务）", response_model=list[TaskRead])
-def list_tasks(
-    request: Request, session: SessionDep, principal: Field, filters: Annotated[TaskFilter, Query()]
-) -> Response:
+async def list_tasks(request: Request, principal: Field, filters: Annotated[TaskFilter, Query()]) -> Response:
     # The distance to each task follows the live positions: their counter is part of the page's key (kit.readcache).
-    return readcache.respond(request, session, principal, lambda: _tasks(session, principal, filters),
-                             grain=int(clock.now().timestamp()), also=(POSITION_SEQ,))  # fmt: skip
+    return await readcache.respond(request, principal, lambda session: _tasks(session, principal, filters),
+                                   grain=int(clock.now().timestamp()), also=(POSITION_SEQ,))  # fmt: skip
 
 
 def _tasks(session: Session, principal: StaffPrincipal, filters: TaskFilter) -> TaskList:

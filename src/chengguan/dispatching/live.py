@@ -116,7 +116,7 @@ class LiveState:
     def _follow(self) -> None:
         # core.bus wakes the follower when another process commits positions; with a bus that reaches the other
         # processes (PostgreSQL, Redis) the poll is only the fallback for a lost wake-up.
-        changes = bus.for_url(self.engine.url.render_as_string(hide_password=False))
+        changes = bus.lookup(self.engine.url.render_as_string(hide_password=False))
         wake = changes.event("positions")
         every = SHARED_BUS_REFRESH_S if changes.shared else REFRESH_EVERY_S
         failures = 0

@@ -18,8 +18,10 @@ from chengguan.core.principals import PrincipalType, StaffPrincipal
 from chengguan.core.security import token_digest
 from chengguan.identity import auth, epoch
 from chengguan.identity.principal_cache import Entry, cache_for
+from chengguan.kit.readcache import single_flight
 
 STAFF_ONLY = "该账号类型不能访问执法端接口"
+_resolving: dict = {}  # (database, token digest) → its resolution under way (event loop only)
 ENTRY = "principal_entry"  # request.state: the cache entry behind the principal (/auth/me keeps its view there)
 
 
@@ -64,7 +66,10 @@ async def authenticate_staff(request: Request, credentials: HTTPAuthorizationCre
     cache = cache_for(db)
     entry = cache.get(digest, settings, clock.now()) if cache is not None else None
     if entry is None:
-        entry = await run_in_threadpool(_resolve, db, settings, digest)
+        # One database resolution per token at a time: when a token's minute is up, its concurrent requests wait
+        # for the one that re-checks it instead of all asking the database.
+        resolve = lambda: run_in_threadpool(_resolve, db, settings, digest)  # noqa: E731
+        entry = await single_flight(_resolving, (id(db), digest), resolve)
     setattr(request.state, ENTRY, entry)
     request.state.user_id = str(entry.principal.user_id)  # the JSON access log's user (core.observe)
     return replace(entry.principal, ip=client_ip(request))

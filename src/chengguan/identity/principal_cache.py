@@ -71,6 +71,12 @@ class PrincipalCache:
         self._follower: threading.Thread | None = None
         self._unsubscribe: Callable[[], None] = lambda: None
         self.stopped = False
+        db.on_dispose(self.stop)
+
+    def stop(self) -> None:
+        """The database is going away: the follower ends and nothing is cached any more."""
+        self.stopped = True
+        self.wake.set()
 
     # --- the request path (event loop: no I/O) ---
 
@@ -110,12 +116,13 @@ class PrincipalCache:
     # --- the follower thread ---
 
     def start(self) -> None:
-        if self._follower is None:
+        if self._follower is None and not self.stopped:
             with self.lock:
                 if self._follower is None:
                     self._follower = threading.Thread(target=self._follow, name="principal-epoch", daemon=True)
                     self._follower.start()
-                    self._unsubscribe = self.db.bus.subscribe("auth", self.wake.set)  # an epoch change: at once
+                    if self.db.bus is not None:  # an epoch change committed anywhere: at once
+                        self._unsubscribe = self.db.bus.subscribe("auth", self.wake.set)
 
     def _follow(self) -> None:
         failures = 0

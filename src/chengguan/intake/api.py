@@ -126,16 +126,13 @@ def intake_meta(_: Reader) -> dict[str, list[dict[str, str]]]:
 @router.get(
     "/case-sources", tags=[SOURCES], summary="案源列表（默认超期与临期优先）", response_model=Paginated[CaseSourceRead]
 )
-def list_sources(
-    request: Request,
-    session: SessionDep,
-    principal: Reader,
-    filters: Annotated[CaseSourceFilter, Query()],
-    page: PageQuery,
+async def list_sources(
+    request: Request, principal: Reader, filters: Annotated[CaseSourceFilter, Query()], page: PageQuery
 ) -> Response:
     # Countdowns are in seconds: a page is reused within the same second of the same data version (kit.readcache).
-    return readcache.respond(request, session, principal, lambda: read.list_sources(session, principal, filters, page),
-                             grain=int(clock.now().timestamp()))  # fmt: skip
+    return await readcache.respond(request, principal,
+                                   lambda session: read.list_sources(session, principal, filters, page),
+                                   grain=int(clock.now().timestamp()))  # fmt: skip
 
 
 @router.get("/case-sources/{source_id}", tags=[SOURCES], summary="案源详情（全过程记录、关联告警、派遣任务）")
