@@ -136,10 +136,12 @@ async def single_flight(pending: dict[Hashable, asyncio.Future[Any]], key: Hasha
                         make: Callable[[], Awaitable[Any]]) -> Any:  # fmt: skip
     """``make()`` once for all the callers that ask for ``key`` at the same time (the event loop's tasks): when a
     page's second or version turns, fifty clients would otherwise render the same page fifty times at once."""
+    loop = asyncio.get_running_loop()
+    key = (id(loop), key)  # a future belongs to its loop (one per worker; tests may run several at once)
     running = pending.get(key)
     if running is not None:
         return await asyncio.shield(running)
-    future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    future: asyncio.Future[Any] = loop.create_future()
     pending[key] = future
     try:
         result = await make()
