@@ -58,6 +58,9 @@ def serve(
             workers=workers,
             reload=reload,
             log_level="info",
+            # uvicorn's own X-Forwarded-For handling would rewrite the peer before the app sees it (and trusts
+            # 127.0.0.1 by default): the app decides itself, from CHENGGUAN_TRUSTED_PROXIES (core.clientaddr).
+            proxy_headers=False,
         )
     finally:
         if simulator is not None:

@@ -10,6 +10,8 @@ from pathlib import Path
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from chengguan.core.clientaddr import Network, parse_proxies
+
 DEV_SECRET = "dev-insecure-secret-change-me"
 DEMO_OPEN311_KEY = "demo-open311-key"
 
@@ -69,6 +71,9 @@ class Settings(BaseSettings):
     evidence_max_upload_mb: int = 200  # largest evidence file accepted (body-camera video included)
     sms_adapter: str = "outbox"  # notify.sms.GATEWAYS: the local outbox unless a carrier gateway is plugged in
     sms_unreachable: str = ""  # outbox adapter: numbers that fail (comma-separated), to exercise the paper fallback
+    # Proxies whose X-Forwarded-For / X-Real-IP are believed (core.clientaddr): comma-separated addresses or CIDR
+    # networks, e.g. "127.0.0.1,::1" for nginx on the same machine. Empty: the direct peer is the client, always.
+    trusted_proxies: str = ""
     run_jobs: bool = True  # the served app runs the background jobs (督办, dispatch timeouts) every minute
     # Scheduled backups (ops.scheduled): where (unset: none), how many to keep, from what local time each day, and
     # whether the served app takes them (off when a systemd timer or cron runs `chengguan backup` instead).
@@ -76,6 +81,12 @@ class Settings(BaseSettings):
     backup_keep: int = Field(default=7, ge=1)
     backup_at: time = time(2, 30)
     backup_by_app: bool = True
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_parse(cls, value: str) -> str:
+        parse_proxies(value)  # a typo must stop the start, not silently trust nobody (or everybody)
+        return value
 
     @field_validator("now")
     @classmethod
@@ -105,6 +116,10 @@ class Settings(BaseSettings):
         if not self.database_url:
             self.database_url = f"sqlite:///{(self.data_dir / 'chengguan.db').as_posix()}"
         return self
+
+    @property
+    def trusted_networks(self) -> tuple[Network, ...]:
+        return parse_proxies(self.trusted_proxies)
 
     @property
     def dialect(self) -> str:

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-from chengguan.core import clock
+from chengguan.core import auditnotes, clock
 from chengguan.core.errors import DomainError
 
 NAMING_CONVENTION = {
@@ -141,7 +141,11 @@ class Database:
         self.bound: Connection | None = None
 
     def session(self, *, write: bool = True) -> Session:
-        return (self.write_sessions if write else self.read_sessions)()
+        session = (self.write_sessions if write else self.read_sessions)()
+        # Who opened it, for code that must write in a transaction of its own beside a read-only request's session
+        # (audit.events: a download is recorded although GET runs on a read session).
+        session.info["database"], session.info["write"] = self, write
+        return session
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
@@ -174,14 +178,28 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 def get_session(request: Request) -> Iterator[Session]:
     """One unit of work per request: commit on success, roll back on any error. Services only flush."""
+    yield from unit_of_work(request, write=request.method not in SAFE_METHODS)
+
+
+def get_write_session(request: Request) -> Iterator[Session]:
+    """The unit of work of a read that writes: a download, recorded in the audit log before the bytes leave (and a
+    draft rendered on its first reading). A write session from the start: on SQLite a read transaction that later
+    writes fails once anyone else committed in between."""
+    yield from unit_of_work(request, write=True)
+
+
+def unit_of_work(request: Request, *, write: bool) -> Iterator[Session]:
     db: Database = request.app.state.db
-    session = db.session(write=request.method not in SAFE_METHODS)
+    session = db.session(write=write)
     try:
         yield session
         session.commit()
     except DomainError as exc:
         # Some refusals must still be remembered (a failed login counts towards lockout).
         session.commit() if exc.keep_writes else session.rollback()
+        if exc.audit_note is not None:
+            session.close()  # first: on SQLite a write session holds the one writer lock the note's entry needs
+            auditnotes.write_after(db, exc.audit_note)
         raise
     except BaseException:
         session.rollback()
