@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from chengguan.core.auditnotes import refusal
 from chengguan.core.clientaddr import client_address
 from chengguan.core.config import Settings
-from chengguan.core.db import get_session, get_write_session
+from chengguan.core.db import get_session
+from chengguan.core.db import writes_on_read as writes_on_read  # routers mark their downloads with it
 from chengguan.core.errors import Forbidden
 from chengguan.core.principals import StaffPrincipal
 
@@ -27,8 +28,6 @@ Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 # scope="function": the unit of work commits before the response is sent, so a client never sees 200 for writes
 # that then fail to commit, nor a token refused because the login's commit had not happened yet.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
-# A GET that writes (downloads, audited before the bytes leave): core.db.get_write_session.
-WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]
 
 
 async def get_settings_dep(request: Request) -> Settings:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from fastapi import Request
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
@@ -173,19 +173,30 @@ class Database:
         self.engine.dispose()
 
 
+E = TypeVar("E")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def get_session(request: Request) -> Iterator[Session]:
     """One unit of work per request: commit on success, roll back on any error. Services only flush."""
-    yield from unit_of_work(request, write=request.method not in SAFE_METHODS)
+    yield from unit_of_work(request, write=_writes(request))
 
 
-def get_write_session(request: Request) -> Iterator[Session]:
-    """The unit of work of a read that writes: a download, recorded in the audit log before the bytes leave (and a
-    draft rendered on its first reading). A write session from the start: on SQLite a read transaction that later
-    writes fails once anyone else committed in between."""
-    yield from unit_of_work(request, write=True)
+WRITES_ON_READ = "chengguan_writes_on_read"
+
+
+def writes_on_read(endpoint: E) -> E:
+    """Mark a GET route whose unit of work writes — a download, recorded in the audit log before the bytes leave; a
+    draft rendered on its first reading: its request gets a write session (on SQLite a read transaction that later
+    writes fails once anyone else committed in between)."""
+    setattr(endpoint, WRITES_ON_READ, True)
+    return endpoint
+
+
+def _writes(request: Request) -> bool:
+    if request.method not in SAFE_METHODS:
+        return True
+    return getattr(getattr(request.scope.get("route"), "endpoint", None), WRITES_ON_READ, False)
 
 
 def unit_of_work(request: Request, *, write: bool) -> Iterator[Session]:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Path, Response
 from sqlalchemy.orm import Session
 
 from chengguan.cases.repository import load as load_case
-from chengguan.core.access import SessionDep, SettingsDep, WriteSessionDep, require
+from chengguan.core.access import SessionDep, SettingsDep, require, writes_on_read
 from chengguan.core.errors import PROBLEM_RESPONSES
 from chengguan.core.principals import StaffPrincipal
 from chengguan.documents import archive, sealing, service, signatures, voiding
@@ -124,7 +124,8 @@ def write_fields(
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
-def document_pdf(document_id: DocId, session: WriteSessionDep, settings: SettingsDep, principal: Reader) -> Response:
+@writes_on_read  # audited download
+def document_pdf(document_id: DocId, session: SessionDep, settings: SettingsDep, principal: Reader) -> Response:
     doc = service.load(session, principal, document_id)
     name = quote(service.file_name(doc))
     data = service.pdf_bytes(session, settings, doc)
@@ -142,9 +143,8 @@ def document_pdf(document_id: DocId, session: WriteSessionDep, settings: Setting
     response_class=Response,
     responses={200: {"content": {DOCX_MIME: {}}}},
 )
-def document_docx(
-    document_id: DocId, session: WriteSessionDep, settings: SettingsDep, principal: Reader
-) -> Response:
+@writes_on_read  # audited download
+def document_docx(document_id: DocId, session: SessionDep, settings: SettingsDep, principal: Reader) -> Response:
     doc = service.load(session, principal, document_id)
     name = quote(service.file_name(doc, "docx"))
     data = service.docx_bytes(session, settings, principal, doc)
@@ -215,7 +215,8 @@ def make_archive(case_id: CaseId, session: SessionDep, settings: SettingsDep, pr
     response_class=Response,
     responses={200: {"content": {"application/zip": {}}}},
 )
-def archive_zip(case_id: CaseId, session: WriteSessionDep, settings: SettingsDep, principal: Reader) -> Response:
+@writes_on_read  # audited download
+def archive_zip(case_id: CaseId, session: SessionDep, settings: SettingsDep, principal: Reader) -> Response:
     row = archive.of_case(session, principal, settings, case_id)
     name = quote(f"案卷-{row.manifest['case']['code']}.zip")
     data = blob_store(settings).get(row.sha256)

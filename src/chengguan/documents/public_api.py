@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, File, Path, Request, Response, UploadFile
 
-from chengguan.core.access import SessionDep, SettingsDep, WriteSessionDep, client_ip
+from chengguan.core.access import SessionDep, SettingsDep, client_ip, writes_on_read
 from chengguan.core.errors import PROBLEM_RESPONSES, Unprocessable
 from chengguan.documents import delivery, sealing, service
 from chengguan.documents.models import Document
@@ -82,7 +82,8 @@ def _party_view(session, d) -> PartyDelivery:  # type: ignore[no-untyped-def]
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
-def party_pdf(token: Token, request: Request, session: WriteSessionDep, settings: SettingsDep) -> Response:
+@writes_on_read  # audited download
+def party_pdf(token: Token, request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     doc, data = delivery.party_pdf(session, settings, token, client_ip(request))
     name = quote(service.file_name(doc))
     return Response(

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Path, Request, UploadFile
 from fastapi.responses import FileResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
-from chengguan.core.access import SessionDep, SettingsDep, WriteSessionDep, require
+from chengguan.core.access import SessionDep, SettingsDep, require, writes_on_read
 from chengguan.core.errors import PROBLEM_RESPONSES, DomainError, Problem, field_error
 from chengguan.core.principals import StaffPrincipal
 from chengguan.evidence import ledger_db, repository, service
@@ -183,8 +183,9 @@ def get_evidence(evidence_id: EvidenceId, session: SessionDep, principal: Reader
 
 
 @router.get("/evidence/{evidence_id}/file", summary="证据文件原件", response_class=Response, responses=FILE_RESPONSES)
+@writes_on_read  # audited download
 def evidence_file(
-    evidence_id: EvidenceId, request: Request, session: WriteSessionDep, settings: SettingsDep, principal: Reader
+    evidence_id: EvidenceId, request: Request, session: SessionDep, settings: SettingsDep, principal: Reader
 ) -> Response:
     item = service.load(session, principal, evidence_id)
     # The type detected at upload; a row from before detection with any other type is served as bare bytes.
