@@ -41,6 +41,7 @@ VERB_LABELS: dict[str, str] = {
     "unlock": "解锁",
     "put": "设置",
     "download": "下载",
+    "import": "导入",
 }
 
 TARGET_LABELS: dict[str, str] = {
@@ -57,6 +58,7 @@ TARGET_LABELS: dict[str, str] = {
     "law_matter": "执法事项",
     "law": "法律法规",
     "approval_chain": "审批链",
+    "time_limit": "案源时限",
     "time_limit_rule": "案源时限",
     "law_standard": "裁量基准",
     "law_hearing_threshold": "听证标准",
