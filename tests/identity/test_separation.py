@@ -63,6 +63,17 @@ def test_the_system_administrator_creates_accounts_but_assigns_no_roles(client, 
     assert client.post("/api/v1/roles", headers=admin, json={"code": "x_role", "name": "某角色"}).status_code == 403
 
 
+def test_the_system_administrator_cannot_take_over_the_other_administrators_accounts(client, login):
+    """Resetting the audit administrator's password would let the system administrator read the log as them."""
+    admin = login("admin")
+    users = {u["username"]: u["id"] for u in client.get("/api/v1/users?page_size=100", headers=admin).json()["items"]}
+    for username in ("auditor", "secadmin"):
+        reset = client.patch(f"/api/v1/users/{users[username]}", headers=admin, json={"password": "Taken#Over-2026"})
+        assert reset.status_code == 403 and reset.json()["code"] == "user.other_duty", username
+        assert client.delete(f"/api/v1/users/{users[username]}", headers=admin).status_code == 403
+    assert client.post("/api/v1/auth/login", json={"username": "auditor", "password": "Audit@2026"}).status_code == 200
+
+
 def test_the_security_administrator_assigns_roles_but_manages_no_accounts(client, login):
     secadmin = login("secadmin")
     made = client.post("/api/v1/users", headers=secadmin, json=_account())

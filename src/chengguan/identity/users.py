@@ -25,7 +25,14 @@ from chengguan.identity.repository import (
     UserRepository,
 )
 from chengguan.identity.schemas import RoleRead, RoleRef, UserRead
-from chengguan.identity.separation import DUTY_KEYS, DUTY_LABELS, DutiesCombined, duty_of, ensure_separate
+from chengguan.identity.separation import (
+    DUTY_KEYS,
+    DUTY_LABELS,
+    DutiesCombined,
+    duties_of,
+    duty_of,
+    ensure_separate,
+)
 from chengguan.kit.crud import CrudService, conflict
 from chengguan.kit.snapshot import as_dict
 from chengguan.org.references import unit_in_scope
@@ -131,7 +138,22 @@ class UserService(CrudService[User]):
         self._remember(session, result.id)  # type: ignore[attr-defined]
         return result
 
+    def load_to_manage(self, session: Session, principal: StaffPrincipal, id: uuid.UUID) -> User:
+        """An account the principal may change: not one holding another administrator's duty — else the system
+        administrator could reset the audit administrator's password and read the log as them (三员分立). Those
+        accounts are reset from the command line (``chengguan create-admin --duty …``)."""
+        user = self.load(session, principal, id)
+        held = RoleRepository(session).grants_of_user(user.id)[0]
+        other = [d for d in duties_of(held) if d not in duties_of(principal.permissions)]
+        if other:
+            raise Forbidden(
+                f"该账号是{DUTY_LABELS[other[0]]}，不能由您修改（三员分立；可在服务器上用 create-admin 重置）",
+                code="user.other_duty",
+            )
+        return user
+
     def update(self, session: Session, principal: StaffPrincipal, id: uuid.UUID, data: BaseModel) -> BaseModel:
+        self.load_to_manage(session, principal, id)
         reset = getattr(data, "password", None) is not None
         if reset or getattr(data, "is_active", None) is False:
             auth.revoke_tokens(session, id)  # a reset or deactivated account keeps no live session
@@ -142,13 +164,13 @@ class UserService(CrudService[User]):
 
     def delete(self, session: Session, principal: StaffPrincipal, id: uuid.UUID) -> None:
         """Accounts are deactivated, never deleted: the audit log and case history keep pointing at them."""
-        user = self.load(session, principal, id)
+        user = self.load_to_manage(session, principal, id)
         if user.id == principal.user_id:
             raise Conflict("不能停用自己的账号", code="user.self")
         self._set_active(session, principal, user, False)
 
     def unlock(self, session: Session, principal: StaffPrincipal, id: uuid.UUID) -> BaseModel:
-        user = self.load(session, principal, id)
+        user = self.load_to_manage(session, principal, id)
         audit.record(
             session,
             principal.actor,
