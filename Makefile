@@ -15,19 +15,22 @@ run: install web  ## install, migrate, load the demo city into an empty database
 	$(BIN)/chengguan serve --host $(HOST) --port $(PORT) --simulate
 
 PYTEST_WORKERS ?= -n auto --maxprocesses 4
-# The browser journeys and the API fuzzer run one at a time after the rest (on every core): a browser or a fuzzer
-# starved of CPU by the other worker times out instead of testing anything.
+# The browser journeys and the API fuzzer run after the rest, on two workers of their own (each with its own server,
+# browser and database copy): run beside the other tests' workers, a browser starved of CPU times out instead of
+# testing anything.
 PYTEST_PARALLEL := $(PYTEST_WORKERS) -m "not e2e and not serial"
-PYTEST_SERIAL := -m "e2e or serial"
+PYTEST_SERIAL := -n 2 -m "e2e or serial"
 
 test: install web  ## install and run the whole suite (SQLite; PostgreSQL too via CHENGGUAN_TEST_DATABASE_URL)
 	$(BIN)/lint-imports
 	$(BIN)/pytest $(PYTEST_PARALLEL)
 	$(BIN)/pytest $(PYTEST_SERIAL)
 
+# Everything but the browser journeys, against PostgreSQL: the journeys drive the web app, whose API calls the rest of
+# the suite already runs on both engines (`make test` runs them on the default SQLite; E2E=1 adds them here).
 test-pg: install web  ## the whole suite against the local PostgreSQL server
 	CHENGGUAN_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest $(PYTEST_PARALLEL)
-	CHENGGUAN_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest $(PYTEST_SERIAL)
+	CHENGGUAN_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -n 2 -m "$(if $(E2E),e2e or serial,serial)"
 
 # The suite copies its databases from templates built once per state of the migrations and the demo (tests/databases.py);
 # a run builds what it lacks, one at a time. CI builds both backends' at once first, one per core.

@@ -15,6 +15,7 @@ from chengguan.merchants import models as merchant_models
 from chengguan.notify import models as notify_models
 from chengguan.org import models as org_models
 from chengguan.portal import models as portal_models
+from chengguan.public import models as public_models
 
 __all__ = [
     "Base",
@@ -32,4 +33,5 @@ __all__ = [
     "notify_models",
     "org_models",
     "portal_models",
+    "public_models",
 ]

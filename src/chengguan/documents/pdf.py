@@ -14,7 +14,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import segno
 from fpdf import FPDF
 
 from . import tables
@@ -32,6 +31,7 @@ from .layout import (
 )
 from .linebreak import break_lines, justify_spacing
 from .pagination import Item, paginate
+from .qr import draw_qr
 
 MM_PER_PT = 25.4 / 72
 PAGE_W, PAGE_H = 210.0, 297.0
@@ -329,24 +329,8 @@ def _seal_box(page: int, centre_x: float, centre_y: float, radius: float) -> Sea
 
 def _draw_qr(c: Canvas, url: str) -> None:
     """The verification QR code, vector-drawn, in the bottom-right margin of the last page, captioned 扫码核验."""
-    # A fixed mask pattern: scoring all eight (segno's default) was a tenth of the render time; any mask is valid.
-    qr = segno.make(url, error="m", micro=False, mask=2)
-    rows = [list(r) for r in qr.matrix_iter(scale=1, border=0)]
-    module = QR_MM / len(rows)
     x0, y0 = PAGE_W - RIGHT - QR_MM, PAGE_H - BOTTOM + 4
-    c.pdf.set_fill_color(0, 0, 0)
-    for r, row in enumerate(rows):
-        col = 0
-        while col < len(row):
-            if not row[col]:
-                col += 1
-                continue
-            run = col
-            while run < len(row) and row[run]:
-                run += 1
-            # Slight overlap hides hairline seams between modules in some viewers.
-            c.pdf.rect(x0 + col * module, y0 + r * module, (run - col) * module + 0.02, module + 0.02, style="F")
-            col = run
+    draw_qr(c.pdf, url, x0, y0, QR_MM)
     caption = "扫码核验"
     cw = c.width(caption, CAPTION_PT)
     c.text(x0 + (QR_MM - cw) / 2, y0 + QR_MM + 0.5, 3.5, caption, CAPTION_PT)

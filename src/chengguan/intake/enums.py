@@ -4,7 +4,8 @@ from enum import StrEnum
 
 
 class Channel(StrEnum):
-    """Where a signal came from (智能巡查 / 物联感知 / 巡查上报 / 公众投诉 / 12345 / 上级交办 / 部门移送 / 商户)."""
+    """Where a signal came from (智能巡查 / 物联感知 / 巡查上报 / 公众投诉 / 12345 / 上级交办 / 部门移送 / 商户 /
+    公众随手拍 / 逾期未整改)."""
 
     ai_video = "ai_video"
     iot = "iot"
@@ -15,6 +16,8 @@ class Channel(StrEnum):
     assignment = "assignment"
     transfer = "transfer"
     merchant = "merchant"
+    public = "public"  # the citizens' report H5 (公众随手拍), with a tracking code
+    rectification_overdue = "rectification_overdue"  # a rectification notice not complied with in time
 
 
 CHANNEL_LABELS = {
@@ -27,6 +30,8 @@ CHANNEL_LABELS = {
     Channel.assignment: "上级交办",
     Channel.transfer: "部门移送",
     Channel.merchant: "商户上报",
+    Channel.public: "公众随手拍",
+    Channel.rectification_overdue: "逾期未整改",
 }
 
 

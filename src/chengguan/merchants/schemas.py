@@ -77,3 +77,13 @@ class MerchantFilter(Filter):
     status: MerchantStatus | None = None
     business_type: str | None = Field(None, max_length=50)
     q: str | None = Field(None, max_length=50, description="名称、一店一码、信用代码、经营者或证件号")
+
+
+class SignFilter(MerchantFilter):
+    """Which shops' signs to print at once: the register's filters plus a grid and a street."""
+
+    grid_code: str | None = Field(None, max_length=15, description="网格编码")
+    street: str | None = Field(None, min_length=2, max_length=50, description="地址包含（如街道名）")
+
+    def merchant_filter(self) -> MerchantFilter:
+        return MerchantFilter(**self.model_dump(exclude={"grid_code", "street"}))
