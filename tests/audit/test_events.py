@@ -159,6 +159,16 @@ def _export_download(p: Probe):
     return "export.download", "law_matters", "bdg_officer"
 
 
+def _export_signs(p: Probe):
+    leader = p.login("bdg_leader")
+    squad = _demo(p.db, select(User.unit_id).where(User.username == "bdg_leader"))
+    response = p.client.get("/api/v1/merchants/signs.pdf", params={"unit_id": str(squad)}, headers=leader)
+    assert response.status_code == 200, response.text
+    [entry] = [e for e in p.entries("export.download") if e.target_id == "merchant_signs"]
+    assert entry.summary["shops"] > 0 and entry.summary["format"] == "pdf"
+    return "export.download", "merchant_signs", "bdg_leader"
+
+
 def _config_org_unit(p: Probe):
     unit = _unit(p.db, LICUN)
     done = p.client.patch(f"/api/v1/org-units/{unit}", headers=p.login("admin"), json={"phone": "0532-88990011"})
@@ -250,6 +260,7 @@ CLASSES: dict[str, Callable[[Probe], tuple[str, str | None, str | None]]] = {
     "document downloaded (Word)": _document_docx,
     "case file downloaded (ZIP)": _archive_download,
     "export downloaded (Excel)": _export_download,
+    "export downloaded (shop signs PDF)": _export_signs,
     "configuration: org unit": _config_org_unit,
     "configuration: calendar": _config_calendar,
     "configuration: approval chain": _config_approval_chain,

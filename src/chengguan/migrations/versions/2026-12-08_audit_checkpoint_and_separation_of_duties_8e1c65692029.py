@@ -2,7 +2,7 @@
 administrator gives up the security and audit duties (role:write, audit:read) and gets the SMS outbox's own key
 
 Revision ID: 8e1c65692029
-Revises: d15a7c4f0e21
+Revises: 7a3d9e5b1c08
 Create Date: 2026-12-08 09:00:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import chengguan.core.db
 
 revision: str = "8e1c65692029"
-down_revision: str | None = "d15a7c4f0e21"
+down_revision: str | None = "7a3d9e5b1c08"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
