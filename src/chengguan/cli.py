@@ -1,5 +1,5 @@
 """The ``chengguan`` command: serve, migrate, demo, simulate, sweep, create-admin, verify-audit, verify-evidence,
-seal-evidence, export-anchors, backup, restore."""
+seal-evidence, export-anchors, backup, restore (and the audit log's audit-export, audit-archive: audit.commands)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from chengguan.audit import commands as audit_commands
 from chengguan.core.config import Environment, get_settings
 
 EX_CONFIG = 78  # sysexits.h: configuration error
@@ -64,6 +65,9 @@ def serve(
             reload=reload,
             log_config=log_config(settings.log_format),
             access_log=settings.log_format != "json",  # JSON: core.observe writes one line per request instead
+            # uvicorn's own X-Forwarded-For handling would rewrite the peer before the app sees it (and trusts
+            # 127.0.0.1 by default): the app decides itself, from CHENGGUAN_TRUSTED_PROXIES (core.clientaddr).
+            proxy_headers=False,
         )
     finally:
         if simulator is not None:
@@ -197,33 +201,54 @@ def sweep() -> None:
 def create_admin(
     username: str = typer.Option(..., "--username"),
     password: str = typer.Option(..., "--password", prompt=True, hide_input=True),
+    duty: str = typer.Option(
+        "system", "--duty", help="三员之一：system 系统管理员 / security 安全管理员 / audit 安全审计员"
+    ),
 ) -> None:
-    """Create (or reset) a system administrator with every permission and the "all" data scope."""
+    """Create (or reset) one of the three administrators (三员分立): system, security or audit."""
     from chengguan.core.db import Database
     from chengguan.core.errors import DomainError
     from chengguan.identity.bootstrap import ensure_admin
+    from chengguan.identity.separation import DUTY_LABELS, Duty
 
+    if duty not in Duty.__members__:
+        typer.echo("--duty 须为 system、security 或 audit", err=True)
+        raise typer.Exit(2)
     db = Database(get_settings().database_url)
     try:
         with db.session() as session, session.begin():
-            created = ensure_admin(session, get_settings(), username=username, password=password)
+            created = ensure_admin(session, get_settings(), username=username, password=password, duty=Duty(duty))
     except DomainError as exc:
         typer.echo(f"失败：{exc.detail}", err=True)
         raise typer.Exit(2) from exc
     finally:
         db.dispose()
-    typer.echo(f"管理员 {username} 已{'创建' if created else '更新'}。")
+    typer.echo(f"{DUTY_LABELS[Duty(duty)]} {username} 已{'创建' if created else '更新'}。")
 
 
 @app.command("verify-audit")
-def verify_audit() -> None:
-    """Verify the audit hash chain; exit 1 naming the first broken entry."""
+def verify_audit(
+    archives: Path | None = typer.Option(
+        None, "--archives", help="同时校验此目录中的审计归档文件（audit-archive 写出）"
+    ),
+) -> None:
+    """Verify the audit hash chain (from the archive checkpoint, if any); exit 1 naming the first broken entry."""
     from chengguan.core.db import Database
     from chengguan.ops.checks import audit_check
 
-    db = Database(get_settings().database_url)
+    settings = get_settings()
+    db = Database(settings.database_url)
     try:
         check = audit_check(db)
+        if check.ok and archives is not None:
+            from chengguan.audit.retention import verify_archives
+
+            with db.session(write=False) as session:
+                files = verify_archives(session, settings, archives)
+            for message in files.messages:
+                typer.echo(message, err=not files.ok)
+            if not files.ok:
+                raise typer.Exit(1)
     finally:
         db.dispose()
     typer.echo(check.message, err=not check.ok)
@@ -375,6 +400,9 @@ def restore(
         typer.echo(f"数据库已从版本 {result.migrated_from} 迁移到当前版本。")
     for check in result.checks:
         typer.echo(check.message)
+
+
+audit_commands.register(app)  # audit-export, audit-archive
 
 
 def _safe(url: str) -> str:

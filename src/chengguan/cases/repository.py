@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, load_only
 from chengguan.cases.enums import APPROVAL_STAGES, FILED_UNDECIDED
 from chengguan.cases.models import Case, CaseApproval, CaseEvent, CaseOfficer, Disclosure
 from chengguan.cases.schemas import CaseFilter
+from chengguan.core.auditnotes import refusal
 from chengguan.core.errors import NotFound
 from chengguan.core.principals import StaffPrincipal
 from chengguan.identity.models import User
@@ -148,7 +149,11 @@ def load(session: Session, case_id: uuid.UUID, principal: StaffPrincipal) -> Cas
     """A case the principal may read; 404 otherwise."""
     case = CaseRepository(session).get_readable(principal, case_id)
     if case is None:
-        raise NotFound("案件不存在或无权查看", code="case.not_found")
+        refused = NotFound("案件不存在或无权查看", code="case.not_found")
+        other = session.get(Case, case_id)  # only on the way out: another unit's case is a refusal the log keeps
+        if other is not None:
+            refused.noting(refusal(principal, "case", case_id, "out_of_scope", status=404, label=other.code))
+        raise refused
     return case
 
 

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from fastapi import Request
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, inspect
@@ -18,7 +18,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from sqlalchemy.types import TypeDecorator
 from starlette.concurrency import run_in_threadpool
 
-from chengguan.core import bus, clock, versions
+from chengguan.core import auditnotes, bus, clock, versions
 from chengguan.core.errors import DomainError
 
 NAMING_CONVENTION = {
@@ -148,7 +148,11 @@ class Database:
         self.bound: Connection | None = None
 
     def session(self, *, write: bool = True) -> Session:
-        return (self.write_sessions if write else self.read_sessions)()
+        session = (self.write_sessions if write else self.read_sessions)()
+        # Who opened it, for code that must write in a transaction of its own beside a read-only request's session
+        # (audit.events: a download is recorded although GET runs on a read session).
+        session.info["database"], session.info["write"] = self, write
+        return session
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
@@ -186,7 +190,25 @@ class Database:
         self.engine.dispose()
 
 
+E = TypeVar("E")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+WRITES_ON_READ = "chengguan_writes_on_read"
+
+
+def writes_on_read(endpoint: E) -> E:
+    """Mark a GET route whose unit of work writes — a download, recorded in the audit log before the bytes leave; a
+    draft rendered on its first reading: its request gets a write session (on SQLite a read transaction that later
+    writes fails once anyone else committed in between)."""
+    setattr(endpoint, WRITES_ON_READ, True)
+    return endpoint
+
+
+def _writes(request: Request) -> bool:
+    if request.method not in SAFE_METHODS:
+        return True
+    return getattr(getattr(request.scope.get("route"), "endpoint", None), WRITES_ON_READ, False)
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -194,9 +216,10 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
     Asynchronous, so that opening the session (no I/O until the first statement) and ending a read cost no
     thread-pool hop: a read's COMMIT ends a read-only transaction (SQLite: no I/O; PostgreSQL: one local round
-    trip, the GIL released while it waits). A write's COMMIT (WAL flush, fsync) runs in the thread pool."""
+    trip, the GIL released while it waits). A write's COMMIT (WAL flush, fsync) runs in the thread pool. A refusal
+    carrying an audit note has its entry written after the rollback, in a unit of work of its own."""
     db: Database = request.app.state.db
-    write = request.method not in SAFE_METHODS
+    write = _writes(request)
     session = db.session(write=write)
 
     async def end(commit: bool) -> None:
@@ -214,6 +237,9 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     except DomainError as exc:
         # Some refusals must still be remembered (a failed login counts towards lockout).
         await end(commit=exc.keep_writes)
+        if exc.audit_note is not None:
+            session.close()  # first: on SQLite a write session holds the one writer lock the note's entry needs
+            await run_in_threadpool(auditnotes.write_after, db, exc.audit_note)
         raise
     except BaseException:
         await end(commit=False)

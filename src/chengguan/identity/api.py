@@ -17,6 +17,7 @@ from chengguan.identity.schemas import (
     Me,
     PasswordChange,
     PermissionRead,
+    RoleAssignment,
     RoleCreate,
     RoleFilter,
     RoleRead,
@@ -81,6 +82,14 @@ UserWriter = Annotated[StaffPrincipal, Depends(require("user:write"))]
 @router.post("/users/{item_id}/unlock", tags=["用户管理"], summary="解除锁定")
 def unlock_user(item_id: uuid.UUID, session: SessionDep, principal: UserWriter) -> UserRead:
     return user_service.unlock(session, principal, item_id)  # type: ignore[return-value]
+
+
+Granter = Annotated[StaffPrincipal, Depends(require("user:grant"))]
+
+
+@router.put("/users/{item_id}/roles", tags=["用户管理"], summary="分配角色（安全管理员；三员分立）")
+def assign_roles(item_id: uuid.UUID, body: RoleAssignment, session: SessionDep, principal: Granter) -> UserRead:
+    return user_service.assign_roles(session, principal, item_id, body.role_ids)  # type: ignore[return-value]
 
 
 add_crud_routes(

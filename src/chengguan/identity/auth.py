@@ -79,18 +79,23 @@ def login(
     if user is None or not verify_password(user.password_hash if user else None, password) or not user.is_active:
         failures.add(name, address, now)
         failures.prune(now - policy.memory)
+        summary: dict[str, object] = {"reason": "unknown_user"}
         if user is not None:
             remembered = _account_failures(failures, name, now - policy.memory)
             user.locked_until = throttle.account_backoff_until(policy, remembered)
-            audit.record(
-                session,
-                Actor("anonymous", None, name, None, ip),
-                "auth.login_failed",
-                target_type="user",
-                target_id=user.id,
-                target_label=user.username,
-                summary={"failures": len(remembered), "held_back_until": _iso(user.locked_until)},
-            )
+            reason = "inactive" if not user.is_active else "wrong_password"
+            summary = {"reason": reason, "failures": len(remembered), "held_back_until": _iso(user.locked_until)}
+        # Unknown usernames too (a probe of accounts is what 等保 wants seen); the address throttle bounds how fast a
+        # caller can grow the log this way. Written with the failure the error keeps (LoginFailed.keep_writes).
+        audit.record(
+            session,
+            Actor("anonymous", None, name, None, ip),
+            "auth.login_failed",
+            target_type="user",
+            target_id=user.id if user is not None else None,
+            target_label=name,
+            summary=summary,
+        )
         raise LoginFailed("用户名或密码错误")
     failures.forget(name, address)
     user.locked_until = throttle.account_backoff_until(policy, _account_failures(failures, name, now - policy.memory))

@@ -17,8 +17,10 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from chengguan.audit import service as audit
+from chengguan.cases.disclosure import mask_phone
 from chengguan.cases.models import Case
 from chengguan.core import clock
+from chengguan.core.auditnotes import AuditNote
 from chengguan.core.config import Settings
 from chengguan.core.errors import TooManyRequests, Unauthenticated, field_error
 from chengguan.core.principals import Actor, MerchantPrincipal, PrincipalType
@@ -111,16 +113,26 @@ def login(
         select(PortalLoginCode).where(PortalLoginCode.phone == phone, PortalLoginCode.used_at.is_(None))
         .order_by(PortalLoginCode.sent_at.desc())
     ).first()  # fmt: skip
-    bad = CodeInvalid("验证码错误或已过期，请重新获取")
+
+    def failed(error: CodeInvalid, reason: str) -> CodeInvalid:
+        # 登录失败 is audited after the request's rollback (core.auditnotes), the number masked: personal data
+        # stays out of the hash-chained log, which can never be re-encrypted.
+        masked = mask_phone(phone) or ""
+        note = AuditNote(Actor("anonymous", None, masked, None, ip), "portal.login_failed", "merchant_account", None,
+                         masked, {"reason": reason})  # fmt: skip
+        return error.noting(note)  # type: ignore[return-value]
+
+    message = "验证码错误或已过期，请重新获取"
     if row is None or clock.as_utc(row.expires_at) <= now or row.attempts >= MAX_ATTEMPTS:
-        raise bad
+        reason = "no_code" if row is None else "expired" if row.attempts < MAX_ATTEMPTS else "attempts_spent"
+        raise failed(CodeInvalid(message), reason)
     if not secrets.compare_digest(row.code_hash, _digest(phone, (code or "").strip())):
         # the failed try must count even though the request fails: written in a statement the error keeps
         session.execute(update(PortalLoginCode).where(PortalLoginCode.id == row.id).values(attempts=row.attempts + 1))
-        raise WrongCode("验证码错误或已过期，请重新获取")
+        raise failed(WrongCode(message), "wrong_code")
     consent = _portal_consent(session, phone)
     if consent is None:
-        raise bad
+        raise failed(CodeInvalid(message), "no_consent")
     row.used_at = now
     account = session.scalars(select(MerchantAccount).where(MerchantAccount.phone == phone)).first()
     if account is None:
