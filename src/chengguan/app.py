@@ -22,6 +22,8 @@ from chengguan.core import apidocs, headers, limits, problems
 from chengguan.core.config import Environment, Settings, get_settings
 from chengguan.core.db import Database
 from chengguan.core.errors import NotFound
+from chengguan.core.fieldkeys import load_keyring
+from chengguan.core.fieldtypes import bind_keyring
 from chengguan.demo.guard import refuse_demo_logins
 from chengguan.dispatching.api import router as dispatching_router
 from chengguan.documents.api import router as documents_router
@@ -59,6 +61,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     """Build the application for ``settings`` (default: from the environment)."""
     settings = settings or get_settings()
     db = database or Database(settings.database_url)
+    # Personal data is sealed with the keyring of these settings (created outside production, required in it).
+    bind_keyring(db.engine, load_keyring(settings, create=True), reload=lambda: load_keyring(settings))
     if settings.env is Environment.production:
         refuse_demo_logins(db)  # before serving anything: the demo passwords are public
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
-from chengguan.cases import amend, chains, disclosure, read, service
+from chengguan.cases import amend, chains, disclosure, personal, read, service
 from chengguan.cases.chains import ChainIn, ChainRead
 from chengguan.cases.enums import CaseAction
 from chengguan.cases.schemas import (
@@ -20,6 +20,7 @@ from chengguan.cases.schemas import (
     CaseParticularsIn,
     Colleague,
     DisclosureWithdrawIn,
+    PartyPersonal,
     PublicDisclosures,
 )
 from chengguan.core.access import SessionDep, SettingsDep, require
@@ -63,6 +64,15 @@ def colleagues(principal: Writer, session: SessionDep) -> list[Colleague]:
 @router.get("/{case_id}", response_model=CaseDetail, summary="案件详情（时限、可办操作、审批、全过程记录）")
 def get_case(principal: Reader, session: SessionDep, case_id: CaseId) -> CaseDetail:
     return read.detail(session, principal, case_id)
+
+
+@router.post(
+    "/{case_id}/party:reveal",
+    response_model=PartyPersonal,
+    summary="查看当事人完整个人信息（须 personal_data:view 权限，记入审计日志）",
+)
+def reveal_party(principal: Reader, session: SessionDep, case_id: CaseId) -> PartyPersonal:
+    return personal.reveal(session, principal, case_id)
 
 
 @router.get("/{case_id}/actions", response_model=list[ActionOption], summary="本人当前可办的操作")

@@ -19,6 +19,8 @@ from sqlalchemy.types import TypeDecorator
 
 from chengguan.core import clock
 from chengguan.core.errors import DomainError
+from chengguan.core.fieldcrypt import Keyring
+from chengguan.core.fieldtypes import bind_keyring
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -131,9 +133,11 @@ def _take_writer_lock(lock: threading.Lock, holders: set[int], record: int) -> N
 class Database:
     """The engine and session factories of one process (``app.state.db``)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, keyring: Keyring | None = None) -> None:
         self.url = url
         self.engine = make_engine(url)
+        if keyring is not None:  # otherwise the process settings' keyring seals personal data (core.fieldtypes)
+            bind_keyring(self.engine, keyring)
         self.dialect = self.engine.dialect.name
         writer = self.engine.execution_options(sqlite_immediate=True) if self.dialect == "sqlite" else self.engine
         self.read_sessions = sessionmaker(bind=self.engine, expire_on_commit=False)

@@ -41,7 +41,8 @@ class MerchantService(CrudService[Merchant]):
     repository = MerchantRepository
     target_type = "merchant"
     noun = "商户"
-    keyword_columns = ("name", "code", "uscc", "operator_name", "operator_id_no")
+    keyword_columns = ("name", "code", "uscc", "operator_name")
+    keyword_hashes = ("operator_id_no_hash", "phone_hash")
 
     def label(self, obj: Merchant) -> str:
         return f"{obj.code} {obj.name}"

@@ -43,5 +43,5 @@ def sms_messages(
 ) -> SmsList:
     query = select(SmsMessage).order_by(SmsMessage.created_at.desc()).limit(limit)
     if phone:
-        query = query.where(SmsMessage.phone == phone)
+        query = query.where(SmsMessage.phone_hash == phone)
     return SmsList(items=[SmsOut.model_validate(m, from_attributes=True) for m in session.scalars(query)])
