@@ -24,7 +24,7 @@ from chengguan.core.db import Database
 from chengguan.core.errors import NotFound
 from chengguan.core.fieldkeys import load_keyring
 from chengguan.core.fieldtypes import bind_keyring
-from chengguan.demo.guard import refuse_demo_logins
+from chengguan.demo.guard import ProductionRefused, refuse_demo_logins
 from chengguan.dispatching.api import router as dispatching_router
 from chengguan.documents.api import router as documents_router
 from chengguan.documents.delivery_api import router as delivery_router
@@ -41,6 +41,7 @@ from chengguan.meta.api import router as meta_router
 from chengguan.notify.api import router as sms_router
 from chengguan.open311.api import router as open311_router
 from chengguan.org.api import router as org_router
+from chengguan.ops.keys import key_problems
 from chengguan.portal.api import router as portal_router
 
 API_PREFIX = "/api/v1"
@@ -61,10 +62,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     """Build the application for ``settings`` (default: from the environment)."""
     settings = settings or get_settings()
     db = database or Database(settings.database_url)
-    # Personal data is sealed with the keyring of these settings (created outside production, required in it).
-    bind_keyring(db.engine, load_keyring(settings, create=True), reload=lambda: load_keyring(settings))
     if settings.env is Environment.production:
         refuse_demo_logins(db)  # before serving anything: the demo passwords are public
+        problems = key_problems(settings)  # the keys are never made up in production: a lost key must be noticed
+        if problems:
+            raise ProductionRefused(problems[0])
+    # Personal data is sealed with the keyring of these settings (created outside production, required in it).
+    bind_keyring(db.engine, load_keyring(settings, create=True), reload=lambda: load_keyring(settings))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
-from chengguan.cases import amend, chains, disclosure, personal, read, service
+from chengguan.cases import amend, chains, disclosure, export, personal, read, service
 from chengguan.cases.chains import ChainIn, ChainRead
 from chengguan.cases.enums import CaseAction
 from chengguan.cases.schemas import (
@@ -15,6 +15,7 @@ from chengguan.cases.schemas import (
     CaseActionIn,
     CaseCreate,
     CaseDetail,
+    CaseExportIn,
     CaseFilter,
     CaseListItem,
     CaseParticularsIn,
@@ -54,6 +55,17 @@ def list_cases(
     principal: Reader, session: SessionDep, filters: Annotated[CaseFilter, Query()], page: PageQuery
 ) -> Paginated[CaseListItem]:
     return read.list_cases(session, principal, filters, page)
+
+
+@router.post(
+    "/export",
+    summary="导出案件台账（Excel；个人信息脱敏，完整导出须 personal_data:view 并记入审计日志）",
+    response_class=Response,
+    responses={200: {"content": {export.XLSX: {"schema": {"type": "string", "format": "binary"}}}}},
+)
+def export_cases(principal: Reader, session: SessionDep, data: CaseExportIn) -> Response:
+    headers = {"Content-Disposition": "attachment; filename*=UTF-8''%E6%A1%88%E4%BB%B6%E5%8F%B0%E8%B4%A6.xlsx"}
+    return Response(export.export_cases(session, principal, data), media_type=export.XLSX, headers=headers)
 
 
 @router.get("/colleagues", response_model=list[Colleague], summary="承办人候选（本单位在岗执法人员）")

@@ -46,7 +46,7 @@ def refuse_unless_permitted(principal: StaffPrincipal) -> None:
         raise Forbidden("没有查看完整个人信息的权限（personal_data:view）", code="personal_data.forbidden")
 
 
-def record_read(session: Session, principal: StaffPrincipal, target_type: str, target_id: uuid.UUID, label: str,
+def record_read(session: Session, principal: StaffPrincipal, target_type: str, target_id: uuid.UUID | None, label: str,
                 fields: list[str], purpose: str) -> None:  # fmt: skip
     """One audit entry per full read of personal data (what was shown, of whom, for what)."""
     audit.record(session, principal.actor, AUDIT_ACTION, target_type=target_type, target_id=target_id,

@@ -301,11 +301,23 @@ class CaseDetail(CaseListItem):
     timeline: list[EventRead]
 
 
+class CaseExportIn(Schema):
+    """What to export (the list's filters) and whether in full: ``reveal`` needs personal_data:view and is audited."""
+
+    status: list[CaseStatus] | None = None
+    procedure: Procedure | None = None
+    unit_id: uuid.UUID | None = None
+    q: str | None = Field(None, max_length=100, description="案号、当事人全名、证件号码、电话或事项名称")
+    overdue: bool | None = None
+    mine: bool = Field(False, description="只导出本人承办的")
+    reveal: bool = Field(False, description="导出完整个人信息（须 personal_data:view 权限，记入审计日志）")
+
+
 class CaseFilter(Filter):
     status: list[CaseStatus] | None = None
     procedure: Procedure | None = None
     unit_id: uuid.UUID | None = None
-    q: str | None = Field(None, max_length=100, description="案号、当事人全名、证件号码或事项名称（关键字）")
+    q: str | None = Field(None, max_length=100, description="案号、当事人全名、证件号码、电话或事项名称（关键字）")
     overdue: bool | None = None
     mine: bool = Field(False, description="只看本人承办的")
     awaiting_me: bool = Field(False, description="审批待办：当前环节由本人审批的")

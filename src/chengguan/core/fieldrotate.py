@@ -8,7 +8,6 @@ ciphertext itself), so nothing here depends on the domain models.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -16,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from chengguan.core.fieldcrypt import PREFIX, Keyring, is_ciphertext
 from chengguan.core.fieldtypes import Encrypted, EncryptedJSON
+from chengguan.core.progress import SILENT, Reporter, Stage
 
 BATCH = 500
 
@@ -58,39 +58,47 @@ def _stale(ring: Keyring, value: str | None) -> bool:
 
 
 def reencrypt(
-    engine: Engine, metadata: sa.MetaData, ring: Keyring, *, batch: int = BATCH,
-    progress: Callable[[str, int], None] | None = None,
-) -> RotationReport:  # fmt: skip
-    """Seal every value that is not under ``ring``'s current key and cipher with them; one transaction per batch."""
+    engine: Engine, metadata: sa.MetaData, ring: Keyring, *, batch: int = BATCH, progress: Reporter = SILENT
+) -> RotationReport:
+    """Seal every value that is not under ``ring``'s current key and cipher with them; one transaction per batch,
+    one progress stage per table."""
     report = RotationReport()
     for spec in encrypted_tables(metadata):
-        table = _light(spec)
-        key = table.c[spec.key]
-        current = f"{PREFIX}{ring.algorithm}:{ring.current}:%"
-        stale = sa.or_(*(sa.and_(table.c[c].is_not(None), table.c[c].not_like(current)) for c in spec.columns))
-        last = None
-        while True:
-            query = sa.select(key, *(table.c[c] for c in spec.columns)).where(stale).order_by(key).limit(batch)
-            if last is not None:
-                query = query.where(key > last)
-            with engine.begin() as connection:
-                rows = connection.execute(query).all()
-                if not rows:
-                    break
-                for row in rows:
-                    changes = {}
-                    for (column, kind), value in zip(spec.columns.items(), row[1:], strict=True):
-                        if _stale(ring, value):
-                            plain = ring.decrypt(kind, value) if is_ciphertext(value) else value
-                            changes[column] = ring.encrypt(kind, plain)
-                    if changes:
-                        connection.execute(sa.update(table).where(key == row[0]).values(changes))
-                        report.values += len(changes)
-                        report.rows[spec.name] = report.rows.get(spec.name, 0) + 1
-            last = rows[-1][0]
-            if progress is not None:
-                progress(spec.name, len(rows))
+        with progress.stage(spec.name) as stage:
+            _reencrypt_table(engine, spec, ring, batch, stage, report)
     return report
+
+
+def _reencrypt_table(
+    engine: Engine, spec: EncryptedTable, ring: Keyring, batch: int, stage: Stage, report: RotationReport
+) -> None:
+    table = _light(spec)
+    key = table.c[spec.key]
+    current = f"{PREFIX}{ring.algorithm}:{ring.current}:%"
+    stale = sa.or_(*(sa.and_(table.c[c].is_not(None), table.c[c].not_like(current)) for c in spec.columns))
+    with engine.connect() as connection:
+        stage.start(connection.execute(sa.select(sa.func.count()).select_from(table).where(stale)).scalar() or 0)
+    last = None
+    while True:
+        query = sa.select(key, *(table.c[c] for c in spec.columns)).where(stale).order_by(key).limit(batch)
+        if last is not None:
+            query = query.where(key > last)
+        with engine.begin() as connection:
+            rows = connection.execute(query).all()
+            if not rows:
+                break
+            for row in rows:
+                changes = {}
+                for (column, kind), value in zip(spec.columns.items(), row[1:], strict=True):
+                    if _stale(ring, value):
+                        plain = ring.decrypt(kind, value) if is_ciphertext(value) else value
+                        changes[column] = ring.encrypt(kind, plain)
+                if changes:
+                    connection.execute(sa.update(table).where(key == row[0]).values(changes))
+                    report.values += len(changes)
+                    report.rows[spec.name] = report.rows.get(spec.name, 0) + 1
+        last = rows[-1][0]
+        stage.advance(len(rows))
 
 
 def keys_in_use(engine: Engine, metadata: sa.MetaData) -> set[str]:
