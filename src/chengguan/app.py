@@ -64,9 +64,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     db = database or Database(settings.database_url)
     if settings.env is Environment.production:
         refuse_demo_logins(db)  # before serving anything: the demo passwords are public
-        problems = key_problems(settings)  # the keys are never made up in production: a lost key must be noticed
-        if problems:
-            raise ProductionRefused(problems[0])
+        missing = key_problems(settings)  # the keys are never made up in production: a lost key must be noticed
+        if missing:
+            raise ProductionRefused(missing[0])
     # Personal data is sealed with the keyring of these settings (created outside production, required in it).
     bind_keyring(db.engine, load_keyring(settings, create=True), reload=lambda: load_keyring(settings))
 
