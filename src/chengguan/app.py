@@ -40,8 +40,8 @@ from chengguan.merchants.api import router as merchants_router
 from chengguan.meta.api import router as meta_router
 from chengguan.notify.api import router as sms_router
 from chengguan.open311.api import router as open311_router
-from chengguan.org.api import router as org_router
 from chengguan.ops.keys import key_problems
+from chengguan.org.api import router as org_router
 from chengguan.portal.api import router as portal_router
 
 API_PREFIX = "/api/v1"

@@ -369,9 +369,16 @@ def restore(
 def init_keys() -> None:
     """Create the personal-data keyring and the seal-key passphrase where the settings say, if missing (production
     installs run this once, then keep both as the operations guide says; dev gets them from `chengguan migrate`)."""
+    from chengguan.models import Base
+    from chengguan.ops.keys import KeyRefused
     from chengguan.ops.keys import init_keys as create
 
-    for line in create(get_settings()):
+    try:
+        lines = create(get_settings(), Base.metadata)
+    except KeyRefused as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    for line in lines:
         typer.echo(line)
 
 

@@ -37,9 +37,14 @@ def key_problems(settings: Settings) -> list[str]:
     return problems
 
 
-def init_keys(settings: Settings) -> list[str]:
+class KeyRefused(RuntimeError):
+    """A key operation that would lose data (zh-CN message)."""
+
+
+def init_keys(settings: Settings, metadata: sa.MetaData) -> list[str]:
     """Create the keyring and the passphrase where the settings put them, if missing (production included: this is
-    the one deliberate act that makes them); what was done, as lines for the operator."""
+    the one deliberate act that makes them); what was done, as lines for the operator. A database that already
+    holds encrypted values gets no new keyring: it could not read them (the lost file comes back from a backup)."""
     lines = []
     path = settings.field_key_path
     if settings.field_key is not None:
@@ -47,6 +52,12 @@ def init_keys(settings: Settings) -> list[str]:
     elif path.is_file():
         lines.append(f"个人信息加密密钥已存在：{path}")
     else:
+        used = _keys_in_use(settings, metadata)
+        if used:
+            raise KeyRefused(
+                f"数据库中已有用密钥 {'、'.join(sorted(used))} 加密的个人信息，而密钥文件 {path} 不存在："
+                "新生成的密钥无法解密这些数据。请从备份恢复原密钥文件（chengguan restore 或密钥保管处）。"
+            )
         write_keyring(path, new_keyring(settings.field_cipher))
         lines.append(f"已生成个人信息加密密钥：{path}（权限 0600，请按运维手册另行备份保管）")
     if settings.signer == "local":
@@ -58,6 +69,16 @@ def init_keys(settings: Settings) -> list[str]:
             write_passphrase(settings.signing_passphrase_path)
             lines.append(f"已生成签章私钥口令：{settings.signing_passphrase_path}（权限 0600）")
     return lines
+
+
+def _keys_in_use(settings: Settings, metadata: sa.MetaData) -> set[str]:
+    db = Database(settings.database_url)
+    try:
+        if not sa.inspect(db.engine).has_table("penalty_case"):
+            return set()  # not migrated yet: nothing encrypted
+        return keys_in_use(db.engine, metadata)
+    finally:
+        db.dispose()
 
 
 def protect_signing_keys(settings: Settings) -> int:
