@@ -22,7 +22,9 @@ from chengguan.core import apidocs, headers, limits, observe, problems, routes
 from chengguan.core.config import Environment, Settings, get_settings
 from chengguan.core.db import Database
 from chengguan.core.errors import NotFound
-from chengguan.demo.guard import refuse_demo_logins
+from chengguan.core.fieldkeys import load_keyring
+from chengguan.core.fieldtypes import bind_keyring
+from chengguan.demo.guard import ProductionRefused, refuse_demo_logins
 from chengguan.dispatching.api import router as dispatching_router
 from chengguan.documents.api import router as documents_router
 from chengguan.documents.delivery_api import router as delivery_router
@@ -38,6 +40,7 @@ from chengguan.merchants.api import router as merchants_router
 from chengguan.meta.api import router as meta_router
 from chengguan.notify.api import router as sms_router
 from chengguan.open311.api import router as open311_router
+from chengguan.ops.keys import key_problems
 from chengguan.org.api import router as org_router
 from chengguan.portal.api import router as portal_router
 from chengguan.public.api import router as public_router
@@ -62,6 +65,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     db = database or Database(settings.database_url)
     if settings.env is Environment.production:
         refuse_demo_logins(db)  # before serving anything: the demo passwords are public
+        missing = key_problems(settings)  # the keys are never made up in production: a lost key must be noticed
+        if missing:
+            raise ProductionRefused(missing[0])
+    # Personal data is sealed with the keyring of these settings (created outside production, required in it).
+    bind_keyring(db.engine, load_keyring(settings, create=True), reload=lambda: load_keyring(settings))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

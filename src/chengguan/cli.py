@@ -1,5 +1,6 @@
 """The ``chengguan`` command: serve, migrate, demo, simulate, sweep, create-admin, verify-audit, verify-evidence,
-seal-evidence, export-anchors, backup, restore (and the audit log's audit-export, audit-archive: audit.commands)."""
+seal-evidence, export-anchors, backup, restore, init-keys, rotate-field-key (and the audit log's audit-export,
+audit-archive: audit.commands)."""
 
 from __future__ import annotations
 
@@ -22,10 +23,13 @@ def migrate() -> None:
     from chengguan.core.migrate import upgrade
     from chengguan.law.seed import seed_knowledge_base
 
-    url = get_settings().database_url
-    upgrade(url)
+    settings = get_settings()
+    url = settings.database_url
+    keyring = _keyring(settings)
+    upgrade(url, keyring=keyring)
     typer.echo(f"数据库已迁移到最新版本：{_safe(url)}")
-    db = Database(url)
+    _protect_signing_keys(settings)
+    db = Database(url, keyring=keyring)
     with db.session() as session, session.begin():
         added = seed_knowledge_base(session)
     db.dispose()
@@ -105,6 +109,11 @@ def _refuse_unsafe_production() -> None:
         raise typer.Exit(EX_CONFIG) from exc
     if settings.env is not Environment.production:
         return
+    from chengguan.ops.keys import key_problems
+
+    for problem in key_problems(settings):
+        typer.echo(problem, err=True)
+        raise typer.Exit(EX_CONFIG)
     db = Database(settings.database_url)
     try:
         refuse_demo_logins(db)
@@ -141,8 +150,9 @@ def demo(
                    "并建立密码公开的示范账号。", err=True)  # fmt: skip
         raise typer.Exit(1)
     url = get_settings().database_url
-    upgrade(url)  # a fresh database needs no separate `chengguan migrate`
-    db = Database(url)
+    keyring = _keyring(get_settings())
+    upgrade(url, keyring=keyring)  # a fresh database needs no separate `chengguan migrate`
+    db = Database(url, keyring=keyring)
     try:
         with Bars() as bars:
             result = load_demo(db, reset=reset, if_empty=not reset, progress=bars)
@@ -403,6 +413,63 @@ def restore(
 
 
 audit_commands.register(app)  # audit-export, audit-archive
+
+
+@app.command("init-keys")
+def init_keys() -> None:
+    """Create the personal-data keyring and the seal-key passphrase where the settings say, if missing (production
+    installs run this once, then keep both as the operations guide says; dev gets them from `chengguan migrate`)."""
+    from chengguan.models import Base
+    from chengguan.ops.keys import KeyRefused
+    from chengguan.ops.keys import init_keys as create
+
+    try:
+        lines = create(get_settings(), Base.metadata)
+    except KeyRefused as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    for line in lines:
+        typer.echo(line)
+
+
+@app.command("rotate-field-key")
+def rotate_field_key(
+    retire: bool = typer.Option(False, "--retire", help="完成后移除不再被任何数据使用的旧密钥"),
+) -> None:
+    """Add a new personal-data key, make it current and re-encrypt every value with it (the service may keep running:
+    it reads the new key when it first meets it; restart it so that new values use it too)."""
+    from chengguan.core.fieldkeys import FieldKeyMissing
+    from chengguan.core.progress import Bars
+    from chengguan.models import Base
+    from chengguan.ops.keys import rotate
+
+    try:
+        with Bars() as bars:
+            report = rotate(get_settings(), Base.metadata, retire=retire, progress=bars)
+    except FieldKeyMissing as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(EX_CONFIG) from exc
+    for line in report:
+        typer.echo(line)
+
+
+def _keyring(settings):  # type: ignore[no-untyped-def]
+    """The personal-data keyring (created outside production when missing); exit 78 naming what is missing."""
+    from chengguan.core.fieldkeys import FieldKeyMissing, load_keyring
+
+    try:
+        return load_keyring(settings, create=True)
+    except FieldKeyMissing as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(EX_CONFIG) from exc
+
+
+def _protect_signing_keys(settings) -> None:  # type: ignore[no-untyped-def]
+    from chengguan.ops.keys import protect_signing_keys
+
+    protected = protect_signing_keys(settings)
+    if protected:
+        typer.echo(f"已用口令加密 {protected} 个明文签章私钥文件（{settings.data_dir}/keys）。")
 
 
 def _safe(url: str) -> str:

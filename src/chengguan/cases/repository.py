@@ -86,9 +86,9 @@ class CaseRepository(Repository[Case]):
         return statement
 
     def _matching(self, q: str) -> ColumnElement[bool]:
-        """The 案号, the party's full name or identity number, or a matter whose name contains ``q`` —
-        each an index lookup, so a keyword costs the same with a million cases (a substring scan of every party name
-        would not)."""
+        """The 案号, the party's full name, identity number or phone number (through their keyed hashes: the numbers
+        are encrypted), or a matter whose name contains ``q`` — each an index lookup, so a keyword costs the same
+        with a million cases (a substring scan of every party name would not)."""
         upper = q.upper()
         matters = self.session.scalars(
             select(EnforcementMatter.code).where(or_(EnforcementMatter.name.contains(q), EnforcementMatter.code == q))
@@ -96,7 +96,8 @@ class CaseRepository(Repository[Case]):
         condition = or_(
             Case.code == upper,
             Case.party_name == q,
-            Case.party_id_no == upper,
+            Case.party_id_no_hash == q,
+            Case.party_phone_hash == q,
             Case.matter_code.in_(matters) if matters else false(),
         )
         # A name or a number matches a handful of cases: resolved first, they drive the query through the primary

@@ -26,6 +26,7 @@ from chengguan.core.config import Settings
 from chengguan.core.counters import reserve
 from chengguan.core.errors import Conflict, field_error
 from chengguan.core.idnumbers import valid_ric, valid_uscc
+from chengguan.core.masking import is_masked
 from chengguan.core.principals import StaffPrincipal
 from chengguan.intake.models import CaseSource
 from chengguan.intake.service import append_event as append_source_event
@@ -41,7 +42,12 @@ from chengguan.org.repository import OrgUnitRepository
 
 
 def check_party(party: PartyIn) -> None:
-    """An identity number, when given, carries a valid check digit (GB 11643 / GB 32100)."""
+    """An identity number, when given, carries a valid check digit (GB 11643 / GB 32100); no field is the masked
+    rendering of one (a form filled from a masked detail)."""
+    if party.phone and "*" in party.phone:
+        raise field_error("party.phone", "请填写完整的联系电话（不能是脱敏显示的号码）", code="case.party.masked")
+    if is_masked(party.address):
+        raise field_error("party.address", "请填写完整的地址（不能是脱敏显示的地址）", code="case.party.masked")
     number = (party.id_no or "").upper()
     if not number:
         return

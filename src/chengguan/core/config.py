@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from chengguan.core.clientaddr import Network, parse_proxies
@@ -17,6 +17,13 @@ from chengguan.core.clientaddr import Network, parse_proxies
 DEV_SECRET = "dev-insecure-secret-change-me"
 DEMO_OPEN311_KEY = "demo-open311-key"
 AUDIT_RETENTION_MIN_DAYS = 180  # 网络安全法 第二十一条（三）: 网络日志留存不少于六个月
+
+
+class FieldCipher(StrEnum):
+    """The cipher new personal-data values are encrypted with (core.fieldcrypt); stored values name their own."""
+
+    sm4 = "sm4"  # SM4-GCM, or SM4-CTR + HMAC-SM3 where the OpenSSL lacks SM4-GCM
+    aes = "aes-256-gcm"
 
 
 class Environment(StrEnum):
@@ -98,6 +105,20 @@ class Settings(BaseSettings):
     backup_keep: int = Field(default=7, ge=1)
     backup_at: time = time(2, 30)
     backup_by_app: bool = True
+    # Personal data at rest (core.fieldkeys, docs/operations.md「个人信息保护」): the cipher of new values, and
+    # where the keyring is — inline JSON (a secret manager's variable) or a file, by default
+    # data_dir/keys/field-keys.json (created by `chengguan migrate` outside production; production refuses to start
+    # without it).
+    field_cipher: FieldCipher = FieldCipher.sm4
+    field_key: SecretStr | None = None
+    field_key_file: Path | None = None
+    # Seal and CA private keys (documents.signer): encrypted PKCS#8 under this passphrase (inline, or a file; by
+    # default data_dir/keys/signing-passphrase outside production), or held by an external signer (密码机).
+    signing_passphrase: SecretStr | None = None
+    signing_passphrase_file: Path | None = None
+    signer: str = "local"  # local | hsm
+    signer_url: str = ""  # hsm: base URL of the signing service (POST {url}/sign, {url}/sm2-sign)
+    signer_token: SecretStr | None = None
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -141,6 +162,8 @@ class Settings(BaseSettings):
                 raise ValueError("CHENGGUAN_NOW is refused in production")
             if "open311_api_keys" not in self.model_fields_set:
                 self.open311_api_keys = ""  # the demo key is a dev default: production accepts only keys it was given
+            if self.signer == "hsm" and not self.signer_url:
+                raise ValueError("CHENGGUAN_SIGNER=hsm 须同时设置 CHENGGUAN_SIGNER_URL（签名服务器/密码机地址）")
             if DEMO_OPEN311_KEY in (key.strip() for key in self.open311_api_keys.split(",")):
                 raise ValueError(
                     f"生产环境不得使用示范 Open311 密钥 {DEMO_OPEN311_KEY}："
@@ -157,6 +180,14 @@ class Settings(BaseSettings):
     @property
     def trusted_networks(self) -> tuple[Network, ...]:
         return parse_proxies(self.trusted_proxies)
+
+    @property
+    def field_key_path(self) -> Path:
+        return self.field_key_file or Path(self.data_dir) / "keys" / "field-keys.json"
+
+    @property
+    def signing_passphrase_path(self) -> Path:
+        return self.signing_passphrase_file or Path(self.data_dir) / "keys" / "signing-passphrase"
 
     @property
     def dialect(self) -> str:

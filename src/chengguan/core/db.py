@@ -20,6 +20,8 @@ from starlette.concurrency import run_in_threadpool
 
 from chengguan.core import auditnotes, bus, clock, versions
 from chengguan.core.errors import DomainError
+from chengguan.core.fieldcrypt import Keyring
+from chengguan.core.fieldtypes import bind_keyring
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -132,7 +134,7 @@ def _take_writer_lock(lock: threading.Lock, holders: set[int], record: int) -> N
 class Database:
     """The engine and session factories of one process (``app.state.db``)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, keyring: Keyring | None = None) -> None:
         self.url = url
         self.engine = make_engine(url)
         # Wake-ups between processes (core.bus): Redis when CHENGGUAN_REDIS_URL names one (read from the
@@ -141,6 +143,8 @@ class Database:
         self._closers: list[Callable[[], None]] = []
         if inspect(self.engine).has_table("counter"):  # a database not migrated yet has nothing to version
             versions.track(self.engine, self.bus)  # type: ignore[arg-type]
+        if keyring is not None:  # otherwise the process settings' keyring seals personal data (core.fieldtypes)
+            bind_keyring(self.engine, keyring)
         self.dialect = self.engine.dialect.name
         writer = self.engine.execution_options(sqlite_immediate=True) if self.dialect == "sqlite" else self.engine
         self.read_sessions = sessionmaker(bind=self.engine, expire_on_commit=False)

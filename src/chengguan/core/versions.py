@@ -41,8 +41,7 @@ _PENDING = "bus.pending"
 _WROTE = "versions.wrote"
 _TEXT_DML = re.compile(r"^\s*(?:insert\s+(?:or\s+\w+\s+)?into|update|delete\s+from)\s+\"?(\w+)", re.IGNORECASE)
 BUMP_SQL = (
-    f"INSERT INTO counter (key, value) VALUES ('{KEY}', 1) "
-    "ON CONFLICT (key) DO UPDATE SET value = counter.value + 1"
+    f"INSERT INTO counter (key, value) VALUES ('{KEY}', 1) ON CONFLICT (key) DO UPDATE SET value = counter.value + 1"
 )
 READ_SQL = f"SELECT value FROM counter WHERE key = '{KEY}'"
 

@@ -17,6 +17,9 @@ from chengguan.identity.separation import DUTY_KEYS, DUTY_LABELS, DUTY_ROLES, Du
 
 _READ_ORG = {"org:read", "officer:read", "vehicle:read", "device:read", "grid:read"}
 _CASEWORK = {"source:read", "source:write", "dispatch:read", "case:read", "case:write", "law:read", "merchant:read"}
+# Who works with the party in person (handling officers, their squad leader) or checks the decision names the right
+# person (法制审核) may reveal personal data; leaders approving and the command centre see it masked.
+PERSONAL_DATA = "personal_data:view"
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,7 @@ BUILTIN_ROLES: tuple[BuiltinRole, ...] = (
             _READ_ORG
             | _CASEWORK
             | {"case:approve", "dispatch:write", "source:manage", "merchant:write"}
-            | {"officer:write", "vehicle:write", "device:write", "mobile:use"}
+            | {"officer:write", "vehicle:write", "device:write", "mobile:use", PERSONAL_DATA}
         ),
     ),
     BuiltinRole(
@@ -83,7 +86,7 @@ BUILTIN_ROLES: tuple[BuiltinRole, ...] = (
         DataScope.self,
         frozenset(
             {"grid:read", "source:read", "source:write", "case:read", "case:write", "law:read", "mobile:use"}
-            | {"merchant:read"}
+            | {"merchant:read", PERSONAL_DATA}
         ),
     ),
     BuiltinRole(
@@ -91,7 +94,10 @@ BUILTIN_ROLES: tuple[BuiltinRole, ...] = (
         "法制审核员",
         "本单位及下级的案件，法制审核",
         DataScope.unit_and_below,
-        frozenset({"org:read", "officer:read", "case:read", "legal:review", "law:read", "law:write", "merchant:read"}),
+        frozenset(
+            {"org:read", "officer:read", "case:read", "legal:review", "law:read", "law:write", "merchant:read"}
+            | {PERSONAL_DATA}
+        ),
     ),
     BuiltinRole(
         "command_operator",

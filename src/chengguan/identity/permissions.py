@@ -48,6 +48,8 @@ CATALOGUE: tuple[Permission, ...] = (
     Permission("law:read", "查阅法律法规", "法律知识库"),
     Permission("law:write", "维护法律知识库", "法律知识库"),
     Permission("mobile:use", "使用执法通", "移动执法"),
+    # Reveal an identity number, phone or address in full (each reveal audited); everyone else sees them masked.
+    Permission("personal_data:view", "查看完整个人信息（身份证号、电话、住址）", "个人信息保护"),
 )
 
 KEYS = frozenset(p.key for p in CATALOGUE)

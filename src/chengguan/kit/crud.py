@@ -78,6 +78,9 @@ class CrudService(Generic[M]):
 
     subtree_filters: ClassVar[tuple[str, ...]] = ("unit_id", "squad_id")
     keyword_columns: ClassVar[tuple[str, ...]] = ()  # columns the ``q`` filter searches (substring, any of them)
+    # Search-hash columns of encrypted ones (core.fieldtypes) the ``q`` filter matches exactly: a whole identity or
+    # phone number finds its row, a part of one finds nothing (the database holds no plain number to scan).
+    keyword_hashes: ClassVar[tuple[str, ...]] = ()
 
     def apply_filters(self, statement: Select[tuple[M]], filters: BaseModel | None) -> Select[tuple[M]]:
         """Each set filter field equals the column of the same name; ``q`` searches ``keyword_columns``."""
@@ -87,7 +90,10 @@ class CrudService(Generic[M]):
             if field == "q":
                 pattern = f"%{value.strip()}%"
                 columns = [getattr(self.model, c) for c in self.keyword_columns]
-                statement = statement.where(or_(*(c.ilike(pattern) for c in columns)))
+                hashes = [getattr(self.model, c) for c in self.keyword_hashes]
+                statement = statement.where(
+                    or_(*(c.ilike(pattern) for c in columns), *(c == value.strip() for c in hashes))
+                )
             elif field in self.subtree_filters:
                 # Filtering by a unit means the unit and every unit below it (a district shows its squads' rows).
                 statement = statement.where(getattr(self.model, field).in_(_units_below(value)))

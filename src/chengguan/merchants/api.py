@@ -16,6 +16,7 @@ from chengguan.merchants.schemas import (
     MerchantCreate,
     MerchantDetail,
     MerchantFilter,
+    MerchantPersonal,
     MerchantRead,
     MerchantUpdate,
     SignFilter,
@@ -47,6 +48,16 @@ def street_signs(
 @writes_on_read  # audited download
 def shop_sign(merchant_id: uuid.UUID, session: SessionDep, settings: SettingsDep, principal: Reader) -> Response:
     return _pdf(signs.sign_pdf(session, settings, principal, merchant_id), f"打烊提示牌-{merchant_id}.pdf")
+
+
+@router.post(
+    "/merchants/{item_id}/personal:reveal",
+    response_model=MerchantPersonal,
+    tags=["商户档案"],
+    summary="查看经营者完整身份证号与电话（须 personal_data:view 权限，记入审计日志）",
+)
+def reveal_merchant(item_id: uuid.UUID, session: SessionDep, principal: Reader) -> MerchantPersonal:
+    return merchant_service.reveal(session, principal, item_id)
 
 
 add_crud_routes(

@@ -3,7 +3,7 @@ administrator gives up the security and audit duties (role:write, audit:read) an
 
 Revision ID: 8e1c65692029
 Revises: 7a3d9e5b1c08
-Create Date: 2026-12-08 09:00:00.000000
+Create Date: 2026-12-07 14:00:00
 """
 
 from collections.abc import Sequence
