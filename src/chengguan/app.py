@@ -18,11 +18,13 @@ from chengguan.calendar.api import router as calendar_router
 from chengguan.cases.api import chains_router as approval_chains_router
 from chengguan.cases.api import public_router as disclosure_router
 from chengguan.cases.api import router as cases_router
-from chengguan.core import apidocs, headers, limits, problems
+from chengguan.core import apidocs, headers, limits, observe, problems, routes
 from chengguan.core.config import Environment, Settings, get_settings
 from chengguan.core.db import Database
 from chengguan.core.errors import NotFound
-from chengguan.demo.guard import refuse_demo_logins
+from chengguan.core.fieldkeys import load_keyring
+from chengguan.core.fieldtypes import bind_keyring
+from chengguan.demo.guard import ProductionRefused, refuse_demo_logins
 from chengguan.dispatching.api import router as dispatching_router
 from chengguan.documents.api import router as documents_router
 from chengguan.documents.delivery_api import router as delivery_router
@@ -40,6 +42,7 @@ from chengguan.merchants.api import router as merchants_router
 from chengguan.meta.api import router as meta_router
 from chengguan.notify.api import router as sms_router
 from chengguan.open311.api import router as open311_router
+from chengguan.ops.keys import key_problems
 from chengguan.org.api import router as org_router
 from chengguan.portal.api import router as portal_router
 from chengguan.public.api import router as public_router
@@ -64,6 +67,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     db = database or Database(settings.database_url)
     if settings.env is Environment.production:
         refuse_demo_logins(db)  # before serving anything: the demo passwords are public
+        missing = key_problems(settings)  # the keys are never made up in production: a lost key must be noticed
+        if missing:
+            raise ProductionRefused(missing[0])
+    # Personal data is sealed with the keyring of these settings (created outside production, required in it).
+    bind_keyring(db.engine, load_keyring(settings, create=True), reload=lambda: load_keyring(settings))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -73,6 +81,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         yield
         if scheduler:
             scheduler.stop()
+        observe.process_exited()
         if database is None:
             db.dispose()
 
@@ -119,9 +128,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         meta_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
+        routes.prefilter(router, API_PREFIX)
     app.include_router(open311_router)
+    routes.prefilter(open311_router, "")
 
     apidocs.install(app)
+    observe.install(app, settings)  # before the web app's catch-all route
     _mount_web(app, settings.web_dist or default_web_dist())
     limits.install(app, settings, token_gate)
     headers.install(app)

@@ -1,5 +1,6 @@
 """The ``chengguan`` command: serve, iot-bridge, migrate, demo, simulate, sweep, create-admin, verify-audit,
-verify-evidence, seal-evidence, export-anchors, backup, restore."""
+verify-evidence, seal-evidence, export-anchors, backup, restore, init-keys, rotate-field-key (and the audit log's
+audit-export, audit-archive: audit.commands)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import typer
 
+from chengguan.audit import commands as audit_commands
 from chengguan.core.config import Environment, get_settings
 
 EX_CONFIG = 78  # sysexits.h: configuration error
@@ -21,10 +23,13 @@ def migrate() -> None:
     from chengguan.core.migrate import upgrade
     from chengguan.law.seed import seed_knowledge_base
 
-    url = get_settings().database_url
-    upgrade(url)
+    settings = get_settings()
+    url = settings.database_url
+    keyring = _keyring(settings)
+    upgrade(url, keyring=keyring)
     typer.echo(f"数据库已迁移到最新版本：{_safe(url)}")
-    db = Database(url)
+    _protect_signing_keys(settings)
+    db = Database(url, keyring=keyring)
     with db.session() as session, session.begin():
         added = seed_knowledge_base(session)
     db.dispose()
@@ -43,11 +48,16 @@ def serve(
     reload: bool = False,
     simulate: bool = typer.Option(False, "--simulate", help="同时运行模拟器（演示：人员定位与告警实时流入）"),
 ) -> None:
-    """Serve the API and the web app."""
+    """Serve the API and the web app (``--workers N``: N processes on one port, sharing the database; background
+    jobs, caches and the live map stay correct across them — docs/operations.md)."""
     import uvicorn
 
+    from chengguan.core.logs import config as log_config
+
     _refuse_unsafe_production()
+    settings = get_settings()
     typer.echo(f"城管综合执法平台：http://{host}:{port}/   接口文档：http://{host}:{port}/api/docs")
+    metrics_dir = _metrics_dir() if workers > 1 else None
     simulator = _start_simulator(f"http://{host}:{port}") if simulate else None
     bridge = _start_bridge() if get_settings().mqtt_url else None  # CHENGGUAN_MQTT_URL set: the IoT bridge too
     try:
@@ -58,13 +68,32 @@ def serve(
             port=port,
             workers=workers,
             reload=reload,
-            log_level="info",
+            log_config=log_config(settings.log_format),
+            access_log=settings.log_format != "json",  # JSON: core.observe writes one line per request instead
+            # uvicorn's own X-Forwarded-For handling would rewrite the peer before the app sees it (and trusts
+            # 127.0.0.1 by default): the app decides itself, from CHENGGUAN_TRUSTED_PROXIES (core.clientaddr).
+            proxy_headers=False,
         )
     finally:
         if simulator is not None:
             simulator.terminate()
         if bridge is not None:
             bridge.terminate()
+        if metrics_dir is not None:
+            metrics_dir.cleanup()
+
+
+def _metrics_dir():  # type: ignore[no-untyped-def]
+    """prometheus_client's multiprocess mode: the workers write their samples to files in one directory that
+    /metrics sums (set before the workers start, which inherit it); a fresh one per run unless the operator set it."""
+    import os
+    import tempfile
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return None
+    folder = tempfile.TemporaryDirectory(prefix="chengguan-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder.name
+    return folder
 
 
 def _refuse_unsafe_production() -> None:
@@ -83,6 +112,11 @@ def _refuse_unsafe_production() -> None:
         raise typer.Exit(EX_CONFIG) from exc
     if settings.env is not Environment.production:
         return
+    from chengguan.ops.keys import key_problems
+
+    for problem in key_problems(settings):
+        typer.echo(problem, err=True)
+        raise typer.Exit(EX_CONFIG)
     db = Database(settings.database_url)
     try:
         refuse_demo_logins(db)
@@ -150,8 +184,9 @@ def demo(
                    "并建立密码公开的示范账号。", err=True)  # fmt: skip
         raise typer.Exit(1)
     url = get_settings().database_url
-    upgrade(url)  # a fresh database needs no separate `chengguan migrate`
-    db = Database(url)
+    keyring = _keyring(get_settings())
+    upgrade(url, keyring=keyring)  # a fresh database needs no separate `chengguan migrate`
+    db = Database(url, keyring=keyring)
     try:
         with Bars() as bars:
             result = load_demo(db, reset=reset, if_empty=not reset, progress=bars)
@@ -210,33 +245,54 @@ def sweep() -> None:
 def create_admin(
     username: str = typer.Option(..., "--username"),
     password: str = typer.Option(..., "--password", prompt=True, hide_input=True),
+    duty: str = typer.Option(
+        "system", "--duty", help="三员之一：system 系统管理员 / security 安全管理员 / audit 安全审计员"
+    ),
 ) -> None:
-    """Create (or reset) a system administrator with every permission and the "all" data scope."""
+    """Create (or reset) one of the three administrators (三员分立): system, security or audit."""
     from chengguan.core.db import Database
     from chengguan.core.errors import DomainError
     from chengguan.identity.bootstrap import ensure_admin
+    from chengguan.identity.separation import DUTY_LABELS, Duty
 
+    if duty not in Duty.__members__:
+        typer.echo("--duty 须为 system、security 或 audit", err=True)
+        raise typer.Exit(2)
     db = Database(get_settings().database_url)
     try:
         with db.session() as session, session.begin():
-            created = ensure_admin(session, get_settings(), username=username, password=password)
+            created = ensure_admin(session, get_settings(), username=username, password=password, duty=Duty(duty))
     except DomainError as exc:
         typer.echo(f"失败：{exc.detail}", err=True)
         raise typer.Exit(2) from exc
     finally:
         db.dispose()
-    typer.echo(f"管理员 {username} 已{'创建' if created else '更新'}。")
+    typer.echo(f"{DUTY_LABELS[Duty(duty)]} {username} 已{'创建' if created else '更新'}。")
 
 
 @app.command("verify-audit")
-def verify_audit() -> None:
-    """Verify the audit hash chain; exit 1 naming the first broken entry."""
+def verify_audit(
+    archives: Path | None = typer.Option(
+        None, "--archives", help="同时校验此目录中的审计归档文件（audit-archive 写出）"
+    ),
+) -> None:
+    """Verify the audit hash chain (from the archive checkpoint, if any); exit 1 naming the first broken entry."""
     from chengguan.core.db import Database
     from chengguan.ops.checks import audit_check
 
-    db = Database(get_settings().database_url)
+    settings = get_settings()
+    db = Database(settings.database_url)
     try:
         check = audit_check(db)
+        if check.ok and archives is not None:
+            from chengguan.audit.retention import verify_archives
+
+            with db.session(write=False) as session:
+                files = verify_archives(session, settings, archives)
+            for message in files.messages:
+                typer.echo(message, err=not files.ok)
+            if not files.ok:
+                raise typer.Exit(1)
     finally:
         db.dispose()
     typer.echo(check.message, err=not check.ok)
@@ -388,6 +444,66 @@ def restore(
         typer.echo(f"数据库已从版本 {result.migrated_from} 迁移到当前版本。")
     for check in result.checks:
         typer.echo(check.message)
+
+
+audit_commands.register(app)  # audit-export, audit-archive
+
+
+@app.command("init-keys")
+def init_keys() -> None:
+    """Create the personal-data keyring and the seal-key passphrase where the settings say, if missing (production
+    installs run this once, then keep both as the operations guide says; dev gets them from `chengguan migrate`)."""
+    from chengguan.models import Base
+    from chengguan.ops.keys import KeyRefused
+    from chengguan.ops.keys import init_keys as create
+
+    try:
+        lines = create(get_settings(), Base.metadata)
+    except KeyRefused as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    for line in lines:
+        typer.echo(line)
+
+
+@app.command("rotate-field-key")
+def rotate_field_key(
+    retire: bool = typer.Option(False, "--retire", help="完成后移除不再被任何数据使用的旧密钥"),
+) -> None:
+    """Add a new personal-data key, make it current and re-encrypt every value with it (the service may keep running:
+    it reads the new key when it first meets it; restart it so that new values use it too)."""
+    from chengguan.core.fieldkeys import FieldKeyMissing
+    from chengguan.core.progress import Bars
+    from chengguan.models import Base
+    from chengguan.ops.keys import rotate
+
+    try:
+        with Bars() as bars:
+            report = rotate(get_settings(), Base.metadata, retire=retire, progress=bars)
+    except FieldKeyMissing as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(EX_CONFIG) from exc
+    for line in report:
+        typer.echo(line)
+
+
+def _keyring(settings):  # type: ignore[no-untyped-def]
+    """The personal-data keyring (created outside production when missing); exit 78 naming what is missing."""
+    from chengguan.core.fieldkeys import FieldKeyMissing, load_keyring
+
+    try:
+        return load_keyring(settings, create=True)
+    except FieldKeyMissing as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(EX_CONFIG) from exc
+
+
+def _protect_signing_keys(settings) -> None:  # type: ignore[no-untyped-def]
+    from chengguan.ops.keys import protect_signing_keys
+
+    protected = protect_signing_keys(settings)
+    if protected:
+        typer.echo(f"已用口令加密 {protected} 个明文签章私钥文件（{settings.data_dir}/keys）。")
 
 
 def _safe(url: str) -> str:

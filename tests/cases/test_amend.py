@@ -4,6 +4,7 @@ the party was told them (第四十四条); each correction is on the timeline (�
 from __future__ import annotations
 
 from cases.helpers import act, act_time, new_case, ric
+from chengguan.core.masking import mask_id_no
 
 
 def test_a_decision_lacking_particulars_names_them_and_a_correction_fills_them(client, login, setup):
@@ -43,7 +44,9 @@ def test_corrections_are_recorded_on_the_timeline(client, login, setup):
     amended = client.patch(f"/api/v1/cases/{case['id']}", json=body, headers=officer)
     assert amended.status_code == 200, amended.text
     detail = amended.json()
-    assert detail["address"] == "青岛市市南区太平路3号门前" and detail["party_id_no"] == ric(4242)
+    assert detail["address"] == "青岛市市南区太平路3号门前" and detail["party_id_no"] == mask_id_no(ric(4242))
+    shown = client.post(f"/api/v1/cases/{case['id']}/party:reveal", headers=officer).json()
+    assert shown["id_no"] == ric(4242) and shown["address"] == "青岛市市南区太平路3号"
     event = detail["timeline"][-1]
     assert event["action"] == "amend" and event["reason"].startswith("现场复核")
     assert event["action_label"] == "补正案件信息"

@@ -28,6 +28,7 @@ from browser_support import api as _api
 from browser_support import field as _field
 from browser_support import login as _login
 from chengguan.core import clock
+from chengguan.core.masking import mask_phone
 from support import synthetic_ric
 
 PHONE_NO = "13912345678"
@@ -255,7 +256,8 @@ def test_decision_generated_sealed_served_electronically_and_signed_for_on_a_pho
     assert after["status"] == "execution" and after["decision_served_on"] == today
     assert after["payment_due_on"]
     served = officer.get(f"/cases/{case['id']}/deliveries").json()["items"]
-    assert [(d["method"], d["status"], d["sent_to"]) for d in served] == [("electronic", "served", PHONE_NO)]
+    masked = mask_phone(PHONE_NO)
+    assert [(d["method"], d["status"], d["sent_to"]) for d in served] == [("electronic", "served", masked)]
     assert served[0]["opened_at"] and served[0]["served_on"] == today
     docs = officer.get(f"/cases/{case['id']}/documents").json()["items"]
     decision = next(d for d in docs if d["kind"] == "penalty_decision")

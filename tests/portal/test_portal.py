@@ -13,6 +13,7 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 
 from cases.helpers import decided
+from chengguan.core.masking import mask_phone
 from documents.test_sealing_delivery import signature
 
 Login = Callable[..., dict[str, str]]
@@ -97,7 +98,7 @@ def test_a_portal_only_consent_sends_no_sms_and_the_document_waits_in_the_portal
 ):
     phone = _phone()
     _, delivery = _served_to(client, login, setup, phone, ["portal"])
-    assert delivery["status"] == "sent" and delivery["sent_to"] == phone
+    assert delivery["status"] == "sent" and delivery["sent_to"] == mask_phone(phone)  # masked like every phone
     assert [m["purpose"] for m in _outbox(client, login, phone)] == []
     me = _portal_login(client, phone, _code(client, login, phone))
     assert [d["status"] for d in client.get("/api/v1/portal/deliveries", headers=me).json()["items"]] == ["sent"]
@@ -145,7 +146,7 @@ def test_spent_codes_are_purged_by_the_minute_job(client: TestClient, db):  # ty
         with db.session() as s, s.begin():
             purge_codes(s)
         with db.session(write=False) as s:
-            return s.scalar(select(func.count()).where(PortalLoginCode.phone == phone))
+            return s.scalar(select(func.count()).where(PortalLoginCode.phone_hash == phone))
 
     assert purge_and_count() == 1  # still valid: kept
     with clock.frozen(clock.now() + timedelta(minutes=21)):

@@ -15,17 +15,30 @@ from chengguan.cases.enums import CaseStatus, Role
 from chengguan.cases.facts import roles_of
 from chengguan.cases.models import Case
 from chengguan.cases.repository import load
-from chengguan.cases.schemas import CaseParticularsIn
+from chengguan.cases.schemas import CaseParticularsIn, PartyIn
 from chengguan.cases.service import check_party
-from chengguan.cases.timeline import add_event
+from chengguan.cases.timeline import add_audited_event
 from chengguan.core import clock
 from chengguan.core.errors import Conflict, Forbidden, field_error
+from chengguan.core.masking import is_masked, mask_address, mask_id_no, mask_phone
 from chengguan.core.principals import StaffPrincipal
 
 AMENDABLE = frozenset(
     {CaseStatus.registered, CaseStatus.preliminary_check, CaseStatus.investigation, CaseStatus.case_review}
 )
 PARTY_FIELDS = ("type", "name", "id_no", "phone", "address", "representative")
+PERSONAL_MASKS = {"id_no": mask_id_no, "phone": mask_phone, "address": mask_address}
+
+
+def unmasked(party: PartyIn, case: Case) -> PartyIn:
+    """The party as sent, where a field posted back exactly as the masked form showed it means "unchanged" (a form
+    filled from the masked detail must not overwrite the number with its stars)."""
+    kept = {}
+    for name, mask in PERSONAL_MASKS.items():
+        value, stored = getattr(party, name), getattr(case, f"party_{name}")
+        if value and stored and is_masked(value) and value == mask(stored):
+            kept[name] = stored
+    return party.model_copy(update=kept) if kept else party
 
 
 def amend(session: Session, principal: StaffPrincipal, case_id: uuid.UUID, data: CaseParticularsIn) -> Case:
@@ -54,19 +67,22 @@ def amend(session: Session, principal: StaffPrincipal, case_id: uuid.UUID, data:
         changes["act_at"] = [case.act_at.isoformat() if case.act_at else None, data.act_at.isoformat()]
         case.act_at, case.act_on = data.act_at, day
     if data.party is not None:
-        check_party(data.party)
+        party = unmasked(data.party, case)
+        check_party(party)
         for name in PARTY_FIELDS:
-            value = getattr(data.party, name)
+            value = getattr(party, name)
             value = value.upper() if name == "id_no" and value else value
             column = f"party_{name}"
             if value != getattr(case, column):
-                changes[column] = [str(getattr(case, column) or ""), str(value or "")]
+                # The timeline is read by everyone on the case: personal data goes into it masked.
+                shown = PERSONAL_MASKS.get(name, lambda v: v)
+                changes[column] = [str(shown(getattr(case, column)) or ""), str(shown(value) or "")]
                 setattr(case, column, value)
     if not changes:
         return case
     case.updated_at = now
-    add_event(session, case, "amend", principal.actor, now, from_status=case.status, to_status=case.status,
-              reason=data.reason, data={"changes": changes})  # fmt: skip
+    add_audited_event(session, case, "amend", principal, now, from_status=case.status, to_status=case.status,
+                      reason=data.reason, data={"changes": changes})  # fmt: skip
     try:
         session.flush()
     except StaleDataError as exc:

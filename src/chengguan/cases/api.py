@@ -5,26 +5,30 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from chengguan.cases import amend, chains, disclosure, read, service
+from chengguan.cases import amend, chains, disclosure, export, personal, read, service
 from chengguan.cases.chains import ChainIn, ChainRead
 from chengguan.cases.enums import CaseAction
+from chengguan.cases.facts import today
 from chengguan.cases.schemas import (
     ActionOption,
     CaseActionIn,
     CaseCreate,
     CaseDetail,
+    CaseExportIn,
     CaseFilter,
     CaseListItem,
     CaseParticularsIn,
     Colleague,
     DisclosureWithdrawIn,
+    PartyPersonal,
     PublicDisclosures,
 )
 from chengguan.core.access import SessionDep, SettingsDep, require
 from chengguan.core.errors import PROBLEM_RESPONSES
 from chengguan.core.principals import StaffPrincipal
+from chengguan.kit import readcache
 from chengguan.kit.schemas import PageQuery, Paginated
 
 router = APIRouter(prefix="/cases", tags=["执法办案"], responses=PROBLEM_RESPONSES)
@@ -49,10 +53,24 @@ def amend_case(principal: Writer, session: SessionDep, case_id: CaseId, data: Ca
 
 
 @router.get("", response_model=Paginated[CaseListItem], summary="案件列表（超期在前）")
-def list_cases(
-    principal: Reader, session: SessionDep, filters: Annotated[CaseFilter, Query()], page: PageQuery
-) -> Paginated[CaseListItem]:
-    return read.list_cases(session, principal, filters, page)
+async def list_cases(
+    request: Request, principal: Reader, filters: Annotated[CaseFilter, Query()], page: PageQuery
+) -> Response:
+    # Deadlines are counted in days: a page stays right until the data version or the date moves (kit.readcache).
+    return await readcache.respond(
+        request, principal, lambda session: read.list_cases(session, principal, filters, page), grain=today()
+    )
+
+
+@router.post(
+    "/export",
+    summary="导出案件台账（Excel；个人信息脱敏，完整导出须 personal_data:view 并记入审计日志）",
+    response_class=Response,
+    responses={200: {"content": {export.XLSX: {"schema": {"type": "string", "format": "binary"}}}}},
+)
+def export_cases(principal: Reader, session: SessionDep, data: CaseExportIn) -> Response:
+    headers = {"Content-Disposition": "attachment; filename*=UTF-8''%E6%A1%88%E4%BB%B6%E5%8F%B0%E8%B4%A6.xlsx"}
+    return Response(export.export_cases(session, principal, data), media_type=export.XLSX, headers=headers)
 
 
 @router.get("/colleagues", response_model=list[Colleague], summary="承办人候选（本单位在岗执法人员）")
@@ -63,6 +81,15 @@ def colleagues(principal: Writer, session: SessionDep) -> list[Colleague]:
 @router.get("/{case_id}", response_model=CaseDetail, summary="案件详情（时限、可办操作、审批、全过程记录）")
 def get_case(principal: Reader, session: SessionDep, case_id: CaseId) -> CaseDetail:
     return read.detail(session, principal, case_id)
+
+
+@router.post(
+    "/{case_id}/party:reveal",
+    response_model=PartyPersonal,
+    summary="查看当事人完整个人信息（须 personal_data:view 权限，记入审计日志）",
+)
+def reveal_party(principal: Reader, session: SessionDep, case_id: CaseId) -> PartyPersonal:
+    return personal.reveal(session, principal, case_id)
 
 
 @router.get("/{case_id}/actions", response_model=list[ActionOption], summary="本人当前可办的操作")

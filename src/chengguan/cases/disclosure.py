@@ -21,6 +21,8 @@ from chengguan.cases.lawful import applied_matter
 from chengguan.cases.models import Case, Disclosure
 from chengguan.core import clock
 from chengguan.core.errors import Conflict, DomainError
+from chengguan.core.masking import mask_id_no as mask_id
+from chengguan.core.masking import mask_phone as mask_phone
 from chengguan.law.enums import PENALTY_KIND_LABELS, PartyType, PenaltyKind
 from chengguan.law.service import Provisions
 from chengguan.org.models import OrgUnit
@@ -32,20 +34,6 @@ _HOUSE_NUMBER = re.compile(r"[0-9０-９]+(?=\s*(?:号|栋|幢|单元|室|户|�
 def mask_name(name: str) -> str:
     """张三丰 → 张**: the surname stays (a compound surname is not guessed)."""
     return name[:1] + "*" * max(1, len(name) - 1) if name else name
-
-
-def mask_id(number: str | None) -> str | None:
-    """370202198001010011 → 370202********0011 (region and last four kept)."""
-    if not number:
-        return number
-    return number[:6] + "*" * max(0, len(number) - 10) + number[-4:] if len(number) > 10 else "*" * len(number)
-
-
-def mask_phone(phone: str | None) -> str | None:
-    """17012345678 → 170****5678."""
-    if not phone:
-        return phone
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "*" * len(phone)
 
 
 def mask_address(address: str | None) -> str | None:

@@ -65,7 +65,7 @@ def _match(
     id_nos: Iterable[str | None], merchant_id: uuid.UUID | None, exclude: uuid.UUID | None
 ) -> ColumnElement[bool] | None:
     numbers = sorted({n for n in id_nos if n})
-    match = [Case.party_id_no.in_(numbers)] if numbers else []
+    match = [Case.party_id_no_hash.in_(numbers)] if numbers else []  # the keyed hashes of the numbers
     if merchant_id:
         match.append(Case.merchant_id == merchant_id)
     if not match:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from chengguan.cases.enums import CaseStatus, DecisionKind, Procedure
 from chengguan.core.db import Base, Timestamps, UUIDPrimaryKey
+from chengguan.core.fieldtypes import Encrypted, search_hash
 from chengguan.kit.types import str_enum
 from chengguan.law.enums import PartyType
 from chengguan.org import usage
@@ -24,7 +25,8 @@ class Case(UUIDPrimaryKey, Timestamps, Base):
     __table_args__ = (
         Index("ix_penalty_case_unit_status", "unit_id", "status"),
         Index("ix_penalty_case_status_due", "status", "decision_due_on"),
-        Index("ix_penalty_case_party_id_no", "party_id_no"),
+        Index("ix_penalty_case_party_id_no_hash", "party_id_no_hash"),
+        Index("ix_penalty_case_party_phone_hash", "party_phone_hash"),
         Index("ix_penalty_case_party_name", "party_name"),
         Index("ix_penalty_case_matter", "matter_code"),
         Index("ix_penalty_case_updated", "updated_at"),
@@ -53,9 +55,12 @@ class Case(UUIDPrimaryKey, Timestamps, Base):
     # the party (当事人)
     party_type: Mapped[PartyType] = mapped_column(str_enum(PartyType, "party_type"))
     party_name: Mapped[str] = mapped_column(String(200))
-    party_id_no: Mapped[str | None] = mapped_column(String(18))  # 身份证号 or 统一社会信用代码, check digit verified
-    party_phone: Mapped[str | None] = mapped_column(String(20))
-    party_address: Mapped[str | None] = mapped_column(String(256))
+    # 身份证号 or 统一社会信用代码 (check digit verified), phone and address: encrypted, found through keyed hashes
+    party_id_no: Mapped[str | None] = mapped_column(Encrypted("id_no", 32))
+    party_id_no_hash: Mapped[str | None] = search_hash("party_id_no", "id_no")
+    party_phone: Mapped[str | None] = mapped_column(Encrypted("phone", 32))
+    party_phone_hash: Mapped[str | None] = search_hash("party_phone", "phone")
+    party_address: Mapped[str | None] = mapped_column(Encrypted("address", 1024))
     party_representative: Mapped[str | None] = mapped_column(String(100))  # 法定代表人 / 负责人
     # the registered shop the party is (or runs), when there is one: its record shows on the case
     merchant_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("merchant.id", ondelete="RESTRICT"), index=True)

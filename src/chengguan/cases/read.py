@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from chengguan.calendar.service import work_calendar
-from chengguan.cases import approvals, clocks, hooks, repository
+from chengguan.cases import approvals, clocks, hooks, personal, repository
 from chengguan.cases.enums import ACTION_LABELS, FILED_UNDECIDED, STATUS_LABELS, CaseAction, CaseStatus, Role
 from chengguan.cases.facts import amount_due, facts_of, roles_of, today
 from chengguan.cases.history import party_record
@@ -113,6 +113,7 @@ def detail(session: Session, principal: StaffPrincipal, case_id: uuid.UUID) -> C
     approvals_given = repository.approvals_of(session, c.id)
     history = party_record(session, principal, id_nos=[c.party_id_no], merchant_id=c.merchant_id, exclude=c.id,
                            before=c.created_at)  # fmt: skip
+    party = personal.masked(c)
     return CaseDetail(
         **_item(c, names, on).model_dump(),
         approval_step=c.approval_step,
@@ -122,9 +123,11 @@ def detail(session: Session, principal: StaffPrincipal, case_id: uuid.UUID) -> C
         matter_code=c.matter_code,
         knowledge_version=c.knowledge_version,
         party_type=c.party_type,
-        party_id_no=c.party_id_no,
-        party_phone=c.party_phone,
-        party_address=c.party_address,
+        party_id_no=party.id_no,
+        party_phone=party.phone,
+        party_address=party.address,
+        party_masked=party.masked,
+        may_reveal=personal.may_reveal(principal),
         party_representative=c.party_representative,
         repeat_offences=history.penalties,
         party_history=history.cases,

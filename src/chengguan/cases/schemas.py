@@ -18,9 +18,20 @@ class PartyIn(Schema):
     type: PartyType
     name: str = Field(min_length=1, max_length=200)
     id_no: str | None = Field(None, max_length=18, description="公民身份号码或统一社会信用代码（校验位）")
-    phone: str | None = Field(None, max_length=20, pattern=r"^[0-9+\-() ]{5,20}$")
+    # "*": a masked number posted back unchanged (cases.amend keeps the stored one; anywhere else it is refused)
+    phone: str | None = Field(None, max_length=20, pattern=r"^[0-9+\-() *]{5,20}$")
     address: str | None = Field(None, max_length=256)
     representative: str | None = Field(None, max_length=100, description="法定代表人或负责人")
+
+
+class PartyPersonal(BaseModel):
+    """The party's identity number, phone and address: masked (370202********1234, 138****5678, 青岛市市南区****)
+    unless revealed to a reader holding personal_data:view (each reveal is audited)."""
+
+    id_no: str | None
+    phone: str | None
+    address: str | None
+    masked: bool = Field(description="true：脱敏显示；false：完整信息（已记入审计日志）")
 
 
 class MerchantRef(Out):
@@ -241,9 +252,11 @@ class CaseDetail(CaseListItem):
     matter_code: str
     knowledge_version: str | None
     party_type: PartyType
-    party_id_no: str | None
-    party_phone: str | None
-    party_address: str | None
+    party_id_no: str | None = Field(description="证件号码（个人脱敏显示，完整信息见 POST /cases/{id}/party:reveal）")
+    party_phone: str | None = Field(description="联系电话（脱敏显示）")
+    party_address: str | None = Field(description="地址（个人脱敏显示）")
+    party_masked: bool = True
+    may_reveal: bool = Field(False, description="本人可查看完整个人信息（personal_data:view）")
     party_representative: str | None
     repeat_offences: int = Field(description="当事人（或其商户）此前已受行政处罚的次数")
     party_history: list[PartyCase] = Field(default_factory=list, description="当事人或商户的其他案件，最近的在前")
@@ -288,11 +301,23 @@ class CaseDetail(CaseListItem):
     timeline: list[EventRead]
 
 
+class CaseExportIn(Schema):
+    """What to export (the list's filters) and whether in full: ``reveal`` needs personal_data:view and is audited."""
+
+    status: list[CaseStatus] | None = None
+    procedure: Procedure | None = None
+    unit_id: uuid.UUID | None = None
+    q: str | None = Field(None, max_length=100, description="案号、当事人全名、证件号码、电话或事项名称")
+    overdue: bool | None = None
+    mine: bool = Field(False, description="只导出本人承办的")
+    reveal: bool = Field(False, description="导出完整个人信息（须 personal_data:view 权限，记入审计日志）")
+
+
 class CaseFilter(Filter):
     status: list[CaseStatus] | None = None
     procedure: Procedure | None = None
     unit_id: uuid.UUID | None = None
-    q: str | None = Field(None, max_length=100, description="案号、当事人全名、证件号码或事项名称（关键字）")
+    q: str | None = Field(None, max_length=100, description="案号、当事人全名、证件号码、电话或事项名称（关键字）")
     overdue: bool | None = None
     mine: bool = Field(False, description="只看本人承办的")
     awaiting_me: bool = Field(False, description="审批待办：当前环节由本人审批的")

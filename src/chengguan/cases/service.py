@@ -19,13 +19,14 @@ from chengguan.cases.gates import LEGAL_REVIEW_GROUNDS
 from chengguan.cases.models import Case, CaseOfficer
 from chengguan.cases.repository import load
 from chengguan.cases.schemas import CaseActionIn, CaseCreate, PartyIn
-from chengguan.cases.timeline import add_event, already_done
+from chengguan.cases.timeline import add_audited_event, already_done
 from chengguan.cases.workflow import GateClosed, NotAllowed, Position, creation_refusal, decide, initial_position
 from chengguan.core import clock
 from chengguan.core.config import Settings
 from chengguan.core.counters import reserve
 from chengguan.core.errors import Conflict, field_error
 from chengguan.core.idnumbers import valid_ric, valid_uscc
+from chengguan.core.masking import is_masked
 from chengguan.core.principals import StaffPrincipal
 from chengguan.intake.models import CaseSource
 from chengguan.intake.service import append_event as append_source_event
@@ -41,7 +42,12 @@ from chengguan.org.repository import OrgUnitRepository
 
 
 def check_party(party: PartyIn) -> None:
-    """An identity number, when given, carries a valid check digit (GB 11643 / GB 32100)."""
+    """An identity number, when given, carries a valid check digit (GB 11643 / GB 32100); no field is the masked
+    rendering of one (a form filled from a masked detail)."""
+    if party.phone and "*" in party.phone:
+        raise field_error("party.phone", "请填写完整的联系电话（不能是脱敏显示的号码）", code="case.party.masked")
+    if is_masked(party.address):
+        raise field_error("party.address", "请填写完整的地址（不能是脱敏显示的地址）", code="case.party.masked")
     number = (party.id_no or "").upper()
     if not number:
         return
@@ -145,8 +151,8 @@ def create(session: Session, principal: StaffPrincipal, data: CaseCreate) -> Cas
     if source is not None:  # the case source's timeline records the hand-over (案源 → 立案查处)
         append_source_event(session, source, "open_case", principal.actor, now,
                             data={"case_id": str(case.id), "case_code": case.code})  # fmt: skip
-    add_event(session, case, "create", principal.actor, now, to_status=case.status, key=data.idempotency_key,
-           data={"procedure": case.procedure.value, "matter": case.knowledge_version})  # fmt: skip
+    add_audited_event(session, case, "create", principal, now, to_status=case.status, key=data.idempotency_key,
+                      data={"procedure": case.procedure.value, "matter": case.knowledge_version})  # fmt: skip
     return case
 
 
@@ -226,8 +232,9 @@ def _act(session: Session, principal: StaffPrincipal, case: Case, action: CaseAc
     effects.apply(session, case, action, data, before, after, on, calendar, record, now)
     effects.enter(session, case, before, after)
     case.updated_at = now
-    add_event(session, case, action.value, principal.actor, now, from_status=before.status, to_status=after.status,
-              reason=data.reason, data=record or None, key=data.idempotency_key)  # fmt: skip
+    add_audited_event(session, case, action.value, principal, now, from_status=before.status,
+                      to_status=after.status, reason=data.reason, data=record or None,
+                      key=data.idempotency_key)  # fmt: skip
     session.flush()
     return case
 
@@ -248,7 +255,8 @@ def withdraw_disclosure(
     now = clock.now()
     record = disclosure.withdraw(session, case, reason, on, now)
     case.updated_at = now
-    add_event(session, case, "withdraw_disclosure", principal.actor, now, from_status=case.status,
-              to_status=case.status, reason=reason, data={"withdraw_due_on": str(record.withdraw_due_on)})  # fmt: skip
+    add_audited_event(session, case, "withdraw_disclosure", principal, now, from_status=case.status,
+                      to_status=case.status, reason=reason,
+                      data={"withdraw_due_on": str(record.withdraw_due_on)})  # fmt: skip
     session.flush()
     return case

@@ -8,6 +8,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
+from chengguan.core.fieldcrypt import Keyring
+
 ROOT_INI = Path(__file__).resolve().parents[3] / "alembic.ini"
 
 
@@ -24,9 +26,21 @@ def script_revisions() -> tuple[frozenset[str], str | None]:
     return frozenset(rev.revision for rev in script.walk_revisions()), script.get_current_head()
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the database at ``url`` to ``revision`` (default: the single head)."""
-    command.upgrade(alembic_config(url), revision)
+def upgrade(url: str, revision: str = "head", *, keyring: Keyring | None = None) -> None:
+    """Bring the database at ``url`` to ``revision`` (default: the single head); ``keyring`` seals the personal data
+    a migration encrypts (default: the keyring of the process settings, read only if there is any)."""
+    config = alembic_config(url)
+    if keyring is not None:
+        config.attributes["field_keyring"] = keyring
+    command.upgrade(config, revision)
+
+
+def downgrade(url: str, revision: str, *, keyring: Keyring | None = None) -> None:
+    """Take the database at ``url`` back to ``revision`` (personal data is decrypted on the way down)."""
+    config = alembic_config(url)
+    if keyring is not None:
+        config.attributes["field_keyring"] = keyring
+    command.downgrade(config, revision)
 
 
 # Tables made by hand in migrations, outside the ORM metadata: the SQLite FTS5 index and its shadow tables, and the

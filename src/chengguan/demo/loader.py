@@ -11,11 +11,14 @@ from sqlalchemy.orm import Session
 
 from chengguan.audit import service as audit
 from chengguan.audit.chain import GENESIS_HASH
-from chengguan.audit.models import AuditEntry, AuditHead
+from chengguan.audit.models import AuditCheckpoint, AuditEntry, AuditHead
 from chengguan.cases.models import ApprovalChain, Case, CaseApproval, CaseEvent, CaseOfficer
 from chengguan.core import clock
+from chengguan.core.config import get_settings
 from chengguan.core.counters import Counter
 from chengguan.core.db import Database
+from chengguan.core.fieldkeys import load_keyring
+from chengguan.core.fieldtypes import bind_keyring, bound_keyring
 from chengguan.core.geo import polygon_area_m2
 from chengguan.core.principals import cli_actor
 from chengguan.core.progress import SILENT, Bars, Silent
@@ -144,6 +147,7 @@ def _wipe(session: Session) -> None:
         Officer,
         OrgUnitClosure,
         AuditEntry,
+        AuditCheckpoint,
     ):
         session.execute(delete(model))
     for level in ("squad", "district", "city"):
@@ -276,6 +280,12 @@ def load_demo(
     and documents go to ``data_dir`` (default: ``CHENGGUAN_DATA_DIR``); ``documents=False`` skips the sealed
     documents (the slowest part: tests that do not look at them). ``progress`` shows each stage as it goes."""
     city = build_demo_city(seed)
+    if bound_keyring(db.engine) is None:
+        # The demo's personal data is sealed with the keyring of its data directory (created there if missing).
+        settings = get_settings()
+        if data_dir is not None:
+            settings = settings.model_copy(update={"data_dir": Path(data_dir)})
+        bind_keyring(db.engine, load_keyring(settings, create=True))
     with db.session() as session, session.begin():
         with progress.stage("法律知识库") as stage:
             stage.start(1)

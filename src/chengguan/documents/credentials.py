@@ -1,8 +1,10 @@
 """Each bureau's electronic seal: the seal image, a signing certificate from the platform's CA, and an SM2 key pair.
 
 Issued on first use (the demo has no external CA). Private keys live in files under ``CHENGGUAN_DATA_DIR/keys``
-(mode 0600), never in the database; the database keeps the certificates, the seal image's digest and the SM2
-public key, so verification needs no secret. Trust roots are the CA certificates on record.
+(mode 0600), never in the database, and are encrypted under the signing passphrase (documents.signer); the database
+keeps the certificates, the seal image's digest and the SM2 public key, so verification needs no secret. Trust
+roots are the CA certificates on record. With an external signer (``CHENGGUAN_SIGNER=hsm``) the keys stay in the
+device: a bureau's credential row is provisioned with its certificate and ``key_file = "hsm:<label>"``.
 """
 
 from __future__ import annotations
@@ -21,21 +23,33 @@ from chengguan.core.config import Settings
 from chengguan.documents.enums import SignAlgorithm
 from chengguan.documents.models import BureauCredential
 from chengguan.documents.seal import BureauCredentials, DemoCA, draw_seal_png, issue_bureau_credentials, issue_demo_ca
+from chengguan.documents.signer import (
+    SigningKey,
+    SigningKeyUnavailable,
+    encrypt_pem,
+    is_protected,
+    passphrase,
+    protect,
+    read_key_file,
+    signing_key,
+)
 from chengguan.documents.sm2 import sm2_keypair
 from chengguan.evidence.store import LocalBlobStore
 from chengguan.org.models import OrgUnit
 
 CA_FILE = "platform-ca.json"
+HSM_PREFIX = "hsm:"
 _issue_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
 class BureauSeal:
-    """What sealing needs: the signing material (with the private keys) and the seal image."""
+    """What sealing needs: the certificates, the key that signs (never the key material itself), the seal image."""
 
     credentials: BureauCredentials
     seal_png: bytes
     row: BureauCredential
+    key: SigningKey
 
 
 def keys_dir(settings: Settings) -> Path:
@@ -53,20 +67,24 @@ def _write_secret(path: Path, text: str) -> None:
 
 
 def platform_ca(settings: Settings) -> DemoCA:
-    """The platform's seal CA (created once per data directory)."""
+    """The platform's seal CA (created once per data directory, its key encrypted under the signing passphrase)."""
     path = keys_dir(settings) / CA_FILE
     if path.exists():
         return DemoCA(**json.loads(path.read_text(encoding="utf-8")))
     ca = issue_demo_ca()
+    ca = DemoCA(ca.cert_pem, encrypt_pem(ca.key_pem, passphrase(settings, create=True)))
     _write_secret(path, json.dumps({"cert_pem": ca.cert_pem, "key_pem": ca.key_pem}))
     return ca
 
 
 def _load_secret(settings: Settings, row: BureauCredential) -> BureauCredentials | None:
+    if row.key_file.startswith(HSM_PREFIX):
+        return BureauCredentials(row.authority, row.algorithm.value, "", row.cert_pem, row.ca_pem,
+                                 sm2_public_hex=row.sm2_public_key)  # fmt: skip
     path = keys_dir(settings) / row.key_file
     if not path.exists():
         return None
-    creds = BureauCredentials.from_json(path.read_text(encoding="utf-8"))
+    creds = read_key_file(path)
     return creds if creds.cert_pem == row.cert_pem else None
 
 
@@ -77,11 +95,20 @@ def bureau_seal(session: Session, settings: Settings, store: LocalBlobStore, bur
     if row is not None:
         creds = _load_secret(settings, row)
         if creds is not None and store.exists(row.seal_sha256):
-            return BureauSeal(creds, store.get(row.seal_sha256), row)
+            return BureauSeal(creds, store.get(row.seal_sha256), row, signing_key(settings, creds, row.key_file))
+    if settings.signer == "hsm":
+        raise SigningKeyUnavailable(
+            f"外部签名模式下须先登记{bureau.name}在密码机中的签章证书（key_file 为 hsm:<标签>）",
+            code="signing.unprovisioned",
+        )
+    secret = passphrase(settings, create=True)
     with _issue_lock:  # one RSA key generation at a time; the CA file is created once
-        creds = issue_bureau_credentials(bureau.name, SignAlgorithm.rsa.value, ca=platform_ca(settings))
+        ca = platform_ca(settings)
+        creds = issue_bureau_credentials(bureau.name, SignAlgorithm.rsa.value, ca=ca,
+                                         ca_passphrase=secret if "ENCRYPTED" in ca.key_pem else None)  # fmt: skip
     sm2_private, sm2_public = sm2_keypair()
     creds = BureauCredentials(**{**creds.__dict__, "sm2_private_hex": sm2_private, "sm2_public_hex": sm2_public})
+    creds = protect(creds, secret)
     key_file = f"bureau-{bureau.id}-{uuid.uuid4().hex[:8]}.json"
     _write_secret(keys_dir(settings) / key_file, creds.to_json())
     seal_png = draw_seal_png(bureau.name)
@@ -93,7 +120,33 @@ def bureau_seal(session: Session, settings: Settings, store: LocalBlobStore, bur
     row.seal_sha256, row.cert_pem, row.ca_pem, row.key_file = seal_sha, creds.cert_pem, creds.ca_cert_pem, key_file
     row.sm2_public_key = sm2_public
     session.flush()
-    return BureauSeal(creds, seal_png, row)
+    return BureauSeal(creds, seal_png, row, signing_key(settings, creds, key_file))
+
+
+def protect_key_files(settings: Settings) -> int:
+    """Encrypt every seal and CA private key still stored in plain text under the data directory's keys (written
+    before keys were encrypted); returns how many files were rewritten. Idempotent."""
+    folder = Path(settings.data_dir) / "keys"
+    if not folder.is_dir():
+        return 0
+    plain = []
+    ca_path = folder / CA_FILE
+    if ca_path.is_file() and "ENCRYPTED" not in json.loads(ca_path.read_text(encoding="utf-8"))["key_pem"]:
+        plain.append(ca_path)
+    for path in sorted(folder.glob("bureau-*.json")):
+        if not is_protected(read_key_file(path)):
+            plain.append(path)
+    if not plain:
+        return 0
+    secret = passphrase(settings, create=True)
+    for path in plain:
+        if path == ca_path:
+            ca = DemoCA(**json.loads(path.read_text(encoding="utf-8")))
+            text = json.dumps({"cert_pem": ca.cert_pem, "key_pem": encrypt_pem(ca.key_pem, secret)})
+        else:
+            text = protect(read_key_file(path), secret).to_json()
+        _write_secret(path, text)
+    return len(plain)
 
 
 def trust_roots(session: Session) -> list[str]:

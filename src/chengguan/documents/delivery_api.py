@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Response
 
 from chengguan.core.access import SessionDep, SettingsDep, require
 from chengguan.core.errors import PROBLEM_RESPONSES, NotFound
+from chengguan.core.masking import mask_phone
 from chengguan.core.principals import StaffPrincipal
 from chengguan.documents import delivery as service
 from chengguan.documents.enums import DELIVERY_LABELS, METHOD_LABELS, DeliveryMethod
@@ -27,7 +28,7 @@ def consent_out(c: ServiceConsent) -> ConsentOut:
     return ConsentOut(
         id=c.id,
         party_name=c.party_name,
-        phone=c.phone,
+        phone=mask_phone(c.phone) or "",
         channels=list(c.channels),
         signed_at=c.signed_at,
         recorded_by_name=c.recorded_by_name,
@@ -47,7 +48,7 @@ def delivery_out(d: Delivery, doc: Document) -> DeliveryOut:
         status=d.status,
         status_label=DELIVERY_LABELS[d.status],
         party_name=d.party_name,
-        sent_to=d.sent_to,
+        sent_to=mask_phone(d.sent_to),
         sent_at=d.sent_at,
         opened_at=d.opened_at,
         served_on=d.served_on,

@@ -11,6 +11,7 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chengguan.core.db import Base, Timestamps, UUIDPrimaryKey
+from chengguan.core.fieldtypes import Encrypted, search_hash
 from chengguan.documents.enums import DeliveryMethod, DeliveryStatus, DocumentStatus, SignAlgorithm
 from chengguan.kit.types import str_enum
 
@@ -68,7 +69,8 @@ class ServiceConsent(UUIDPrimaryKey, Base):
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("penalty_case.id", ondelete="RESTRICT"), index=True)
     party_name: Mapped[str] = mapped_column(String(200))
-    phone: Mapped[str] = mapped_column(String(20))
+    phone: Mapped[str] = mapped_column(Encrypted("phone", 32))
+    phone_hash: Mapped[str] = search_hash("phone", "phone", index=True)  # the portal finds its consents by phone
     channels: Mapped[list[str]] = mapped_column(JSON)  # sms, portal
     signature_sha256: Mapped[str | None] = mapped_column(String(64))  # handwritten signature PNG in the blob store
     signed_at: Mapped[datetime]
@@ -89,7 +91,7 @@ class Delivery(UUIDPrimaryKey, Timestamps, Base):
     status: Mapped[DeliveryStatus] = mapped_column(str_enum(DeliveryStatus, "delivery_status", 16))
     consent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("service_consent.id", ondelete="RESTRICT"))
     token: Mapped[str | None] = mapped_column(String(48), unique=True)  # the party's link
-    sent_to: Mapped[str | None] = mapped_column(String(40))
+    sent_to: Mapped[str | None] = mapped_column(Encrypted("phone", 40))
     sent_at: Mapped[datetime | None]
     opened_at: Mapped[datetime | None]  # electronic service time
     opened_ip: Mapped[str | None] = mapped_column(String(64))

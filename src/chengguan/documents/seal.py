@@ -114,6 +114,7 @@ class BureauCredentials:
     ca_cert_pem: str
     sm2_private_hex: str | None = None
     sm2_public_hex: str | None = None
+    sm2_private_enc: str | None = None  # the SM2 key sealed under the signing passphrase (documents.signer)
 
     def to_json(self) -> str:
         """Serialise (the private keys included: store it as a secret)."""
@@ -164,16 +165,18 @@ def issue_bureau_credentials(
     ca: DemoCA | None = None,
     valid_days: int = 3 * 365,
     passphrase: bytes | None = None,
+    ca_passphrase: bytes | None = None,
     now: datetime | None = None,
 ) -> BureauCredentials:
-    """A seal-signing certificate for the bureau (digitalSignature + nonRepudiation), from ``ca`` or a fresh one."""
+    """A seal-signing certificate for the bureau (digitalSignature + nonRepudiation), from ``ca`` (its key encrypted
+    under ``ca_passphrase`` when given) or a fresh one; the new key encrypted under ``passphrase`` when given."""
     if algorithm not in ALGORITHMS:
         raise ValueError(f"algorithm must be one of {ALGORITHMS}")
     now = now or datetime.now(UTC)
     # A fresh root is named after the bureau: two roots with one name confuse path building.
     ca = ca or issue_demo_ca(f"{authority}演示CA", now=now)
     ca_cert = x509.load_pem_x509_certificate(ca.cert_pem.encode())
-    ca_key = serialization.load_pem_private_key(ca.key_pem.encode(), password=None)
+    ca_key = serialization.load_pem_private_key(ca.key_pem.encode(), password=ca_passphrase)
     key = rsa.generate_private_key(65537, 2048) if algorithm == "rsa" else ec.generate_private_key(ec.SECP256R1())
     not_after = min(now + timedelta(days=valid_days), ca_cert.not_valid_after_utc)
     cert = (

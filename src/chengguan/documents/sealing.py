@@ -96,9 +96,9 @@ def seal_for(
     assert bureau is not None
     bureau_key = bureau_seal(session, settings, store, bureau)
     sealed = off_loop(seal_pdf, store.get(doc.pdf_sha256), bureau_key.credentials, bureau_key.seal_png,
-                      location=bureau.name)  # fmt: skip
+                      location=bureau.name, key=bureau_key.key)  # fmt: skip
     if algorithm is SignAlgorithm.sm2:
-        doc.sm2_signature = sm2_detached(sealed, bureau_key.credentials).to_json()
+        doc.sm2_signature = sm2_detached(sealed, bureau_key.credentials, bureau_key.key).to_json()
     doc.pdf_sha256 = store.put(sealed).sha256
     doc.status, doc.algorithm = DocumentStatus.sealed, algorithm
     doc.sealed_at, doc.sealed_by_id, doc.sealed_by_name = clock.now(), by_id, by_name

@@ -43,6 +43,7 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from .seal import BureauCredentials
+from .signer import SigningKey
 from .sm2 import sm2_sign, sm2_verify, sm3_digest
 
 __all__ = [
@@ -73,9 +74,15 @@ def seal_pdf(
     field_name: str = DEFAULT_FIELD,
     passphrase: bytes | None = None,
     timestamper: signers.timestamps.TimeStamper | None = None,
+    key: SigningKey | None = None,
 ) -> bytes:
-    """Seal the PDF: sign its seal field (art. 59), drawing ``seal_png`` there; invisible if it has no such field."""
-    signer = _signer(credentials.key_pem, credentials.cert_pem, credentials.ca_cert_pem, passphrase)
+    """Seal the PDF: sign its seal field (art. 59), drawing ``seal_png`` there; invisible if it has no such field.
+    ``key`` signs (documents.signer: the decrypted local key or an external signer); without it the credentials'
+    own key is opened with ``passphrase``."""
+    if key is not None:
+        signer: signers.Signer = _KeySigner(key, credentials.cert_pem, credentials.ca_cert_pem)
+    else:
+        signer = _signer(credentials.key_pem, credentials.cert_pem, credentials.ca_cert_pem, passphrase)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes))
     existing = {name for name, _, _ in fields.enumerate_sig_fields(writer.prev, filled_status=False)}
     meta = signers.PdfSignatureMetadata(
@@ -152,6 +159,24 @@ class _KeptKeySigner(signers.SimpleSigner):
         if mechanism == "ecdsa" and isinstance(self._key, ec.EllipticCurvePrivateKey):
             return self._key.sign(data, ec.ECDSA(digest))
         return super().sign_raw(data, digest_algorithm)
+
+
+class _KeySigner(signers.Signer):
+    """pyHanko signer whose raw signature comes from a ``SigningKey`` (local or in an HSM): the key never reaches
+    pyHanko, only the bytes to sign and the signature."""
+
+    def __init__(self, key: SigningKey, cert_pem: str, ca_cert_pem: str) -> None:
+        super().__init__(
+            signing_cert=next(iter(load_certs_from_pemder_data(cert_pem.encode()))),
+            cert_registry=SimpleCertificateStore.from_certs(load_certs_from_pemder_data(ca_cert_pem.encode())),
+        )
+        self._key = key
+
+    async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
+        if dry_run:  # only the size matters (the reservation is fixed anyway): no call to an HSM for it
+            return bytes(512)
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+        return self._key.sign(data, mechanism, digest_algorithm)
 
 
 @lru_cache(maxsize=8)
@@ -270,12 +295,15 @@ class SealedDocument:
     sm2: Sm2Detached | None
 
 
-def sm2_detached(pdf_bytes: bytes, credentials: BureauCredentials) -> Sm2Detached:
-    """Sign the SM3 digest of the file with the bureau's SM2 key."""
-    if not (credentials.sm2_private_hex and credentials.sm2_public_hex):
+def sm2_detached(pdf_bytes: bytes, credentials: BureauCredentials, key: SigningKey | None = None) -> Sm2Detached:
+    """Sign the SM3 digest of the file with the bureau's SM2 key (held by ``key`` when given)."""
+    if not credentials.sm2_public_hex or not (key is not None or credentials.sm2_private_hex):
         raise ValueError(f"{credentials.authority} has no SM2 key (algorithm {credentials.algorithm!r})")
     digest = sm3_digest(pdf_bytes)
-    signature = sm2_sign(digest, credentials.sm2_private_hex, credentials.sm2_public_hex)
+    if key is not None:
+        signature = key.sm2_sign(digest)
+    else:
+        signature = sm2_sign(digest, credentials.sm2_private_hex or "", credentials.sm2_public_hex)
     return Sm2Detached(digest.hex(), signature, credentials.sm2_public_hex, credentials.authority)
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, Index, String, false, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from chengguan.core.db import Base, Timestamps, UUIDPrimaryKey
+from chengguan.core.fieldtypes import Encrypted, search_hash
 from chengguan.core.principals import DataScope, PrincipalType
 from chengguan.kit.types import str_enum
 from chengguan.org import usage
@@ -117,7 +118,8 @@ class AuthToken(UUIDPrimaryKey, Base):
 class _AccountFields:
     """Login fields shared by the outside principal types (phone + argon2 hash)."""
 
-    phone: Mapped[str] = mapped_column(String(20), unique=True)
+    phone: Mapped[str] = mapped_column(Encrypted("phone", 32))
+    phone_hash: Mapped[str] = search_hash("phone", "phone", unique=True)  # one account per phone
     display_name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(default=True)

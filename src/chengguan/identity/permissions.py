@@ -23,12 +23,15 @@ CATALOGUE: tuple[Permission, ...] = (
     Permission("device:write", "维护设备", "车辆装备"),
     Permission("grid:read", "查看单元网格", "单元网格"),
     Permission("grid:write", "维护单元网格", "单元网格"),
+    # 三员分立 (identity.separation): 系统管理 / 安全管理 / 安全审计 are held by different accounts.
     Permission("user:read", "查看用户", "系统管理"),
-    Permission("user:write", "维护用户", "系统管理"),
-    Permission("role:read", "查看角色", "系统管理"),
-    Permission("role:write", "维护角色与权限", "系统管理"),
-    Permission("audit:read", "查看审计日志", "系统管理"),
+    Permission("user:write", "维护用户账号（新建、停用、重置密码）", "系统管理"),
     Permission("calendar:write", "维护节假日日历", "系统管理"),
+    Permission("sms:read", "查看短信发件箱", "系统管理"),
+    Permission("role:read", "查看角色", "安全管理"),
+    Permission("role:write", "维护角色与权限", "安全管理"),
+    Permission("user:grant", "为用户分配角色", "安全管理"),
+    Permission("audit:read", "查看与导出审计日志", "安全审计"),
     Permission("source:read", "查看案源", "案源管理"),
     Permission("source:write", "上报与处置案源", "案源管理"),
     Permission("source:manage", "受理、分办、核查案源与维护规则", "案源管理"),
@@ -45,6 +48,8 @@ CATALOGUE: tuple[Permission, ...] = (
     Permission("law:read", "查阅法律法规", "法律知识库"),
     Permission("law:write", "维护法律知识库", "法律知识库"),
     Permission("mobile:use", "使用执法通", "移动执法"),
+    # Reveal an identity number, phone or address in full (each reveal audited); everyone else sees them masked.
+    Permission("personal_data:view", "查看完整个人信息（身份证号、电话、住址）", "个人信息保护"),
 )
 
 KEYS = frozenset(p.key for p in CATALOGUE)

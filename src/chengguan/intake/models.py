@@ -10,6 +10,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chengguan.core.db import Base, Timestamps, UUIDPrimaryKey
+from chengguan.core.fieldtypes import EncryptedJSON
 from chengguan.intake.enums import Channel, Outcome, SourceStatus, TimeUnit
 from chengguan.kit.types import str_enum
 from chengguan.org import usage
@@ -84,7 +85,7 @@ class Signal(UUIDPrimaryKey, Base):
     device_id: Mapped[str | None] = mapped_column(String(64))
     external_ref: Mapped[str | None] = mapped_column(String(64))
     media: Mapped[list[Any] | None] = mapped_column(JSON)
-    reporter: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reporter: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON("reporter"))  # name, phone: encrypted
     attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     grid_code: Mapped[str | None] = mapped_column(String(15))
     case_source_id: Mapped[uuid.UUID | None] = mapped_column(

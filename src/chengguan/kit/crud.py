@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from sqlalchemy import Select, inspect, or_
 from sqlalchemy.orm import Session
 
+from chengguan.core.auditnotes import refusal
 from chengguan.core.db import Base
 from chengguan.core.errors import Conflict, FieldProblem, NotFound, field_error
 from chengguan.core.principals import StaffPrincipal
@@ -77,6 +78,9 @@ class CrudService(Generic[M]):
 
     subtree_filters: ClassVar[tuple[str, ...]] = ("unit_id", "squad_id")
     keyword_columns: ClassVar[tuple[str, ...]] = ()  # columns the ``q`` filter searches (substring, any of them)
+    # Search-hash columns of encrypted ones (core.fieldtypes) the ``q`` filter matches exactly: a whole identity or
+    # phone number finds its row, a part of one finds nothing (the database holds no plain number to scan).
+    keyword_hashes: ClassVar[tuple[str, ...]] = ()
 
     def apply_filters(self, statement: Select[tuple[M]], filters: BaseModel | None) -> Select[tuple[M]]:
         """Each set filter field equals the column of the same name; ``q`` searches ``keyword_columns``."""
@@ -86,7 +90,10 @@ class CrudService(Generic[M]):
             if field == "q":
                 pattern = f"%{value.strip()}%"
                 columns = [getattr(self.model, c) for c in self.keyword_columns]
-                statement = statement.where(or_(*(c.ilike(pattern) for c in columns)))
+                hashes = [getattr(self.model, c) for c in self.keyword_hashes]
+                statement = statement.where(
+                    or_(*(c.ilike(pattern) for c in columns), *(c == value.strip() for c in hashes))
+                )
             elif field in self.subtree_filters:
                 # Filtering by a unit means the unit and every unit below it (a district shows its squads' rows).
                 statement = statement.where(getattr(self.model, field).in_(_units_below(value)))
@@ -109,9 +116,15 @@ class CrudService(Generic[M]):
     # --- the use cases ----------------------------------------------------------------------------------------
     def load(self, session: Session, principal: StaffPrincipal, id: uuid.UUID) -> M:
         """The row if it exists and lies in the principal's data scope; otherwise 404 (never 403: no probing)."""
-        obj = self.repository(session).get_readable(principal, id)
+        repo = self.repository(session)
+        obj = repo.get_readable(principal, id)
         if obj is None:
-            raise NotFound(f"{self.noun}不存在或不在您的数据权限范围内")
+            refused = NotFound(f"{self.noun}不存在或不在您的数据权限范围内")
+            other = repo.get(id)  # only on the way out: whether it exists elsewhere (a refusal the log must keep)
+            if other is not None:
+                refused.noting(refusal(principal, self.target_type, id, "out_of_scope", status=404,
+                                       label=self.label(other)))  # fmt: skip
+            raise refused
         return obj
 
     def list(

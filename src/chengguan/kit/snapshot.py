@@ -9,7 +9,12 @@ from typing import Any
 
 from sqlalchemy import inspect
 
+from chengguan.core.fieldtypes import Encrypted, EncryptedJSON, SearchHash
+from chengguan.core.masking import mask_address, mask_id_no, mask_phone
+
 NEVER_LOGGED = frozenset({"password_hash", "created_at", "updated_at", "geometry"})
+# Personal data enters the audit log masked: the log is kept for years and read by auditors, not case handlers.
+_MASKS = {"id_no": mask_id_no, "phone": mask_phone, "address": mask_address}
 
 
 def _jsonable(value: Any) -> Any:
@@ -23,9 +28,20 @@ def _jsonable(value: Any) -> Any:
 
 
 def snapshot(obj: Any, *, exclude: frozenset[str] = NEVER_LOGGED) -> dict[str, Any]:
-    """The row's column values, JSON-safe, without secrets and bulky geometry."""
+    """The row's column values, JSON-safe, without secrets and bulky geometry; encrypted personal data masked and
+    its search hashes left out."""
     mapper = inspect(obj).mapper
-    return {a.key: _jsonable(getattr(obj, a.key)) for a in mapper.column_attrs if a.key not in exclude}
+    out = {}
+    for attr in mapper.column_attrs:
+        column_type = attr.columns[0].type
+        if attr.key in exclude or isinstance(column_type, SearchHash):
+            continue
+        value = getattr(obj, attr.key)
+        if isinstance(column_type, Encrypted | EncryptedJSON) and value is not None:
+            mask = _MASKS.get(column_type.kind)
+            value = mask(value) if mask and isinstance(value, str) else "（已加密）"
+        out[attr.key] = _jsonable(value)
+    return out
 
 
 def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from chengguan.cases.enums import MerchantKind, MerchantStatus
 from chengguan.core.db import Base, Timestamps, UUIDPrimaryKey
+from chengguan.core.fieldtypes import Encrypted, search_hash
 from chengguan.kit.types import str_enum
 
 
@@ -18,7 +19,8 @@ class Merchant(UUIDPrimaryKey, Timestamps, Base):
     __tablename__ = "merchant"
     __table_args__ = (
         Index("ix_merchant_unit_name", "unit_id", "name"),
-        Index("ix_merchant_operator_id_no", "operator_id_no"),
+        Index("ix_merchant_operator_id_no_hash", "operator_id_no_hash"),
+        Index("ix_merchant_phone_hash", "phone_hash"),
     )
 
     code: Mapped[str] = mapped_column(String(16), unique=True)  # 一店一码
@@ -26,8 +28,10 @@ class Merchant(UUIDPrimaryKey, Timestamps, Base):
     kind: Mapped[MerchantKind] = mapped_column(str_enum(MerchantKind, "merchant_kind"))
     uscc: Mapped[str | None] = mapped_column(String(18), unique=True)  # 统一社会信用代码, check digit verified
     operator_name: Mapped[str] = mapped_column(String(100))  # 经营者 / 法定代表人
-    operator_id_no: Mapped[str | None] = mapped_column(String(18))  # 经营者身份证号 (个体工商户)
-    phone: Mapped[str | None] = mapped_column(String(20))
+    operator_id_no: Mapped[str | None] = mapped_column(Encrypted("id_no", 32))  # 经营者身份证号 (个体工商户)
+    operator_id_no_hash: Mapped[str | None] = search_hash("operator_id_no", "id_no")
+    phone: Mapped[str | None] = mapped_column(Encrypted("phone", 32))
+    phone_hash: Mapped[str | None] = search_hash("phone", "phone")
     business_type: Mapped[str] = mapped_column(String(50))  # 经营类别：餐饮、零售 …
     address: Mapped[str] = mapped_column(String(256))
     lng: Mapped[float | None]

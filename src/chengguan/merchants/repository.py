@@ -32,7 +32,7 @@ def merchant_of_party(session: Session, party_type: PartyType, id_no: str | None
         statement = select(Merchant).where(Merchant.uscc == id_no, Merchant.kind != MerchantKind.individual_business)
     else:
         statement = select(Merchant).where(
-            Merchant.operator_id_no == id_no, Merchant.kind == MerchantKind.individual_business
+            Merchant.operator_id_no_hash == id_no, Merchant.kind == MerchantKind.individual_business
         )
     found = session.scalars(statement.limit(2)).all()
     return found[0] if len(found) == 1 else None

@@ -11,7 +11,8 @@ from chengguan.cases.enums import MerchantKind, MerchantStatus
 from chengguan.cases.schemas import PartyCase
 from chengguan.kit.schemas import Filter, Out, Schema
 
-Phone = Field(None, max_length=20, pattern=r"^[0-9+\-() ]{5,20}$")
+# "*": a masked number posted back unchanged (the service keeps the stored one, refuses it anywhere else)
+Phone = Field(None, max_length=20, pattern=r"^[0-9+\-() *]{5,20}$")
 
 
 class MerchantRead(Out):
@@ -21,8 +22,9 @@ class MerchantRead(Out):
     kind: MerchantKind
     uscc: str | None
     operator_name: str
-    operator_id_no: str | None
-    phone: str | None
+    operator_id_no: str | None = Field(description="经营者身份证号（脱敏显示）")
+    phone: str | None = Field(description="联系电话（脱敏显示）")
+    personal_masked: bool = True
     business_type: str
     address: str
     lng: float | None
@@ -33,6 +35,14 @@ class MerchantRead(Out):
     status: MerchantStatus
     has_account: bool = False
     created_at: datetime
+
+
+class MerchantPersonal(Out):
+    """The operator's identity number and the shop's phone in full (personal_data:view; the read is audited)."""
+
+    operator_id_no: str | None
+    phone: str | None
+    masked: bool = False
 
 
 class MerchantDetail(MerchantRead):

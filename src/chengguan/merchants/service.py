@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chengguan.cases import hooks
+from chengguan.cases import hooks, personal
 from chengguan.cases.enums import MerchantKind
 from chengguan.cases.history import HISTORY_LIMIT, party_record
 from chengguan.cases.models import Case
@@ -18,11 +18,12 @@ from chengguan.cases.schemas import MerchantRef, PartyIn
 from chengguan.core.counters import reserve
 from chengguan.core.errors import Conflict, field_error
 from chengguan.core.idnumbers import valid_ric, valid_uscc
+from chengguan.core.masking import mask_id_no, mask_phone
 from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.crud import CrudService, conflict
 from chengguan.merchants.models import Merchant
 from chengguan.merchants.repository import MerchantRepository, matches_party, merchant_of_party
-from chengguan.merchants.schemas import MerchantDetail, MerchantRead
+from chengguan.merchants.schemas import MerchantDetail, MerchantPersonal, MerchantRead
 from chengguan.org.enums import OrgLevel
 from chengguan.org.grids import grid_locator
 from chengguan.org.references import unit_in_scope
@@ -41,16 +42,29 @@ class MerchantService(CrudService[Merchant]):
     repository = MerchantRepository
     target_type = "merchant"
     noun = "商户"
-    keyword_columns = ("name", "code", "uscc", "operator_name", "operator_id_no")
+    keyword_columns = ("name", "code", "uscc", "operator_name")
+    keyword_hashes = ("operator_id_no_hash", "phone_hash")
 
     def label(self, obj: Merchant) -> str:
         return f"{obj.code} {obj.name}"
 
     def to_read(self, session: Session, objs: list[Merchant]) -> list[BaseModel]:
+        """The shops as lists and details show them: the operator's identity number and the phone masked (in full
+        only through ``reveal``)."""
         out = with_unit_names(session, objs, MerchantRead)
         for read, obj in zip(out, objs, strict=True):
             read.has_account = obj.account_id is not None  # type: ignore[attr-defined]
+            read.operator_id_no = mask_id_no(obj.operator_id_no)  # type: ignore[attr-defined]
+            read.phone = mask_phone(obj.phone)  # type: ignore[attr-defined]
         return out
+
+    def reveal(self, session: Session, principal: StaffPrincipal, id: uuid.UUID) -> MerchantPersonal:
+        """The operator's identity number and the phone in full, for a permitted reader of the shop; audited."""
+        personal.refuse_unless_permitted(principal)
+        obj = self.load(session, principal, id)
+        shown = [f for f in ("operator_id_no", "phone") if getattr(obj, f)]
+        personal.record_read(session, principal, self.target_type, obj.id, self.label(obj), shown, "merchant.detail")
+        return MerchantPersonal(operator_id_no=obj.operator_id_no, phone=obj.phone)
 
     def read(self, session: Session, principal: StaffPrincipal, id: uuid.UUID) -> BaseModel:
         """The shop with the cases of the shop or its operator the reader may read, how many others there are, and
@@ -65,6 +79,7 @@ class MerchantService(CrudService[Merchant]):
     def clean(
         self, session: Session, principal: StaffPrincipal, values: dict[str, Any], obj: Merchant | None
     ) -> dict[str, Any]:
+        self._unmask(values, obj)
         kind = values.get("kind") or (obj.kind if obj else None)
         uscc = values.get("uscc", obj.uscc if obj else None)
         if uscc is not None and not valid_uscc(uscc):
@@ -81,6 +96,18 @@ class MerchantService(CrudService[Merchant]):
         if obj is None:
             values["code"] = next_code(session)
         return values
+
+    def _unmask(self, values: dict[str, Any], obj: Merchant | None) -> None:
+        """A field posted back exactly as the masked form showed it is unchanged; any other starred value is refused
+        (a form filled from the masked record must not overwrite the number with its stars)."""
+        for name, mask in (("operator_id_no", mask_id_no), ("phone", mask_phone)):
+            value = values.get(name)
+            if not value or "*" not in value:
+                continue
+            if obj is not None and getattr(obj, name) and value == mask(getattr(obj, name)):
+                del values[name]
+            else:
+                raise field_error(name, "请填写完整号码（不能是脱敏显示的号码）", code="merchant.masked")
 
     def _locate(self, session: Session, principal: StaffPrincipal, values: dict[str, Any], obj: Merchant | None):
         """Coordinates give the grid; without a named squad the grid's squad is responsible."""

@@ -7,21 +7,24 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import Field
 from sqlalchemy import select
 
 from chengguan.core.access import SessionDep, require
 from chengguan.core.errors import PROBLEM_RESPONSES
+from chengguan.core.masking import mask_phone
 from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.schemas import Out
 from chengguan.notify.models import SmsMessage
 
 router = APIRouter(tags=["短信发件箱"], responses=PROBLEM_RESPONSES)
-Auditor = Annotated[StaffPrincipal, Depends(require("audit:read"))]
+# The system administrator runs the gateway; the audit administrator may read what was sent as well.
+Auditor = Annotated[StaffPrincipal, Depends(require("sms:read", "audit:read"))]
 
 
 class SmsOut(Out):
     id: uuid.UUID
-    phone: str
+    phone: str = Field(description="接收号码（脱敏显示）")
     body: str
     purpose: str
     adapter: str
@@ -43,5 +46,7 @@ def sms_messages(
 ) -> SmsList:
     query = select(SmsMessage).order_by(SmsMessage.created_at.desc()).limit(limit)
     if phone:
-        query = query.where(SmsMessage.phone == phone)
-    return SmsList(items=[SmsOut.model_validate(m, from_attributes=True) for m in session.scalars(query)])
+        query = query.where(SmsMessage.phone_hash == phone)
+    # The recipient's number is masked like everywhere else (filtering by the full number works: it is hashed).
+    items = [SmsOut.model_validate(m, from_attributes=True) for m in session.scalars(query)]
+    return SmsList(items=[m.model_copy(update={"phone": mask_phone(m.phone)}) for m in items])

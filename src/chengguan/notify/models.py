@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from chengguan.core import clock
 from chengguan.core.db import Base, UUIDPrimaryKey
+from chengguan.core.fieldtypes import Encrypted, search_hash
 
 
 class SmsMessage(UUIDPrimaryKey, Base):
@@ -18,7 +19,8 @@ class SmsMessage(UUIDPrimaryKey, Base):
     __tablename__ = "sms_message"
     __table_args__ = (Index("ix_sms_message_created", "created_at"),)
 
-    phone: Mapped[str] = mapped_column(String(20))
+    phone: Mapped[str] = mapped_column(Encrypted("phone", 32))
+    phone_hash: Mapped[str] = search_hash("phone", "phone", index=True)
     body: Mapped[str] = mapped_column(String(1000))
     purpose: Mapped[str] = mapped_column(String(40))  # e.g. document_delivery
     ref_id: Mapped[uuid.UUID | None]

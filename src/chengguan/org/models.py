@@ -9,6 +9,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chengguan.core.db import Base, Timestamps, UUIDPrimaryKey
+from chengguan.core.fieldtypes import Encrypted
 from chengguan.kit.types import str_enum
 from chengguan.org.enums import (
     ActiveStatus,
@@ -67,7 +68,7 @@ class Officer(UUIDPrimaryKey, Timestamps, Base):
     rank: Mapped[str] = mapped_column(String(30))
     kind: Mapped[OfficerKind] = mapped_column(str_enum(OfficerKind, "kind"))
     unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("org_unit.id", ondelete="RESTRICT"), index=True)
-    phone: Mapped[str | None] = mapped_column(String(20))
+    phone: Mapped[str | None] = mapped_column(Encrypted("phone", 32))  # a person's mobile: encrypted at rest
     status: Mapped[ActiveStatus] = mapped_column(str_enum(ActiveStatus, "status"), default=ActiveStatus.active)
 
 

@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session
 from chengguan.audit import service as audit
 from chengguan.cases.models import Case
 from chengguan.core import clock
+from chengguan.core.auditnotes import AuditNote
 from chengguan.core.config import Settings
 from chengguan.core.errors import TooManyRequests, Unauthenticated, field_error
+from chengguan.core.masking import mask_phone
 from chengguan.core.principals import Actor, MerchantPrincipal, PrincipalType
 from chengguan.documents.enums import DELIVERY_LABELS, DeliveryMethod, DeliveryStatus
 from chengguan.documents.models import Delivery, Document, ServiceConsent
@@ -59,7 +61,7 @@ def _digest(phone: str, code: str) -> str:
 def _portal_consent(session: Session, phone: str) -> ServiceConsent | None:
     """The latest unrevoked consent of this phone that chose the portal."""
     rows = session.scalars(
-        select(ServiceConsent).where(ServiceConsent.phone == phone, ServiceConsent.revoked_at.is_(None))
+        select(ServiceConsent).where(ServiceConsent.phone_hash == phone, ServiceConsent.revoked_at.is_(None))
         .order_by(ServiceConsent.signed_at.desc())
     )  # fmt: skip
     return next((c for c in rows if PORTAL in (c.channels or [])), None)
@@ -70,7 +72,7 @@ def send_code(session: Session, settings: Settings, phone: str) -> int:
     phone = _phone(phone)
     now = clock.now()
     last = session.scalars(
-        select(PortalLoginCode).where(PortalLoginCode.phone == phone).order_by(PortalLoginCode.sent_at.desc())
+        select(PortalLoginCode).where(PortalLoginCode.phone_hash == phone).order_by(PortalLoginCode.sent_at.desc())
     ).first()
     if last is not None and now - clock.as_utc(last.sent_at) < RESEND_AFTER:
         wait = int((RESEND_AFTER - (now - clock.as_utc(last.sent_at))).total_seconds()) + 1
@@ -108,21 +110,31 @@ def login(
     phone = _phone(phone)
     now = clock.now()
     row = session.scalars(
-        select(PortalLoginCode).where(PortalLoginCode.phone == phone, PortalLoginCode.used_at.is_(None))
+        select(PortalLoginCode).where(PortalLoginCode.phone_hash == phone, PortalLoginCode.used_at.is_(None))
         .order_by(PortalLoginCode.sent_at.desc())
     ).first()  # fmt: skip
-    bad = CodeInvalid("验证码错误或已过期，请重新获取")
+
+    def failed(error: CodeInvalid, reason: str) -> CodeInvalid:
+        # 登录失败 is audited after the request's rollback (core.auditnotes), the number masked: personal data
+        # stays out of the hash-chained log, which can never be re-encrypted.
+        masked = mask_phone(phone) or ""
+        note = AuditNote(Actor("anonymous", None, masked, None, ip), "portal.login_failed", "merchant_account", None,
+                         masked, {"reason": reason})  # fmt: skip
+        return error.noting(note)  # type: ignore[return-value]
+
+    message = "验证码错误或已过期，请重新获取"
     if row is None or clock.as_utc(row.expires_at) <= now or row.attempts >= MAX_ATTEMPTS:
-        raise bad
+        reason = "no_code" if row is None else "expired" if row.attempts < MAX_ATTEMPTS else "attempts_spent"
+        raise failed(CodeInvalid(message), reason)
     if not secrets.compare_digest(row.code_hash, _digest(phone, (code or "").strip())):
         # the failed try must count even though the request fails: written in a statement the error keeps
         session.execute(update(PortalLoginCode).where(PortalLoginCode.id == row.id).values(attempts=row.attempts + 1))
-        raise WrongCode("验证码错误或已过期，请重新获取")
+        raise failed(WrongCode(message), "wrong_code")
     consent = _portal_consent(session, phone)
     if consent is None:
-        raise bad
+        raise failed(CodeInvalid(message), "no_consent")
     row.used_at = now
-    account = session.scalars(select(MerchantAccount).where(MerchantAccount.phone == phone)).first()
+    account = session.scalars(select(MerchantAccount).where(MerchantAccount.phone_hash == phone)).first()
     if account is None:
         account = MerchantAccount(phone=phone, display_name=consent.party_name[:100], password_hash="!")
         session.add(account)
@@ -132,7 +144,7 @@ def login(
     raw, token = issue_token(session, settings, PrincipalType.merchant, account.id, ip=ip, user_agent=user_agent)
     actor = Actor(PrincipalType.merchant.value, account.id, account.display_name, None, ip)
     audit.record(session, actor, "portal.login", target_type="merchant_account", target_id=account.id,
-                 target_label=account.phone)  # fmt: skip
+                 target_label=mask_phone(account.phone))  # fmt: skip (the audit log keeps no plain phone number)
     return PortalLogin(raw, token, account)
 
 
@@ -163,7 +175,7 @@ def documents(session: Session, account: MerchantAccount) -> list[ServedDocument
         .join(OrgUnit, OrgUnit.id == Document.unit_id)
         .join(ServiceConsent, ServiceConsent.id == Delivery.consent_id)
         .where(
-            ServiceConsent.phone == account.phone,
+            ServiceConsent.phone_hash == account.phone,
             Delivery.method == DeliveryMethod.electronic,
             Delivery.status != DeliveryStatus.failed,
         )

@@ -19,6 +19,15 @@ export const caseActions = (id) => get(`/cases/${id}/actions`)
 export const createCase = (body) => post('/cases', body)
 /** 补正案件信息（调查终结、案件审核前，第五十四条）：body CaseParticularsIn { version, reason, facts?, address?, act_at?, party? } */
 export const amendCase = (id, body) => patch(`/cases/${id}`, body)
+// 个人信息默认脱敏显示（身份证号 370202********1234、电话 138****5678、地址只到区县街道）；有 personal_data:view
+// 权限者可查看完整信息，每次查看都记入审计日志（personal_data.read）。
+/** → { id_no, phone, address, masked: false } */
+export const revealParty = (id) => post(`/cases/${id}/party:reveal`)
+/** 导出案件台账（Excel）：body 为列表筛选条件 + reveal（完整个人信息，须权限并记入审计）→ { blob, name } */
+export async function exportCases(body) {
+  const res = await http.post('/cases/export', body, { responseType: 'blob', timeout: 120000 })
+  return { blob: res.data, name: '案件台账.xlsx' }
+}
 /** body: CaseActionIn { version, idempotency_key, reason?, on?, penalty?, … } → CaseDetail */
 export const actOnCase = (id, action, body) => post(`/cases/${id}/actions/${action}`, body)
 /** 撤回已公开的处罚决定（第四十八条第二款）：body { reason, changed_on? } → CaseDetail（需 case:approve） */

@@ -9,3 +9,5 @@ export const getMerchant = (id) => get(`/merchants/${id}`)
 export const createMerchant = (body) => post('/merchants', body)
 export const updateMerchant = (id, body) => patch(`/merchants/${id}`, body)
 export const deleteMerchant = (id) => del(`/merchants/${id}`)
+/** 经营者完整身份证号与电话（须 personal_data:view，记入审计日志）→ { operator_id_no, phone, masked: false } */
+export const revealMerchant = (id) => post(`/merchants/${id}/personal:reveal`)

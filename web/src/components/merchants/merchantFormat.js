@@ -8,15 +8,19 @@ export const BUSINESS_TYPES = ['餐饮', '零售', '建材装饰', '汽车服务
 /** A 个体工商户 answers as its operator (a citizen); an enterprise or other organisation as itself. */
 export const isIndividualBusiness = (m) => m?.kind === 'individual_business'
 
+/** A masked rendering (370202********1234, 138****5678) is not a value to copy into a form. */
+const unmasked = (v) => (v && !String(v).includes('*') ? v : '')
+
 /** The case party a shop stands for: an individual business by its operator and ID number, a company by its name,
- * credit code and legal representative. */
-export function partyOfMerchant(m) {
+ * credit code and legal representative. ``full``: the operator's ID number and phone revealed (POST
+ * /merchants/{id}/personal:reveal); without it the masked ones are left blank. */
+export function partyOfMerchant(m, full = null) {
   const individual = isIndividualBusiness(m)
   return {
     type: individual ? 'individual' : 'organization',
     name: individual ? m.operator_name : m.name,
-    id_no: (individual ? m.operator_id_no : m.uscc) || '',
-    phone: m.phone || '',
+    id_no: (individual ? unmasked(full?.operator_id_no ?? m.operator_id_no) : m.uscc) || '',
+    phone: unmasked(full?.phone ?? m.phone),
     address: m.address || '',
     representative: individual ? '' : m.operator_name || '',
   }
