@@ -4,7 +4,7 @@ from enum import StrEnum
 
 
 class Channel(StrEnum):
-    """Where a signal came from (智能巡查 / 物联感知 / 巡查上报 / 公众投诉 / 12345 / 上级交办 / 部门移送 / 商户)."""
+    """Where a signal came from (智能巡查 / 物联感知 / 巡查上报 / 公众投诉 / 12345 / 上级交办 / 部门移送 / 商户 / 整改逾期)."""
 
     ai_video = "ai_video"
     iot = "iot"
@@ -15,6 +15,7 @@ class Channel(StrEnum):
     assignment = "assignment"
     transfer = "transfer"
     merchant = "merchant"
+    rectification_overdue = "rectification_overdue"  # a shop's rectification overdue or rejected twice (rectification)
 
 
 CHANNEL_LABELS = {
@@ -27,6 +28,7 @@ CHANNEL_LABELS = {
     Channel.assignment: "上级交办",
     Channel.transfer: "部门移送",
     Channel.merchant: "商户上报",
+    Channel.rectification_overdue: "整改逾期转案源",
 }
 
 
