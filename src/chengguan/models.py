@@ -15,6 +15,8 @@ from chengguan.merchants import models as merchant_models
 from chengguan.notify import models as notify_models
 from chengguan.org import models as org_models
 from chengguan.portal import models as portal_models
+from chengguan.rectification import models as rectification_models
+from chengguan.shopfront import models as shopfront_models
 
 __all__ = [
     "Base",
@@ -32,4 +34,6 @@ __all__ = [
     "notify_models",
     "org_models",
     "portal_models",
+    "rectification_models",
+    "shopfront_models",
 ]
