@@ -40,6 +40,7 @@ from chengguan.notify.api import router as sms_router
 from chengguan.open311.api import router as open311_router
 from chengguan.org.api import router as org_router
 from chengguan.portal.api import router as portal_router
+from chengguan.public.api import router as public_router
 
 API_PREFIX = "/api/v1"
 
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         sms_router,
         evidence_router,
         portal_router,
+        public_router,
         meta_router,
     ):
         app.include_router(router, prefix=API_PREFIX)

@@ -15,6 +15,7 @@ from chengguan.merchants import models as merchant_models
 from chengguan.notify import models as notify_models
 from chengguan.org import models as org_models
 from chengguan.portal import models as portal_models
+from chengguan.public import models as public_models
 from chengguan.rectification import models as rectification_models
 from chengguan.shopfront import models as shopfront_models
 
@@ -34,6 +35,7 @@ __all__ = [
     "notify_models",
     "org_models",
     "portal_models",
+    "public_models",
     "rectification_models",
     "shopfront_models",
 ]

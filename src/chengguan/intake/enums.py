@@ -4,7 +4,8 @@ from enum import StrEnum
 
 
 class Channel(StrEnum):
-    """Where a signal came from (智能巡查 / 物联感知 / 巡查上报 / 公众投诉 / 12345 / 上级交办 / 部门移送 / 商户 / 整改逾期)."""
+    """Where a signal came from (智能巡查 / 物联感知 / 巡查上报 / 公众投诉 / 12345 / 上级交办 / 部门移送 / 商户 /
+    公众随手拍 / 逾期未整改)."""
 
     ai_video = "ai_video"
     iot = "iot"
@@ -15,7 +16,8 @@ class Channel(StrEnum):
     assignment = "assignment"
     transfer = "transfer"
     merchant = "merchant"
-    rectification_overdue = "rectification_overdue"  # a shop's rectification overdue or rejected twice (rectification)
+    public = "public"  # the citizens' report H5 (公众随手拍), with a tracking code
+    rectification_overdue = "rectification_overdue"  # a rectification notice not complied with in time
 
 
 CHANNEL_LABELS = {
@@ -28,7 +30,8 @@ CHANNEL_LABELS = {
     Channel.assignment: "上级交办",
     Channel.transfer: "部门移送",
     Channel.merchant: "商户上报",
-    Channel.rectification_overdue: "整改逾期转案源",
+    Channel.public: "公众随手拍",
+    Channel.rectification_overdue: "逾期未整改",
 }
 
 

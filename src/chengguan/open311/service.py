@@ -34,7 +34,7 @@ KEY_SERVICE = "提交请求（POST requests）需要 api_key，请向市城市�
 SERVICE_NOTICE = "城管执法部门将按规定时限受理、核查并处置；可凭 service_request_id 查询办理进度。"
 SNOOZED_NOTE = "该位置的同类问题已登记处理，本次反映已记录"
 MERGED_NOTE = "已与其他反映合并处理"
-PUBLIC_CHANNELS = (Channel.open311, Channel.complaint)
+PUBLIC_CHANNELS = (Channel.open311, Channel.complaint, Channel.public)
 WINDOW = timedelta(days=90)  # the spec's default and maximum span of a requests query
 MAX_LISTED = 1000
 MAX_IDS = 200

@@ -1,8 +1,7 @@
-"""shop notices and rectification, warning first, the merchant H5 (claims, profiles, reports, online statements);
-intake channel rectification_overdue
+"""shop notices and rectification, warning first, the merchant H5 (claims, profiles, reports, online statements)
 
 Revision ID: 7a3e9c1d5b20
-Revises: d15a7c4f0e21
+Revises: 7a3d9e5b1c08
 Create Date: 2026-12-08 09:00:00
 """
 
@@ -13,23 +12,8 @@ from alembic import op
 
 import chengguan.core.db
 
-CHANNELS = ("ai_video", "iot", "patrol", "complaint", "open311", "hotline", "assignment", "transfer", "merchant")
-CHANNEL_TABLES = ("case_source", "signal", "time_limit_rule")
-
-
-def _channels(values: tuple[str, ...]) -> str:
-    return "channel IN (" + ", ".join(f"'{v}'" for v in values) + ")"
-
-
-def _set_channels(values: tuple[str, ...]) -> None:
-    for table in CHANNEL_TABLES:
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_constraint(op.f(f"ck_{table}_channel"), type_="check")
-            batch_op.create_check_constraint("channel", _channels(values))
-
-
 revision: str = "7a3e9c1d5b20"
-down_revision: str | None = "d15a7c4f0e21"
+down_revision: str | None = "7a3d9e5b1c08"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -380,16 +364,8 @@ def upgrade() -> None:
     with op.batch_alter_table("shop_notice_event", schema=None) as batch_op:
         batch_op.create_index("ix_shop_notice_event_notice_at", ["notice_id", "at"], unique=False)
 
-    # A shop's rectification overdue or rejected twice becomes a case source of its own channel.
-    _set_channels((*CHANNELS, "rectification_overdue"))
-
 
 def downgrade() -> None:
-    # The channel did not exist before: its rules go, its sources and signals stay as found on patrol.
-    op.execute("DELETE FROM time_limit_rule WHERE channel = 'rectification_overdue'")
-    op.execute("UPDATE case_source SET channel = 'patrol' WHERE channel = 'rectification_overdue'")
-    op.execute("UPDATE signal SET channel = 'patrol' WHERE channel = 'rectification_overdue'")
-    _set_channels(CHANNELS)
     with op.batch_alter_table("shop_notice_event", schema=None) as batch_op:
         batch_op.drop_index("ix_shop_notice_event_notice_at")
 
