@@ -41,6 +41,7 @@ from chengguan.open311.api import router as open311_router
 from chengguan.org.api import router as org_router
 from chengguan.portal.api import router as portal_router
 from chengguan.public.api import router as public_router
+from chengguan.rectification.api import router as rectification_router
 
 API_PREFIX = "/api/v1"
 
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         sms_router,
         evidence_router,
         portal_router,
+        rectification_router,
         public_router,
         meta_router,
     ):
