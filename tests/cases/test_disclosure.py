@@ -18,6 +18,9 @@ def test_masking_of_personal_data():
     assert mask_id("370202198001010011") == "370202********0011"
     assert mask_phone("17012345678") == "170****5678"
     assert mask_address("青岛市中山路12号3单元") == "青岛市中山路**号**单元"
+    assert mask_address("2026年11月4日15时在永平路8号楼顶搭建约20平方米，罚款500元") == (
+        "2026年11月4日15时在永平路**号楼顶搭建约20平方米，罚款500元"
+    )
     assert mask_id(None) is None and mask_phone("") == ""
 
 

@@ -25,7 +25,8 @@ from chengguan.law.enums import PENALTY_KIND_LABELS, PartyType, PenaltyKind
 from chengguan.law.service import Provisions
 from chengguan.org.models import OrgUnit
 
-_DIGITS = re.compile(r"[0-9０-９]+")
+# A house number is the digits before 号/栋/幢/单元/室/户/弄 (and 号楼); dates, times, areas and amounts stay.
+_HOUSE_NUMBER = re.compile(r"[0-9０-９]+(?=\s*(?:号|栋|幢|单元|室|户|弄))")
 
 
 def mask_name(name: str) -> str:
@@ -48,8 +49,9 @@ def mask_phone(phone: str | None) -> str | None:
 
 
 def mask_address(address: str | None) -> str | None:
-    """House numbers hidden: 青岛市中山路12号 → 青岛市中山路**号."""
-    return _DIGITS.sub("**", address) if address else address
+    """House numbers hidden, the rest of the text kept: 青岛市中山路12号 → 青岛市中山路**号, while "2026年11月4日"
+    and "4196平方米" in the facts stay as they are (the public reads when and how much, not where the person lives)."""
+    return _HOUSE_NUMBER.sub("**", address) if address else address
 
 
 def publishable(case: Case) -> bool:

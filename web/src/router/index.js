@@ -116,6 +116,25 @@ const routes = [
     component: () => import('@/views/public/DeliveryView.vue'),
     meta: { public: true, title: '文书送达' },
   },
+  // 公众服务（公开）：随手拍、办理进度查询、执法公示。
+  {
+    path: '/public/report',
+    name: 'public-report',
+    component: () => import('@/views/public/ReportView.vue'),
+    meta: { public: true, title: '公众随手拍' },
+  },
+  {
+    path: '/public/track/:code?',
+    name: 'public-track',
+    component: () => import('@/views/public/TrackView.vue'),
+    meta: { public: true, title: '办理进度查询' },
+  },
+  {
+    path: '/public/notice',
+    name: 'public-notice',
+    component: () => import('@/views/public/NoticeView.vue'),
+    meta: { public: true, title: '执法公示' },
+  },
   // 商户端（公开区域，不用执法人员的登录）：签署电子送达确认书的当事人以手机号 + 短信验证码登录，查看送达给本人的文书。
   {
     path: '/portal/login',
