@@ -22,6 +22,7 @@ from chengguan.portal.service import send_code as send_portal_code
 from chengguan.rectification import actions, notices
 from chengguan.rectification.api import pdf_response, photo_response
 from chengguan.shopfront import claims, page, portal_views, reports, rights
+from chengguan.shopfront.enums import REPORT_CATEGORIES
 from chengguan.shopfront.schemas import (
     ClaimIn,
     ClaimOut,
@@ -227,6 +228,11 @@ async def report_problem(
                          photo.filename if photo else None, photo.content_type if photo else None,
                          key=idempotency_key)  # fmt: skip
     return reports.reads(session, [row], photo_base=reports.MEDIA_PREFIX)[0]
+
+
+@router.get("/report-categories", summary="可反映的问题类别（GB/T 47678.5）")
+def report_categories() -> list[dict[str, str]]:
+    return [{"value": k, "label": v} for k, v in REPORT_CATEGORIES.items()]
 
 
 @router.get("/cases", summary="与我有关的案件（陈述申辩、听证的期限）")
