@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import BinaryIO
 
 from sqlalchemy.orm import Session
@@ -41,7 +41,7 @@ def load(session: Session, principal: StaffPrincipal, notice_id: uuid.UUID) -> N
     return notice
 
 
-def _facts(notice: Notice, reason: str | None = None, reinspection_on=None) -> rules.Facts:
+def _facts(notice: Notice, reason: str | None = None, reinspection_on: date | None = None) -> rules.Facts:
     return rules.Facts(today=clock.local_now().date(), due_date=notice.due_date, rejections=notice.rejections,
                        reason=reason, reinspection_on=reinspection_on)  # fmt: skip
 
@@ -89,9 +89,16 @@ def act(session: Session, principal: StaffPrincipal, notice_id: uuid.UUID, actio
     notice = load(session, principal, notice_id)
     if data.version != notice.version:
         raise Conflict("通知已被他人更新，请刷新后重试", code="notice.version_conflict", current_version=notice.version)
-    facts = _facts(notice, data.reason, data.reinspection_on)
-    extra = {"reinspection_on": data.reinspection_on.isoformat()} if data.reinspection_on else None
-    return _apply(session, notice, action, Who.officer, principal.actor, facts, data=extra)
+    return officer_act(session, notice, action, principal.actor, reason=data.reason,
+                       reinspection_on=data.reinspection_on)  # fmt: skip
+
+
+def officer_act(session: Session, notice: Notice, action: RectAction, actor: Actor, *, reason: str | None = None,
+                reinspection_on: date | None = None) -> Notice:  # fmt: skip
+    """An officer's action on a notice already loaded (the caller checked scope and version)."""
+    facts = _facts(notice, reason, reinspection_on)
+    extra = {"reinspection_on": reinspection_on.isoformat()} if reinspection_on else None
+    return _apply(session, notice, action, Who.officer, actor, facts, data=extra)
 
 
 @dataclass(frozen=True)
@@ -119,6 +126,7 @@ def submit(
         raise field_error("files", f"一次最多上传 {MAX_PHOTOS} 张照片", code="rectification.too_many_photos")
     facts = _facts(notice)
     rules.decide(notice.status, A.submit, Who.party, facts)  # refuse before storing anything
+    mark_read(session, notice, actor)  # a shop that answers has read it (the H5 opened it first anyway)
     items = [
         evidence.record_party(
             session, settings, actor, p.data, filename=p.filename, mime=p.mime, accepted=PHOTOS,
