@@ -17,7 +17,7 @@ REGISTRY = ["org-units", "officers", "equipment", "grids"]
 LAW_READ = ["law-library", "law-matters", "law-assess"]  # law:read
 LAW = [*LAW_READ, "law-admin"]  # law:write
 SYSTEM = ["users", "roles", "audit", "sms"]  # audit:read also opens 短信发件箱
-MERCHANTS = ["merchants"]  # merchant:read (商户档案)
+MERCHANTS = ["merchants", "notices", "shop-claims"]  # merchant:read (商户档案、整改通知、店铺认领审核)
 ALL = ["dashboard", *COMMAND, *CASE_CONFIG, *MERCHANTS, *REGISTRY, *LAW, *SYSTEM]
 
 # The menu each role must see (from the built-in roles' permissions; a change there must change this table).

@@ -35,6 +35,8 @@ const consoleViews = {
   'case-chains': () => import('@/views/console/cases/ApprovalChainsView.vue'),
   'case-detail': () => import('@/views/console/cases/CaseDetailView.vue'),
   merchants: () => import('@/views/console/merchants/MerchantsView.vue'),
+  notices: () => import('@/views/console/notices/NoticesView.vue'),
+  'shop-claims': () => import('@/views/console/notices/ShopClaimsView.vue'),
 }
 
 const routes = [
