@@ -16,7 +16,9 @@ from chengguan.core.db import Database
 from chengguan.evidence.models import EvidenceItem, LedgerEntryRow
 from chengguan.intake.models import CaseSource, Signal
 from chengguan.rectification.tasks import escalate_due
-from rectification.helpers import FRONTAGE, STREET_ORDER, Login, act, claim, jpeg, new_shop, outbox, send, today
+from rectification.helpers import STREET_ORDER, Login, act, claim, jpeg, new_shop, outbox, send, today
+
+STALLS = "09002-QD-01"  # 便民摊点群: no warning-first rule in the demo
 
 
 def _submit(client: TestClient, shop: dict, notice: dict, portal: dict[str, str], **form) -> dict:
@@ -44,25 +46,26 @@ def test_an_order_is_numbered_sealed_cites_the_matter_and_is_sent_by_sms(client:
 
 def test_a_warning_needs_warning_first_and_a_repeat_is_refused(client: TestClient, login: Login, place):
     shop = new_shop(client, login, place)
-    refused = send(client, login, shop, kind="warning", matter_code=FRONTAGE, expect=409)
+    matter = STALLS  # a matter without a rule in the demo
+    refused = send(client, login, shop, kind="warning", matter_code=matter, expect=409)
     assert refused["code"] == "notice.warning_not_allowed" and refused["rule"] == "no_rule"
-    rule = client.put(f"/api/v1/warning-first/rules/{FRONTAGE}", json={"enabled": True, "window_days": 180},
+    rule = client.put(f"/api/v1/warning-first/rules/{matter}", json={"enabled": True, "window_days": 180},
                       headers=login("bdg_leader"))  # fmt: skip
     assert rule.status_code == 200 and rule.json()["window_days"] == 180
     decision = client.post("/api/v1/warning-first/decisions", headers=login("bdg_officer"),
-                           json={"matter_code": FRONTAGE, "merchant_id": shop["id"], "harm": "minor"})  # fmt: skip
+                           json={"matter_code": matter, "merchant_id": shop["id"], "harm": "minor"})  # fmt: skip
     assert decision.status_code == 201 and decision.json()["outcome"] == "warning"
     assert decision.json()["rule"] == "first_minor" and "第三十三条" in decision.json()["basis"]
-    warned = send(client, login, shop, kind="warning", matter_code=FRONTAGE, decision_id=decision.json()["id"])
+    warned = send(client, login, shop, kind="warning", matter_code=matter, decision_id=decision.json()["id"])
     assert warned["code"].startswith("TX") and warned["document_no"] is None and not warned["has_pdf"]
     assert warned["decision"]["rule"] == "first_minor"
     again = client.post("/api/v1/warning-first/decisions", headers=login("bdg_officer"),
-                        json={"matter_code": FRONTAGE, "merchant_id": shop["id"], "harm": "minor"})  # fmt: skip
+                        json={"matter_code": matter, "merchant_id": shop["id"], "harm": "minor"})  # fmt: skip
     assert (again.json()["outcome"], again.json()["rule"]) == ("case", "repeat_notice")
-    repeat = send(client, login, shop, kind="warning", matter_code=FRONTAGE, expect=409)
+    repeat = send(client, login, shop, kind="warning", matter_code=matter, expect=409)
     assert repeat["code"] == "notice.warning_not_allowed" and repeat["rule"] == "repeat_notice"
     serious = client.post("/api/v1/warning-first/decisions", headers=login("bdg_officer"),
-                          json={"matter_code": FRONTAGE, "merchant_id": new_shop(client, login, place)["id"],
+                          json={"matter_code": matter, "merchant_id": new_shop(client, login, place)["id"],
                                 "harm": "serious"})  # fmt: skip
     assert serious.json()["rule"] == "harm"
 

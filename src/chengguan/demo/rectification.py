@@ -30,6 +30,7 @@ from chengguan.core.config import Settings, get_settings
 from chengguan.core.principals import Actor
 from chengguan.core.progress import SILENT, Stage
 from chengguan.demo.scenes import Shot, render
+from chengguan.evidence import service as evidence
 from chengguan.identity.models import MerchantAccount, User
 from chengguan.intake.enums import SourceAction
 from chengguan.intake.models import CaseSource
@@ -147,6 +148,7 @@ def seed_rectification(
         stage.advance()
         if n < len(claimed):
             _report(session, settings, claimed[n], category, text, scene, _at(days_ago, 17, now), n)
+    evidence.seal_pending(session, settings)  # the shops' photos sealed like the rest of the demo's ledger
     session.flush()
     return made
 
