@@ -92,6 +92,33 @@ def demo_server(tmp_dir: Path, **env: str) -> Iterator[str]:
             drop_database(url)
 
 
+def staff_account(
+    client: Any, *, username: str, password: str, roles: list[str], display_name: str = "测试用户", **fields: Any
+) -> dict[str, Any]:
+    """A staff account made the 三员分立 way: the system administrator (demo ``admin``) creates it, the security
+    administrator (``secadmin``) assigns its roles — given by code or id. ``fields``: unit_id, officer_id …"""
+    from chengguan.demo.accounts import DEMO_LOGINS
+
+    passwords = {login.username: login.password for login in DEMO_LOGINS}
+
+    def bearer(name: str) -> dict[str, str]:
+        response = client.post("/api/v1/auth/login", json={"username": name, "password": passwords[name]})
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+    admin, secadmin = bearer("admin"), bearer("secadmin")
+    body = {"username": username, "display_name": display_name, "password": password} | {
+        k: str(v) if v is not None else None for k, v in fields.items()
+    }
+    created = client.post("/api/v1/users", headers=admin, json=body)
+    assert created.status_code == 201, created.text
+    codes = {r["code"]: r["id"] for r in client.get("/api/v1/roles?page_size=200", headers=secadmin).json()["items"]}
+    role_ids = [codes.get(r, r) for r in roles]
+    assigned = client.put(f"/api/v1/users/{created.json()['id']}/roles", headers=secadmin, json={"role_ids": role_ids})
+    assert assigned.status_code == 200, assigned.text
+    return assigned.json()
+
+
 def signal(
     lng: float,
     lat: float,

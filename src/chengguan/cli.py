@@ -1,5 +1,5 @@
 """The ``chengguan`` command: serve, migrate, demo, simulate, sweep, create-admin, verify-audit, verify-evidence,
-seal-evidence, export-anchors, backup, restore."""
+seal-evidence, export-anchors, backup, restore (and the audit log's audit-export, audit-archive: audit.commands)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from chengguan.audit import commands as audit_commands
 from chengguan.core.config import Environment, get_settings
 
 EX_CONFIG = 78  # sysexits.h: configuration error
@@ -43,11 +44,16 @@ def serve(
     reload: bool = False,
     simulate: bool = typer.Option(False, "--simulate", help="同时运行模拟器（演示：人员定位与告警实时流入）"),
 ) -> None:
-    """Serve the API and the web app."""
+    """Serve the API and the web app (``--workers N``: N processes on one port, sharing the database; background
+    jobs, caches and the live map stay correct across them — docs/operations.md)."""
     import uvicorn
 
+    from chengguan.core.logs import config as log_config
+
     _refuse_unsafe_production()
+    settings = get_settings()
     typer.echo(f"城管综合执法平台：http://{host}:{port}/   接口文档：http://{host}:{port}/api/docs")
+    metrics_dir = _metrics_dir() if workers > 1 else None
     simulator = _start_simulator(f"http://{host}:{port}") if simulate else None
     try:
         uvicorn.run(
@@ -57,11 +63,30 @@ def serve(
             port=port,
             workers=workers,
             reload=reload,
-            log_level="info",
+            log_config=log_config(settings.log_format),
+            access_log=settings.log_format != "json",  # JSON: core.observe writes one line per request instead
+            # uvicorn's own X-Forwarded-For handling would rewrite the peer before the app sees it (and trusts
+            # 127.0.0.1 by default): the app decides itself, from CHENGGUAN_TRUSTED_PROXIES (core.clientaddr).
+            proxy_headers=False,
         )
     finally:
         if simulator is not None:
             simulator.terminate()
+        if metrics_dir is not None:
+            metrics_dir.cleanup()
+
+
+def _metrics_dir():  # type: ignore[no-untyped-def]
+    """prometheus_client's multiprocess mode: the workers write their samples to files in one directory that
+    /metrics sums (set before the workers start, which inherit it); a fresh one per run unless the operator set it."""
+    import os
+    import tempfile
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return None
+    folder = tempfile.TemporaryDirectory(prefix="chengguan-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder.name
+    return folder
 
 
 def _refuse_unsafe_production() -> None:
@@ -176,33 +201,54 @@ def sweep() -> None:
 def create_admin(
     username: str = typer.Option(..., "--username"),
     password: str = typer.Option(..., "--password", prompt=True, hide_input=True),
+    duty: str = typer.Option(
+        "system", "--duty", help="三员之一：system 系统管理员 / security 安全管理员 / audit 安全审计员"
+    ),
 ) -> None:
-    """Create (or reset) a system administrator with every permission and the "all" data scope."""
+    """Create (or reset) one of the three administrators (三员分立): system, security or audit."""
     from chengguan.core.db import Database
     from chengguan.core.errors import DomainError
     from chengguan.identity.bootstrap import ensure_admin
+    from chengguan.identity.separation import DUTY_LABELS, Duty
 
+    if duty not in Duty.__members__:
+        typer.echo("--duty 须为 system、security 或 audit", err=True)
+        raise typer.Exit(2)
     db = Database(get_settings().database_url)
     try:
         with db.session() as session, session.begin():
-            created = ensure_admin(session, get_settings(), username=username, password=password)
+            created = ensure_admin(session, get_settings(), username=username, password=password, duty=Duty(duty))
     except DomainError as exc:
         typer.echo(f"失败：{exc.detail}", err=True)
         raise typer.Exit(2) from exc
     finally:
         db.dispose()
-    typer.echo(f"管理员 {username} 已{'创建' if created else '更新'}。")
+    typer.echo(f"{DUTY_LABELS[Duty(duty)]} {username} 已{'创建' if created else '更新'}。")
 
 
 @app.command("verify-audit")
-def verify_audit() -> None:
-    """Verify the audit hash chain; exit 1 naming the first broken entry."""
+def verify_audit(
+    archives: Path | None = typer.Option(
+        None, "--archives", help="同时校验此目录中的审计归档文件（audit-archive 写出）"
+    ),
+) -> None:
+    """Verify the audit hash chain (from the archive checkpoint, if any); exit 1 naming the first broken entry."""
     from chengguan.core.db import Database
     from chengguan.ops.checks import audit_check
 
-    db = Database(get_settings().database_url)
+    settings = get_settings()
+    db = Database(settings.database_url)
     try:
         check = audit_check(db)
+        if check.ok and archives is not None:
+            from chengguan.audit.retention import verify_archives
+
+            with db.session(write=False) as session:
+                files = verify_archives(session, settings, archives)
+            for message in files.messages:
+                typer.echo(message, err=not files.ok)
+            if not files.ok:
+                raise typer.Exit(1)
     finally:
         db.dispose()
     typer.echo(check.message, err=not check.ok)
@@ -354,6 +400,9 @@ def restore(
         typer.echo(f"数据库已从版本 {result.migrated_from} 迁移到当前版本。")
     for check in result.checks:
         typer.echo(check.message)
+
+
+audit_commands.register(app)  # audit-export, audit-archive
 
 
 def _safe(url: str) -> str:

@@ -121,8 +121,9 @@ def test_cli_verify_audit_exit_codes(chain):
     assert "seq=5" in broken.stderr and str(target.id) in broken.stderr
 
 
-def test_every_api_write_is_audited_and_verify_endpoint(client, admin):
-    before = client.get("/api/v1/audit?page_size=1", headers=admin).json()["total"]
+def test_every_api_write_is_audited_and_verify_endpoint(client, admin, login):
+    auditor = login("auditor")  # 三员分立: the audit administrator reads the log, the system administrator writes
+    before = client.get("/api/v1/audit?page_size=1", headers=auditor).json()["total"]
     units = client.get("/api/v1/org-units?level=district", headers=admin).json()["items"]
     created = client.post(
         "/api/v1/vehicles",
@@ -131,11 +132,11 @@ def test_every_api_write_is_audited_and_verify_endpoint(client, admin):
     ).json()
     client.patch(f"/api/v1/vehicles/{created['id']}", headers=admin, json={"status": "maintenance"})
     client.delete(f"/api/v1/vehicles/{created['id']}", headers=admin)
-    entries = client.get(f"/api/v1/audit?target_id={created['id']}", headers=admin).json()["items"]
+    entries = client.get(f"/api/v1/audit?target_id={created['id']}", headers=auditor).json()["items"]
     assert [e["action"] for e in entries] == ["vehicle.delete", "vehicle.update", "vehicle.create"]
     update_entry = entries[1]
     assert update_entry["summary"] == {"before": {"status": "in_service"}, "after": {"status": "maintenance"}}
     assert update_entry["actor_name"] == "系统管理员" and update_entry["ip"]
-    assert client.get("/api/v1/audit?page_size=1", headers=admin).json()["total"] >= before + 3
-    verification = client.get("/api/v1/audit/verify", headers=admin).json()
+    assert client.get("/api/v1/audit?page_size=1", headers=auditor).json()["total"] >= before + 3
+    verification = client.get("/api/v1/audit/verify", headers=auditor).json()
     assert verification["ok"] is True and verification["first_broken"] is None

@@ -124,8 +124,11 @@ def test_override_changes_answers_and_is_audited(client, admin):
         duplicate = client.post(OVERRIDES, headers=admin, json={"day": "2027-02-08", "working": False, "name": "重复"})
         assert duplicate.status_code == 409 and _is_problem(duplicate)["code"] == "conflict.duplicate"
 
-        audit = client.get(
-            "/api/v1/audit", headers=admin, params={"target_type": "calendar_override", "target_id": override["id"]}
+        auditor = client.post("/api/v1/auth/login", json={"username": "auditor", "password": "Audit@2026"}).json()
+        audit = client.get(  # 三员分立: the audit administrator reads the log
+            "/api/v1/audit",
+            headers={"Authorization": f"Bearer {auditor['access_token']}"},
+            params={"target_type": "calendar_override", "target_id": override["id"]},
         ).json()
         assert {e["action"] for e in audit["items"]} == {"calendar_override.create", "calendar_override.update"}
     assert client.get(f"{OVERRIDES}/{override['id']}", headers=admin).status_code == 404

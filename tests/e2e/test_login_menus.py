@@ -16,13 +16,16 @@ CASE_CONFIG = [*CASES, "case-chains"]  # 审批流程配置 with case:configure 
 REGISTRY = ["org-units", "officers", "equipment", "grids"]
 LAW_READ = ["law-library", "law-matters", "law-assess"]  # law:read
 LAW = [*LAW_READ, "law-admin"]  # law:write
-SYSTEM = ["users", "roles", "audit", "sms"]  # audit:read also opens 短信发件箱
+SYSTEM = ["users", "roles", "audit", "sms"]  # audit:read also opens 短信发件箱 (as sms:read does)
 MERCHANTS = ["merchants", "notices", "shop-claims"]  # merchant:read (商户档案、整改通知、店铺认领审核)
-ALL = ["dashboard", *COMMAND, *CASE_CONFIG, *MERCHANTS, *REGISTRY, *LAW, *SYSTEM]
 
-# The menu each role must see (from the built-in roles' permissions; a change there must change this table).
+# The menu each role must see (from the built-in roles' permissions; a change there must change this table). 三员分立:
+# the system administrator has no 审计日志, the security administrator only users, roles and the unit tree it
+# assigns scopes on, the audit administrator only the log (and the SMS outbox it may audit).
 EXPECTED_MENUS = {
-    "admin": ALL,
+    "admin": ["dashboard", *COMMAND, *CASE_CONFIG, *MERCHANTS, *REGISTRY, *LAW, "users", "roles", "sms"],
+    "secadmin": ["dashboard", "org-units", "users", "roles"],
+    "auditor": ["dashboard", "audit", "sms"],
     "shinan_leader": ["dashboard", *COMMAND, *CASES, *MERCHANTS, *REGISTRY, *LAW_READ, *SYSTEM],
     "bdg_leader": ["dashboard", *COMMAND, *CASES, *MERCHANTS, *REGISTRY, *LAW_READ],
     "bdg_officer": ["dashboard", "sources", "supervisions", "cases", *MERCHANTS, "grids", *LAW_READ],
@@ -60,11 +63,11 @@ def test_role_sees_its_menu(browser, live_server, username, tmp_path):
 
 
 @pytest.mark.e2e
-def test_admin_reads_audit_and_verifies_chain(browser, live_server):
+def test_auditor_reads_audit_and_verifies_chain(browser, live_server):
     context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
     page = context.new_page()
     try:
-        _login(page, live_server, "admin")
+        _login(page, live_server, "auditor")
         page.get_by_test_id("menu-audit").click()
         page.locator("[data-testid='audit-table'] .el-table__row").first.wait_for(timeout=15_000)
         text = page.get_by_test_id("audit-table").inner_text()
@@ -160,13 +163,19 @@ def test_a_reset_password_must_be_changed_before_the_console(browser, live_serve
     the password the administrator chose, sets a new one and reaches the console."""
     with httpx.Client(base_url=f"{live_server}/api/v1", timeout=30, trust_env=False) as api:
         token = api.post("/auth/login", json={"username": "admin", "password": PASSWORDS["admin"]}).json()
-        api.headers["Authorization"] = f"Bearer {token['access_token']}"
-        roles = {r["code"]: r["id"] for r in api.get("/roles").json()["items"]}
-        squad = api.get("/users", params={"q": "bdg_leader"}).json()["items"][0]["unit_id"]
+        admin_headers = {"Authorization": f"Bearer {token['access_token']}"}
+        squad = api.get("/users", params={"q": "bdg_leader"}, headers=admin_headers).json()["items"][0]["unit_id"]
         username = f"e2e{uuid.uuid4().hex[:8]}"
         created = api.post("/users", json={"username": username, "display_name": "重置测试", "password": "Strong#Pass1",
-                                           "unit_id": squad, "role_ids": [roles["squad_leader"]]})  # fmt: skip
+                                           "unit_id": squad}, headers=admin_headers)  # fmt: skip
         assert created.status_code == 201, created.text
+        # 三员分立: the security administrator assigns the role
+        token = api.post("/auth/login", json={"username": "secadmin", "password": PASSWORDS["secadmin"]}).json()
+        sec_headers = {"Authorization": f"Bearer {token['access_token']}"}
+        roles = {r["code"]: r["id"] for r in api.get("/roles", headers=sec_headers).json()["items"]}
+        assigned = api.put(f"/users/{created.json()['id']}/roles", json={"role_ids": [roles["squad_leader"]]},
+                           headers=sec_headers)  # fmt: skip
+        assert assigned.status_code == 200, assigned.text
 
     admin = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
     page = admin.new_page()

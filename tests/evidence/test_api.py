@@ -129,7 +129,8 @@ def test_proof_before_and_after_sealing(client: TestClient, login: Login, case: 
 
 def test_whole_ledger_check_is_for_auditors(client: TestClient, login: Login, admin: dict):
     assert client.get("/api/v1/evidence/verify", headers=login("bdg_officer")).status_code == 403
-    body = client.get("/api/v1/evidence/verify", headers=admin).json()
+    assert client.get("/api/v1/evidence/verify", headers=admin).status_code == 403  # 三员分立: not the system admin's
+    body = client.get("/api/v1/evidence/verify", headers=login("auditor")).json()
     assert body["ok"] and body["first_break"] is None, body
     assert body["checked"] == body["head_seq"] == body["files_checked"] > 0 and body["batches_checked"] > 0
     assert client.get("/api/v1/evidence/verify", headers=login("shinan_leader")).status_code == 200

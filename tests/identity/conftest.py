@@ -9,20 +9,16 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 
+from support import staff_account
+
 STRONG = "Strong#Pass1"
 
 
 @pytest.fixture
-def fresh_user(client, admin) -> str:
+def fresh_user(client) -> str:
     """A throwaway officer-role account with password STRONG, so throttle tests never hold back a demo login."""
-    roles = {r["code"]: r["id"] for r in client.get("/api/v1/roles", headers=admin).json()["items"]}
     username = f"u{uuid.uuid4().hex[:10]}"
-    response = client.post(
-        "/api/v1/users",
-        headers=admin,
-        json={"username": username, "display_name": "测试用户", "password": STRONG, "role_ids": [roles["officer"]]},
-    )
-    assert response.status_code == 201, response.text
+    staff_account(client, username=username, password=STRONG, roles=["officer"])
     return username
 
 

@@ -14,6 +14,7 @@ from chengguan.core.errors import Unprocessable
 from chengguan.identity.bootstrap import ensure_admin
 from chengguan.identity.models import User
 from identity.conftest import STRONG
+from support import staff_account
 
 SETTINGS = Settings(_env_file=None)
 GUESSABLE = "过于常见或容易被猜到"
@@ -149,13 +150,10 @@ def test_a_forced_user_may_log_out(client, admin, fresh_user):
 
 
 def test_resetting_ones_own_password_through_the_user_form_forces_nothing(client, admin):
-    roles = {r["code"]: r["id"] for r in client.get("/api/v1/roles", headers=admin).json()["items"]}
     username = f"a{uuid.uuid4().hex[:8]}"
-    created = client.post("/api/v1/users", headers=admin, json={"username": username, "display_name": "管理员乙",
-                          "password": STRONG, "role_ids": [roles["admin"]]})  # fmt: skip
-    assert created.status_code == 201, created.text
+    created = staff_account(client, username=username, password=STRONG, roles=["admin"], display_name="管理员乙")
     own = _bearer(_login(client, username, STRONG))
-    patched = client.patch(f"/api/v1/users/{created.json()['id']}", headers=own, json={"password": "Mine#Own-Choice7"})
+    patched = client.patch(f"/api/v1/users/{created['id']}", headers=own, json={"password": "Mine#Own-Choice7"})
     assert patched.status_code == 200, patched.text
     assert _login(client, username, "Mine#Own-Choice7").json()["user"]["must_change_password"] is False
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from chengguan.demo.accounts import COMMAND_DISTRICTS, demo_id
 from chengguan.identity.models import User
 from chengguan.org.models import Device, Grid, Officer, OrgUnit, Vehicle
+from support import staff_account
 
 # resource → (path, permission, model, unit column)
 RESOURCES = {
@@ -155,7 +156,7 @@ def test_each_scope_on_a_role(client, db, admin, login, scope):
     custom_units = [by_code["370213001"], by_code[BADAGUAN]]
     role = client.post(
         "/api/v1/roles",
-        headers=admin,
+        headers=login("secadmin"),
         json={
             "code": f"scope_{scope}_{uuid.uuid4().hex[:6]}",
             "name": f"范围测试{scope}",
@@ -165,19 +166,8 @@ def test_each_scope_on_a_role(client, db, admin, login, scope):
         },
     ).json()
     username = f"s{uuid.uuid4().hex[:10]}"
-    created = client.post(
-        "/api/v1/users",
-        headers=admin,
-        json={
-            "username": username,
-            "display_name": "范围测试",
-            "password": "Scope#Test1",
-            "unit_id": str(district),
-            "officer_id": str(officer_id),
-            "role_ids": [role["id"]],
-        },
-    )
-    assert created.status_code == 201, created.text
+    staff_account(client, username=username, password="Scope#Test1", roles=[role["id"]], display_name="范围测试",
+                  unit_id=district, officer_id=officer_id)  # fmt: skip
     items, _ = _all_items(client, "/api/v1/officers", login(username, "Scope#Test1"))
     with db.session(write=False) as session:
         codes = _unit_codes(session)

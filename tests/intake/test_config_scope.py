@@ -18,7 +18,7 @@ from chengguan.core.db import Database
 from chengguan.core.geo import haversine_m
 from chengguan.identity.models import User
 from chengguan.org.models import Grid, OrgUnit
-from support import signal
+from support import signal, staff_account
 
 Login = Callable[..., dict[str, str]]
 LIMITS, DEDUP, SNOOZE, CHAINS = (
@@ -150,16 +150,14 @@ def test_snooze_rules_belong_to_the_unit_of_their_spot(client: TestClient, login
 def test_approval_chains_are_configured_within_the_writers_scope(client: TestClient, login: Login, units: dict,
                                                                  db: Database):  # fmt: skip
     """A bureau may give its squad leaders case:configure: they set the squad's chain, not the city's."""
-    admin = login("admin")
+    admin, secadmin = login("admin"), login("secadmin")
     code = f"chain_cfg_{uuid.uuid4().hex[:6]}"
     role = client.post("/api/v1/roles", json={"code": code, "name": "审批链配置（中队）", "data_scope": "unit",
-                                              "permissions": ["case:configure"]}, headers=admin)  # fmt: skip
+                                              "permissions": ["case:configure"]}, headers=secadmin)  # fmt: skip
     assert role.status_code == 201, role.text
     password = f"Cfg-{uuid.uuid4().hex}!"
-    user = client.post("/api/v1/users", json={"username": code, "display_name": "审批链配置员", "password": password,
-                                              "unit_id": units["mine"], "role_ids": [role.json()["id"]]},
-                       headers=admin)  # fmt: skip
-    assert user.status_code == 201, user.text
+    staff_account(client, username=code, password=password, roles=[role.json()["id"]], display_name="审批链配置员",
+                  unit_id=units["mine"])  # fmt: skip
     configurer = login(code, password)
     chain = {
         "procedure": "ordinary",

@@ -155,7 +155,9 @@ def test_edit_keeps_the_old_version_and_is_audited(client, admin, officer):
     assert response.json()["version"] == before["version"] + 1
     old = client.get(f"{LAW}/matters/06007-BJ-01/versions/{before['version']}", headers=officer).json()
     assert old["content"]["description"] == before["description"]
-    audit = client.get("/api/v1/audit", params={"action": "law_matter.update"}, headers=admin).json()
+    auditor = client.post("/api/v1/auth/login", json={"username": "auditor", "password": "Audit@2026"}).json()
+    headers = {"Authorization": f"Bearer {auditor['access_token']}"}  # 三员分立: the audit administrator reads
+    audit = client.get("/api/v1/audit", params={"action": "law_matter.update"}, headers=headers).json()
     assert any(e["target_label"].startswith("06007-BJ-01") for e in audit["items"])
     same = client.patch(f"{LAW}/matters/06007-BJ-01", json=patch, headers=admin).json()
     assert same["version"] == before["version"] + 1, "no change, no new version"

@@ -66,7 +66,7 @@ def test_a_shop_located_by_coordinates_gets_its_grid_squad_and_code(client: Test
     assert body["code"].startswith("SH") and len(body["code"]) == 10 and body["status"] == "operating"
     found = client.get("/api/v1/merchants", params={"q": body["uscc"]}, headers=leader).json()
     assert [m["id"] for m in found["items"]] == [body["id"]]
-    audit = client.get("/api/v1/audit", params={"target_id": body["id"]}, headers=login("admin")).json()
+    audit = client.get("/api/v1/audit", params={"target_id": body["id"]}, headers=login("auditor")).json()
     assert [e["action"] for e in audit["items"]] == ["merchant.create"]
 
 

@@ -22,6 +22,7 @@ from chengguan.documents.enums import DeliveryMethod, DeliveryStatus, DocumentSt
 from chengguan.documents.kinds import DocumentKind
 from chengguan.evidence.enums import EvidenceKind, EvidenceOrigin, ReviewStatus
 from chengguan.evidence.verify import Reason
+from chengguan.identity.separation import Duty
 from chengguan.intake.enums import Channel, Outcome, SourceAction, SourceStatus, TimeUnit
 from chengguan.law.enums import LawLevel, MatterStatus, PartyType, PenaltyKind, SearchKind, Tier
 from chengguan.merchants.enums import MerchantKind, MerchantStatus
@@ -36,6 +37,7 @@ CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 # The dictionary each enum of the domain packages is served as.
 SERVED: dict[type[Enum], str] = {
     DataScope: "data_scope",
+    Duty: "admin_duty",
     org.OrgLevel: "org_level",
     org.OfficerKind: "officer_kind",
     org.Gender: "gender",

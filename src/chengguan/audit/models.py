@@ -48,3 +48,20 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(BigInteger)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditCheckpoint(Base):
+    """Where the chain kept in the database begins after older entries were archived (audit.retention): the last
+    archived entry's seq and hash — the next entry's ``prev_hash`` — and the signed archive file that holds the
+    archived entries (name, SHA-256, range). Verification starts from the latest checkpoint; the ``audit.archive``
+    entry written with it, in the chain, vouches that the checkpoint is the archiver's and not a deletion's."""
+
+    __tablename__ = "audit_checkpoint"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
+    first_seq: Mapped[int] = mapped_column(BigInteger)
+    entries: Mapped[int] = mapped_column(BigInteger)
+    archived_at: Mapped[datetime]
+    file_name: Mapped[str] = mapped_column(String(200))
+    file_sha256: Mapped[str] = mapped_column(String(64))

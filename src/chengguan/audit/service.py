@@ -10,33 +10,15 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from chengguan.audit.chain import GENESIS_HASH, canonical, entry_hash
-from chengguan.audit.models import AuditEntry, AuditHead
+from chengguan.audit import forward
+from chengguan.audit.chain import GENESIS_HASH, canonical, entry_hash, hashed_fields
+from chengguan.audit.models import AuditCheckpoint, AuditEntry, AuditHead
 from chengguan.core import clock
 from chengguan.core.principals import Actor
 from chengguan.kit import crud
 
 _PG_AUDIT_LOCK = 727_401  # advisory lock key serialising appends on PostgreSQL
-
-
-def hashed_fields(entry: AuditEntry) -> dict[str, Any]:
-    """The fields covered by an entry's hash."""
-    return {
-        "seq": entry.seq,
-        "id": str(entry.id),
-        "occurred_at": clock.as_utc(entry.occurred_at).isoformat(),
-        "actor_type": entry.actor_type,
-        "actor_id": str(entry.actor_id) if entry.actor_id else None,
-        "actor_name": entry.actor_name,
-        "actor_unit_id": str(entry.actor_unit_id) if entry.actor_unit_id else None,
-        "action": entry.action,
-        "target_type": entry.target_type,
-        "target_id": entry.target_id,
-        "target_label": entry.target_label,
-        "summary": entry.summary,
-        "ip": entry.ip,
-        "prev_hash": entry.prev_hash,
-    }
+ARCHIVE_ACTION = "audit.archive"  # the chained entry an archiving run writes with its checkpoint (audit.retention)
 
 
 def _lock_head(session: Session) -> AuditHead:
@@ -83,6 +65,7 @@ def record(
     session.add(entry)
     head.seq, head.hash = entry.seq, entry.hash
     session.flush()
+    forward.remember(session, entry)
     return entry
 
 
@@ -102,8 +85,8 @@ class Verification:
     first_broken: Break | None
 
 
-def _entries(session: Session, batch: int = 2000) -> Iterator[AuditEntry]:
-    last = 0
+def _entries(session: Session, batch: int = 2000, *, after: int = 0) -> Iterator[AuditEntry]:
+    last = after
     while True:
         rows = session.scalars(select(AuditEntry).where(AuditEntry.seq > last).order_by(AuditEntry.seq).limit(batch))
         page = list(rows)
@@ -115,10 +98,35 @@ def _entries(session: Session, batch: int = 2000) -> Iterator[AuditEntry]:
             session.expunge(entry)
 
 
+def latest_checkpoint(session: Session) -> AuditCheckpoint | None:
+    """The checkpoint of the newest archiving run (the chain in the database begins after it), if any."""
+    return session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc()).limit(1)).first()
+
+
+def _vouched(session: Session, checkpoint: AuditCheckpoint) -> bool:
+    """Whether the chain holds the ``audit.archive`` entry the archiver wrote with ``checkpoint``."""
+    rows = session.scalars(
+        select(AuditEntry).where(AuditEntry.action == ARCHIVE_ACTION, AuditEntry.seq > checkpoint.seq)
+    )
+    return any(
+        e.summary.get("to_seq") == checkpoint.seq
+        and e.summary.get("hash") == checkpoint.hash
+        and e.summary.get("file_sha256") == checkpoint.file_sha256
+        for e in rows
+    )
+
+
 def verify(session: Session) -> Verification:
-    """Walk the chain from the start; name the first entry that was edited, or that follows a removed one."""
+    """Walk the chain from the start — or from the latest archive checkpoint, which an ``audit.archive`` entry of
+    the chain must vouch for — and name the first entry that was edited, or that follows a removed one."""
     expected_seq, prev_hash, checked, last_id = 1, GENESIS_HASH, 0, None
-    for entry in _entries(session):
+    checkpoint = latest_checkpoint(session)
+    if checkpoint is not None:
+        if not _vouched(session, checkpoint):
+            reason = "归档检查点没有对应的归档审计记录（记录可能被删除后伪造了检查点）"
+            return Verification(False, 0, Break(checkpoint.seq, None, reason))
+        expected_seq, prev_hash = checkpoint.seq + 1, checkpoint.hash
+    for entry in _entries(session, after=expected_seq - 1):
         if entry.seq != expected_seq:
             return Verification(
                 False, checked, Break(entry.seq, entry.id, f"序号 {expected_seq} 的记录缺失（已被删除）")

@@ -17,7 +17,7 @@ from chengguan.cases.models import Case
 from chengguan.cases.repository import load
 from chengguan.cases.schemas import CaseParticularsIn
 from chengguan.cases.service import check_party
-from chengguan.cases.timeline import add_event
+from chengguan.cases.timeline import add_audited_event
 from chengguan.core import clock
 from chengguan.core.errors import Conflict, Forbidden, field_error
 from chengguan.core.principals import StaffPrincipal
@@ -65,8 +65,8 @@ def amend(session: Session, principal: StaffPrincipal, case_id: uuid.UUID, data:
     if not changes:
         return case
     case.updated_at = now
-    add_event(session, case, "amend", principal.actor, now, from_status=case.status, to_status=case.status,
-              reason=data.reason, data={"changes": changes})  # fmt: skip
+    add_audited_event(session, case, "amend", principal, now, from_status=case.status, to_status=case.status,
+                      reason=data.reason, data={"changes": changes})  # fmt: skip
     try:
         session.flush()
     except StaleDataError as exc:

@@ -19,7 +19,7 @@ from chengguan.cases.gates import LEGAL_REVIEW_GROUNDS
 from chengguan.cases.models import Case, CaseOfficer
 from chengguan.cases.repository import load
 from chengguan.cases.schemas import CaseActionIn, CaseCreate, PartyIn
-from chengguan.cases.timeline import add_event, already_done
+from chengguan.cases.timeline import add_audited_event, already_done
 from chengguan.cases.workflow import GateClosed, NotAllowed, Position, creation_refusal, decide, initial_position
 from chengguan.core import clock
 from chengguan.core.config import Settings
@@ -145,8 +145,8 @@ def create(session: Session, principal: StaffPrincipal, data: CaseCreate) -> Cas
     if source is not None:  # the case source's timeline records the hand-over (案源 → 立案查处)
         append_source_event(session, source, "open_case", principal.actor, now,
                             data={"case_id": str(case.id), "case_code": case.code})  # fmt: skip
-    add_event(session, case, "create", principal.actor, now, to_status=case.status, key=data.idempotency_key,
-           data={"procedure": case.procedure.value, "matter": case.knowledge_version})  # fmt: skip
+    add_audited_event(session, case, "create", principal, now, to_status=case.status, key=data.idempotency_key,
+                      data={"procedure": case.procedure.value, "matter": case.knowledge_version})  # fmt: skip
     return case
 
 
@@ -226,8 +226,9 @@ def _act(session: Session, principal: StaffPrincipal, case: Case, action: CaseAc
     effects.apply(session, case, action, data, before, after, on, calendar, record, now)
     effects.enter(session, case, before, after)
     case.updated_at = now
-    add_event(session, case, action.value, principal.actor, now, from_status=before.status, to_status=after.status,
-              reason=data.reason, data=record or None, key=data.idempotency_key)  # fmt: skip
+    add_audited_event(session, case, action.value, principal, now, from_status=before.status,
+                      to_status=after.status, reason=data.reason, data=record or None,
+                      key=data.idempotency_key)  # fmt: skip
     session.flush()
     return case
 
@@ -248,7 +249,8 @@ def withdraw_disclosure(
     now = clock.now()
     record = disclosure.withdraw(session, case, reason, on, now)
     case.updated_at = now
-    add_event(session, case, "withdraw_disclosure", principal.actor, now, from_status=case.status,
-              to_status=case.status, reason=reason, data={"withdraw_due_on": str(record.withdraw_due_on)})  # fmt: skip
+    add_audited_event(session, case, "withdraw_disclosure", principal, now, from_status=case.status,
+                      to_status=case.status, reason=reason,
+                      data={"withdraw_due_on": str(record.withdraw_due_on)})  # fmt: skip
     session.flush()
     return case

@@ -14,8 +14,11 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from chengguan.core.auditnotes import refusal
+from chengguan.core.clientaddr import client_address
 from chengguan.core.config import Settings
 from chengguan.core.db import get_session
+from chengguan.core.db import writes_on_read as writes_on_read  # routers mark their downloads with it
 from chengguan.core.errors import Forbidden
 from chengguan.core.principals import StaffPrincipal
 
@@ -35,24 +38,30 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
 def client_ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
+    """The client's address: the direct peer, or — when that peer is a trusted proxy (CHENGGUAN_TRUSTED_PROXIES) —
+    the client its X-Forwarded-For / X-Real-IP name (core.clientaddr)."""
+    peer = request.client.host if request.client else None
+    trusted = request.app.state.settings.trusted_networks
+    if not trusted:
+        return peer
+    headers = request.headers
+    return client_address(peer, headers.getlist("x-forwarded-for"), headers.get("x-real-ip"), trusted)
 
 
 class StaffAuthenticator(Protocol):
-    """The staff principal behind the bearer token (401 without a live staff token, 403 for another type)."""
+    """The staff principal behind the bearer token (401 without a live staff token, 403 for another type).
 
-    def __call__(
-        self, request: Request, session: Session, settings: Settings, credentials: HTTPAuthorizationCredentials | None
-    ) -> StaffPrincipal: ...
+    Asynchronous: a token it has resolved lately is answered from memory without a thread-pool hop; it opens a
+    session of its own when it must ask the database, so a route that needs no session opens none."""
+
+    async def __call__(self, request: Request, credentials: HTTPAuthorizationCredentials | None) -> StaffPrincipal: ...
 
 
-def current_staff_pending(
-    request: Request, session: SessionDep, settings: SettingsDep, credentials: Credentials
-) -> StaffPrincipal:
+async def current_staff_pending(request: Request, credentials: Credentials) -> StaffPrincipal:
     """The staff principal behind the bearer token, also while a forced password change is pending (only the
     routes that make that change possible use this: /auth/me, /auth/password, /auth/logout)."""
     authenticate: StaffAuthenticator = request.app.state.authenticate_staff
-    return authenticate(request, session, settings, credentials)
+    return await authenticate(request, credentials)
 
 
 CurrentStaffPending = Annotated[StaffPrincipal, Depends(current_staff_pending)]
@@ -73,9 +82,11 @@ def require(*permissions: str) -> Callable[[StaffPrincipal], StaffPrincipal]:
     """A dependency admitting staff holding any one of ``permissions``."""
 
     # async: no I/O here, and a sync dependency would cost a thread-pool hop on every request.
-    async def dependency(principal: CurrentStaff) -> StaffPrincipal:
+    async def dependency(principal: CurrentStaff, request: Request) -> StaffPrincipal:
         if not any(principal.has(p) for p in permissions):
-            raise Forbidden("没有执行此操作的权限", code="auth.forbidden")
+            route = f"{request.method} {request.url.path}"[:200]
+            note = refusal(principal, "route", None, "permission", status=403, label=route, required=list(permissions))
+            raise Forbidden("没有执行此操作的权限", code="auth.forbidden").noting(note)
         return principal
 
     dependency.__name__ = "require_" + "_or_".join(p.replace(":", "_") for p in permissions)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, time
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from chengguan.core.clientaddr import Network, parse_proxies
+
 DEV_SECRET = "dev-insecure-secret-change-me"
 DEMO_OPEN311_KEY = "demo-open311-key"
+AUDIT_RETENTION_MIN_DAYS = 180  # 网络安全法 第二十一条（三）: 网络日志留存不少于六个月
 
 
 class Environment(StrEnum):
@@ -69,13 +74,52 @@ class Settings(BaseSettings):
     evidence_max_upload_mb: int = 200  # largest evidence file accepted (body-camera video included)
     sms_adapter: str = "outbox"  # notify.sms.GATEWAYS: the local outbox unless a carrier gateway is plugged in
     sms_unreachable: str = ""  # outbox adapter: numbers that fail (comma-separated), to exercise the paper fallback
+    # Proxies whose X-Forwarded-For / X-Real-IP are believed (core.clientaddr): comma-separated addresses or CIDR
+    # networks, e.g. "127.0.0.1,::1" for nginx on the same machine. Empty: the direct peer is the client, always.
+    trusted_proxies: str = ""
+    # Audit log (audit.retention, audit.forward): entries younger than this are never archived out of the database
+    # (网络安全法 第二十一条: network logs kept ≥ six months — lower values are refused); where each entry is also
+    # sent as an RFC 5424 syslog message once committed ("host:port" UDP, or udp:// / tcp://host:port; empty: none).
+    audit_retention_days: int = AUDIT_RETENTION_MIN_DAYS
+    audit_syslog: str = ""
     run_jobs: bool = True  # the served app runs the background jobs (督办, dispatch timeouts) every minute
+    jobs_interval_s: float = Field(default=60.0, gt=0)  # their interval (one process per interval runs them)
+    # Operations (core.observe, core.logs): who may read /metrics (addresses or networks, or this bearer token),
+    # and the log format (text for people, json for a log collector).
+    metrics_allow: str = "127.0.0.1,::1"
+    metrics_token: str = ""
+    log_format: Literal["text", "json"] = "text"
+    # Wake-ups between processes (core.bus): Redis pub/sub when set (e.g. redis://127.0.0.1:6379/0), else
+    # PostgreSQL LISTEN/NOTIFY on PostgreSQL, else none (SQLite: one machine, polling).
+    redis_url: str = ""
     # Scheduled backups (ops.scheduled): where (unset: none), how many to keep, from what local time each day, and
     # whether the served app takes them (off when a systemd timer or cron runs `chengguan backup` instead).
     backup_dir: Path | None = None
     backup_keep: int = Field(default=7, ge=1)
     backup_at: time = time(2, 30)
     backup_by_app: bool = True
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_parse(cls, value: str) -> str:
+        parse_proxies(value)  # a typo must stop the start, not silently trust nobody (or everybody)
+        return value
+
+    @field_validator("audit_retention_days")
+    @classmethod
+    def _six_months_at_least(cls, value: int) -> int:
+        if value < AUDIT_RETENTION_MIN_DAYS:
+            raise ValueError(
+                f"CHENGGUAN_AUDIT_RETENTION_DAYS 不得少于 {AUDIT_RETENTION_MIN_DAYS} 天"
+                "（《网络安全法》第二十一条：网络日志留存不少于六个月）"
+            )
+        return value
+
+    @field_validator("audit_syslog")
+    @classmethod
+    def _syslog_target(cls, value: str) -> str:
+        syslog_target(value)  # a typo must stop the start, not silently send the log nowhere
+        return value
 
     @field_validator("now")
     @classmethod
@@ -107,8 +151,38 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def syslog(self) -> SyslogTarget | None:
+        return syslog_target(self.audit_syslog)
+
+    @property
+    def trusted_networks(self) -> tuple[Network, ...]:
+        return parse_proxies(self.trusted_proxies)
+
+    @property
     def dialect(self) -> str:
         return self.database_url.split(":", 1)[0].split("+", 1)[0]
+
+
+@dataclass(frozen=True)
+class SyslogTarget:
+    host: str
+    port: int
+    tcp: bool
+
+
+def syslog_target(value: str) -> SyslogTarget | None:
+    """``host:port`` (UDP), ``udp://host:port`` or ``tcp://host:port`` → the target; empty → None; else ValueError."""
+    text = value.strip()
+    if not text:
+        return None
+    scheme, _, rest = text.rpartition("://")
+    if scheme not in ("", "udp", "tcp"):
+        raise ValueError(f"CHENGGUAN_AUDIT_SYSLOG：不支持的协议 {scheme!r}（udp 或 tcp）")
+    host, _, port = rest.rpartition(":")
+    host = host.strip("[]")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"CHENGGUAN_AUDIT_SYSLOG：{value!r} 须为 主机:端口，例如 10.0.0.5:514")
+    return SyslogTarget(host, int(port), scheme == "tcp")
 
 
 @lru_cache

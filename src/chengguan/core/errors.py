@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from chengguan.core.auditnotes import AuditNote
 
 
 class FieldProblem(BaseModel):
@@ -33,6 +36,8 @@ class DomainError(Exception):
     code = "bad_request"
     title: str | None = None  # None: the status's reason phrase (a 409 subclass is "Conflict" without saying so)
     keep_writes = False  # True: the unit of work commits what was flushed before the error was raised
+    # An audit entry written after the unit of work is rolled back (a refused access, a failed login: core.auditnotes).
+    audit_note: AuditNote | None = None
 
     def __init__(
         self, detail: str, *, code: str | None = None, errors: list[FieldProblem] | None = None, **extra: Any
@@ -43,6 +48,11 @@ class DomainError(Exception):
             self.code = code
         self.errors = errors
         self.extra = extra
+
+    def noting(self, note: AuditNote) -> DomainError:
+        """The error, carrying ``note`` to the audit log (written whatever becomes of the request's writes)."""
+        self.audit_note = note
+        return self
 
     def to_problem(self) -> Problem:
         extensions = {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in self.extra.items()}

@@ -40,6 +40,9 @@ class DemoLogin:
 # who holds a post (中队长, 分管副局长, 法制审核员, 队员) are that officer's account and carry their name.
 DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("admin", "Admin@2026", "admin", "系统管理员", "370200", "系统管理员"),
+    # 三员分立 (identity.separation): the security and audit administrators are separate people.
+    DemoLogin("secadmin", "Secure@2026", "security_admin", "安全管理员", "370200", "安全管理员"),
+    DemoLogin("auditor", "Audit@2026", "audit_admin", "安全审计员", "370200", "安全审计员"),
     DemoLogin("shinan_leader", "Leader@2026", "district_leader", "区局领导", "370202", "市南区局领导", "副局长"),
     DemoLogin("bdg_leader", "Squad@2026", "squad_leader", "中队长", "370202003", "八大关中队长", "中队长"),
     DemoLogin("bdg_officer", "Officer@2026", "officer", "执法队员", "370202003", "八大关执法队员", "队员"),

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from chengguan.audit import service as audit
 from chengguan.audit.chain import GENESIS_HASH
-from chengguan.audit.models import AuditEntry, AuditHead
+from chengguan.audit.models import AuditCheckpoint, AuditEntry, AuditHead
 from chengguan.cases.models import ApprovalChain, Case, CaseApproval, CaseEvent, CaseOfficer
 from chengguan.core import clock
 from chengguan.core.counters import Counter
@@ -155,6 +155,7 @@ def _wipe(session: Session) -> None:
         Officer,
         OrgUnitClosure,
         AuditEntry,
+        AuditCheckpoint,
     ):
         session.execute(delete(model))
     for level in ("squad", "district", "city"):

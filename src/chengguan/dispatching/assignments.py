@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from chengguan.core import clock
+from chengguan.core.auditnotes import refusal
 from chengguan.core.config import get_settings
 from chengguan.core.errors import Conflict, Forbidden, NotFound, field_error
 from chengguan.core.geo import haversine_m
@@ -174,7 +175,9 @@ def load_for(session: Session, principal: StaffPrincipal, task_id: uuid.UUID) ->
         raise NotFound("派遣任务不存在", code="dispatch.task_not_found")
     mine = principal.officer_id is not None and principal.officer_id == task.officer_id
     if not mine and not principal.has("dispatch:write"):
-        raise Forbidden("只有被派遣的执法队员或调度员可以操作此任务", code="dispatch.forbidden")
+        raise Forbidden("只有被派遣的执法队员或调度员可以操作此任务", code="dispatch.forbidden").noting(
+            refusal(principal, "dispatch_task", task.id, "not_assigned", status=403)
+        )
     source = (
         session.get(CaseSource, task.case_source_id) if mine else load_source(session, principal, task.case_source_id)
     )

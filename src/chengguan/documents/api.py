@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Path, Response
 from sqlalchemy.orm import Session
 
 from chengguan.cases.repository import load as load_case
-from chengguan.core.access import SessionDep, SettingsDep, require
+from chengguan.core.access import SessionDep, SettingsDep, require, writes_on_read
 from chengguan.core.errors import PROBLEM_RESPONSES
 from chengguan.core.principals import StaffPrincipal
 from chengguan.documents import archive, sealing, service, signatures, voiding
@@ -124,11 +124,14 @@ def write_fields(
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
+@writes_on_read  # audited download
 def document_pdf(document_id: DocId, session: SessionDep, settings: SettingsDep, principal: Reader) -> Response:
     doc = service.load(session, principal, document_id)
     name = quote(service.file_name(doc))
+    data = service.pdf_bytes(session, settings, doc)
+    service.record_download(session, principal, doc, "pdf", data)
     return Response(
-        service.pdf_bytes(session, settings, doc),
+        data,
         media_type="application/pdf",
         headers={"Content-Disposition": f"inline; filename*=UTF-8''{name}", "Cache-Control": "no-store", **NOSNIFF},
     )
@@ -140,11 +143,14 @@ def document_pdf(document_id: DocId, session: SessionDep, settings: SettingsDep,
     response_class=Response,
     responses={200: {"content": {DOCX_MIME: {}}}},
 )
+@writes_on_read  # audited download
 def document_docx(document_id: DocId, session: SessionDep, settings: SettingsDep, principal: Reader) -> Response:
     doc = service.load(session, principal, document_id)
     name = quote(service.file_name(doc, "docx"))
+    data = service.docx_bytes(session, settings, principal, doc)
+    service.record_download(session, principal, doc, "docx", data)
     return Response(
-        service.docx_bytes(session, settings, principal, doc),
+        data,
         media_type=DOCX_MIME,
         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}", "Cache-Control": "no-store", **NOSNIFF},
     )
@@ -209,11 +215,14 @@ def make_archive(case_id: CaseId, session: SessionDep, settings: SettingsDep, pr
     response_class=Response,
     responses={200: {"content": {"application/zip": {}}}},
 )
+@writes_on_read  # audited download
 def archive_zip(case_id: CaseId, session: SessionDep, settings: SettingsDep, principal: Reader) -> Response:
     row = archive.of_case(session, principal, settings, case_id)
     name = quote(f"案卷-{row.manifest['case']['code']}.zip")
+    data = blob_store(settings).get(row.sha256)
+    archive.record_download(session, principal, row)
     return Response(
-        blob_store(settings).get(row.sha256),
+        data,
         media_type="application/zip",
         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}", "Cache-Control": "no-store", **NOSNIFF},
     )

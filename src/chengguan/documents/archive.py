@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from chengguan.audit import events
 from chengguan.cases import hooks
 from chengguan.cases.enums import CaseStatus
 from chengguan.cases.models import Case
@@ -148,6 +149,12 @@ def _manifest(session: Session, case: Case, members: list[Member]) -> dict[str, 
         "evidence_ledger_head": {"seq": head.seq, "hash": head.hash} if head else None,
         "files": files,
     }
+
+
+def record_download(session: Session, principal: StaffPrincipal, row: CaseArchive) -> None:
+    """案卷下载 in the audit log: the case and the digest of the ZIP handed out."""
+    events.download(session, principal, "case_archive", row.case_id, row.manifest["case"]["code"],
+                    sha256=row.sha256, size=row.size)  # fmt: skip
 
 
 def of_case(session: Session, principal: StaffPrincipal, settings: Settings, case_id: uuid.UUID) -> CaseArchive:

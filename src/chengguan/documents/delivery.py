@@ -19,6 +19,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from chengguan.audit import events
 from chengguan.audit import service as audit
 from chengguan.cases import service as cases
 from chengguan.cases.enums import CaseAction, CaseStatus
@@ -28,7 +29,7 @@ from chengguan.cases.schemas import CaseActionIn
 from chengguan.core import clock
 from chengguan.core.config import Settings
 from chengguan.core.errors import Conflict, DomainError, NotFound, field_error
-from chengguan.core.principals import StaffPrincipal
+from chengguan.core.principals import Actor, StaffPrincipal
 from chengguan.documents import service
 from chengguan.documents.enums import DeliveryMethod, DeliveryStatus, DocumentStatus
 from chengguan.documents.kinds import DocumentKind
@@ -124,7 +125,12 @@ def load_consent(session: Session, principal: StaffPrincipal, consent_id: uuid.U
     consent = session.get(ServiceConsent, consent_id)
     if consent is None:
         raise NotFound("电子送达确认书不存在")
-    load_case(session, consent.case_id, principal)
+    try:
+        load_case(session, consent.case_id, principal)
+    except NotFound as exc:
+        if exc.audit_note is not None:  # the log names the consent asked for, not only its case
+            exc.noting(exc.audit_note.about("service_consent", consent.id))
+        raise
     return consent
 
 
@@ -261,6 +267,19 @@ def open_link(session: Session, token: str, ip: str | None) -> Delivery:
         else:
             _move_case(session, sender, doc, delivery)
     return delivery
+
+
+def party_pdf(session: Session, settings: Settings, token: str, ip: str | None) -> tuple[Document, bytes]:
+    """The served document's PDF for the party behind the link (opening it if not yet opened), audited as a
+    download: the party holds no account, so the entry names the delivery and the address the link was used from."""
+    delivery = open_link(session, token, ip)
+    doc = session.get(Document, delivery.document_id)
+    assert doc is not None
+    data = service.pdf_bytes(session, settings, doc)
+    party = Actor("public", None, "当事人（送达链接）", None, ip)
+    events.download(session, party, "document", doc.id, doc.document_no or doc.title, format="pdf",
+                    delivery_id=str(delivery.id))  # fmt: skip
+    return doc, data
 
 
 def sign_receipt(session: Session, settings: Settings, token: str, signature: str) -> Delivery:

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, File, Path, Request, Response, UploadFile
 
-from chengguan.core.access import SessionDep, SettingsDep, client_ip
+from chengguan.core.access import SessionDep, SettingsDep, client_ip, writes_on_read
 from chengguan.core.errors import PROBLEM_RESPONSES, Unprocessable
 from chengguan.documents import delivery, sealing, service
 from chengguan.documents.models import Document
@@ -82,12 +82,12 @@ def _party_view(session, d) -> PartyDelivery:  # type: ignore[no-untyped-def]
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
+@writes_on_read  # audited download
 def party_pdf(token: Token, request: Request, session: SessionDep, settings: SettingsDep) -> Response:
-    d = delivery.open_link(session, token, client_ip(request))
-    doc = session.get(Document, d.document_id)
-    name = quote(service.file_name(doc))  # type: ignore[arg-type]
+    doc, data = delivery.party_pdf(session, settings, token, client_ip(request))
+    name = quote(service.file_name(doc))
     return Response(
-        service.pdf_bytes(session, settings, doc),  # type: ignore[arg-type]
+        data,
         media_type="application/pdf",
         headers={"Content-Disposition": f"inline; filename*=UTF-8''{name}", "Cache-Control": "no-store", **NOSNIFF},
     )

@@ -6,11 +6,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Path, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Request, UploadFile
 from fastapi.responses import FileResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
-from chengguan.core.access import SessionDep, SettingsDep, require
+from chengguan.core.access import SessionDep, SettingsDep, require, writes_on_read
 from chengguan.core.errors import PROBLEM_RESPONSES, DomainError, Problem, field_error
 from chengguan.core.principals import StaffPrincipal
 from chengguan.evidence import ledger_db, repository, service
@@ -183,7 +183,10 @@ def get_evidence(evidence_id: EvidenceId, session: SessionDep, principal: Reader
 
 
 @router.get("/evidence/{evidence_id}/file", summary="证据文件原件", response_class=Response, responses=FILE_RESPONSES)
-def evidence_file(evidence_id: EvidenceId, session: SessionDep, settings: SettingsDep, principal: Reader) -> Response:
+@writes_on_read  # audited download
+def evidence_file(
+    evidence_id: EvidenceId, request: Request, session: SessionDep, settings: SettingsDep, principal: Reader
+) -> Response:
     item = service.load(session, principal, evidence_id)
     # The type detected at upload; a row from before detection with any other type is served as bare bytes.
     media_type = item.mime if item.mime in service.EVIDENCE_TYPES else "application/octet-stream"
@@ -195,8 +198,10 @@ def evidence_file(evidence_id: EvidenceId, session: SessionDep, settings: Settin
     if isinstance(store, LocalBlobStore):
         path = store.path_of(item.sha256)
         if path.is_file():  # FileResponse answers Range requests: a video can be sought without loading it all
+            service.record_download(session, principal, item, request.headers.get("range"))
             return FileResponse(path, media_type=media_type, headers=headers)
     stream = service.open_file(settings, item)
+    service.record_download(session, principal, item, request.headers.get("range"))
     return StreamingResponse(stream, media_type=media_type, headers=headers)
 
 

@@ -13,6 +13,7 @@ from typing import Any, BinaryIO
 
 from sqlalchemy.orm import Session
 
+from chengguan.audit import events
 from chengguan.cases import hooks
 from chengguan.cases.enums import STATUS_LABELS, TERMINAL
 from chengguan.cases.models import Case
@@ -160,6 +161,9 @@ def record(
     note = f"{KIND_LABELS[item.kind]}《{item.title}》SHA-256 {found.sha256[:16]}…，存证序号 {entry.seq}"
     add_event(session, case, "add_evidence", actor, now, data={"note": note, "evidence_id": str(item.id)})
     session.flush()
+    if staff:  # uploaded through the platform (the demo's and imports' past records are not acts of today)
+        events.record(session, who, "evidence.upload", "evidence", item.id, _label(item), case_id=str(case.id),
+                      case_code=case.code, sha256=item.sha256, size=item.size, origin=item.origin)  # fmt: skip
     _seal_full_batches(session, settings)
     return item
 
@@ -275,6 +279,23 @@ def _fix(
     return item, entry, found
 
 
+def _label(item: EvidenceItem) -> str:
+    # Kind and ledger number, not the title: a title may name the party, and the audit log keeps no personal data.
+    return f"{KIND_LABELS[item.kind]} 存证序号 {item.ledger_seq}"
+
+
+_FIRST_BYTES = re.compile(r"\s*bytes\s*=\s*0-")
+
+
+def record_download(session: Session, principal: StaffPrincipal, item: EvidenceItem, byte_range: str | None) -> None:
+    """证据下载 is audited once per taking of the file: a player's later range requests (seeking in a video) are parts
+    of the same taking and are not written again."""
+    if byte_range and not _FIRST_BYTES.match(byte_range):
+        return
+    events.download(session, principal, "evidence", item.id, _label(item), case_id=str(item.case_id),
+                    sha256=item.sha256)  # fmt: skip
+
+
 def _check_capture(
     captured_at: datetime,
     now: datetime,
@@ -321,7 +342,12 @@ def load(session: Session, principal: StaffPrincipal, evidence_id: uuid.UUID) ->
     item = session.get(EvidenceItem, evidence_id)
     if item is None or item.case_id is None:
         raise NotFound("证据不存在或不在您的数据权限范围内", code="evidence.not_found")
-    load_case(session, item.case_id, principal)
+    try:
+        load_case(session, item.case_id, principal)
+    except DomainError as exc:
+        if exc.audit_note is not None:  # the log names the evidence asked for, not only its case
+            exc.noting(exc.audit_note.about("evidence", item.id, item.kind.value))
+        raise
     return item
 
 
@@ -387,6 +413,8 @@ def review(
     note = f"《{item.title}》{LEVEL_LABELS[step.level]}{verdict}" + (f"：{opinion}" if opinion else "")
     add_event(session, case, "review_evidence", principal.actor, now,
               data={"note": note, "evidence_id": str(item.id), "level": step.level, "passed": passed})  # fmt: skip
+    events.record(session, principal, "evidence.review", "evidence", item.id, _label(item), case_id=str(case.id),
+                  case_code=case.code, level=step.level, passed=passed)  # fmt: skip
     session.flush()
     return item
 

@@ -9,7 +9,7 @@ from chengguan.core.access import CurrentStaff, CurrentStaffPending, SessionDep,
 from chengguan.core.errors import LOGIN_RESPONSES, PROBLEM_RESPONSES
 from chengguan.core.principals import StaffPrincipal
 from chengguan.identity import auth
-from chengguan.identity.me import me_of
+from chengguan.identity.me import me_of, rendered_me
 from chengguan.identity.permissions import CATALOGUE
 from chengguan.identity.schemas import (
     LoginRequest,
@@ -17,6 +17,7 @@ from chengguan.identity.schemas import (
     Me,
     PasswordChange,
     PermissionRead,
+    RoleAssignment,
     RoleCreate,
     RoleFilter,
     RoleRead,
@@ -57,9 +58,9 @@ def logout(session: SessionDep, principal: CurrentStaffPending) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/auth/me", tags=["认证"], summary="当前用户")
-def me(session: SessionDep, principal: CurrentStaffPending) -> Me:
-    return me_of(session, principal)
+@router.get("/auth/me", tags=["认证"], summary="当前用户", response_model=Me)
+async def me(request: Request, principal: CurrentStaffPending) -> Response:
+    return Response(await rendered_me(request, principal), media_type="application/json")
 
 
 @router.post("/auth/password", tags=["认证"], summary="修改本人密码", status_code=204, response_class=Response)
@@ -81,6 +82,14 @@ UserWriter = Annotated[StaffPrincipal, Depends(require("user:write"))]
 @router.post("/users/{item_id}/unlock", tags=["用户管理"], summary="解除锁定")
 def unlock_user(item_id: uuid.UUID, session: SessionDep, principal: UserWriter) -> UserRead:
     return user_service.unlock(session, principal, item_id)  # type: ignore[return-value]
+
+
+Granter = Annotated[StaffPrincipal, Depends(require("user:grant"))]
+
+
+@router.put("/users/{item_id}/roles", tags=["用户管理"], summary="分配角色（安全管理员；三员分立）")
+def assign_roles(item_id: uuid.UUID, body: RoleAssignment, session: SessionDep, principal: Granter) -> UserRead:
+    return user_service.assign_roles(session, principal, item_id, body.role_ids)  # type: ignore[return-value]
 
 
 add_crud_routes(

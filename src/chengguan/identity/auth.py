@@ -79,18 +79,23 @@ def login(
     if user is None or not verify_password(user.password_hash if user else None, password) or not user.is_active:
         failures.add(name, address, now)
         failures.prune(now - policy.memory)
+        summary: dict[str, object] = {"reason": "unknown_user"}
         if user is not None:
             remembered = _account_failures(failures, name, now - policy.memory)
             user.locked_until = throttle.account_backoff_until(policy, remembered)
-            audit.record(
-                session,
-                Actor("anonymous", None, name, None, ip),
-                "auth.login_failed",
-                target_type="user",
-                target_id=user.id,
-                target_label=user.username,
-                summary={"failures": len(remembered), "held_back_until": _iso(user.locked_until)},
-            )
+            reason = "inactive" if not user.is_active else "wrong_password"
+            summary = {"reason": reason, "failures": len(remembered), "held_back_until": _iso(user.locked_until)}
+        # Unknown usernames too (a probe of accounts is what 等保 wants seen); the address throttle bounds how fast a
+        # caller can grow the log this way. Written with the failure the error keeps (LoginFailed.keep_writes).
+        audit.record(
+            session,
+            Actor("anonymous", None, name, None, ip),
+            "auth.login_failed",
+            target_type="user",
+            target_id=user.id if user is not None else None,
+            target_label=name,
+            summary=summary,
+        )
         raise LoginFailed("用户名或密码错误")
     failures.forget(name, address)
     user.locked_until = throttle.account_backoff_until(policy, _account_failures(failures, name, now - policy.memory))
@@ -181,7 +186,12 @@ def token_refusal(
 
 def check_token(session: Session, settings: Settings, raw: str) -> ValidToken:
     """The token if it is known, unrevoked, unexpired and used within the idle timeout."""
-    token = TokenRepository(session).by_digest(token_digest(raw))
+    return check_digest(session, settings, token_digest(raw))
+
+
+def check_digest(session: Session, settings: Settings, digest: str) -> ValidToken:
+    """``check_token`` by the token's SHA-256 (the form it is stored and cached in)."""
+    token = TokenRepository(session).by_digest(digest)
     now = clock.now()
     if token is None:
         raise Unauthenticated("登录已失效，请重新登录", code="auth.token_invalid")

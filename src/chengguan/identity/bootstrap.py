@@ -13,6 +13,7 @@ from chengguan.identity import passwords
 from chengguan.identity.models import Role, User
 from chengguan.identity.permissions import KEYS
 from chengguan.identity.repository import LoginFailureRepository, RoleRepository, UserRepository
+from chengguan.identity.separation import DUTY_KEYS, DUTY_LABELS, DUTY_ROLES, Duty, ensure_separate
 
 _READ_ORG = {"org:read", "officer:read", "vehicle:read", "device:read", "grid:read"}
 _CASEWORK = {"source:read", "source:write", "dispatch:read", "case:read", "case:write", "law:read", "merchant:read"}
@@ -27,8 +28,31 @@ class BuiltinRole:
     permissions: frozenset[str]
 
 
+# 三员分立 (identity.separation): the three administrators' roles hold disjoint duties. The system administrator keeps
+# the business permissions too (one login opens every working screen of a small bureau), never a security or audit
+# duty's.
+SYSTEM_ADMIN_KEYS = KEYS - DUTY_KEYS[Duty.security] - DUTY_KEYS[Duty.audit]
+SECURITY_ADMIN_KEYS = frozenset({"role:read", "role:write", "user:read", "user:grant", "org:read"})
+AUDIT_ADMIN_KEYS = frozenset({"audit:read"})
+
 BUILTIN_ROLES: tuple[BuiltinRole, ...] = (
-    BuiltinRole("admin", "系统管理员", "全部权限，全部数据", DataScope.all, KEYS),
+    BuiltinRole(
+        "admin",
+        "系统管理员",
+        "管理单位、账号与配置，全部数据；不能分配角色、不能查看审计日志（三员分立）",
+        DataScope.all,
+        SYSTEM_ADMIN_KEYS,
+    ),
+    BuiltinRole(
+        "security_admin",
+        "安全管理员",
+        "维护角色与权限、为账号分配角色；不能新建或停用账号、不能查看审计日志",
+        DataScope.all,
+        SECURITY_ADMIN_KEYS,
+    ),
+    BuiltinRole(
+        "audit_admin", "安全审计员", "查看、校验与导出审计日志，不能做其他操作", DataScope.all, AUDIT_ADMIN_KEYS
+    ),
     BuiltinRole(
         "district_leader",
         "区局领导",
@@ -110,22 +134,30 @@ def ensure_builtin_roles(session: Session) -> dict[str, Role]:
     return roles
 
 
-def ensure_admin(session: Session, settings: Settings, *, username: str, password: str) -> bool:
-    """Create the administrator (True) or reset its password and let it in again (False): reactivated, its
-    remembered login failures forgotten, no forced change (whoever runs the CLI chose the password)."""
-    passwords.ensure_policy(settings, password, user_inputs=(username, "系统管理员"), field="password")
+def ensure_admin(
+    session: Session, settings: Settings, *, username: str, password: str, duty: Duty = Duty.system
+) -> bool:
+    """Create one of the three administrators (True) or reset its password and let it in again (False):
+    reactivated, its remembered login failures forgotten, no forced change (whoever runs the CLI chose the
+    password). An existing account keeps its other roles unless they carry another administrator's duty (422)."""
+    name = DUTY_LABELS[duty]
+    passwords.ensure_policy(settings, password, user_inputs=(username, name), field="password")
     roles = ensure_builtin_roles(session)
     users = UserRepository(session)
     user = users.by_username(username)
     created = user is None
     if user is None:
-        user = User(username=username, display_name="系统管理员", password_hash="")
+        user = User(username=username, display_name=name, password_hash="")
         session.add(user)
-    else:
+        session.flush()
+    role_ids = {*users.role_ids(user.id), roles[DUTY_ROLES[duty]].id}
+    held = {key for keys in RoleRepository(session).permissions(role_ids).values() for key in keys}
+    ensure_separate(held, field="username", whose=f"账号 {username}")
+    if not created:
         user.locked_until, user.is_active = None, True
         LoginFailureRepository(session).forget(username)
     passwords.set_password(session, settings, user, password, must_change=False)
-    users.set_roles(user.id, {*users.role_ids(user.id), roles["admin"].id})
+    users.set_roles(user.id, role_ids)
     audit.record(
         session,
         cli_actor(),
@@ -133,6 +165,7 @@ def ensure_admin(session: Session, settings: Settings, *, username: str, passwor
         target_type="user",
         target_id=user.id,
         target_label=username,
+        summary={"duty": duty.value, "role": DUTY_ROLES[duty]},
     )
     session.flush()
     return created

@@ -91,6 +91,20 @@ class RoleRepository(Repository[Role]):
         self.session.execute(delete(RoleUnit).where(RoleUnit.role_id == role_id))
         self.session.add_all(RoleUnit(role_id=role_id, unit_id=u) for u in dict.fromkeys(unit_ids))
 
+    def holders_also_granted(self, role_id: uuid.UUID, keys: Iterable[str]) -> list[str]:
+        """Usernames of the role's holders whose other roles grant any of ``keys``."""
+        other = UserRole.__table__.alias("other")
+        statement = (
+            select(User.username)
+            .join(UserRole, UserRole.user_id == User.id)
+            .join(other, other.c.user_id == User.id)
+            .join(RolePermission, RolePermission.role_id == other.c.role_id)
+            .where(UserRole.role_id == role_id, other.c.role_id != role_id, RolePermission.permission.in_(list(keys)))
+            .distinct()
+            .order_by(User.username)
+        )
+        return list(self.session.scalars(statement))
+
     def holders(self, role_id: uuid.UUID) -> int:
         return len(list(self.session.scalars(select(UserRole.user_id).where(UserRole.role_id == role_id))))
 

@@ -89,16 +89,20 @@ class UserCreate(Schema):
     password: str = Field(min_length=1, max_length=200)
     unit_id: uuid.UUID | None = None
     officer_id: uuid.UUID | None = None
-    role_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
 
 
 class UserUpdate(Schema):
     display_name: str | None = Field(None, min_length=1, max_length=50)
     unit_id: uuid.UUID | None = None
     officer_id: uuid.UUID | None = None
-    role_ids: list[uuid.UUID] | None = Field(None, max_length=50)
     is_active: bool | None = None
     password: str | None = Field(None, min_length=1, max_length=200)
+
+
+class RoleAssignment(Schema):
+    """分配角色 (the security administrator's duty): the account's roles, replacing those it held."""
+
+    role_ids: list[uuid.UUID] = Field(max_length=50, description="角色 id；空数组表示收回全部角色")
 
 
 class UserFilter(Filter):
@@ -119,6 +123,7 @@ class RoleRead(Out):
     data_scope: DataScope
     custom_unit_ids: list[uuid.UUID]
     builtin: bool
+    duty: str | None = Field(None, description="三员分立：system 系统管理员 / security 安全管理员 / audit 安全审计员")
 
 
 class RoleCreate(Schema):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from chengguan.audit import service as audit
 from chengguan.core import clock
 from chengguan.core.config import get_settings
-from chengguan.core.errors import Conflict, FieldProblem, Unprocessable, field_error
+from chengguan.core.errors import Conflict, FieldProblem, Forbidden, field_error
 from chengguan.core.principals import DataScope, StaffPrincipal
 from chengguan.core.security import hash_password
 from chengguan.identity import auth, passwords
@@ -25,6 +25,14 @@ from chengguan.identity.repository import (
     UserRepository,
 )
 from chengguan.identity.schemas import RoleRead, RoleRef, UserRead
+from chengguan.identity.separation import (
+    DUTY_KEYS,
+    DUTY_LABELS,
+    DutiesCombined,
+    duties_of,
+    duty_of,
+    ensure_separate,
+)
 from chengguan.kit.crud import CrudService, conflict
 from chengguan.kit.snapshot import as_dict
 from chengguan.org.references import unit_in_scope
@@ -61,7 +69,6 @@ class UserService(CrudService[User]):
     def clean(
         self, session: Session, principal: StaffPrincipal, values: dict[str, Any], obj: User | None
     ) -> dict[str, Any]:
-        values.pop("role_ids", None)
         if values.get("unit_id") is not None:
             unit_in_scope(session, principal, values["unit_id"])
         if values.get("officer_id") is not None:
@@ -96,51 +103,60 @@ class UserService(CrudService[User]):
         settings = get_settings()
         PasswordHistoryRepository(session).add(user.id, user.password_hash, clock.now(), keep=settings.password_history)
 
-    def _assign_roles(
-        self, session: Session, principal: StaffPrincipal, user_id: uuid.UUID, role_ids: list[uuid.UUID]
-    ) -> None:
+    def assign_roles(
+        self, session: Session, principal: StaffPrincipal, id: uuid.UUID, role_ids: list[uuid.UUID]
+    ) -> BaseModel:
+        """分配角色 — the security administrator's duty (三员分立, identity.separation): not to oneself, and never
+        so that the account holds two administrators' duties. Accounts themselves are the system administrator's."""
+        user = self.load(session, principal, id)
+        if user.id == principal.user_id:
+            raise Forbidden("不能为自己分配角色（三员分立：授权须由他人完成）", code="role.self_grant")
         found = {r.id: r for r in session.scalars(select(Role).where(Role.id.in_(role_ids)))}
         missing = [str(r) for r in role_ids if r not in found]
         if missing:
             raise field_error("role_ids", f"角色不存在：{', '.join(missing)}")
-        # Nobody hands out more than they hold: a role granting a key the writer lacks is refused.
-        beyond = sorted(
-            {k for r in found.values() for k in RoleRepository(session).permissions([r.id])[r.id]}
-            - set(principal.permissions)
+        granted = RoleRepository(session).permissions(found)
+        ensure_separate({k for keys in granted.values() for k in keys}, field="role_ids", whose="同一账号")
+        repo = UserRepository(session)
+        before = sorted(str(r) for r in repo.role_ids(user.id))
+        repo.set_roles(user.id, role_ids)
+        auth.revoke_tokens(session, user.id)  # the new grants hold from the next login, not in a token of the old ones
+        audit.record(
+            session,
+            principal.actor,
+            "user.roles",
+            target_type="user",
+            target_id=user.id,
+            target_label=user.username,
+            summary={"before": {"role_ids": before}, "after": {"role_ids": sorted({str(r) for r in role_ids})}},
         )
-        if beyond:
-            raise Unprocessable(
-                "不能授予超出您自身权限的角色",
-                code="role.beyond_own_permissions",
-                errors=[FieldProblem(field="role_ids", message="、".join(beyond))],
-            )
-        UserRepository(session).set_roles(user_id, role_ids)
+        session.flush()
+        return self.read(session, principal, user.id)
 
     def create(self, session: Session, principal: StaffPrincipal, data: BaseModel) -> BaseModel:
-        role_ids = list(getattr(data, "role_ids", []) or [])
         result = super().create(session, principal, data)
         self._remember(session, result.id)  # type: ignore[attr-defined]
-        self._assign_roles(session, principal, result.id, role_ids)  # type: ignore[attr-defined]
-        return self.read(session, principal, result.id)  # type: ignore[attr-defined]
+        return result
+
+    def load_to_manage(self, session: Session, principal: StaffPrincipal, id: uuid.UUID) -> User:
+        """An account the principal may change: not one holding another administrator's duty — else the system
+        administrator could reset the audit administrator's password and read the log as them (三员分立). Those
+        accounts are reset from the command line (``chengguan create-admin --duty …``)."""
+        user = self.load(session, principal, id)
+        held = RoleRepository(session).grants_of_user(user.id)[0]
+        other = [d for d in duties_of(held) if d not in duties_of(principal.permissions)]
+        if other:
+            raise Forbidden(
+                f"该账号是{DUTY_LABELS[other[0]]}，不能由您修改（三员分立；可在服务器上用 create-admin 重置）",
+                code="user.other_duty",
+            )
+        return user
 
     def update(self, session: Session, principal: StaffPrincipal, id: uuid.UUID, data: BaseModel) -> BaseModel:
+        self.load_to_manage(session, principal, id)
         reset = getattr(data, "password", None) is not None
         if reset or getattr(data, "is_active", None) is False:
             auth.revoke_tokens(session, id)  # a reset or deactivated account keeps no live session
-        role_ids = getattr(data, "role_ids", None)
-        if role_ids is not None:
-            user = self.load(session, principal, id)
-            before = sorted(str(r) for r in UserRepository(session).role_ids(user.id))
-            self._assign_roles(session, principal, user.id, role_ids)
-            audit.record(
-                session,
-                principal.actor,
-                "user.roles",
-                target_type="user",
-                target_id=user.id,
-                target_label=user.username,
-                summary={"before": {"role_ids": before}, "after": {"role_ids": sorted(map(str, role_ids))}},
-            )
         result = super().update(session, principal, id, data)
         if reset:
             self._remember(session, id)
@@ -148,13 +164,13 @@ class UserService(CrudService[User]):
 
     def delete(self, session: Session, principal: StaffPrincipal, id: uuid.UUID) -> None:
         """Accounts are deactivated, never deleted: the audit log and case history keep pointing at them."""
-        user = self.load(session, principal, id)
+        user = self.load_to_manage(session, principal, id)
         if user.id == principal.user_id:
             raise Conflict("不能停用自己的账号", code="user.self")
         self._set_active(session, principal, user, False)
 
     def unlock(self, session: Session, principal: StaffPrincipal, id: uuid.UUID) -> BaseModel:
-        user = self.load(session, principal, id)
+        user = self.load_to_manage(session, principal, id)
         audit.record(
             session,
             principal.actor,
@@ -202,7 +218,7 @@ class RoleService(CrudService[Role]):
         return [
             RoleRead.model_validate(
                 {k: v for k, v in as_dict(o).items() if k in RoleRead.model_fields}
-                | {"permissions": permissions[o.id], "custom_unit_ids": units[o.id]}
+                | {"permissions": permissions[o.id], "custom_unit_ids": units[o.id], "duty": duty_of(permissions[o.id])}
             )
             for o in objs
         ]
@@ -215,9 +231,9 @@ class RoleService(CrudService[Role]):
         unknown = sorted(set(values.get("permissions") or []) - KEYS)
         if unknown:
             raise field_error("permissions", f"未知的权限标识：{', '.join(unknown)}")
-        beyond = sorted(set(values.get("permissions") or []) - set(principal.permissions))
-        if beyond:
-            raise field_error("permissions", f"不能授予自己没有的权限：{', '.join(beyond)}")
+        # Composing roles is the security administrator's duty (三员分立): bounded by the separation of the three
+        # administrators' duties, not by what the composer holds (they hold none of the business permissions).
+        ensure_separate(values.get("permissions") or [], field="permissions", whose="同一角色")
         for unit_id in values.get("custom_unit_ids") or []:
             unit_in_scope(session, principal, unit_id, field="custom_unit_ids")
         scope = values.get("data_scope") or (obj.data_scope if obj else DataScope.self)
@@ -245,6 +261,9 @@ class RoleService(CrudService[Role]):
         role = self.load(session, principal, id)
         before = self.to_read(session, [role])[0].model_dump(mode="json", include={"permissions", "custom_unit_ids"})
         self.clean(session, principal, data.model_dump(exclude_unset=True) | {"code": role.code}, role)
+        permissions = getattr(data, "permissions", None)
+        if permissions is not None:
+            self._keep_holders_separate(session, role, permissions)
         self._store_grants(session, role.id, data)
         after = self.to_read(session, [role])[0].model_dump(mode="json", include={"permissions", "custom_unit_ids"})
         if before != after:
@@ -258,6 +277,20 @@ class RoleService(CrudService[Role]):
                 summary={"before": before, "after": after},
             )
         return super().update(session, principal, id, data)
+
+    def _keep_holders_separate(self, session: Session, role: Role, permissions: list[str]) -> None:
+        """A role's new permissions must not give any holder two administrators' duties through their other roles."""
+        duty = duty_of(permissions)
+        if duty is None:
+            return
+        others = sorted({k for d, keys in DUTY_KEYS.items() if d is not duty for k in keys})
+        clashing = RoleRepository(session).holders_also_granted(role.id, others)
+        if clashing:
+            raise DutiesCombined(
+                f"三员分立：{len(clashing)} 个持有该角色的账号（{'、'.join(clashing[:5])}）另有其他管理员的权限，"
+                f"该角色不能再具有{DUTY_LABELS[duty]}的权限",
+                errors=[FieldProblem(field="permissions", message="持有者将兼有两类管理员的权限")],
+            )
 
     def before_delete(self, session: Session, principal: StaffPrincipal, obj: Role) -> None:
         if obj.builtin:

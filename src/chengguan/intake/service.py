@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from chengguan.calendar.service import work_calendar
 from chengguan.core import clock
+from chengguan.core.auditnotes import refusal
 from chengguan.core.errors import Conflict, NotFound, Unprocessable, field_error
 from chengguan.core.principals import Actor, StaffPrincipal
 from chengguan.intake import hooks, read, rules, timelimits, timeline
@@ -225,7 +226,11 @@ def _resolve_supervisions(session: Session, source_id: uuid.UUID, now: datetime)
 def load(session: Session, principal: StaffPrincipal, source_id: uuid.UUID) -> CaseSource:
     source = CaseSourceRepository(session).get_readable(principal, source_id)
     if source is None:
-        raise NotFound("案源不存在或不在数据权限范围内", code="source.not_found")
+        refused = NotFound("案源不存在或不在数据权限范围内", code="source.not_found")
+        other = session.get(CaseSource, source_id)  # only on the way out: another unit's source is a kept refusal
+        if other is not None:
+            refused.noting(refusal(principal, "case_source", source_id, "out_of_scope", status=404, label=other.code))
+        raise refused
     return source
 
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from sqlalchemy import Select, inspect, or_
 from sqlalchemy.orm import Session
 
+from chengguan.core.auditnotes import refusal
 from chengguan.core.db import Base
 from chengguan.core.errors import Conflict, FieldProblem, NotFound, field_error
 from chengguan.core.principals import StaffPrincipal
@@ -109,9 +110,15 @@ class CrudService(Generic[M]):
     # --- the use cases ----------------------------------------------------------------------------------------
     def load(self, session: Session, principal: StaffPrincipal, id: uuid.UUID) -> M:
         """The row if it exists and lies in the principal's data scope; otherwise 404 (never 403: no probing)."""
-        obj = self.repository(session).get_readable(principal, id)
+        repo = self.repository(session)
+        obj = repo.get_readable(principal, id)
         if obj is None:
-            raise NotFound(f"{self.noun}不存在或不在您的数据权限范围内")
+            refused = NotFound(f"{self.noun}不存在或不在您的数据权限范围内")
+            other = repo.get(id)  # only on the way out: whether it exists elsewhere (a refusal the log must keep)
+            if other is not None:
+                refused.noting(refusal(principal, self.target_type, id, "out_of_scope", status=404,
+                                       label=self.label(other)))  # fmt: skip
+            raise refused
         return obj
 
     def list(

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, File, Path, Query, UploadFile
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from chengguan.core.access import SessionDep, require
+from chengguan.core.access import SessionDep, require, writes_on_read
 from chengguan.core.errors import PROBLEM_RESPONSES, NotFound, field_error
 from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.schemas import PageQuery, Paginated
@@ -105,9 +105,10 @@ def list_matters(
     response_class=Response,
     responses={200: {"content": {excel.XLSX: {"schema": {"type": "string", "format": "binary"}}}}},
 )
-def export_matters(session: SessionDep, _: Reader) -> Response:
+@writes_on_read  # audited download
+def export_matters(session: SessionDep, principal: Reader) -> Response:
     headers = {"Content-Disposition": "attachment; filename*=UTF-8''%E6%89%A7%E6%B3%95%E4%BA%8B%E9%A1%B9.xlsx"}
-    return Response(excel.export_matters(session), media_type=excel.XLSX, headers=headers)
+    return Response(excel.export_audited(session, principal), media_type=excel.XLSX, headers=headers)
 
 
 @router.post("/matters:import", tags=[ADMIN], summary="导入执法事项（Excel，按编码新增或修改）")

@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from chengguan.core.access import SessionDep, SettingsDep, require
+from chengguan.core.access import SessionDep, SettingsDep, require, writes_on_read
 from chengguan.core.errors import PROBLEM_RESPONSES
 from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.media import NOSNIFF
@@ -35,6 +35,7 @@ def _pdf(data: bytes, name: str) -> Response:
 # Declared before the CRUD routes: /merchants/{item_id} would otherwise take "signs.pdf" for an id.
 @router.get("/merchants/signs.pdf", summary="批量打印打烊提示牌（按地址排序，一次最多 500 户）", tags=["商户档案"],
             response_class=Response, responses=PDF)  # fmt: skip
+@writes_on_read  # audited export
 def street_signs(
     session: SessionDep, settings: SettingsDep, principal: Reader, query: Annotated[SignFilter, Query()]
 ) -> Response:
@@ -43,6 +44,7 @@ def street_signs(
 
 @router.get("/merchants/{merchant_id}/sign.pdf", summary="打烊提示牌（城市共治识别码，A5）", tags=["商户档案"],
             response_class=Response, responses=PDF)  # fmt: skip
+@writes_on_read  # audited download
 def shop_sign(merchant_id: uuid.UUID, session: SessionDep, settings: SettingsDep, principal: Reader) -> Response:
     return _pdf(signs.sign_pdf(session, settings, principal, merchant_id), f"打烊提示牌-{merchant_id}.pdf")
 

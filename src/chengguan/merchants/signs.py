@@ -6,6 +6,7 @@ import uuid
 
 from sqlalchemy.orm import Session
 
+from chengguan.audit import events
 from chengguan.cases.enums import MerchantStatus
 from chengguan.core.config import Settings
 from chengguan.core.errors import field_error
@@ -46,7 +47,9 @@ def _specs(session: Session, settings: Settings, shops: list[Merchant]) -> list[
 def sign_pdf(session: Session, settings: Settings, principal: StaffPrincipal, merchant_id: uuid.UUID) -> bytes:
     """The sign of one shop in the caller's data scope (404 otherwise)."""
     shop = merchant_service.load(session, principal, merchant_id)
-    return render_signs(_specs(session, settings, [shop]))
+    data = render_signs(_specs(session, settings, [shop]))
+    events.download(session, principal, "merchant_sign", shop.id, shop.code, format="pdf")
+    return data
 
 
 def signs_pdf(session: Session, settings: Settings, principal: StaffPrincipal, filters: SignFilter) -> bytes:
@@ -65,4 +68,9 @@ def signs_pdf(session: Session, settings: Settings, principal: StaffPrincipal, f
         raise field_error("street", "没有符合条件的商户，无可打印的提示牌")
     if len(shops) > BATCH_LIMIT:
         raise field_error("street", f"一次最多打印 {BATCH_LIMIT} 户，请按街道或网格缩小范围")
-    return render_signs(_specs(session, settings, shops))
+    data = render_signs(_specs(session, settings, shops))
+    # A batch of the register leaves the platform: an export, with what was asked for and how many shops it holds.
+    asked = filters.model_dump(mode="json", exclude_none=True)
+    events.download(session, principal, "export", "merchant_signs", "打烊提示牌（批量）", action="export.download",
+                    format="pdf", shops=len(shops), filters=asked)  # fmt: skip
+    return data

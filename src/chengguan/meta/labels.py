@@ -14,6 +14,7 @@ from enum import Enum
 from functools import cache
 from typing import Any, get_args
 
+from chengguan.audit import actions as audit
 from chengguan.cases import enums as cases
 from chengguan.cases import gates as case_gates
 from chengguan.cases import workflow as case_workflow
@@ -24,6 +25,7 @@ from chengguan.documents import delivery, kinds, signatures
 from chengguan.documents import enums as documents
 from chengguan.evidence import enums as evidence
 from chengguan.evidence import review as evidence_review
+from chengguan.identity import separation
 from chengguan.intake import enums as intake
 from chengguan.law import assess
 from chengguan.law import enums as law
@@ -40,8 +42,13 @@ Entry = dict[str, object]
 # Each dictionary with every value it must label: an enum (its members), or for the code tables that are not enums
 # (kept as plain dicts or a Literal by their domain) the codes the domain accepts.
 DICTIONARIES: dict[str, tuple[Iterable[Any], Mapping[Any, str]]] = {
-    # identity and organisation
+    # identity and organisation; the audit log's vocabulary
     "data_scope": (identity.DataScope, identity.DATA_SCOPE_LABELS),
+    "admin_duty": (separation.Duty, separation.DUTY_LABELS),
+    "audit_action": (audit.ACTION_LABELS, audit.ACTION_LABELS),
+    "audit_verb": (audit.VERB_LABELS, audit.VERB_LABELS),
+    "audit_target": (audit.TARGET_LABELS, audit.TARGET_LABELS),
+    "refusal_reason": (audit.REFUSAL_LABELS, audit.REFUSAL_LABELS),
     "org_level": (org.OrgLevel, org.LEVEL_LABELS),
     "officer_kind": (org.OfficerKind, org.OFFICER_KIND_LABELS),
     "gender": (org.Gender, org.GENDER_LABELS),

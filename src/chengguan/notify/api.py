@@ -16,7 +16,8 @@ from chengguan.kit.schemas import Out
 from chengguan.notify.models import SmsMessage
 
 router = APIRouter(tags=["短信发件箱"], responses=PROBLEM_RESPONSES)
-Auditor = Annotated[StaffPrincipal, Depends(require("audit:read"))]
+# The system administrator runs the gateway; the audit administrator may read what was sent as well.
+Auditor = Annotated[StaffPrincipal, Depends(require("sms:read", "audit:read"))]
 
 
 class SmsOut(Out):

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from sqlalchemy.orm import Session
 
+from chengguan.core.auditnotes import refusal
 from chengguan.core.errors import Forbidden
 from chengguan.core.principals import DataScope, StaffPrincipal
 from chengguan.kit import crud
@@ -72,9 +73,12 @@ def require_config_scope(session: Session, principal: StaffPrincipal, unit_id: u
     if unit_id is None:
         if not city_wide(session, principal):
             raise Forbidden(f"只有具有全市数据权限的账号可以设置全市通用的{noun}，请选择本单位",
-                            code="config.city_wide_forbidden")  # fmt: skip
+                            code="config.city_wide_forbidden").noting(
+                refusal(principal, "config", None, "city_wide_config", status=403, label=noun))  # fmt: skip
     elif not unit_in_scope(session, principal, unit_id):
-        raise Forbidden(f"该单位不在您的数据权限范围内，不能设置其{noun}", code="config.unit_out_of_scope")
+        raise Forbidden(f"该单位不在您的数据权限范围内，不能设置其{noun}", code="config.unit_out_of_scope").noting(
+            refusal(principal, "org_unit", unit_id, "config_out_of_scope", status=403, label=noun)
+        )
 
 
 def config_readable(principal: StaffPrincipal, unit_column: Any) -> ColumnElement[bool]:

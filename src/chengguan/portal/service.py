@@ -19,8 +19,10 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from chengguan.audit import service as audit
+from chengguan.cases.disclosure import mask_phone
 from chengguan.cases.models import Case
 from chengguan.core import clock
+from chengguan.core.auditnotes import AuditNote
 from chengguan.core.config import Settings
 from chengguan.core.errors import TooManyRequests, Unauthenticated, field_error
 from chengguan.core.principals import Actor, MerchantPrincipal, PrincipalType
@@ -114,22 +116,37 @@ def account_of(session: Session, phone: str) -> MerchantAccount | None:
     return session.scalars(select(MerchantAccount).where(MerchantAccount.phone == phone)).first()
 
 
-def check_code(session: Session, phone: str, code: str) -> PortalLoginCode:
+def failure_note(phone: str, ip: str | None, action: str, reason: str) -> AuditNote:
+    """What a refused try leaves in the audit log after the request's rollback (core.auditnotes), the number
+    masked: personal data stays out of the hash-chained log, which can never be re-encrypted."""
+    masked = mask_phone(phone) or ""
+    return AuditNote(Actor("anonymous", None, masked, None, ip), action, "merchant_account", None, masked,
+                     {"reason": reason})  # fmt: skip
+
+
+def check_code(
+    session: Session, phone: str, code: str, *, ip: str | None = None, action: str = "portal.login_failed"
+) -> PortalLoginCode:
     """The phone's live code when ``code`` is it (not used up yet: see ``spend``); a wrong code counts one of the
-    five tries (401 ``portal.code_invalid``)."""
+    five tries (401 ``portal.code_invalid``); a refusal is audited as ``action``."""
     phone = _phone(phone)
     now = clock.now()
     row = session.scalars(
         select(PortalLoginCode).where(PortalLoginCode.phone == phone, PortalLoginCode.used_at.is_(None))
         .order_by(PortalLoginCode.sent_at.desc())
     ).first()  # fmt: skip
-    bad = CodeInvalid("验证码错误或已过期，请重新获取")
+
+    def failed(error: CodeInvalid, reason: str) -> CodeInvalid:
+        return error.noting(failure_note(phone, ip, action, reason))  # type: ignore[return-value]
+
+    message = "验证码错误或已过期，请重新获取"
     if row is None or clock.as_utc(row.expires_at) <= now or row.attempts >= MAX_ATTEMPTS:
-        raise bad
+        reason = "no_code" if row is None else "expired" if row.attempts < MAX_ATTEMPTS else "attempts_spent"
+        raise failed(CodeInvalid(message), reason)
     if not secrets.compare_digest(row.code_hash, _digest(phone, (code or "").strip())):
         # the failed try must count even though the request fails: written in a statement the error keeps
         session.execute(update(PortalLoginCode).where(PortalLoginCode.id == row.id).values(attempts=row.attempts + 1))
-        raise WrongCode("验证码错误或已过期，请重新获取")
+        raise failed(WrongCode(message), "wrong_code")
     return row
 
 
@@ -149,11 +166,12 @@ def login(
     """Exchange a valid code for a portal token (the code is used up; five wrong tries spend it): a phone that
     consented to the portal, or the account of a shop that claimed itself."""
     phone = _phone(phone)
-    row = check_code(session, phone, code)
+    row = check_code(session, phone, code, ip=ip)
     consent = _portal_consent(session, phone)
     account = account_of(session, phone)
     if consent is None and account is None:
-        raise CodeInvalid("验证码错误或已过期，请重新获取")
+        note = failure_note(phone, ip, "portal.login_failed", "no_consent")
+        raise CodeInvalid("验证码错误或已过期，请重新获取").noting(note)
     spend(row)
     if account is None:
         assert consent is not None

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.responses import StreamingResponse
 
+from chengguan.audit import events
 from chengguan.core.access import SessionDep, SettingsDep, require
 from chengguan.core.errors import PROBLEM_RESPONSES, NotFound
 from chengguan.core.principals import StaffPrincipal
@@ -71,7 +72,9 @@ def act_on_notice(
             response_class=Response, responses=PDF)  # fmt: skip
 def notice_pdf(notice_id: NoticeId, session: SessionDep, settings: SettingsDep, principal: Reader) -> Response:
     notice = actions.load(session, principal, notice_id)
-    return pdf_response(notices.pdf_bytes(session, settings, notice), notice.document_no or notice.code)
+    data = notices.pdf_bytes(session, settings, notice)
+    events.download(session, principal, "shop_notice", notice.id, notice.document_no or notice.code)
+    return pdf_response(data, notice.document_no or notice.code)
 
 
 def pdf_response(data: bytes, number: str) -> Response:
@@ -85,7 +88,10 @@ def pdf_response(data: bytes, number: str) -> Response:
 def notice_photo(
     notice_id: NoticeId, evidence_id: uuid.UUID, session: SessionDep, settings: SettingsDep, principal: Reader
 ) -> Response:
-    return photo_response(session, settings, actions.load(session, principal, notice_id), evidence_id)
+    notice = actions.load(session, principal, notice_id)
+    response = photo_response(session, settings, notice, evidence_id)
+    events.download(session, principal, "evidence", evidence_id, f"整改照片 {notice.document_no or notice.code}")
+    return response
 
 
 def photo_response(session, settings, notice, evidence_id: uuid.UUID) -> Response:

@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chengguan.audit import service as audit
+from chengguan.audit import events
 from chengguan.cases.models import Case
 from chengguan.core import clock
 from chengguan.core.config import Settings
@@ -177,8 +177,8 @@ def create(
                             data={"notice_id": str(notice.id), "code": notice.code, "kind": kind.value})  # fmt: skip
     if sms_now:
         tell(session, settings, notice, merchant)
-    audit.record(session, actor, "notice.issue", target_type="shop_notice", target_id=notice.id,
-                 target_label=f"{KIND_LABELS[kind]} {notice.document_no or notice.code} {merchant.name}")  # fmt: skip
+    label = f"{KIND_LABELS[kind]} {notice.document_no or notice.code} {merchant.name}"
+    events.record(session, actor, "notice.issue", "shop_notice", notice.id, label, due=str(notice.due_date))
     session.flush()
     return notice
 

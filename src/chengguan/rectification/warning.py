@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chengguan.audit import service as audit
+from chengguan.audit import events
 from chengguan.core import clock
 from chengguan.core.errors import NotFound, field_error
 from chengguan.core.principals import StaffPrincipal
@@ -111,6 +111,6 @@ def put_rule(session: Session, principal: StaffPrincipal, matter_code: str, data
     row.updated_at = clock.now()
     session.flush()
     after = {"enabled": row.enabled, "window_days": row.window_days}
-    audit.record(session, principal.actor, "warning_rule.put", target_type="warning_first_rule", target_id=row.id,
-                 target_label=f"{matter.code} {matter.name}", summary={"before": before, "after": after})  # fmt: skip
+    events.record(session, principal, "warning_rule.put", "warning_first_rule", row.id, f"{matter.code} {matter.name}",
+                  before=before, after=after)  # fmt: skip
     return next(r for r in rules(session) if r.matter_code == matter.code)

@@ -15,7 +15,7 @@ from typing import BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chengguan.audit import service as audit
+from chengguan.audit import events
 from chengguan.core import clock
 from chengguan.core.config import Settings
 from chengguan.core.errors import Conflict, DomainError, FieldProblem, NotFound, field_error
@@ -142,8 +142,7 @@ def claim_by_agent(
 
 def _audit(session: Session, account: MerchantAccount, shop: Merchant, action: str, ip: str | None) -> None:
     actor = Actor(PrincipalType.merchant.value, account.id, account.display_name, None, ip)
-    audit.record(session, actor, action, target_type="merchant", target_id=shop.id,
-                 target_label=f"{shop.code} {shop.name}")  # fmt: skip
+    events.record(session, actor, action, "merchant", shop.id, f"{shop.code} {shop.name}")
 
 
 def owned(session: Session, account: MerchantAccount, code: str) -> Merchant:
@@ -203,7 +202,6 @@ def decide(session: Session, principal: StaffPrincipal, claim_id: uuid.UUID, app
     row.status = ClaimStatus.approved if approve else ClaimStatus.refused
     row.decided_by_name, row.decided_at, row.reason = principal.display_name, clock.now(), (reason or None)
     session.flush()
-    audit.record(session, principal.actor, "claim.approve" if approve else "claim.refuse", target_type="merchant",
-                 target_id=shop.id, target_label=f"{shop.code} {shop.name}",
-                 summary={"claim_id": str(row.id), "agent": row.agent_name, "reason": reason})  # fmt: skip
+    events.record(session, principal, "claim.approve" if approve else "claim.refuse", "merchant", shop.id,
+                  f"{shop.code} {shop.name}", claim_id=str(row.id), agent=row.agent_name, reason=reason)  # fmt: skip
     return row

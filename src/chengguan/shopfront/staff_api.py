@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy import select
 
+from chengguan.audit import events
 from chengguan.core.access import SessionDep, SettingsDep, require
 from chengguan.core.errors import PROBLEM_RESPONSES, NotFound
 from chengguan.core.principals import StaffPrincipal
@@ -70,6 +71,7 @@ def claim_letter(claim_id: uuid.UUID, session: SessionDep, settings: SettingsDep
     row, _ = claims.load_claim(session, principal, claim_id)
     if row.letter_sha256 is None or row.letter_mime is None:
         raise NotFound("该认领没有授权委托书", code="claim.no_letter")
+    events.download(session, principal, "shop_claim", row.id, "授权委托书")
     headers = file_headers(row.letter_mime, row.letter_filename or "授权委托书")
     return Response(blob_store(settings).get(row.letter_sha256), media_type=row.letter_mime, headers=headers)
 

@@ -95,7 +95,7 @@ export const MENU_GROUPS = [
       { name: 'users', path: '/console/users', title: '用户管理', icon: UserFilled, perms: ['user:read'] },
       { name: 'roles', path: '/console/roles', title: '角色权限', icon: Lock, perms: ['role:read'] },
       { name: 'audit', path: '/console/audit', title: '审计日志', icon: Document, perms: ['audit:read'] },
-      { name: 'sms', path: '/console/sms', title: '短信发件箱', icon: Message, perms: ['audit:read'] },
+      { name: 'sms', path: '/console/sms', title: '短信发件箱', icon: Message, perms: ['sms:read', 'audit:read'] },
     ],
   },
 ]

@@ -1,7 +1,9 @@
-// 界面自有的显示约定：新建下级单位的层级、状态标签颜色、审计动作名称。
+// 界面自有的显示约定：新建下级单位的层级、状态标签颜色；审计动作名称由后端词表组合。
 
 // The Chinese names of the backend's enums come from GET /meta/labels (stores/labels.js); what stays here is the
-// web app's own: the level a new child unit takes, tag colours, and the audit log's action names.
+// web app's own: the level a new child unit takes and tag colours.
+import { entryOf } from '@/stores/labels'
+
 export const NEXT_LEVEL = { city: 'district', district: 'squad', squad: null }
 
 export const STATUS_TAG = {
@@ -14,43 +16,27 @@ export const STATUS_TAG = {
   offline: 'danger',
 }
 
-// 审计动作：`<对象>.<动作>`（后端记的是自由字符串，没有枚举）。先查完整动作表，再按「对象 + 动作」组合，未知的只显示原代码。
-const AUDIT_ACTIONS = {
-  'auth.login': '登录',
-  'auth.login_failed': '登录失败',
-  'auth.login_refused_locked': '锁定期间尝试登录',
-  'auth.locked': '连续失败，账号锁定',
-  'auth.logout': '退出登录',
-  'user.password_changed': '修改密码',
-  'user.reset_admin': '重置管理员账号',
-  'user.roles': '调整用户角色',
-  'role.grants': '调整角色授权',
-  'demo.load': '载入示范数据',
-}
-const AUDIT_VERBS = {
-  create: '新建',
-  update: '修改',
-  delete: '删除',
-  deactivate: '停用',
-  activate: '启用',
-  unlock: '解锁',
-}
-export const TARGET_TYPES = {
-  org_unit: '组织机构',
-  officer: '执法人员',
-  vehicle: '执法车辆',
-  device: '设备',
-  grid: '单元网格',
-  user: '用户',
-  role: '角色',
-  system: '系统',
-}
+// 审计动作：`<对象>.<动作>`。名称来自 GET /meta/labels（audit_action 完整动作表、audit_verb + audit_target 组合、
+// 案件操作 case.<操作> 用 case_action）；未知的只显示原代码。
 export function auditActionLabel(action) {
   if (!action) return ''
-  if (AUDIT_ACTIONS[action]) return AUDIT_ACTIONS[action]
+  const known = entryOf('audit_action', action)
+  if (known) return known.label
   const i = String(action).lastIndexOf('.')
   if (i < 0) return ''
-  const v = AUDIT_VERBS[action.slice(i + 1)]
-  const t = TARGET_TYPES[action.slice(0, i)]
-  return v && t ? `${v}${t}` : ''
+  const target = action.slice(0, i)
+  const verb = action.slice(i + 1)
+  if (target === 'case') {
+    const caseAction = entryOf('case_action', verb)
+    return caseAction ? `案件：${caseAction.label}` : `案件：${CASE_EVENTS[verb] || verb}`
+  }
+  const v = entryOf('audit_verb', verb)
+  const t = entryOf('audit_target', target)
+  return v && t ? `${v.label}${t.label}` : ''
 }
+
+// 案件全过程记录中不属于流程操作的条目（与后端 cases/timeline.py EVENT_LABELS 一致）。
+const CASE_EVENTS = { create: '立案登记', amend: '补正案件信息', withdraw_disclosure: '撤回公开信息' }
+
+/** 审计对象类型的中文名（未知的显示原代码）。 */
+export const auditTargetLabel = (type) => entryOf('audit_target', type)?.label || type || ''

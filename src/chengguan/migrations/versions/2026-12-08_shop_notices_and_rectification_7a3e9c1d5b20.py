@@ -1,7 +1,7 @@
 """shop notices and rectification, warning first, the merchant H5 (claims, profiles, reports, online statements)
 
 Revision ID: 7a3e9c1d5b20
-Revises: 7a3d9e5b1c08
+Revises: 8e1c65692029
 Create Date: 2026-12-08 09:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import chengguan.core.db
 
 revision: str = "7a3e9c1d5b20"
-down_revision: str | None = "7a3d9e5b1c08"
+down_revision: str | None = "8e1c65692029"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,3 @@
+"""Audit tests act through the case fixtures (the demo officer, a colleague, a matter)."""
+
+from cases.conftest import setup  # noqa: F401  (a fixture, used by name)
