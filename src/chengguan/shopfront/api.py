@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Path, Request, Response, UploadFile
 from fastapi.security import HTTPAuthorizationCredentials
 
+from chengguan.audit import events
 from chengguan.core.access import SessionDep, SettingsDep, bearer, client_ip
 from chengguan.core.errors import PROBLEM_RESPONSES, RATE_LIMITED_RESPONSES, DomainError, field_error
 from chengguan.core.principals import PrincipalType
@@ -161,7 +162,9 @@ def shop_notice_pdf(
     code: Code, notice_id: uuid.UUID, merchant: MerchantAuth, session: SessionDep, settings: SettingsDep
 ) -> Response:
     notice = portal_views.notice_of(session, claims.owned(session, merchant[1], code), notice_id)
-    return pdf_response(notices.pdf_bytes(session, settings, notice), notice.document_no or notice.code)
+    data = notices.pdf_bytes(session, settings, notice)
+    events.download(session, merchant[0], "shop_notice", notice.id, notice.document_no or notice.code)
+    return pdf_response(data, notice.document_no or notice.code)
 
 
 @router.get("/shops/{code}/notices/{notice_id}/photos/{evidence_id}", summary="本店提交的整改照片",

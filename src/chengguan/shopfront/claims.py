@@ -31,6 +31,7 @@ from chengguan.shopfront.models import ShopClaim
 
 LETTER_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "application/pdf"})
 LETTER_MAX = 10 * 2**20
+CLAIM_FAILED = "portal.claim_failed"
 
 
 class ClaimMismatch(DomainError):
@@ -87,10 +88,11 @@ def claim(
     """Claim by licence: code checked, number matched, the shop linked to the phone's account, a token issued."""
     if not _normal(uscc) and not _normal(operator_id_no):
         raise field_error("uscc", "请填写统一社会信用代码或经营者身份证号", code="portal.claim_number_required")
-    row = portal.check_code(session, phone, code)
+    row = portal.check_code(session, phone, code, ip=ip, action=CLAIM_FAILED)
     _not_taken(shop, portal.account_of(session, phone))
     if not matches(shop, uscc, operator_id_no):
         portal.count_failure(session, row)
+        events.after(session, portal.failure_note(phone, ip, CLAIM_FAILED, f"licence_mismatch:{shop.code}"))
         field = "uscc" if _normal(uscc) else "operator_id_no"
         what = "统一社会信用代码" if field == "uscc" else "经营者身份证号"
         message = f"{what}与商户档案登记的不一致，不能认领该店铺；请核对营业执照，或由经营者委托代理人办理"
@@ -115,7 +117,7 @@ def claim_by_agent(
     name = agent_name.strip()
     if not 2 <= len(name) <= 50:
         raise field_error("agent_name", "请填写受托人姓名", code="portal.agent_name")
-    row = portal.check_code(session, phone, code)
+    row = portal.check_code(session, phone, code, ip=ip, action=CLAIM_FAILED)
     _not_taken(shop, portal.account_of(session, phone))
     head = letter.read(media.HEAD_BYTES)
     if not head:
