@@ -17,7 +17,7 @@ REGISTRY = ["org-units", "officers", "equipment", "grids"]
 LAW_READ = ["law-library", "law-matters", "law-assess"]  # law:read
 LAW = [*LAW_READ, "law-admin"]  # law:write
 SYSTEM = ["users", "roles", "audit", "sms"]  # audit:read also opens 短信发件箱 (as sms:read does)
-MERCHANTS = ["merchants"]  # merchant:read (商户档案)
+MERCHANTS = ["merchants", "notices", "shop-claims"]  # merchant:read (商户档案、整改通知、店铺认领审核)
 
 # The menu each role must see (from the built-in roles' permissions; a change there must change this table). 三员分立:
 # the system administrator has no 审计日志, the security administrator only users, roles and the unit tree it

@@ -29,6 +29,7 @@ from chengguan.demo.evidence import seed_evidence
 from chengguan.demo.geography import DemoCity, build_demo_city
 from chengguan.demo.intake import seed_intake
 from chengguan.demo.merchants import seed_merchants
+from chengguan.demo.rectification import seed_rectification
 from chengguan.dispatching import live as live_positions
 from chengguan.dispatching.models import DispatchTask, Position
 from chengguan.documents.models import (
@@ -65,6 +66,14 @@ from chengguan.merchants.models import Merchant
 from chengguan.notify.models import SmsMessage
 from chengguan.org.models import Device, Grid, Officer, OrgUnit, OrgUnitClosure, Vehicle
 from chengguan.portal.models import PortalLoginCode
+from chengguan.rectification.models import (
+    Notice,
+    NoticeEvent,
+    RectificationSubmission,
+    WarningDecision,
+    WarningRule,
+)
+from chengguan.shopfront.models import MerchantReport, PartySubmission, ShopClaim, ShopProfile
 
 
 @dataclass(frozen=True)
@@ -98,6 +107,15 @@ def print_logins() -> None:
 def _wipe(session: Session) -> None:
     """Remove every row the foundation owns (demo reset); the audit chain restarts from genesis."""
     for model in (
+        NoticeEvent,
+        RectificationSubmission,
+        Notice,
+        WarningDecision,
+        WarningRule,
+        PartySubmission,
+        MerchantReport,
+        ShopProfile,
+        ShopClaim,
         SmsMessage,
         PortalLoginCode,
         CaseArchive,
@@ -308,6 +326,8 @@ def load_demo(
             cases = seed_cases(session, seed, merchants=merchants, stage=stage)
         with progress.stage("证据") as stage:
             seed_evidence(session, data_dir, seed, stage)
+        with progress.stage("整改通知与商户端") as stage:
+            seed_rectification(session, data_dir, seed, stage)
         if documents:
             with progress.stage("文书") as stage:
                 seed_documents(session, data_dir, seed, stage)

@@ -21,6 +21,8 @@ import {
   Connection,
   Shop,
   Message,
+  Bell,
+  Checked,
 } from '@element-plus/icons-vue'
 
 const LAW_READ = ['law:read', 'law:write']
@@ -57,7 +59,11 @@ export const MENU_GROUPS = [
   },
   {
     title: '商户管理',
-    items: [{ name: 'merchants', path: '/console/merchants', title: '商户档案', icon: Shop, perms: ['merchant:read'] }],
+    items: [
+      { name: 'merchants', path: '/console/merchants', title: '商户档案', icon: Shop, perms: ['merchant:read'] },
+      { name: 'notices', path: '/console/notices', title: '整改通知', icon: Bell, perms: ['source:read', 'merchant:read'] },
+      { name: 'shop-claims', path: '/console/shop-claims', title: '店铺认领审核', icon: Checked, perms: ['merchant:read'] },
+    ],
   },
   {
     title: '基础数据',
