@@ -34,6 +34,8 @@ from chengguan.identity.api import router as identity_router
 from chengguan.identity.dependencies import authenticate_staff
 from chengguan.identity.gate import gate as token_gate
 from chengguan.intake.api import router as intake_router
+from chengguan.iot.api import portal_router as iot_portal_router
+from chengguan.iot.api import router as iot_router
 from chengguan.jobs import Scheduler
 from chengguan.law.api import router as law_router
 from chengguan.merchants.api import router as merchants_router
@@ -127,6 +129,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         shopfront_router,
         shopfront_staff_router,
         public_router,
+        iot_router,
+        iot_portal_router,
         meta_router,
     ):
         app.include_router(router, prefix=API_PREFIX)

@@ -1,6 +1,6 @@
-"""The ``chengguan`` command: serve, migrate, demo, simulate, sweep, create-admin, verify-audit, verify-evidence,
-seal-evidence, export-anchors, backup, restore, init-keys, rotate-field-key (and the audit log's audit-export,
-audit-archive: audit.commands)."""
+"""The ``chengguan`` command: serve, iot-bridge, migrate, demo, simulate, sweep, create-admin, verify-audit,
+verify-evidence, seal-evidence, export-anchors, backup, restore, init-keys, rotate-field-key (and the audit log's
+audit-export, audit-archive: audit.commands)."""
 
 from __future__ import annotations
 
@@ -59,6 +59,7 @@ def serve(
     typer.echo(f"城管综合执法平台：http://{host}:{port}/   接口文档：http://{host}:{port}/api/docs")
     metrics_dir = _metrics_dir() if workers > 1 else None
     simulator = _start_simulator(f"http://{host}:{port}") if simulate else None
+    bridge = _start_bridge() if get_settings().mqtt_url else None  # CHENGGUAN_MQTT_URL set: the IoT bridge too
     try:
         uvicorn.run(
             "chengguan.app:create_app",
@@ -76,6 +77,8 @@ def serve(
     finally:
         if simulator is not None:
             simulator.terminate()
+        if bridge is not None:
+            bridge.terminate()
         if metrics_dir is not None:
             metrics_dir.cleanup()
 
@@ -132,6 +135,37 @@ def _start_simulator(url: str):  # type: ignore[no-untyped-def]
         [sys.executable, "-m", "chengguan", "simulate", "--url", url, "--alarms-per-minute", "3"],
         stdout=subprocess.DEVNULL,
     )
+
+
+def _start_bridge():  # type: ignore[no-untyped-def]
+    """The IoT bridge as a child process: one MQTT session however many API workers serve (its own process, as
+    ``chengguan iot-bridge`` runs it when scaled out)."""
+    import subprocess
+
+    return subprocess.Popen([sys.executable, "-m", "chengguan", "iot-bridge"])
+
+
+@app.command("iot-bridge")
+def iot_bridge() -> None:
+    """Run the IoT bridge alone: MQTT (CHENGGUAN_MQTT_URL, default mqtt://127.0.0.1:1883) → readings → rules →
+    alarms."""
+    import logging
+    import signal
+
+    import chengguan.models  # noqa: F401  every table: evidence rows refer to cases the bridge never loads
+    from chengguan.core.db import Database
+    from chengguan.iot.bridge import DEFAULT_URL, Bridge
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    db = Database(settings.database_url)
+    bridge = Bridge(settings, db)
+    signal.signal(signal.SIGTERM, lambda *_: bridge.request_stop())
+    typer.echo(f"物联网桥接：{settings.mqtt_url or DEFAULT_URL}，主题根 {settings.mqtt_topic_root}/")
+    try:
+        bridge.run()
+    finally:
+        db.dispose()
 
 
 @app.command()

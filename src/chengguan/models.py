@@ -10,6 +10,7 @@ from chengguan.documents import models as document_models
 from chengguan.evidence import models as evidence_models
 from chengguan.identity import models as identity_models
 from chengguan.intake import models as intake_models
+from chengguan.iot import models as iot_models
 from chengguan.law import models as law_models
 from chengguan.merchants import models as merchant_models
 from chengguan.notify import models as notify_models
@@ -30,6 +31,7 @@ __all__ = [
     "evidence_models",
     "identity_models",
     "intake_models",
+    "iot_models",
     "law_models",
     "merchant_models",
     "notify_models",

@@ -81,6 +81,14 @@ class Settings(BaseSettings):
     evidence_max_upload_mb: int = 200  # largest evidence file accepted (body-camera video included)
     sms_adapter: str = "outbox"  # notify.sms.GATEWAYS: the local outbox unless a carrier gateway is plugged in
     sms_unreachable: str = ""  # outbox adapter: numbers that fail (comma-separated), to exercise the paper fallback
+    # IoT bridge (iot.bridge): the broker (unset: `chengguan serve` runs no bridge; `chengguan iot-bridge` uses
+    # mqtt://127.0.0.1:1883), the topics' root, the persistent session's client id, how long a batch gathers, and
+    # how often the watchdog looks for silent devices.
+    mqtt_url: str = ""
+    mqtt_topic_root: str = "chengguan"
+    mqtt_client_id: str = "chengguan-iot-bridge"
+    iot_batch_ms: int = Field(default=20, ge=1, le=5000)
+    iot_watchdog_s: float = Field(default=1.0, gt=0, le=600)
     # Proxies whose X-Forwarded-For / X-Real-IP are believed (core.clientaddr): comma-separated addresses or CIDR
     # networks, e.g. "127.0.0.1,::1" for nginx on the same machine. Empty: the direct peer is the client, always.
     trusted_proxies: str = ""

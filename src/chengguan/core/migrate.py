@@ -43,8 +43,9 @@ def downgrade(url: str, revision: str, *, keyring: Keyring | None = None) -> Non
     command.downgrade(config, revision)
 
 
-# Tables made by hand in migrations, outside the ORM metadata: the SQLite FTS5 index and its shadow tables.
-UNMANAGED_TABLE_PREFIXES = ("law_search_fts",)
+# Tables made by hand in migrations, outside the ORM metadata: the SQLite FTS5 index and its shadow tables, and the
+# monthly partitions of the IoT readings on PostgreSQL (iot.partitions).
+UNMANAGED_TABLE_PREFIXES = ("law_search_fts", "iot_reading_p")
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]

@@ -28,6 +28,7 @@ from chengguan.demo.documents import seed_documents
 from chengguan.demo.evidence import seed_evidence
 from chengguan.demo.geography import DemoCity, build_demo_city
 from chengguan.demo.intake import seed_intake
+from chengguan.demo.iot import seed_iot
 from chengguan.demo.merchants import seed_merchants
 from chengguan.demo.rectification import seed_rectification
 from chengguan.dispatching import live as live_positions
@@ -61,6 +62,7 @@ from chengguan.intake.models import (
     Supervision,
     TimeLimitRule,
 )
+from chengguan.iot.models import IotAlarm, IotDevice, IotReading, IotRule, IotRuleState
 from chengguan.law.seed import seed_knowledge_base
 from chengguan.merchants.models import Merchant
 from chengguan.notify.models import SmsMessage
@@ -107,6 +109,11 @@ def print_logins() -> None:
 def _wipe(session: Session) -> None:
     """Remove every row the foundation owns (demo reset); the audit chain restarts from genesis."""
     for model in (
+        IotAlarm,
+        IotReading,
+        IotRuleState,
+        IotRule,
+        IotDevice,
         NoticeEvent,
         RectificationSubmission,
         Notice,
@@ -331,6 +338,8 @@ def load_demo(
         if documents:
             with progress.stage("文书") as stage:
                 seed_documents(session, data_dir, seed, stage)
+        with progress.stage("物联感知"):
+            seed_iot(session, data_dir, seed)
         summary = DemoSummary(
             len(unit_ids), len(city.grids), len(city.officers), len(city.vehicles), len(city.devices), users, sources,
             cases, len(merchants),

@@ -83,5 +83,6 @@ export const get = (url, params) => http.get(url, { params: cleanParams(params) 
 export const post = (url, body) => http.post(url, body).then((r) => r.data)
 export const patch = (url, body) => http.patch(url, body).then((r) => r.data)
 export const del = (url) => http.delete(url).then((r) => r.data)
+export const put = (url, body) => http.put(url, body).then((r) => r.data)
 
 export default http

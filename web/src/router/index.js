@@ -37,6 +37,8 @@ const consoleViews = {
   merchants: () => import('@/views/console/merchants/MerchantsView.vue'),
   notices: () => import('@/views/console/notices/NoticesView.vue'),
   'shop-claims': () => import('@/views/console/notices/ShopClaimsView.vue'),
+  'iot-devices': () => import('@/views/console/iot/IotDevicesView.vue'),
+  'iot-alarms': () => import('@/views/console/iot/IotAlarmsView.vue'),
 }
 
 const routes = [

@@ -21,6 +21,7 @@ import {
   Connection,
   Shop,
   Message,
+  Cpu,
   Bell,
   Checked,
 } from '@element-plus/icons-vue'
@@ -55,6 +56,13 @@ export const MENU_GROUPS = [
       { name: 'cases', path: '/console/cases', title: '案件列表', icon: Files, perms: CASE_READ },
       { name: 'case-inbox', path: '/console/cases/inbox', title: '审批待办', icon: Stamp, perms: ['case:approve', 'legal:review'] },
       { name: 'case-chains', path: '/console/cases/chains', title: '审批流程配置', icon: Connection, perms: ['case:configure'] },
+    ],
+  },
+  {
+    title: '物联感知',
+    items: [
+      { name: 'iot-devices', path: '/console/iot/devices', title: '物联设备', icon: Cpu, perms: ['device:read'] },
+      { name: 'iot-alarms', path: '/console/iot/alarms', title: '物联告警', icon: Bell, perms: ['device:read'] },
     ],
   },
   {

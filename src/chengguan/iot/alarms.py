@@ -1,0 +1,196 @@
+"""What an alarm does: the alarm row, a signal on channel ``iot`` (so it becomes a case source like any other
+alarm), the readings behind it fixed as machine-recorded evidence, and a text message to the shop."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from chengguan.core.clock import SHANGHAI
+from chengguan.core.config import Settings
+from chengguan.core.principals import Actor
+from chengguan.evidence.machine import record_for_source
+from chengguan.intake.ingest import ingest
+from chengguan.iot import defaults, repository
+from chengguan.iot.directory import DeviceInfo
+from chengguan.iot.enums import RULE_LABELS, AlarmState, RuleKind
+from chengguan.iot.models import IotAlarm
+from chengguan.iot.rules import Event
+from chengguan.iot.spec import Compiled
+from chengguan.merchants.models import Merchant
+from chengguan.notify import sms
+
+log = logging.getLogger(__name__)
+IOT_ACTOR = Actor(actor_type="system", actor_id=None, actor_name="物联感知")
+
+
+def _at(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, UTC)
+
+
+def raise_alarm(session: Session, settings: Settings, info: DeviceInfo, compiled: Compiled, event: Event) -> IotAlarm:
+    """Record the alarm (once per device, rule and instant), then its signal, evidence and the shop's message."""
+    raised_at = _at(event.at)
+    existing = session.scalar(
+        select(IotAlarm).where(
+            IotAlarm.device_id == info.id, IotAlarm.rule_key == compiled.rule.key, IotAlarm.raised_at == raised_at
+        )
+    )
+    if existing is not None:
+        return existing
+    began = _at(event.since if event.since is not None else event.at)
+    alarm = IotAlarm(
+        id=uuid.uuid4(),
+        device_id=info.id,
+        unit_id=info.unit_id,
+        rule_key=compiled.rule.key,
+        rule_label=compiled.label[:100],
+        kind=compiled.rule.kind,
+        state=AlarmState.active,
+        level=1,
+        began_at=began,
+        raised_at=raised_at,
+        value=event.value,
+    )
+    session.add(alarm)
+    session.flush()
+    text = _describe(info, compiled.label, event.value, began)
+    if compiled.signal and info.lng is not None and info.lat is not None:
+        _signal(session, settings, info, compiled, alarm, text)
+    if compiled.notify_shop and info.merchant_id is not None:
+        _notify(session, settings, info, alarm, f"【城管执法】{text}。请立即检查处理，整改情况可在商户端查看。")
+    return alarm
+
+
+def _describe(info: DeviceInfo, label: str, value: float | None, began: datetime) -> str:
+    shown = "" if value is None else f"，读数 {value:g}"
+    return f"{info.name}（{info.code}）{label}{shown}，自 {began.astimezone(SHANGHAI):%m-%d %H:%M} 起"
+
+
+def _signal(
+    session: Session, settings: Settings, info: DeviceInfo, compiled: Compiled, alarm: IotAlarm, text: str
+) -> None:
+    key = f"iot:{info.code}:{compiled.rule.key}:{int(alarm.raised_at.timestamp() * 1000)}"
+    category = compiled.category_code or defaults.CATEGORY[info.kind]
+    item = {
+        "idempotency_key": key[:128],
+        "channel": "iot",
+        "category_code": category,
+        "lng": info.lng,
+        "lat": info.lat,
+        "occurred_at": alarm.raised_at.isoformat(),
+        "description": text[:2000],
+        "address": info.address,
+        "device_id": info.code[:64],
+        "attributes": {"rule": compiled.rule.key[:64], "alarm_id": str(alarm.id)},
+    }
+    [result] = ingest(session, [item], IOT_ACTOR)
+    if result.problem is not None:
+        log.warning("iot alarm %s not taken in: %s", alarm.id, result.problem.detail)
+        return
+    alarm.signal_id = result.signal_id
+    try:
+        with session.begin_nested():
+            alarm.evidence_id = _evidence(session, settings, info, alarm, result.case_source_id)
+    except Exception:  # the alarm and its case source stand without the file; the log says why
+        log.exception("iot alarm %s: readings not fixed as evidence", alarm.id)
+
+
+def _evidence(
+    session: Session, settings: Settings, info: DeviceInfo, alarm: IotAlarm, source_id: uuid.UUID | None
+) -> uuid.UUID:
+    """The readings from one interval before the condition began up to the alarm, as a CSV file (电子数据)."""
+    start = alarm.began_at - timedelta(seconds=info.interval_s)
+    rows = repository.window(session, info.id, start, alarm.raised_at)
+    metrics = sorted({m for r in rows for m in r.values})
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["device", "ts_utc", "ts_local", *metrics])
+    for r in rows:
+        writer.writerow(
+            [
+                info.code,
+                r.ts.isoformat(),
+                r.ts.astimezone(SHANGHAI).isoformat(),
+                *(r.values.get(m, "") for m in metrics),
+            ]
+        )
+    item = record_for_source(
+        session,
+        settings,
+        IOT_ACTOR,
+        source_id,
+        buffer.getvalue().encode(),
+        filename=f"{info.code}-{alarm.raised_at:%Y%m%dT%H%M%SZ}.csv",
+        mime="text/csv",
+        title=f"监测数据：{info.name} {alarm.rule_label}"[:200],
+        device=info.code,
+        captured_at=alarm.raised_at,
+        lng=info.lng,
+        lat=info.lat,
+        address=info.address,
+        description=f"{len(rows)} 条读数，{alarm.began_at.isoformat()} 至 {alarm.raised_at.isoformat()}",
+    )
+    return item.id
+
+
+def _notify(session: Session, settings: Settings, info: DeviceInfo, alarm: IotAlarm, body: str) -> None:
+    shop = session.get(Merchant, info.merchant_id)
+    if shop is None or not shop.phone:
+        alarm.notified = "商户未登记手机号，未发送短信"
+        return
+    message = sms.send(session, settings, shop.phone, body[:1000], purpose="iot_alarm", ref_id=alarm.id)
+    masked = f"{shop.phone[:3]}****{shop.phone[-4:]}"
+    alarm.notified = f"短信 {masked} {'已发送' if message.status == 'sent' else '发送失败：' + (message.error or '')}"[
+        :200
+    ]
+
+
+def clear(session: Session, alarm_id: uuid.UUID | None, ts: float) -> None:
+    if alarm_id is None:
+        return
+    alarm = session.get(IotAlarm, alarm_id)
+    if alarm is not None and alarm.state is AlarmState.active:
+        alarm.state, alarm.cleared_at = AlarmState.cleared, _at(ts)
+
+
+def escalate(session: Session, alarm_id: uuid.UUID | None, ts: float) -> None:
+    """The alarm went on past the rule's escalation time: level 2 (the console lists it first)."""
+    if alarm_id is None:
+        return
+    alarm = session.get(IotAlarm, alarm_id)
+    if alarm is not None and alarm.state is AlarmState.active:
+        alarm.level, alarm.escalated_at = 2, _at(ts)
+
+
+def raise_offline(
+    session: Session, device_id: uuid.UUID, unit_id: uuid.UUID, at: datetime, last_seen: datetime | None
+) -> IotAlarm | None:
+    """The device went silent (watchdog) or its connection died (last will): one active offline alarm at a time."""
+    active = session.scalar(
+        select(IotAlarm).where(
+            IotAlarm.device_id == device_id, IotAlarm.rule_key == "offline", IotAlarm.state == AlarmState.active
+        )
+    )
+    if active is not None:
+        return None
+    alarm = IotAlarm(
+        id=uuid.uuid4(),
+        device_id=device_id,
+        unit_id=unit_id,
+        rule_key="offline",
+        rule_label=RULE_LABELS[RuleKind.offline],
+        kind=RuleKind.offline,
+        state=AlarmState.active,
+        level=1,
+        began_at=last_seen or at,
+        raised_at=at,
+    )
+    session.add(alarm)
+    return alarm
