@@ -41,6 +41,7 @@ from chengguan.open311.api import router as open311_router
 from chengguan.org.api import router as org_router
 from chengguan.portal.api import router as portal_router
 from chengguan.public.api import router as public_router
+from chengguan.video.api import router as video_router
 
 API_PREFIX = "/api/v1"
 
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         evidence_router,
         portal_router,
         public_router,
+        video_router,
         meta_router,
     ):
         app.include_router(router, prefix=API_PREFIX)

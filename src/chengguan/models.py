@@ -16,6 +16,7 @@ from chengguan.notify import models as notify_models
 from chengguan.org import models as org_models
 from chengguan.portal import models as portal_models
 from chengguan.public import models as public_models
+from chengguan.video import models as video_models
 
 __all__ = [
     "Base",
@@ -34,4 +35,5 @@ __all__ = [
     "org_models",
     "portal_models",
     "public_models",
+    "video_models",
 ]

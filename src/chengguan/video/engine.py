@@ -100,6 +100,7 @@ class Alarm:
     bbox: tuple[float, float, float, float]
     score: float
     snapshots: tuple[Any, ...]
+    snapshot_times: tuple[datetime, ...] = ()
 
     @property
     def dwell_s(self) -> float:
@@ -119,9 +120,7 @@ def _dt(epoch: float) -> datetime:
     return datetime.fromtimestamp(epoch, UTC)
 
 
-def step(
-    zones: Iterable[Zone], state: dict[str, Any], frame: Frame, calendar: WorkCalendar
-) -> list[Alarm]:
+def step(zones: Iterable[Zone], state: dict[str, Any], frame: Frame, calendar: WorkCalendar) -> list[Alarm]:
     """Apply one frame to the state; the alarms it raises. A frame not later than the last one is ignored (a
     replayed or reordered push must not count twice)."""
     now = _epoch(frame.ts)
@@ -160,7 +159,7 @@ def _zone_step(zone: Zone, state: dict[str, Any], frame: Frame, now: float, is_a
             t["out"] = 0
             if t["in"] == 1 and not t["confirmed"]:
                 t["first_in"] = now  # dwell counts from the first frame inside, confirmed or not
-                t["entry_snap"] = frame.snapshot
+                t["entry_snap"], t["entry_ts"] = frame.snapshot, now
             if t["in"] >= ENTER_FRAMES:
                 t["confirmed"] = True
         else:
@@ -187,11 +186,11 @@ def _zone_step(zone: Zone, state: dict[str, Any], frame: Frame, now: float, is_a
     for tid, t in present:
         if t["since"] is None:
             if t.get("disarmed"):
-                t["since"], t["snaps"] = now, [frame.snapshot]
+                t["since"], t["snaps"], t["snaps_ts"] = now, [frame.snapshot], now
             else:
-                t["since"], t["snaps"] = t.get("first_in", now), [t.get("entry_snap")]
+                t["since"], t["snaps"], t["snaps_ts"] = t.get("first_in", now), [t.get("entry_snap")], t["first_in"]
         if t["mid"] is None and now - t["since"] >= zone.min_dwell_s / 2:
-            t["mid"] = frame.snapshot
+            t["mid"], t["mid_ts"] = frame.snapshot, now
         dwell = now - t["since"]
         if best is None or dwell > best[0]:
             best = (dwell, tid, t)
@@ -202,7 +201,9 @@ def _zone_step(zone: Zone, state: dict[str, Any], frame: Frame, now: float, is_a
     if event["last_alarm"] is not None and now - event["last_alarm"] < zone.cooldown_s:
         return None
     event["open"], event["last_alarm"] = True, now
-    snaps = tuple(s for s in (t["snaps"][0] if t["snaps"] else None, t["mid"], frame.snapshot) if s is not None)
+    picked = [(t["snaps"][0] if t["snaps"] else None, t.get("snaps_ts")), (t["mid"], t.get("mid_ts")),
+              (frame.snapshot, now)]  # fmt: skip
+    shots = [(ref, ts) for ref, ts in picked if ref is not None][:SNAPSHOTS]
     return Alarm(
         zone_id=zone.id,
         zone_name=zone.name,
@@ -213,7 +214,8 @@ def _zone_step(zone: Zone, state: dict[str, Any], frame: Frame, now: float, is_a
         raised_at=frame.ts,
         bbox=tuple(t["bbox"]),  # type: ignore[arg-type]
         score=float(t["score"]),
-        snapshots=snaps[:SNAPSHOTS],
+        snapshots=tuple(ref for ref, _ in shots),
+        snapshot_times=tuple(_dt(ts) for _, ts in shots),
     )
 
 
