@@ -60,7 +60,7 @@ def seed_video(session: Session, data_dir: Path | None, seed: int = 2026) -> int
 
 
 def _review(session: Session, camera: Device, i: int, now: datetime, rng: random.Random) -> None:
-    """Four cameras in five passed; the others: legal review pending, not reviewed, technical failed, calibration due."""
+    """Four cameras in five passed; the others: not reviewed, legal review pending, technical failed, or expired."""
     if i % 5 == 4 and i % 15 == 4:
         return  # installed recently: no review yet
     reviewed = now - timedelta(days=rng.randint(40, 300))
@@ -146,7 +146,7 @@ def _handle(session: Session, rng: random.Random, now: datetime) -> None:
         else:
             row.status, row.dismiss_reason = AlarmStatus.dismissed, rng.choice(DISMISS_REASONS)
             if source is not None and source.signal_count == 1 and source.status is SourceStatus.pending:
-                intake_service.transition(session, source, SourceAction.void, OPERATOR,
-                                          ActionInput(reason=f"视频告警误报：{row.dismiss_reason}"), caps, now=at)  # fmt: skip
+                reason = ActionInput(reason=f"视频告警误报：{row.dismiss_reason}")
+                intake_service.transition(session, source, SourceAction.void, OPERATOR, reason, caps, now=at)
         row.handled_by, row.handled_at, row.updated_at = OPERATOR.actor_name, at, at
     session.flush()
