@@ -37,7 +37,7 @@ def _reads(session: Session, rows: list[VideoAlarm]) -> list[AlarmRead]:
         )
         if source_ids
         else {}
-    )  # noqa: E501
+    )
     names = categories()
     out = []
     for r in rows:
