@@ -320,7 +320,8 @@ def video_worker(
     finally:
         db.dispose()
     for loop, s in zip(worker.loops, stats, strict=True):
-        typer.echo(f"{loop.camera.code}：抽帧 {s.frames}，检测 {s.detections_run} 次，告警 {s.alarms} 条，重连 {s.reconnects} 次")
+        counts = f"抽帧 {s.frames}，检测 {s.detections_run} 次，告警 {s.alarms} 条，重连 {s.reconnects} 次"
+        typer.echo(f"{loop.camera.code}：{counts}")
 
 
 @app.command()

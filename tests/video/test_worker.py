@@ -75,7 +75,7 @@ def test_the_worker_end_to_end(
         assert 55 <= (alarm.raised_at - alarm.started_at).total_seconds() <= 65
         items = session.scalars(
             select(EvidenceItem).where(EvidenceItem.id.in_([uuid.UUID(i) for i in alarm.evidence_ids]))
-        ).all()  # noqa: E501
+        ).all()
         assert len(items) == 3 and {i.origin for i in items} == {EvidenceOrigin.machine}
         assert all(i.mime == "image/jpeg" and i.source_id == alarm.case_source_id for i in items)
     monkeypatch.setenv("CHENGGUAN_DATABASE_URL", world.settings.database_url)

@@ -92,10 +92,7 @@ class Detector:
         blob = cv2.dnn.blobFromImage(frame, 1 / 255.0, (self.width, self.height), swapRB=True, crop=False)
         raw = self.session.run(None, {self.input_name: blob})[0][0]
         rows = raw.T if self.v8 else raw
-        if self.v8:
-            scores_all = rows[:, 4 : 4 + self.classes]
-        else:
-            scores_all = rows[:, 5 : 5 + self.classes] * rows[:, 4:5]
+        scores_all = _class_scores(rows, self.classes, self.v8)
         cls_idx = scores_all.argmax(axis=1)
         scores = scores_all[np.arange(len(rows)), cls_idx]
         keep = scores >= self.score_threshold
@@ -118,6 +115,13 @@ class Detector:
                 ))  # fmt: skip
         del h0, w0  # the model sees the frame stretched to its input; 0–1 coordinates are the same in both
         return out
+
+
+def _class_scores(rows: np.ndarray, classes: int, v8: bool) -> np.ndarray:
+    """v8: the class scores as they are; v5: objectness × class score."""
+    if v8:
+        return rows[:, 4 : 4 + classes]
+    return rows[:, 5 : 5 + classes] * rows[:, 4:5]
 
 
 def _clip(v: float) -> float:
