@@ -12,6 +12,7 @@ from chengguan.core import clock
 from chengguan.core.db import Database
 from chengguan.org.enums import DeviceKind
 from chengguan.org.models import Device
+from chengguan.video.models import CameraReview
 
 
 @pytest.fixture(scope="session")
@@ -21,6 +22,18 @@ def cameras(shared_db: Database) -> list[tuple[str, str]]:
         rows = session.scalars(
             select(Device).where(Device.kind == DeviceKind.camera, Device.lng.is_not(None)).order_by(Device.code)
         ).all()
+        return [(str(d.id), d.code) for d in rows]
+
+
+@pytest.fixture(scope="session")
+def unreviewed(shared_db: Database) -> list[tuple[str, str]]:
+    """(id, code) of the demo cameras never reviewed (no 第四十一条 review row)."""
+    with shared_db.session(write=False) as session:
+        reviewed = select(CameraReview.device_id)
+        rows = session.scalars(
+            select(Device).where(Device.kind == DeviceKind.camera, Device.lng.is_not(None), Device.id.not_in(reviewed))
+            .order_by(Device.code)
+        ).all()  # fmt: skip
         return [(str(d.id), d.code) for d in rows]
 
 

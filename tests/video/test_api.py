@@ -54,8 +54,8 @@ def test_zones_contract_and_its_refusals(client, admin, cameras) -> None:  # typ
     assert r.json()["code"] == "video.duplicate_zone"
 
 
-def test_an_unreviewed_cameras_alarm_is_a_clue_never_evidence(client, admin, cameras, db) -> None:  # type: ignore[no-untyped-def]
-    device_id, code = cameras[1]
+def test_an_unreviewed_cameras_alarm_is_a_clue_never_evidence(client, admin, unreviewed, db) -> None:  # type: ignore[no-untyped-def]
+    device_id, code = unreviewed[0]
     put_zone(client, admin, device_id)
     r = client.post("/api/v1/video/detections", json={"camera_code": code, "frames": stall_frames(8)}, headers=admin)
     assert r.status_code == 200, r.text

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Path, Query
 
@@ -14,7 +14,7 @@ from chengguan.core.access import SessionDep, SettingsDep, require
 from chengguan.core.errors import PROBLEM_RESPONSES, field_error
 from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.schemas import PageQuery, Paginated
-from chengguan.video import alarms, handling, patrol, registry
+from chengguan.video import alarms, handling, patrol, registry, vendors
 from chengguan.video.engine import Detection
 from chengguan.video.schemas import (
     AccuracyRow,
@@ -113,6 +113,24 @@ def _image(snapshot: str | None, i: int) -> bytes | None:
         return base64.b64decode(snapshot, validate=True)
     except (binascii.Error, ValueError):
         raise field_error(f"frames[{i}].snapshot", "抓拍须为 JPEG 的 base64 编码", code="video.bad_snapshot") from None
+
+
+@router.post("/vendors/{vendor}/alarms", summary="AI 边缘盒告警推送（generic / isapi 格式，见接口文档）")
+def vendor_push(
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: Feeder,
+    vendor: Annotated[str, Path(max_length=20)],
+    body: Annotated[dict[str, Any], Body()],
+) -> DetectionsOut:
+    push = vendors.adapt(vendor, body)
+    device = alarms.camera_by_code(session, push.camera_code)
+    raised = alarms.process(session, settings, device, [push.frame], principal.actor, source=f"box:{vendor}")
+    return DetectionsOut(alarms=[
+        AlarmBrief(alarm_id=a.id, zone=a.zone_name, category_code=a.category_code, signal_id=a.signal_id,
+                   evidence_usable=a.evidence_usable)
+        for a in raised
+    ])  # fmt: skip
 
 
 @router.post("/stream-status", summary="视频流在线 / 离线（分析进程上报）")
