@@ -35,6 +35,10 @@ const consoleViews = {
   'case-chains': () => import('@/views/console/cases/ApprovalChainsView.vue'),
   'case-detail': () => import('@/views/console/cases/CaseDetailView.vue'),
   merchants: () => import('@/views/console/merchants/MerchantsView.vue'),
+  'video-patrol': () => import('@/views/console/video/PatrolView.vue'),
+  'video-alarms': () => import('@/views/console/video/AlarmsView.vue'),
+  'video-cameras': () => import('@/views/console/video/CamerasView.vue'),
+  'video-zones': () => import('@/views/console/video/ZoneEditorView.vue'),
 }
 
 const routes = [
