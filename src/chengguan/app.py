@@ -18,7 +18,7 @@ from chengguan.calendar.api import router as calendar_router
 from chengguan.cases.api import chains_router as approval_chains_router
 from chengguan.cases.api import public_router as disclosure_router
 from chengguan.cases.api import router as cases_router
-from chengguan.core import apidocs, headers, limits, problems
+from chengguan.core import apidocs, headers, limits, observe, problems, routes
 from chengguan.core.config import Environment, Settings, get_settings
 from chengguan.core.db import Database
 from chengguan.core.errors import NotFound
@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         yield
         if scheduler:
             scheduler.stop()
+        observe.process_exited()
         if database is None:
             db.dispose()
 
@@ -117,9 +118,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         meta_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
+        routes.prefilter(router, API_PREFIX)
     app.include_router(open311_router)
+    routes.prefilter(open311_router, "")
 
     apidocs.install(app)
+    observe.install(app, settings)  # before the web app's catch-all route
     _mount_web(app, settings.web_dist or default_web_dist())
     limits.install(app, settings, token_gate)
     headers.install(app)

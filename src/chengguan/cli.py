@@ -43,11 +43,16 @@ def serve(
     reload: bool = False,
     simulate: bool = typer.Option(False, "--simulate", help="同时运行模拟器（演示：人员定位与告警实时流入）"),
 ) -> None:
-    """Serve the API and the web app."""
+    """Serve the API and the web app (``--workers N``: N processes on one port, sharing the database; background
+    jobs, caches and the live map stay correct across them — docs/operations.md)."""
     import uvicorn
 
+    from chengguan.core.logs import config as log_config
+
     _refuse_unsafe_production()
+    settings = get_settings()
     typer.echo(f"城管综合执法平台：http://{host}:{port}/   接口文档：http://{host}:{port}/api/docs")
+    metrics_dir = _metrics_dir() if workers > 1 else None
     simulator = _start_simulator(f"http://{host}:{port}") if simulate else None
     try:
         uvicorn.run(
@@ -57,11 +62,27 @@ def serve(
             port=port,
             workers=workers,
             reload=reload,
-            log_level="info",
+            log_config=log_config(settings.log_format),
+            access_log=settings.log_format != "json",  # JSON: core.observe writes one line per request instead
         )
     finally:
         if simulator is not None:
             simulator.terminate()
+        if metrics_dir is not None:
+            metrics_dir.cleanup()
+
+
+def _metrics_dir():  # type: ignore[no-untyped-def]
+    """prometheus_client's multiprocess mode: the workers write their samples to files in one directory that
+    /metrics sums (set before the workers start, which inherit it); a fresh one per run unless the operator set it."""
+    import os
+    import tempfile
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return None
+    folder = tempfile.TemporaryDirectory(prefix="chengguan-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder.name
+    return folder
 
 
 def _refuse_unsafe_production() -> None:

@@ -2,20 +2,26 @@
 dispatch-acknowledgement timeout, the sealing of the evidence ledger's tail and the purge of spent portal login
 codes, every minute; and, when ``CHENGGUAN_BACKUP_DIR`` is set, the daily backup with its retention (ops.scheduled).
 
-Each job opens its own unit of work and is safe when several processes run it at once (conditional updates decide
-who acts; see ``intake.supervision`` and ``dispatching.assignments``). ``chengguan sweep`` runs them once (cron)."""
+Every worker of every machine schedules them; each minute's pass runs in the one process that claims that minute
+(``core.lease``: a conditional UPDATE in the database), so the sweeps run once per minute however many workers
+serve. Each job also opens its own unit of work and stays safe when several processes do run it at once
+(``chengguan sweep`` from cron beside a server; conditional updates decide who acts, see ``intake.supervision`` and
+``dispatching.assignments``)."""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 
+from chengguan.core import lease, observe
 from chengguan.core.config import Settings
 from chengguan.core.db import Database
 
 log = logging.getLogger(__name__)
 INTERVAL_S = 60.0
 BACKUP_RETRY_S = 15 * 60.0
+JOBS = "sweeps"
 
 
 def run_once(db: Database) -> dict[str, int]:
@@ -45,8 +51,11 @@ class Scheduler:
     ``settings``, a second thread checks as often whether the day's backup is due (a backup takes minutes on a big
     deployment and must not hold up the 督办 sweeps)."""
 
-    def __init__(self, db: Database, settings: Settings | None = None, interval: float = INTERVAL_S) -> None:
+    def __init__(self, db: Database, settings: Settings | None = None, interval: float | None = None) -> None:
+        if interval is None:
+            interval = settings.jobs_interval_s if settings is not None else INTERVAL_S
         self.db, self.settings, self.interval = db, settings, interval
+        self.runs = 0
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=self._loop, name="chengguan-jobs", daemon=True)]
         if settings is not None and settings.backup_dir is not None and settings.backup_by_app:
@@ -63,9 +72,16 @@ class Scheduler:
 
     def _loop(self) -> None:
         while not self._stop.wait(self.interval):
+            slot = int(time.time() // self.interval)  # wall time: the business clock may be frozen (demo, tests)
             try:
-                run_once(self.db)
+                if not lease.claim(self.db, JOBS, slot):
+                    continue  # another worker or machine runs this interval's pass
+                done = run_once(self.db)
+                self.runs += 1
+                observe.JOB_RUNS.labels(JOBS, "ok").inc()
+                log.info("background jobs ran (slot %d): %s", slot, done)
             except Exception:  # a failed pass must not kill the loop; the next pass retries
+                observe.JOB_RUNS.labels(JOBS, "failed").inc()
                 log.exception("background jobs failed")
 
     def _backup_loop(self) -> None:

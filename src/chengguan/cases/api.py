@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from chengguan.cases import amend, chains, disclosure, read, service
 from chengguan.cases.chains import ChainIn, ChainRead
 from chengguan.cases.enums import CaseAction
+from chengguan.cases.facts import today
 from chengguan.cases.schemas import (
     ActionOption,
     CaseActionIn,
@@ -25,6 +26,7 @@ from chengguan.cases.schemas import (
 from chengguan.core.access import SessionDep, SettingsDep, require
 from chengguan.core.errors import PROBLEM_RESPONSES
 from chengguan.core.principals import StaffPrincipal
+from chengguan.kit import readcache
 from chengguan.kit.schemas import PageQuery, Paginated
 
 router = APIRouter(prefix="/cases", tags=["执法办案"], responses=PROBLEM_RESPONSES)
@@ -49,10 +51,13 @@ def amend_case(principal: Writer, session: SessionDep, case_id: CaseId, data: Ca
 
 
 @router.get("", response_model=Paginated[CaseListItem], summary="案件列表（超期在前）")
-def list_cases(
-    principal: Reader, session: SessionDep, filters: Annotated[CaseFilter, Query()], page: PageQuery
-) -> Paginated[CaseListItem]:
-    return read.list_cases(session, principal, filters, page)
+async def list_cases(
+    request: Request, principal: Reader, filters: Annotated[CaseFilter, Query()], page: PageQuery
+) -> Response:
+    # Deadlines are counted in days: a page stays right until the data version or the date moves (kit.readcache).
+    return await readcache.respond(
+        request, principal, lambda session: read.list_cases(session, principal, filters, page), grain=today()
+    )
 
 
 @router.get("/colleagues", response_model=list[Colleague], summary="承办人候选（本单位在岗执法人员）")

@@ -39,20 +39,19 @@ def client_ip(request: Request) -> str | None:
 
 
 class StaffAuthenticator(Protocol):
-    """The staff principal behind the bearer token (401 without a live staff token, 403 for another type)."""
+    """The staff principal behind the bearer token (401 without a live staff token, 403 for another type).
 
-    def __call__(
-        self, request: Request, session: Session, settings: Settings, credentials: HTTPAuthorizationCredentials | None
-    ) -> StaffPrincipal: ...
+    Asynchronous: a token it has resolved lately is answered from memory without a thread-pool hop; it opens a
+    session of its own when it must ask the database, so a route that needs no session opens none."""
+
+    async def __call__(self, request: Request, credentials: HTTPAuthorizationCredentials | None) -> StaffPrincipal: ...
 
 
-def current_staff_pending(
-    request: Request, session: SessionDep, settings: SettingsDep, credentials: Credentials
-) -> StaffPrincipal:
+async def current_staff_pending(request: Request, credentials: Credentials) -> StaffPrincipal:
     """The staff principal behind the bearer token, also while a forced password change is pending (only the
     routes that make that change possible use this: /auth/me, /auth/password, /auth/logout)."""
     authenticate: StaffAuthenticator = request.app.state.authenticate_staff
-    return authenticate(request, session, settings, credentials)
+    return await authenticate(request, credentials)
 
 
 CurrentStaffPending = Annotated[StaffPrincipal, Depends(current_staff_pending)]

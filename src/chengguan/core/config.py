@@ -6,6 +6,7 @@ from datetime import datetime, time
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -70,6 +71,15 @@ class Settings(BaseSettings):
     sms_adapter: str = "outbox"  # notify.sms.GATEWAYS: the local outbox unless a carrier gateway is plugged in
     sms_unreachable: str = ""  # outbox adapter: numbers that fail (comma-separated), to exercise the paper fallback
     run_jobs: bool = True  # the served app runs the background jobs (督办, dispatch timeouts) every minute
+    jobs_interval_s: float = Field(default=60.0, gt=0)  # their interval (one process per interval runs them)
+    # Operations (core.observe, core.logs): who may read /metrics (addresses or networks, or this bearer token),
+    # and the log format (text for people, json for a log collector).
+    metrics_allow: str = "127.0.0.1,::1"
+    metrics_token: str = ""
+    log_format: Literal["text", "json"] = "text"
+    # Wake-ups between processes (core.bus): Redis pub/sub when set (e.g. redis://127.0.0.1:6379/0), else
+    # PostgreSQL LISTEN/NOTIFY on PostgreSQL, else none (SQLite: one machine, polling).
+    redis_url: str = ""
     # Scheduled backups (ops.scheduled): where (unset: none), how many to keep, from what local time each day, and
     # whether the served app takes them (off when a systemd timer or cron runs `chengguan backup` instead).
     backup_dir: Path | None = None

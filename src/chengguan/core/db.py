@@ -5,19 +5,20 @@ from __future__ import annotations
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
 from fastapi import Request
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, inspect
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
+from starlette.concurrency import run_in_threadpool
 
-from chengguan.core import clock
+from chengguan.core import bus, clock, versions
 from chengguan.core.errors import DomainError
 
 NAMING_CONVENTION = {
@@ -134,6 +135,12 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
+        # Wake-ups between processes (core.bus): Redis when CHENGGUAN_REDIS_URL names one (read from the
+        # environment, not the settings: a Database is also made by commands and tests that pass only a URL).
+        self.bus: bus.Bus | None = bus.for_url(url)
+        self._closers: list[Callable[[], None]] = []
+        if inspect(self.engine).has_table("counter"):  # a database not migrated yet has nothing to version
+            versions.track(self.engine, self.bus)  # type: ignore[arg-type]
         self.dialect = self.engine.dialect.name
         writer = self.engine.execution_options(sqlite_immediate=True) if self.dialect == "sqlite" else self.engine
         self.read_sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
@@ -165,26 +172,51 @@ class Database:
             bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
         )
 
+    def on_dispose(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` when this database is disposed (a cache's follower thread stops with it)."""
+        self._closers.append(callback)
+
     def dispose(self) -> None:
+        for callback in self._closers:
+            callback()
+        self._closers.clear()
+        if self.bus is not None:
+            bus.release(self.bus)
+            self.bus = None
         self.engine.dispose()
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One unit of work per request: commit on success, roll back on any error. Services only flush."""
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One unit of work per request: commit on success, roll back on any error. Services only flush.
+
+    Asynchronous, so that opening the session (no I/O until the first statement) and ending a read cost no
+    thread-pool hop: a read's COMMIT ends a read-only transaction (SQLite: no I/O; PostgreSQL: one local round
+    trip, the GIL released while it waits). A write's COMMIT (WAL flush, fsync) runs in the thread pool."""
     db: Database = request.app.state.db
-    session = db.session(write=request.method not in SAFE_METHODS)
+    write = request.method not in SAFE_METHODS
+    session = db.session(write=write)
+
+    async def end(commit: bool) -> None:
+        if not session.in_transaction():
+            return
+        action = session.commit if commit else session.rollback
+        if write or versions.wrote(session.connection()):  # a read that wrote (an audit entry) may wait on a lock
+            await run_in_threadpool(action)
+        else:
+            action()
+
     try:
         yield session
-        session.commit()
+        await end(commit=True)
     except DomainError as exc:
         # Some refusals must still be remembered (a failed login counts towards lockout).
-        session.commit() if exc.keep_writes else session.rollback()
+        await end(commit=exc.keep_writes)
         raise
     except BaseException:
-        session.rollback()
+        await end(commit=False)
         raise
     finally:
         session.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 import uuid
@@ -12,7 +13,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
+from pydantic import RootModel
+from sqlalchemy.orm import Session
 
 from chengguan.core import clock
 from chengguan.core.access import SessionDep, require
@@ -21,6 +24,7 @@ from chengguan.core.db import Database
 from chengguan.core.errors import PROBLEM_RESPONSES
 from chengguan.core.principals import StaffPrincipal
 from chengguan.dispatching import duty, feed, positions, service
+from chengguan.dispatching.live import POSITION_SEQ
 from chengguan.dispatching.schemas import (
     ArriveIn,
     DispatchIn,
@@ -36,6 +40,7 @@ from chengguan.dispatching.schemas import (
     TaskFilter,
     TaskRead,
 )
+from chengguan.kit import readcache
 
 router = APIRouter(responses=PROBLEM_RESPONSES)
 TAG = "指挥调度"
@@ -47,6 +52,9 @@ Field = Annotated[StaffPrincipal, Depends(require("source:write", "dispatch:writ
 Mobile = Annotated[StaffPrincipal, Depends(require("mobile:use"))]
 
 STREAM_INTERVAL_S = 2.0
+STREAM_FALLBACK_S = 10.0
+STREAM_MIN_GAP_S = 0.25
+TaskList = RootModel[list[TaskRead]]
 
 
 @router.post("/positions:batch", tags=[TAG], summary="批量上报人员/车辆定位（≤5000 条/次）")
@@ -80,9 +88,15 @@ def dispatch(session: SessionDep, principal: Dispatcher, body: DispatchIn) -> Ta
     return service.dispatch(session, principal, body)
 
 
-@router.get("/dispatch/tasks", tags=[TAG], summary="派遣任务（默认本人的未完成任务）")
-def list_tasks(session: SessionDep, principal: Field, filters: Annotated[TaskFilter, Query()]) -> list[TaskRead]:
-    return service.list_tasks(session, principal, filters)
+@router.get("/dispatch/tasks", tags=[TAG], summary="派遣任务（默认本人的未完成任务）", response_model=list[TaskRead])
+async def list_tasks(request: Request, principal: Field, filters: Annotated[TaskFilter, Query()]) -> Response:
+    # The distance to each task follows the live positions: their counter is part of the page's key (kit.readcache).
+    return await readcache.respond(request, principal, lambda session: _tasks(session, principal, filters),
+                                   grain=int(clock.now().timestamp()), also=(POSITION_SEQ,))  # fmt: skip
+
+
+def _tasks(session: Session, principal: StaffPrincipal, filters: TaskFilter) -> TaskList:
+    return TaskList(service.list_tasks(session, principal, filters))
 
 
 @router.post("/dispatch/tasks/{task_id}/acknowledge", tags=[TAG], summary="接收任务")
@@ -134,19 +148,30 @@ async def stream(
 
     async def events() -> AsyncIterator[str]:
         since = started
-        yield "retry: 3000\n\n"
-        while time.monotonic() < deadline:
-            if await request.is_disconnected():
-                return
-            tick = clock.now()
-            positions, sources = await run_in_threadpool(_changes, db, principal, since)
-            since = tick
-            if positions:
-                yield f"event: positions\ndata: {json.dumps(positions, ensure_ascii=False)}\n\n"
-            if sources:
-                yield f"event: sources\ndata: {json.dumps(sources, ensure_ascii=False)}\n\n"
-            yield f": keep-alive {tick.isoformat()}\n\n"
-            await asyncio.sleep(min(STREAM_INTERVAL_S, max(0.0, deadline - time.monotonic())))
+        # Woken by core.bus when positions or listed data are committed (by any process when the bus reaches the
+        # others); the poll every STREAM_INTERVAL_S (STREAM_FALLBACK_S with such a bus) catches a lost wake-up.
+        changed, unsubscribe = db.bus.async_event("positions", "data")
+        every = STREAM_FALLBACK_S if db.bus.shared else STREAM_INTERVAL_S
+        try:
+            yield "retry: 3000\n\n"
+            while time.monotonic() < deadline:
+                if await request.is_disconnected():
+                    return
+                began, tick = time.monotonic(), clock.now()
+                changed.clear()
+                positions, sources = await run_in_threadpool(_changes, db, principal, since)
+                since = tick
+                if positions:
+                    yield f"event: positions\ndata: {json.dumps(positions, ensure_ascii=False)}\n\n"
+                if sources:
+                    yield f"event: sources\ndata: {json.dumps(sources, ensure_ascii=False)}\n\n"
+                yield f": keep-alive {tick.isoformat()}\n\n"
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(changed.wait(), max(0.0, min(every, deadline - time.monotonic())))
+                # A burst of commits is read in one go: at most one read per STREAM_MIN_GAP_S.
+                await asyncio.sleep(max(0.0, min(began + STREAM_MIN_GAP_S, deadline) - time.monotonic()))
+        finally:
+            unsubscribe()
 
     return StreamingResponse(
         events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}

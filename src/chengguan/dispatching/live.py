@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
 
-from chengguan.core import clock
+from chengguan.core import bus, clock
 from chengguan.core.config import get_settings
 from chengguan.core.counters import Counter, reserve
 from chengguan.core.geo import haversine_m
@@ -28,6 +28,7 @@ ESTIMATOR: EtaEstimator = StraightLineEta()
 
 POSITION_SEQ = "position_seq"
 REFRESH_EVERY_S = 0.1
+SHARED_BUS_REFRESH_S = 1.0
 _PENDING = "live.pending_rows"
 
 
@@ -56,7 +57,8 @@ class LiveState:
     counter row stays locked until commit, so sequence order is commit order. A reader that has applied everything
     up to ``applied`` therefore only needs the rows with ``seq > applied`` — and nothing at all when the counter has
     not moved, which is one primary-key read. Writes of this process are applied at commit without a read; those of
-    other processes by a background thread every ``REFRESH_EVERY_S``, so a nearest query never waits on the database.
+    other processes by a background thread woken by core.bus (and every ``REFRESH_EVERY_S`` without a bus that
+    reaches them), so a nearest query never waits on the database.
     A row older (by ``seq``) than what the index holds for its subject is ignored, whatever order they arrive in.
     """
 
@@ -112,9 +114,15 @@ class LiveState:
                     self._follower.start()
 
     def _follow(self) -> None:
+        # core.bus wakes the follower when another process commits positions; with a bus that reaches the other
+        # processes (PostgreSQL, Redis) the poll is only the fallback for a lost wake-up.
+        changes = bus.lookup(self.engine.url.render_as_string(hide_password=False))
+        wake = changes.event("positions")
+        every = SHARED_BUS_REFRESH_S if changes.shared else REFRESH_EVERY_S
         failures = 0
         while failures < 30:  # a database that went away (a test's dropped schema) ends the thread
-            time.sleep(REFRESH_EVERY_S)
+            wake.wait(every)
+            wake.clear()
             try:
                 # A plain (deferred) read: never the write lock a writer's engine would take on SQLite.
                 with Session(bind=self.engine.execution_options(sqlite_immediate=False)) as session:

@@ -9,7 +9,7 @@ from chengguan.core.access import CurrentStaff, CurrentStaffPending, SessionDep,
 from chengguan.core.errors import LOGIN_RESPONSES, PROBLEM_RESPONSES
 from chengguan.core.principals import StaffPrincipal
 from chengguan.identity import auth
-from chengguan.identity.me import me_of
+from chengguan.identity.me import me_of, rendered_me
 from chengguan.identity.permissions import CATALOGUE
 from chengguan.identity.schemas import (
     LoginRequest,
@@ -57,9 +57,9 @@ def logout(session: SessionDep, principal: CurrentStaffPending) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/auth/me", tags=["认证"], summary="当前用户")
-def me(session: SessionDep, principal: CurrentStaffPending) -> Me:
-    return me_of(session, principal)
+@router.get("/auth/me", tags=["认证"], summary="当前用户", response_model=Me)
+async def me(request: Request, principal: CurrentStaffPending) -> Response:
+    return Response(await rendered_me(request, principal), media_type="application/json")
 
 
 @router.post("/auth/password", tags=["认证"], summary="修改本人密码", status_code=204, response_class=Response)

@@ -181,7 +181,12 @@ def token_refusal(
 
 def check_token(session: Session, settings: Settings, raw: str) -> ValidToken:
     """The token if it is known, unrevoked, unexpired and used within the idle timeout."""
-    token = TokenRepository(session).by_digest(token_digest(raw))
+    return check_digest(session, settings, token_digest(raw))
+
+
+def check_digest(session: Session, settings: Settings, digest: str) -> ValidToken:
+    """``check_token`` by the token's SHA-256 (the form it is stored and cached in)."""
+    token = TokenRepository(session).by_digest(digest)
     now = clock.now()
     if token is None:
         raise Unauthenticated("登录已失效，请重新登录", code="auth.token_invalid")

@@ -24,6 +24,7 @@ from chengguan.core.errors import DomainError, Unauthenticated
 from chengguan.core.security import token_digest
 from chengguan.identity import auth
 from chengguan.identity.models import AuthToken
+from chengguan.identity.principal_cache import cache_for
 
 TOKEN_STATE = select(AuthToken.revoked_at, AuthToken.expires_at, AuthToken.last_used_at).where(
     AuthToken.token_hash == bindparam("digest")
@@ -49,6 +50,9 @@ class BearerGate:
         db: Database = app.state.db
         settings = app.state.settings
         digest = token_digest(raw.strip())
+        cache = cache_for(db)
+        if cache is not None and cache.get(digest, settings, clock.now()) is not None:
+            return None  # resolved lately and nothing changed since (identity.principal_cache)
 
         def check() -> DomainError | None:
             # One indexed row by a plain connection: no ORM session for a check the route repeats anyway.

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 
+from chengguan.core import clock
 from chengguan.core.access import SessionDep, SettingsDep, require
 from chengguan.core.errors import PROBLEM_RESPONSES
 from chengguan.core.principals import StaffPrincipal
@@ -40,6 +41,7 @@ from chengguan.intake.schemas import (
     TimeLimitIn,
     TimeLimitRead,
 )
+from chengguan.kit import readcache
 from chengguan.kit.media import MEDIA_RESPONSES, file_headers
 from chengguan.kit.schemas import PageQuery, Paginated
 from chengguan.law.seed import categories
@@ -121,11 +123,16 @@ def intake_meta(_: Reader) -> dict[str, list[dict[str, str]]]:
     }
 
 
-@router.get("/case-sources", tags=[SOURCES], summary="案源列表（默认超期与临期优先）")
-def list_sources(
-    session: SessionDep, principal: Reader, filters: Annotated[CaseSourceFilter, Query()], page: PageQuery
-) -> Paginated[CaseSourceRead]:
-    return read.list_sources(session, principal, filters, page)
+@router.get(
+    "/case-sources", tags=[SOURCES], summary="案源列表（默认超期与临期优先）", response_model=Paginated[CaseSourceRead]
+)
+async def list_sources(
+    request: Request, principal: Reader, filters: Annotated[CaseSourceFilter, Query()], page: PageQuery
+) -> Response:
+    # Countdowns are in seconds: a page is reused within the same second of the same data version (kit.readcache).
+    return await readcache.respond(request, principal,
+                                   lambda session: read.list_sources(session, principal, filters, page),
+                                   grain=int(clock.now().timestamp()))  # fmt: skip
 
 
 @router.get("/case-sources/{source_id}", tags=[SOURCES], summary="案源详情（全过程记录、关联告警、派遣任务）")

@@ -3,8 +3,8 @@
 without a directory (cron).
 
 Every worker process runs the scheduler; an exclusive lock on ``<backup dir>/.lock`` lets one of them work and the
-others skip, and the "already one today" test is made under the lock. (The lock is per machine: on several
-machines set the backup directory on one of them only.)
+others skip, and the "already one today" test is made under the lock. The lock is per machine; across machines on
+one database the day is claimed in the database too (``core.lease``), so one machine takes the day's backup.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from chengguan.core import clock
+from chengguan.core import clock, lease
 from chengguan.core.config import Settings
+from chengguan.core.db import Database
 from chengguan.core.progress import SILENT, Reporter
 from chengguan.ops.backup import BackupResult, create_backup
 from chengguan.ops.manifest import BackupError
@@ -25,6 +26,7 @@ from chengguan.ops.schedule import PARTIAL, backup_name, is_due, to_prune
 
 log = logging.getLogger(__name__)
 LOCK = ".lock"
+BACKUP_JOB = "backup"
 
 
 @contextlib.contextmanager
@@ -39,6 +41,23 @@ def _exclusive(root: Path) -> Iterator[bool]:
             yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _claim_day(settings: Settings, day: int) -> bool:
+    """The day's backup for this process, across machines (core.lease; the file lock above is per machine)."""
+    db = Database(settings.database_url)
+    try:
+        return lease.claim(db, BACKUP_JOB, day)
+    finally:
+        db.dispose()
+
+
+def _give_back_day(settings: Settings, day: int) -> None:
+    db = Database(settings.database_url)
+    try:
+        lease.release(db, BACKUP_JOB, day)
+    finally:
+        db.dispose()
 
 
 def run_backup(settings: Settings, *, only_if_due: bool = True, progress: Reporter = SILENT) -> BackupResult | None:
@@ -57,9 +76,17 @@ def run_backup(settings: Settings, *, only_if_due: bool = True, progress: Report
             return None
         for stale in (n for n in names if n.startswith(PARTIAL)):  # left by a crash: nobody else holds the lock
             shutil.rmtree(root / stale, ignore_errors=True)
+        day = now.date().toordinal()
+        if only_if_due and not _claim_day(settings, day):
+            return None  # another machine on this database took today's backup
         name = backup_name(now)
         partial = root / f"{PARTIAL}{name}"
-        result = create_backup(settings, partial, progress)
+        try:
+            result = create_backup(settings, partial, progress)
+        except BaseException:
+            if only_if_due:
+                _give_back_day(settings, day)  # the retry a while later may claim it again
+            raise
         final = root / name
         partial.rename(final)
         for old in to_prune([*names, name], settings.backup_keep):
