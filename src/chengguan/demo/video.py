@@ -15,6 +15,7 @@ from chengguan.core import clock
 from chengguan.core.config import get_settings
 from chengguan.core.principals import Actor
 from chengguan.demo.scenes import Shot, render
+from chengguan.evidence.service import seal_pending
 from chengguan.intake import service as intake_service
 from chengguan.intake.enums import SourceAction, SourceStatus
 from chengguan.intake.models import CaseSource
@@ -56,6 +57,7 @@ def seed_video(session: Session, data_dir: Path | None, seed: int = 2026) -> int
     for camera in cameras:
         _latest_picture(session, settings, camera, now, rng)
     _handle(session, rng, now)
+    seal_pending(session, settings)  # the demo leaves the ledger sealed, the alarms' snapshots included
     return raised
 
 
