@@ -49,6 +49,7 @@ from chengguan.public.api import router as public_router
 from chengguan.rectification.api import router as rectification_router
 from chengguan.shopfront.api import router as shopfront_router
 from chengguan.shopfront.staff_api import router as shopfront_staff_router
+from chengguan.video.api import router as video_router
 
 API_PREFIX = "/api/v1"
 
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         public_router,
         iot_router,
         iot_portal_router,
+        video_router,
         meta_router,
     ):
         app.include_router(router, prefix=API_PREFIX)

@@ -19,6 +19,7 @@ from chengguan.portal import models as portal_models
 from chengguan.public import models as public_models
 from chengguan.rectification import models as rectification_models
 from chengguan.shopfront import models as shopfront_models
+from chengguan.video import models as video_models
 
 __all__ = [
     "Base",
@@ -40,4 +41,5 @@ __all__ = [
     "public_models",
     "rectification_models",
     "shopfront_models",
+    "video_models",
 ]

@@ -31,6 +31,7 @@ from chengguan.demo.intake import seed_intake
 from chengguan.demo.iot import seed_iot
 from chengguan.demo.merchants import seed_merchants
 from chengguan.demo.rectification import seed_rectification
+from chengguan.demo.video import seed_video
 from chengguan.dispatching import live as live_positions
 from chengguan.dispatching.models import DispatchTask, Position
 from chengguan.documents.models import (
@@ -76,6 +77,7 @@ from chengguan.rectification.models import (
     WarningRule,
 )
 from chengguan.shopfront.models import MerchantReport, PartySubmission, ShopClaim, ShopProfile
+from chengguan.video.models import CameraReview, VideoAlarm, VideoEngineState, VideoZone
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,10 @@ def print_logins() -> None:
 def _wipe(session: Session) -> None:
     """Remove every row the foundation owns (demo reset); the audit chain restarts from genesis."""
     for model in (
+        VideoAlarm,
+        VideoEngineState,
+        VideoZone,
+        CameraReview,
         IotAlarm,
         IotReading,
         IotRuleState,
@@ -335,6 +341,10 @@ def load_demo(
             seed_evidence(session, data_dir, seed, stage)
         with progress.stage("整改通知与商户端") as stage:
             seed_rectification(session, data_dir, seed, stage)
+        with progress.stage("视频巡查") as stage:
+            stage.start(1)
+            seed_video(session, data_dir, seed)
+            stage.advance()
         if documents:
             with progress.stage("文书") as stage:
                 seed_documents(session, data_dir, seed, stage)

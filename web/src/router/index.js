@@ -39,6 +39,10 @@ const consoleViews = {
   'shop-claims': () => import('@/views/console/notices/ShopClaimsView.vue'),
   'iot-devices': () => import('@/views/console/iot/IotDevicesView.vue'),
   'iot-alarms': () => import('@/views/console/iot/IotAlarmsView.vue'),
+  'video-patrol': () => import('@/views/console/video/PatrolView.vue'),
+  'video-alarms': () => import('@/views/console/video/AlarmsView.vue'),
+  'video-cameras': () => import('@/views/console/video/CamerasView.vue'),
+  'video-zones': () => import('@/views/console/video/ZoneEditorView.vue'),
 }
 
 const routes = [

@@ -24,6 +24,8 @@ import {
   Cpu,
   Bell,
   Checked,
+  VideoCamera,
+  Monitor,
 } from '@element-plus/icons-vue'
 
 const LAW_READ = ['law:read', 'law:write']
@@ -48,6 +50,14 @@ export const MENU_GROUPS = [
       { name: 'sources', path: '/console/sources', title: '案源管理', icon: List, perms: SOURCE_READ },
       { name: 'supervisions', path: '/console/supervisions', title: '督办', icon: AlarmClock, perms: SOURCE_READ },
       { name: 'source-rules', path: '/console/source-rules', title: '案源规则', icon: SetUp, perms: ['source:manage'] },
+    ],
+  },
+  {
+    title: '视频智能巡查',
+    items: [
+      { name: 'video-patrol', path: '/console/video/patrol', title: '视频轮巡', icon: Monitor, perms: ['device:read', 'dispatch:read'] },
+      { name: 'video-alarms', path: '/console/video/alarms', title: '视频告警', icon: Bell, perms: SOURCE_READ },
+      { name: 'video-cameras', path: '/console/video/cameras', title: '视频设备审核', icon: VideoCamera, perms: ['device:read'] },
     ],
   },
   {
@@ -135,6 +145,14 @@ export const DETAIL_ITEMS = [
     group: '指挥调度',
     perms: SOURCE_READ,
     activeMenu: '/console/sources',
+  },
+  {
+    name: 'video-zones',
+    path: '/console/video/cameras/:id/zones',
+    title: '识别区域',
+    group: '视频智能巡查',
+    perms: ['device:read', 'dispatch:read'],
+    activeMenu: '/console/video/cameras',
   },
   {
     name: 'case-detail',
