@@ -46,6 +46,10 @@ from chengguan.ops.keys import key_problems
 from chengguan.org.api import router as org_router
 from chengguan.portal.api import router as portal_router
 from chengguan.public.api import router as public_router
+from chengguan.rectification.api import router as rectification_router
+from chengguan.shopfront.api import router as shopfront_router
+from chengguan.shopfront.staff_api import router as shopfront_staff_router
+from chengguan.video.api import router as video_router
 
 API_PREFIX = "/api/v1"
 
@@ -122,9 +126,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         sms_router,
         evidence_router,
         portal_router,
+        rectification_router,
+        shopfront_router,
+        shopfront_staff_router,
         public_router,
         iot_router,
         iot_portal_router,
+        video_router,
         meta_router,
     ):
         app.include_router(router, prefix=API_PREFIX)

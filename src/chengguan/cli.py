@@ -1,6 +1,6 @@
-"""The ``chengguan`` command: serve, iot-bridge, migrate, demo, simulate, sweep, create-admin, verify-audit,
-verify-evidence, seal-evidence, export-anchors, backup, restore, init-keys, rotate-field-key (and the audit log's
-audit-export, audit-archive: audit.commands)."""
+"""The ``chengguan`` command: serve, iot-bridge, video-worker, migrate, demo, simulate, sweep, create-admin,
+verify-audit, verify-evidence, seal-evidence, export-anchors, backup, restore, init-keys, rotate-field-key (and the
+audit log's audit-export, audit-archive: audit.commands)."""
 
 from __future__ import annotations
 
@@ -383,6 +383,35 @@ def export_anchors_command(path: Path = typer.Argument(..., help="公证锚定�
         typer.echo(f"与已公证记录不符：批次自序号 {brk.seq} 起，原因 {brk.reason.value}：{brk.message}", err=True)
         raise typer.Exit(1)
     typer.echo(f"已写出 {result.published} 个批次根（{result.already} 个此前已公证）：{path}")
+
+
+@app.command("video-worker")
+def video_worker(
+    config: Path = typer.Argument(..., help="分析进程配置文件（TOML：模型、类别映射、摄像机，见 docs/api-video.md）"),
+) -> None:
+    """Analyse camera streams (RTSP or files): motion gating, the operator's ONNX detector, tracking, the event
+    engine; a bad model, class map or camera code is refused at start (exit 78)."""
+    import logging
+
+    from chengguan.core.db import Database
+    from chengguan.video.worker import ConfigError, ModelError, Worker, load_config
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(threadName)s %(levelname)s %(message)s")
+    settings = get_settings()
+    db = Database(settings.database_url)
+    try:
+        worker = Worker(load_config(config), db, settings)
+    except (ConfigError, ModelError) as exc:
+        db.dispose()
+        typer.echo(f"视频分析进程未启动：{exc}", err=True)
+        raise typer.Exit(EX_CONFIG) from None
+    try:
+        stats = worker.run()
+    finally:
+        db.dispose()
+    for loop, s in zip(worker.loops, stats, strict=True):
+        counts = f"抽帧 {s.frames}，检测 {s.detections_run} 次，告警 {s.alarms} 条，重连 {s.reconnects} 次"
+        typer.echo(f"{loop.camera.code}：{counts}")
 
 
 @app.command()

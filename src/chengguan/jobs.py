@@ -1,6 +1,7 @@
 """Background jobs of one process: the 督办 sweep of case sources, the 督查 sweep of overdue penalty cases, the
-dispatch-acknowledgement timeout, the sealing of the evidence ledger's tail and the purge of spent portal login
-codes, every minute; and, when ``CHENGGUAN_BACKUP_DIR`` is set, the daily backup with its retention (ops.scheduled).
+dispatch-acknowledgement timeout, the sealing of the evidence ledger's tail, the purge of spent portal login codes
+and the escalation of overdue rectifications to case sources, every minute; and, when ``CHENGGUAN_BACKUP_DIR`` is
+set, the daily backup with its retention (ops.scheduled).
 
 Every worker of every machine schedules them; each minute's pass runs in the one process that claims that minute
 (``core.lease``: a conditional UPDATE in the database), so the sweeps run once per minute however many workers
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 INTERVAL_S = 60.0
 BACKUP_RETRY_S = 15 * 60.0
 JOBS = "sweeps"
+SLOT_EPOCH = 1_735_689_600  # 2025-01-01T00:00:00Z
 
 
 def run_once(db: Database) -> dict[str, int]:
@@ -31,6 +33,7 @@ def run_once(db: Database) -> dict[str, int]:
     from chengguan.evidence.tasks import seal_job
     from chengguan.intake.supervision import sweep
     from chengguan.portal.service import purge_codes
+    from chengguan.rectification.tasks import escalate_due
 
     with db.session() as session, session.begin():
         redispatched = sweep_timeouts(session)
@@ -42,8 +45,11 @@ def run_once(db: Database) -> dict[str, int]:
         evidence_sealed = seal_job(session)
     with db.session() as session, session.begin():
         codes_purged = purge_codes(session)
+    with db.session() as session, session.begin():
+        escalated = escalate_due(session)
     return {"supervised": supervised, "redispatched": redispatched, "cases_supervised": cases_supervised,
-            "evidence_sealed": evidence_sealed, "portal_codes_purged": codes_purged}  # fmt: skip
+            "evidence_sealed": evidence_sealed, "portal_codes_purged": codes_purged,
+            "rectifications_escalated": escalated}  # fmt: skip
 
 
 class Scheduler:
@@ -72,7 +78,9 @@ class Scheduler:
 
     def _loop(self) -> None:
         while not self._stop.wait(self.interval):
-            slot = int(time.time() // self.interval)  # wall time: the business clock may be frozen (demo, tests)
+            # Wall time (the business clock may be frozen: demo, tests), counted from 2025 so that the slot fits the
+            # counter's 32-bit column for decades even with sub-second test intervals.
+            slot = int((time.time() - SLOT_EPOCH) // self.interval)
             try:
                 if not lease.claim(self.db, JOBS, slot):
                     continue  # another worker or machine runs this interval's pass

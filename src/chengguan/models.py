@@ -17,6 +17,9 @@ from chengguan.notify import models as notify_models
 from chengguan.org import models as org_models
 from chengguan.portal import models as portal_models
 from chengguan.public import models as public_models
+from chengguan.rectification import models as rectification_models
+from chengguan.shopfront import models as shopfront_models
+from chengguan.video import models as video_models
 
 __all__ = [
     "Base",
@@ -36,4 +39,7 @@ __all__ = [
     "org_models",
     "portal_models",
     "public_models",
+    "rectification_models",
+    "shopfront_models",
+    "video_models",
 ]

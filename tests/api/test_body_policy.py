@@ -20,6 +20,8 @@ def test_upload_routes_have_explicit_larger_limits(app, settings):
     assert table.policy("POST", "/api/v1/documents/x/signatures").limit > 2_000_000
     assert table.policy("POST", "/api/v1/cases").limit == MB
     assert table.policy("POST", "/api/v1/auth/login").limit == 64 * KB
+    assert table.policy("POST", "/api/v1/portal/shops/SH1/notices/x/rectification").limit >= 9 * 10 * MB
+    assert table.policy("POST", "/api/v1/portal/shops/SH1/claim").limit == 64 * KB
 
 
 def test_every_explicit_limit_names_a_real_route(app, settings):
@@ -39,7 +41,12 @@ def test_only_the_intended_routes_take_bodies_without_a_token(app):
         ("POST", "/api/v1/auth/login"),
         ("POST", "/api/v1/portal/login"),
         ("POST", "/api/v1/portal/login-code"),
+        ("POST", "/api/v1/portal/shops/{code}/claim"),  # claiming a shop: the SMS code, then the licence
+        ("POST", "/api/v1/portal/shops/{code}/claim-agent"),
+        ("POST", "/api/v1/portal/shops/{code}/claim-code"),
         ("POST", "/api/v1/public/deliveries/{token}/receipt"),
+        ("POST", "/api/v1/public/media"),  # 公众随手拍 (public)
+        ("POST", "/api/v1/public/reports"),
         ("POST", "/api/v1/public/verify/{token}"),
     ]  # Open311 POST reads its body itself (api_key inside it); see test_open311_keeps_its_own_limit…
 

@@ -28,6 +28,8 @@ from chengguan.law.enums import LawLevel, MatterStatus, PartyType, PenaltyKind, 
 from chengguan.merchants.enums import MerchantKind, MerchantStatus
 from chengguan.meta.labels import dictionaries
 from chengguan.org import enums as org
+from chengguan.rectification import enums as rect
+from chengguan.shopfront import enums as shopfront
 
 URL = "/api/v1/meta/labels"
 CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
@@ -73,9 +75,19 @@ SERVED: dict[type[Enum], str] = {
     DeliveryStatus: "delivery_status",
     MerchantKind: "merchant_kind",
     MerchantStatus: "merchant_status",
+    rect.NoticeKind: "notice_kind",
+    rect.NoticeOrigin: "notice_origin",
+    rect.RectStatus: "rectification_status",
+    rect.RectAction: "rectification_action",
+    rect.Harm: "harm",
+    rect.Suggestion: "warning_outcome",
+    shopfront.ClaimMethod: "claim_method",
+    shopfront.ClaimStatus: "claim_status",
+    shopfront.SubmissionKind: "submission_kind",
 }
 # Enums no page shows: who holds a token, who may act, where a fix came from, machine codes, settings.
-NOT_SHOWN: set[type[Enum]] = {PrincipalType, CaseRole, SubjectKind, FixSource, Reason, Environment, DaySource}
+NOT_SHOWN: set[type[Enum]] = {PrincipalType, CaseRole, SubjectKind, FixSource, Reason, Environment, DaySource,
+                              rect.Actor}  # fmt: skip
 
 
 def _domain_enums() -> set[type[Enum]]:

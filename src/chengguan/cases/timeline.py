@@ -23,6 +23,7 @@ EVENT_LABELS = {  # entries that are not workflow actions
     "add_evidence": "登记证据",
     "review_evidence": "证据审核",
     "amend": "补正案件信息",
+    "party_statement": "当事人在线陈述申辩",
 }
 
 

@@ -46,9 +46,17 @@ def explicit_limits(settings: Settings) -> dict[tuple[str, str], int | None]:
         ("POST", "/api/v1/public/media"): 10 * MB + FORM_MARGIN,  # intake.media.MAX_BYTES: a citizen's photo
         ("POST", "/api/v1/signals:batch"): 16 * MB,  # ≤ 1,000 signals of up to ~16 KB (2,000-character text, media)
         ("POST", "/api/v1/positions:batch"): 4 * MB,  # ≤ 5,000 fixes of ~250 bytes
+        ("POST", "/api/v1/video/detections"): 32 * MB,  # frames with base64 JPEG snapshots (video.schemas)
+        ("POST", "/api/v1/video/vendors/{vendor}/alarms"): 8 * MB,  # an edge box's push with its picture
         ("POST", "/api/v1/documents/{document_id}/signatures"): SIGNATURE_BODY,
         ("POST", "/api/v1/cases/{case_id}/service-consents"): SIGNATURE_BODY,
         ("POST", "/api/v1/public/deliveries/{token}/receipt"): SIGNATURE_BODY,
+        # the merchant H5 (shopfront): photos of ≤ 10 MB each — nine for a rectification, six statement materials
+        ("POST", "/api/v1/portal/shops/{code}/notices/{notice_id}/rectification"): 9 * 10 * MB + FORM_MARGIN,
+        ("POST", "/api/v1/portal/cases/{case_id}/statements"): 6 * 10 * MB + FORM_MARGIN,
+        ("POST", "/api/v1/portal/shops/{code}/claim-agent"): 10 * MB + FORM_MARGIN,
+        ("POST", "/api/v1/portal/shops/{code}/storefront"): 10 * MB + FORM_MARGIN,
+        ("POST", "/api/v1/portal/shops/{code}/reports"): 10 * MB + FORM_MARGIN,
         # Open311 reads its own body (open311.form.MAX_BODY, 1 MiB, checked from Content-Length and while
         # streaming) and must answer in the GeoReport error format, not problem+json.
         ("POST", "/open311/v2/requests.{fmt}"): None,

@@ -1,11 +1,12 @@
 """The data version: one number in the ``counter`` table that moves with every committed write to the tables the
 working lists read, so that a rendered list can be reused until something it may show has changed (kit.readcache).
 
-Every statement a connection executes is looked at once (``before_execute``): an INSERT, UPDATE or DELETE of a
-table outside ``UNLISTED`` marks the connection's transaction, ORM flushes, Core statements (intake's bulk inserts)
-and literal SQL alike. At COMMIT the mark becomes one ``UPDATE counter`` on the same connection, inside the same
-transaction, so the new version is visible exactly when the write is: a reader that reads the version first and the
-rows after can only ever cache newer rows under an older version, never the reverse. The row is locked for the
+Every statement a connection sends is looked at once (``before_cursor_execute``, the SQL text): an INSERT, UPDATE or
+DELETE of a table outside ``UNLISTED`` marks the connection's transaction — ORM flushes, Core statements and
+driver-level SQL (intake's bulk inserts) alike. At COMMIT the mark becomes one ``UPDATE counter`` on the same
+connection, inside the same transaction, so the new version is visible exactly when the write is: a reader that
+reads the version first and the rows after can only ever cache newer rows under an older version, never the
+reverse. The row is locked for the
 COMMIT alone (not from the first write on), which keeps writers of a busy PostgreSQL from queueing on it for long.
 
 ``UNLISTED`` are the tables no list reads (or whose churn has a counter of its own: live positions have
@@ -39,7 +40,9 @@ CHANNEL_OF = {"live_position": "positions", "duty_switch": "positions"}  # core.
 _MARK = "versions.channels"
 _PENDING = "bus.pending"
 _WROTE = "versions.wrote"
-_TEXT_DML = re.compile(r"^\s*(?:insert\s+(?:or\s+\w+\s+)?into|update|delete\s+from)\s+\"?(\w+)", re.IGNORECASE)
+_TEXT_DML = re.compile(
+    r"^\s*(?:insert\s+(?:or\s+\w+\s+)?into|update|delete\s+from)\s+(?:\"?\w+\"?\.)?\"?(\w+)", re.IGNORECASE
+)
 BUMP_SQL = (
     f"INSERT INTO counter (key, value) VALUES ('{KEY}', 1) ON CONFLICT (key) DO UPDATE SET value = counter.value + 1"
 )
@@ -47,13 +50,14 @@ READ_SQL = f"SELECT value FROM counter WHERE key = '{KEY}'"
 
 
 def target_table(statement: Any) -> str | None:
-    """The table an INSERT/UPDATE/DELETE writes (None for anything else)."""
+    """The table an INSERT/UPDATE/DELETE writes (None for anything else): a statement object or its SQL text."""
     if isinstance(statement, Insert | Update | Delete):
         return getattr(statement.table, "name", None)
-    if isinstance(statement, TextClause):
-        found = _TEXT_DML.match(statement.text)
-        return found.group(1).lower() if found else None
-    return None
+    text_of = statement.text if isinstance(statement, TextClause) else statement
+    if not isinstance(text_of, str):
+        return None
+    found = _TEXT_DML.match(text_of)
+    return found.group(1).lower() if found else None
 
 
 def mark(connection: Any, channel: str) -> None:
@@ -65,9 +69,10 @@ def track(engine: Engine, bus: Bus) -> None:
     """Watch ``engine``'s writes: move the data version at each COMMIT that wrote a listed table, and wake the
     bus's listeners of what was written once the COMMIT is done."""
 
-    @event.listens_for(engine, "before_execute")
-    def _before_execute(conn: Any, clauseelement: Any, *_args: Any) -> None:
-        table = target_table(clauseelement)
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before_cursor_execute(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        # The SQL as sent: ORM flushes, Core statements and driver-level SQL (core.bulk's inserts) alike.
+        table = target_table(statement)
         if table is None:
             return
         conn.info[_WROTE] = True

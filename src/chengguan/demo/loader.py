@@ -30,6 +30,8 @@ from chengguan.demo.geography import DemoCity, build_demo_city
 from chengguan.demo.intake import seed_intake
 from chengguan.demo.iot import seed_iot
 from chengguan.demo.merchants import seed_merchants
+from chengguan.demo.rectification import seed_rectification
+from chengguan.demo.video import seed_video
 from chengguan.dispatching import live as live_positions
 from chengguan.dispatching.models import DispatchTask, Position
 from chengguan.documents.models import (
@@ -67,6 +69,15 @@ from chengguan.merchants.models import Merchant
 from chengguan.notify.models import SmsMessage
 from chengguan.org.models import Device, Grid, Officer, OrgUnit, OrgUnitClosure, Vehicle
 from chengguan.portal.models import PortalLoginCode
+from chengguan.rectification.models import (
+    Notice,
+    NoticeEvent,
+    RectificationSubmission,
+    WarningDecision,
+    WarningRule,
+)
+from chengguan.shopfront.models import MerchantReport, PartySubmission, ShopClaim, ShopProfile
+from chengguan.video.models import CameraReview, VideoAlarm, VideoEngineState, VideoZone
 
 
 @dataclass(frozen=True)
@@ -100,11 +111,24 @@ def print_logins() -> None:
 def _wipe(session: Session) -> None:
     """Remove every row the foundation owns (demo reset); the audit chain restarts from genesis."""
     for model in (
+        VideoAlarm,
+        VideoEngineState,
+        VideoZone,
+        CameraReview,
         IotAlarm,
         IotReading,
         IotRuleState,
         IotRule,
         IotDevice,
+        NoticeEvent,
+        RectificationSubmission,
+        Notice,
+        WarningDecision,
+        WarningRule,
+        PartySubmission,
+        MerchantReport,
+        ShopProfile,
+        ShopClaim,
         SmsMessage,
         PortalLoginCode,
         CaseArchive,
@@ -315,6 +339,12 @@ def load_demo(
             cases = seed_cases(session, seed, merchants=merchants, stage=stage)
         with progress.stage("证据") as stage:
             seed_evidence(session, data_dir, seed, stage)
+        with progress.stage("整改通知与商户端") as stage:
+            seed_rectification(session, data_dir, seed, stage)
+        with progress.stage("视频巡查") as stage:
+            stage.start(1)
+            seed_video(session, data_dir, seed)
+            stage.advance()
         if documents:
             with progress.stage("文书") as stage:
                 seed_documents(session, data_dir, seed, stage)

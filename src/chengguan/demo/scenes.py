@@ -92,7 +92,8 @@ def _background(scene: str, variant: int) -> Image.Image:
     draw = ImageDraw.Draw(image)
     horizon = 300
     _sky(draw, horizon, night=scene == "night")
-    _buildings(draw, rng, horizon, signs=scene in ("street", "stall", "smoke", "night", "garbage"))
+    # "tidy": a shop front after its rectification (signs, nothing on the pavement)
+    _buildings(draw, rng, horizon, signs=scene in ("street", "stall", "smoke", "night", "garbage", "tidy"))
     _ground(draw, horizon)
     if scene == "site":
         draw.rectangle([0, horizon - 120, W, horizon + 10], fill=(30, 110, 160))  # hoarding of the site

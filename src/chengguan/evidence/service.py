@@ -9,7 +9,7 @@ import os
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from sqlalchemy.orm import Session
 
@@ -97,13 +97,15 @@ class _Prefixed:
         return self._rest.read(n)
 
 
-def _typed(data: bytes | BinaryIO, declared: str | None, filename: str) -> tuple[str, bytes | BinaryIO]:
-    """The type detected from the content (415 when it is not what the client declared, or not evidence we keep),
-    and the data to store."""
+def _typed(
+    data: bytes | BinaryIO, declared: str | None, filename: str, accepted: frozenset[str] | None = None
+) -> tuple[str, bytes | BinaryIO]:
+    """The type detected from the content (415 when it is not what the client declared, or not evidence we keep,
+    or not one of ``accepted``), and the data to store."""
     head = bytes(data[: media.HEAD_BYTES]) if isinstance(data, bytes | bytearray) else data.read(media.HEAD_BYTES)
     if not head:
         raise field_error("file", "文件为空", code="evidence.empty")
-    mime = media.check(head, declared=declared, filename=filename, accepted=EVIDENCE_TYPES)
+    mime = media.check(head, declared=declared, filename=filename, accepted=accepted or EVIDENCE_TYPES)
     return mime, data if isinstance(data, bytes | bytearray) else _Prefixed(head, data)  # type: ignore[return-value]
 
 
@@ -149,13 +151,90 @@ def record(
         label = STATUS_LABELS[case.status]
         raise Conflict(f"案件{label}，不能再登记证据", code="evidence.case_closed")
     user_id, user_name, own_officer, actor = _who(who)
+    item, entry, found = _fix(
+        session, settings, data, filename=filename, mime=mime, kind=kind, origin=origin, captured_at=captured_at,
+        lng=lng, lat=lat, address=address, device=device, officer_id=officer_id or own_officer, title=title,
+        description=description, store=store, now=now, uploaded_by_id=user_id, uploaded_by_name=user_name,
+        case_id=case.id, source_id=source_id or case.source_id,
+    )  # fmt: skip
+    session.add(item)
+    note = f"{KIND_LABELS[item.kind]}《{item.title}》SHA-256 {found.sha256[:16]}…，存证序号 {entry.seq}"
+    add_event(session, case, "add_evidence", actor, now, data={"note": note, "evidence_id": str(item.id)})
+    session.flush()
+    if staff:  # uploaded through the platform (the demo's and imports' past records are not acts of today)
+        events.record(session, who, "evidence.upload", "evidence", item.id, _label(item), case_id=str(case.id),
+                      case_code=case.code, sha256=item.sha256, size=item.size, origin=item.origin)  # fmt: skip
+    _seal_full_batches(session, settings)
+    return item
+
+
+def record_party(
+    session: Session,
+    settings: Settings,
+    who: Actor,
+    data: bytes | BinaryIO,
+    *,
+    filename: str,
+    mime: str | None = None,
+    accepted: frozenset[str] | None = None,
+    captured_at: datetime | None = None,
+    lng: float | None = None,
+    lat: float | None = None,
+    device: str | None = None,
+    title: str | None = None,
+    description: str | None = None,
+    source_id: uuid.UUID | None = None,
+    case_id: uuid.UUID | None = None,
+) -> EvidenceItem:
+    """Fix a file a party submitted outside a case's own evidence route (a shop's rectification photos, the
+    materials of an online statement): origin ``party``, digests, bytes and a ledger entry as for any evidence.
+    ``accepted`` narrows the content types (photos only); the uploader is the party, not a staff account."""
+    now = clock.now()
+    item, _, _ = _fix(
+        session, settings, data, filename=filename, mime=mime, kind=None, origin=EvidenceOrigin.party,
+        captured_at=captured_at, lng=lng, lat=lat, address=None, device=device, officer_id=None, title=title,
+        description=description, store=None, now=now, uploaded_by_id=None, uploaded_by_name=who.actor_name,
+        accepted=accepted, case_id=case_id, source_id=source_id,
+    )  # fmt: skip
+    session.add(item)
+    session.flush()
+    _seal_full_batches(session, settings)
+    return item
+
+
+def _fix(
+    session: Session,
+    settings: Settings,
+    data: bytes | BinaryIO,
+    *,
+    filename: str,
+    mime: str | None,
+    kind: EvidenceKind | None,
+    origin: EvidenceOrigin,
+    captured_at: datetime | None,
+    lng: float | None,
+    lat: float | None,
+    address: str | None,
+    device: str | None,
+    officer_id: uuid.UUID | None,
+    title: str | None,
+    description: str | None,
+    store: BlobStore | None,
+    now: datetime,
+    uploaded_by_id: uuid.UUID | None,
+    uploaded_by_name: str,
+    case_id: uuid.UUID | None,
+    source_id: uuid.UUID | None,
+    accepted: frozenset[str] | None = None,
+) -> tuple[EvidenceItem, Any, Any]:
+    """The item (not yet added), its ledger entry and the stored blob: type from the content, capture facts
+    checked, bytes stored, the hash-chained entry appended under the head lock."""
     name = clean_filename(filename)
-    mime, data = _typed(data, mime, name)
+    mime, data = _typed(data, mime, name, accepted)
     kind = kind or kind_for(mime)
     captured_at = captured_at or now
     _check_capture(captured_at, now, lng, lat, origin, device)
     captured_at = captured_at.astimezone(UTC)  # stored UTC (house rule); the ledger's text is UTC as well
-    officer_id = officer_id or own_officer
     if officer_id is not None and session.get(Officer, officer_id) is None:
         raise field_error("officer_id", "执法人员不存在")
     store = store or blob_store(settings)
@@ -170,8 +249,8 @@ def record(
         raise field_error("file", "文件为空", code="evidence.empty")
     item = EvidenceItem(
         id=uuid.uuid4(),
-        case_id=case.id,
-        source_id=source_id or case.source_id,
+        case_id=case_id,
+        source_id=source_id,
         kind=kind,
         origin=origin,
         title=(title or "").strip()[:200] or f"{KIND_LABELS[kind]}：{name}"[:200],
@@ -187,8 +266,8 @@ def record(
         address=(address or "").strip()[:256] or None,
         device=(device or "").strip()[:100] or None,
         officer_id=officer_id,
-        uploaded_by_id=user_id,
-        uploaded_by_name=user_name[:100],
+        uploaded_by_id=uploaded_by_id,
+        uploaded_by_name=uploaded_by_name[:100],
         review_status=initial_status(origin),
         created_at=now,
         updated_at=now,
@@ -197,15 +276,7 @@ def record(
     payload = make_payload(str(item.id), found, kind=kind.value, captured_at=captured_at, meta=item.meta)
     entry = ledger_db.append_entry(session, payload, recorded_at=now)
     item.ledger_seq = entry.seq
-    session.add(item)
-    note = f"{KIND_LABELS[kind]}《{item.title}》SHA-256 {found.sha256[:16]}…，存证序号 {entry.seq}"
-    add_event(session, case, "add_evidence", actor, now, data={"note": note, "evidence_id": str(item.id)})
-    session.flush()
-    if staff:  # uploaded through the platform (the demo's and imports' past records are not acts of today)
-        events.record(session, who, "evidence.upload", "evidence", item.id, _label(item), case_id=str(case.id),
-                      case_code=case.code, sha256=item.sha256, size=item.size, origin=item.origin)  # fmt: skip
-    _seal_full_batches(session, settings)
-    return item
+    return item, entry, found
 
 
 def _label(item: EvidenceItem) -> str:

@@ -33,6 +33,9 @@ from chengguan.law.seed import categories
 from chengguan.merchants import enums as merchants
 from chengguan.open311.service import group_of
 from chengguan.org import enums as org
+from chengguan.rectification import enums as rectification
+from chengguan.rectification import leniency
+from chengguan.shopfront import enums as shopfront
 
 Entry = dict[str, object]
 
@@ -100,6 +103,18 @@ DICTIONARIES: dict[str, tuple[Iterable[Any], Mapping[Any, str]]] = {
     # merchants
     "merchant_kind": (merchants.MerchantKind, merchants.KIND_LABELS),
     "merchant_status": (merchants.MerchantStatus, merchants.STATUS_LABELS),
+    # notices, rectification and warning first; the merchant H5
+    "notice_kind": (rectification.NoticeKind, rectification.KIND_LABELS),
+    "notice_origin": (rectification.NoticeOrigin, rectification.ORIGIN_LABELS),
+    "rectification_status": (rectification.RectStatus, rectification.STATUS_LABELS),
+    "rectification_action": (rectification.RectAction, rectification.ACTION_LABELS),
+    "harm": (rectification.Harm, rectification.HARM_LABELS),
+    "warning_outcome": (rectification.Suggestion, rectification.SUGGESTION_LABELS),
+    "warning_rule": (leniency.RULE_LABELS, leniency.RULE_LABELS),
+    "claim_method": (shopfront.ClaimMethod, shopfront.CLAIM_METHOD_LABELS),
+    "claim_status": (shopfront.ClaimStatus, shopfront.CLAIM_STATUS_LABELS),
+    "submission_kind": (shopfront.SubmissionKind, shopfront.SUBMISSION_LABELS),
+    "report_category": (shopfront.REPORT_CATEGORIES, shopfront.REPORT_CATEGORIES),
 }
 
 # Extra fields the web app needs and the domain owns: the status filter groups cases by procedure, the discretion

@@ -1,8 +1,9 @@
 """Merchant portal use cases: send a login code, log in with it, list the documents served to the account's phone.
 
-Who may log in is decided by the consents: a phone that signed a 电子送达确认书 choosing the portal (商户端) gets
-codes; any other number is answered the same way and gets none, so the portal does not tell strangers who is under
-enforcement. The account is created at the first login, named after the party on the consent.
+Who may log in is decided by the consents and the claimed shops: a phone that signed a 电子送达确认书 choosing the
+portal (商户端), or whose account claimed a shop (``shopfront``), gets codes; any other number is answered the same
+way and gets none, so the portal does not tell strangers who is under enforcement. A consent's account is created
+at the first login, named after the party on the consent. Claiming a shop uses the same codes (``message``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -67,8 +69,12 @@ def _portal_consent(session: Session, phone: str) -> ServiceConsent | None:
     return next((c for c in rows if PORTAL in (c.channels or [])), None)
 
 
-def send_code(session: Session, settings: Settings, phone: str) -> int:
-    """Send a login code to ``phone`` if it consented to the portal; the seconds until another may be asked for."""
+def send_code(
+    session: Session, settings: Settings, phone: str, *, message: Callable[[str], str] | None = None
+) -> int:
+    """Send a login code to ``phone`` if it consented to the portal or owns an account (a shop that claimed itself);
+    with ``message`` (the code → the text), send it whatever the number (claiming a shop: the code proves the
+    phone, the licence proves the shop). The seconds until another may be asked for."""
     phone = _phone(phone)
     now = clock.now()
     last = session.scalars(
@@ -80,7 +86,9 @@ def send_code(session: Session, settings: Settings, phone: str) -> int:
     code = f"{secrets.randbelow(10**6):06d}"
     # Every number is rate-limited alike (a row per request); only a consenting number gets the message.
     session.add(PortalLoginCode(phone=phone, code_hash=_digest(phone, code), sent_at=now, expires_at=now + CODE_TTL))
-    if _portal_consent(session, phone) is not None:
+    if message is not None:
+        sms.send(session, settings, phone, message(code), purpose="portal_claim")
+    elif _portal_consent(session, phone) is not None or account_of(session, phone) is not None:
         text = f"【城市管理综合执法】您的商户端登录验证码为 {code}，10 分钟内有效。如非本人操作请忽略。"
         sms.send(session, settings, phone, text, purpose="portal_login")
     session.flush()
@@ -103,10 +111,30 @@ class PortalLogin:
     account: MerchantAccount
 
 
-def login(
-    session: Session, settings: Settings, phone: str, code: str, *, ip: str | None, user_agent: str | None
-) -> PortalLogin:
-    """Exchange a valid code for a portal token (the code is used up; five wrong tries spend it)."""
+def account_of(session: Session, phone: str) -> MerchantAccount | None:
+    """The portal account of a phone number, if any."""
+    return session.scalars(select(MerchantAccount).where(MerchantAccount.phone_hash == phone)).first()
+
+
+def failure_note(phone: str, ip: str | None, action: str, reason: str) -> AuditNote:
+    """What a refused try leaves in the audit log after the request's rollback (core.auditnotes), the number
+    masked: personal data stays out of the hash-chained log, which can never be re-encrypted."""
+    masked = mask_phone(phone) or ""
+    return AuditNote(Actor("anonymous", None, masked, None, ip), action, "merchant_account", None, masked,
+                     {"reason": reason})  # fmt: skip
+
+
+def failed_login(phone: str, ip: str | None) -> CodeInvalid:
+    """A code for a phone that neither consented to the portal nor holds a claimed shop's account."""
+    note = failure_note(phone, ip, "portal.login_failed", "no_consent")
+    return CodeInvalid("验证码错误或已过期，请重新获取").noting(note)  # type: ignore[return-value]
+
+
+def check_code(
+    session: Session, phone: str, code: str, *, ip: str | None = None, action: str = "portal.login_failed"
+) -> PortalLoginCode:
+    """The phone's live code when ``code`` is it (not used up yet: see ``spend``); a wrong code counts one of the
+    five tries (401 ``portal.code_invalid``); a refusal is audited as ``action``."""
     phone = _phone(phone)
     now = clock.now()
     row = session.scalars(
@@ -115,12 +143,7 @@ def login(
     ).first()  # fmt: skip
 
     def failed(error: CodeInvalid, reason: str) -> CodeInvalid:
-        # 登录失败 is audited after the request's rollback (core.auditnotes), the number masked: personal data
-        # stays out of the hash-chained log, which can never be re-encrypted.
-        masked = mask_phone(phone) or ""
-        note = AuditNote(Actor("anonymous", None, masked, None, ip), "portal.login_failed", "merchant_account", None,
-                         masked, {"reason": reason})  # fmt: skip
-        return error.noting(note)  # type: ignore[return-value]
+        return error.noting(failure_note(phone, ip, action, reason))  # type: ignore[return-value]
 
     message = "验证码错误或已过期，请重新获取"
     if row is None or clock.as_utc(row.expires_at) <= now or row.attempts >= MAX_ATTEMPTS:
@@ -130,15 +153,43 @@ def login(
         # the failed try must count even though the request fails: written in a statement the error keeps
         session.execute(update(PortalLoginCode).where(PortalLoginCode.id == row.id).values(attempts=row.attempts + 1))
         raise failed(WrongCode(message), "wrong_code")
+    return row
+
+
+def count_failure(session: Session, row: PortalLoginCode) -> None:
+    """A try that failed on something the code guarded (a claim's licence number): it counts like a wrong code,
+    in a statement the error keeps, so five failures spend the code."""
+    session.execute(update(PortalLoginCode).where(PortalLoginCode.id == row.id).values(attempts=row.attempts + 1))
+
+
+def spend(row: PortalLoginCode) -> None:
+    row.used_at = clock.now()
+
+
+def login(
+    session: Session, settings: Settings, phone: str, code: str, *, ip: str | None, user_agent: str | None
+) -> PortalLogin:
+    """Exchange a valid code for a portal token (the code is used up; five wrong tries spend it): a phone that
+    consented to the portal, or the account of a shop that claimed itself."""
+    phone = _phone(phone)
+    row = check_code(session, phone, code, ip=ip)
     consent = _portal_consent(session, phone)
-    if consent is None:
-        raise failed(CodeInvalid(message), "no_consent")
-    row.used_at = now
-    account = session.scalars(select(MerchantAccount).where(MerchantAccount.phone_hash == phone)).first()
+    account = account_of(session, phone)
+    if consent is None and account is None:
+        raise failed_login(phone, ip)
+    spend(row)
     if account is None:
+        assert consent is not None
         account = MerchantAccount(phone=phone, display_name=consent.party_name[:100], password_hash="!")
         session.add(account)
         session.flush()
+    return open_session(session, settings, account, ip=ip, user_agent=user_agent)
+
+
+def open_session(
+    session: Session, settings: Settings, account: MerchantAccount, *, ip: str | None, user_agent: str | None
+) -> PortalLogin:
+    """A portal token for an active account (the login and the claim of a shop end here); audited."""
     if not account.is_active:
         raise Unauthenticated("账号已停用", code="auth.account_disabled")
     raw, token = issue_token(session, settings, PrincipalType.merchant, account.id, ip=ip, user_agent=user_agent)

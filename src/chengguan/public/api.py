@@ -132,7 +132,7 @@ def report_status(
 
 @router.get("/monitoring-sites", summary="电子技术监控设备设置地点（行政处罚法第四十一条）")
 def monitoring_sites(session: SessionDep) -> dict[str, Any]:
-    return notice.monitoring_sites(session)
+    return notice.monitoring_sites(session, clock.local_now().date())
 
 
 @router.get("/discretion-standards", summary="现行行政处罚裁量基准（行政处罚法第三十四条）")

@@ -1,7 +1,8 @@
 """执法公示: what the law says must be published, read off the live configuration.
 
 * 行政处罚法第四十一条第一款: the places of the electronic monitoring devices used to record violations "应当向社会
-  公布" — every fixed camera of the device register, with its place, unit and whether it is in service.
+  公布" — the fixed cameras that passed the legal and technical reviews (video.standing: only they record evidence),
+  with the site as published, unit, calibration date and whether they are in service.
 * 行政处罚法第三十四条: the discretion standards "应当向社会公布" — each standard that governs one of the city's
   districts today (the most specific one, as the calculator picks it), with its tiers.
 """
@@ -21,29 +22,39 @@ from chengguan.law.service import applicable_standard
 from chengguan.org.enums import DeviceKind, DeviceStatus, OrgLevel
 from chengguan.org.models import Device, OrgUnit
 from chengguan.org.repository import unit_names
+from chengguan.video.models import CameraReview
+from chengguan.video.registry import standing_of
 
 SITES_BASIS = "《中华人民共和国行政处罚法》第四十一条第一款：电子技术监控设备……设置地点应当向社会公布。"
 STANDARDS_BASIS = "《中华人民共和国行政处罚法》第三十四条：行政处罚裁量基准应当向社会公布。"
 
 
-def monitoring_sites(session: Session) -> dict[str, Any]:
-    """Fixed cameras (body cameras move with officers and have no place), ordered by unit and code."""
-    devices = session.scalars(
-        select(Device).where(Device.kind == DeviceKind.camera).order_by(Device.unit_id, Device.code)
-    ).all()
-    names = unit_names(session, {d.unit_id for d in devices})
+def monitoring_sites(session: Session, today: date) -> dict[str, Any]:
+    """Fixed cameras that may record evidence today (body cameras move with officers and have no place), by unit and
+    code; a camera not (or no longer) reviewed is not an evidence device and is not listed."""
+    rows = session.execute(
+        select(Device, CameraReview)
+        .join(CameraReview, CameraReview.device_id == Device.id)
+        .where(Device.kind == DeviceKind.camera)
+        .order_by(Device.unit_id, Device.code)
+    ).tuples().all()  # fmt: skip
+    reviewed = [(d, r) for d, r in rows if standing_of(r, today).evidence_capable]
+    names = unit_names(session, {d.unit_id for d, _ in reviewed})
     return {
         "basis": SITES_BASIS,
         "items": [
             {
                 "code": d.code,
                 "name": d.name,
+                "site": r.site,
                 "unit": names.get(d.unit_id, ""),
                 "lng": None if d.lng is None else round(d.lng, 6),
                 "lat": None if d.lat is None else round(d.lat, 6),
                 "in_service": d.status is DeviceStatus.online,
+                "calibrated_on": r.calibrated_on.isoformat() if r.calibrated_on else None,
+                "published_on": r.published_on.isoformat() if r.published_on else None,
             }
-            for d in devices
+            for d, r in reviewed
         ],
     }
 

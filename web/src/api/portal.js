@@ -53,7 +53,9 @@ portal.interceptors.response.use(
     if (status === 429) apiError.retryAfter = retryAfterOf(body, headers)
     // A token the server no longer accepts is dropped (only from the signed-in calls, not from the login itself).
     const url = error.config?.url || ''
-    if (status === 401 && (url.startsWith('/me') || url.startsWith('/deliveries'))) clearPortalToken()
+    const claiming = /\/claim(-code|-agent)?$/.test(url) // a wrong SMS code is 401 too: not a dead token
+    const signedIn = ['/me', '/deliveries', '/cases'].some((p) => url.startsWith(p)) || /^\/shops(\/[^/]+\/.+)?$/.test(url)
+    if (status === 401 && signedIn && !claiming) clearPortalToken()
     return Promise.reject(apiError)
   },
 )
@@ -83,3 +85,45 @@ export async function portalLogout() {
   }
 }
 
+
+// ---- 一店一码（店铺二维码）：店铺公开页、认领、店铺信息、通知与整改、反映问题、陈述申辩与听证 ----
+
+/** 店铺公开页（带令牌时返回 mine / pending_claim）→ { code, name, address, squad, bureau, claimed, mine, obligations: { frontage, frontage_summary, business_hours, matters } } */
+export const shopPage = (code) => portal.get(`/shops/${encodeURIComponent(code)}`).then((r) => r.data)
+/** 认领验证码 → { sent, expires_in, retry_after }；429 portal.too_soon */
+export const sendClaimCode = (code, phone) => portal.post(`/shops/${encodeURIComponent(code)}/claim-code`, { phone }).then((r) => r.data)
+/** 认领（证照核验）body: { phone, code, uscc? , operator_id_no? } → 成功即保存令牌；422 portal.claim_mismatch */
+export async function claimShop(code, body) {
+  const data = await portal.post(`/shops/${encodeURIComponent(code)}/claim`, body).then((r) => r.data)
+  setPortalToken(data.access_token)
+  return data
+}
+/** 委托代理人认领：FormData { phone, sms_code, agent_name, letter } → 待审核，令牌保存 */
+export async function claimShopByAgent(code, form) {
+  const data = await portal.post(`/shops/${encodeURIComponent(code)}/claim-agent`, form).then((r) => r.data)
+  setPortalToken(data.access_token)
+  return data
+}
+export const myShops = () => portal.get('/shops').then((r) => r.data)
+export const shopDetails = (code) => portal.get(`/shops/${encodeURIComponent(code)}/details`).then((r) => r.data)
+export const updateShopDetails = (code, body) => portal.patch(`/shops/${encodeURIComponent(code)}/details`, body).then((r) => r.data)
+export const uploadStorefront = (code, form) => portal.post(`/shops/${encodeURIComponent(code)}/storefront`, form).then((r) => r.data)
+/** → [{ notice: NoticeDetail, pdf_url, can_submit }] */
+export const shopNotices = (code) => portal.get(`/shops/${encodeURIComponent(code)}/notices`).then((r) => r.data)
+export const shopNotice = (code, id) => portal.get(`/shops/${encodeURIComponent(code)}/notices/${id}`).then((r) => r.data)
+/** 提交整改：FormData { files[], note?, captured_at[], lng[], lat[] }；409 rectification.overdue（expired_on） */
+export const submitRectification = (code, id, form) =>
+  portal.post(`/shops/${encodeURIComponent(code)}/notices/${id}/rectification`, form, { timeout: 120000 }).then((r) => r.data)
+/** 带令牌取文件（通知书 PDF、整改照片）→ Blob */
+export const portalBlob = (url) => portal.get(url.replace(/^\/api\/v1\/portal/, ''), { responseType: 'blob' }).then((r) => r.data)
+export const shopReports = (code) => portal.get(`/shops/${encodeURIComponent(code)}/reports`).then((r) => r.data)
+/** 反映问题：FormData { category_code, description, address?, lng?, lat?, idempotency_key, photo? } */
+export const reportProblem = (code, form) => portal.post(`/shops/${encodeURIComponent(code)}/reports`, form, { timeout: 60000 }).then((r) => r.data)
+/** 与我有关的案件 → [{ id, code, matter_name, status_label, statement: { open, ends_on, basis }, hearing, submissions }] */
+export const myCases = () => portal.get('/cases').then((r) => r.data)
+export const myCase = (id) => portal.get(`/cases/${id}`).then((r) => r.data)
+/** 在线陈述申辩：FormData { text, files[] }；409 portal.statement_late（expired_on） */
+export const submitStatement = (id, form) => portal.post(`/cases/${id}/statements`, form, { timeout: 120000 }).then((r) => r.data)
+export const requestHearing = (id, reason) => portal.post(`/cases/${id}/hearing-request`, { reason }).then((r) => r.data)
+/** 可反映的问题类别 → [{ value, label }] */
+export const reportCategories = () => portal.get('/report-categories').then((r) => r.data)

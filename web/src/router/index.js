@@ -35,8 +35,14 @@ const consoleViews = {
   'case-chains': () => import('@/views/console/cases/ApprovalChainsView.vue'),
   'case-detail': () => import('@/views/console/cases/CaseDetailView.vue'),
   merchants: () => import('@/views/console/merchants/MerchantsView.vue'),
+  notices: () => import('@/views/console/notices/NoticesView.vue'),
+  'shop-claims': () => import('@/views/console/notices/ShopClaimsView.vue'),
   'iot-devices': () => import('@/views/console/iot/IotDevicesView.vue'),
   'iot-alarms': () => import('@/views/console/iot/IotAlarmsView.vue'),
+  'video-patrol': () => import('@/views/console/video/PatrolView.vue'),
+  'video-alarms': () => import('@/views/console/video/AlarmsView.vue'),
+  'video-cameras': () => import('@/views/console/video/CamerasView.vue'),
+  'video-zones': () => import('@/views/console/video/ZoneEditorView.vue'),
 }
 
 const routes = [
@@ -150,6 +156,46 @@ const routes = [
     component: () => import('@/views/portal/PortalHomeView.vue'),
     meta: { public: true, title: '我的执法文书' },
     // No portal token: to the portal's own login page (the page itself handles a token the server refuses).
+    beforeEnter: () => (portalToken() ? true : { name: 'portal-login' }),
+  },
+  // 一店一码（打烊提示牌上的城市共治识别码）：店铺公开页、认领、我的店铺、通知与整改、反映问题；陈述申辩与听证。
+  {
+    path: '/portal/shop/:code',
+    name: 'portal-shop',
+    component: () => import('@/views/portal/ShopView.vue'),
+    meta: { public: true, title: '城市共治识别码' },
+  },
+  {
+    path: '/portal/shop/:code/claim',
+    name: 'portal-shop-claim',
+    component: () => import('@/views/portal/ShopClaimView.vue'),
+    meta: { public: true, title: '认领店铺' },
+  },
+  {
+    path: '/portal/shop/:code/home',
+    name: 'portal-shop-home',
+    component: () => import('@/views/portal/ShopHomeView.vue'),
+    meta: { public: true, title: '我的店铺' },
+  },
+  {
+    path: '/portal/shop/:code/notices/:id',
+    name: 'portal-shop-notice',
+    component: () => import('@/views/portal/ShopNoticeView.vue'),
+    meta: { public: true, title: '通知与整改' },
+    beforeEnter: (to) => (portalToken() ? true : { name: 'portal-shop', params: { code: to.params.code } }),
+  },
+  {
+    path: '/portal/shop/:code/report',
+    name: 'portal-shop-report',
+    component: () => import('@/views/portal/ShopReportView.vue'),
+    meta: { public: true, title: '反映问题' },
+    beforeEnter: (to) => (portalToken() ? true : { name: 'portal-shop', params: { code: to.params.code } }),
+  },
+  {
+    path: '/portal/cases/:id',
+    name: 'portal-case',
+    component: () => import('@/views/portal/PortalCaseView.vue'),
+    meta: { public: true, title: '陈述申辩与听证' },
     beforeEnter: () => (portalToken() ? true : { name: 'portal-login' }),
   },
   {

@@ -23,6 +23,9 @@ import {
   Message,
   Cpu,
   Bell,
+  Checked,
+  VideoCamera,
+  Monitor,
 } from '@element-plus/icons-vue'
 
 const LAW_READ = ['law:read', 'law:write']
@@ -50,6 +53,14 @@ export const MENU_GROUPS = [
     ],
   },
   {
+    title: '视频智能巡查',
+    items: [
+      { name: 'video-patrol', path: '/console/video/patrol', title: '视频轮巡', icon: Monitor, perms: ['device:read', 'dispatch:read'] },
+      { name: 'video-alarms', path: '/console/video/alarms', title: '视频告警', icon: Bell, perms: SOURCE_READ },
+      { name: 'video-cameras', path: '/console/video/cameras', title: '视频设备审核', icon: VideoCamera, perms: ['device:read'] },
+    ],
+  },
+  {
     title: '执法办案',
     items: [
       { name: 'cases', path: '/console/cases', title: '案件列表', icon: Files, perms: CASE_READ },
@@ -66,7 +77,11 @@ export const MENU_GROUPS = [
   },
   {
     title: '商户管理',
-    items: [{ name: 'merchants', path: '/console/merchants', title: '商户档案', icon: Shop, perms: ['merchant:read'] }],
+    items: [
+      { name: 'merchants', path: '/console/merchants', title: '商户档案', icon: Shop, perms: ['merchant:read'] },
+      { name: 'notices', path: '/console/notices', title: '整改通知', icon: Bell, perms: ['source:read', 'merchant:read'] },
+      { name: 'shop-claims', path: '/console/shop-claims', title: '店铺认领审核', icon: Checked, perms: ['merchant:read'] },
+    ],
   },
   {
     title: '基础数据',
@@ -130,6 +145,14 @@ export const DETAIL_ITEMS = [
     group: '指挥调度',
     perms: SOURCE_READ,
     activeMenu: '/console/sources',
+  },
+  {
+    name: 'video-zones',
+    path: '/console/video/cameras/:id/zones',
+    title: '识别区域',
+    group: '视频智能巡查',
+    perms: ['device:read', 'dispatch:read'],
+    activeMenu: '/console/video/cameras',
   },
   {
     name: 'case-detail',

@@ -1,7 +1,7 @@
 """iot: devices (registry, health), their rules and persisted rule state, readings, alarms (物联网感知)
 
 Revision ID: 514a9df239b8
-Revises: da46ca6926e5
+Revises: 7a3e9c1d5b20
 Create Date: 2026-12-07 13:32:05.589113
 """
 
@@ -15,7 +15,7 @@ import chengguan.core.db
 from chengguan.iot.partitions import ensure_partitions
 
 revision: str = "514a9df239b8"
-down_revision: str | None = "da46ca6926e5"
+down_revision: str | None = "7a3e9c1d5b20"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
