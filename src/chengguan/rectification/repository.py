@@ -58,7 +58,7 @@ def of_merchant(session: Session, merchant_id: uuid.UUID) -> list[Notice]:
 
 def party_clause(id_nos: list[str]) -> ColumnElement[bool]:
     """Cases whose party is one of these identity numbers (the shop's USCC, its operator's ID)."""
-    return Case.party_id_no.in_(id_nos)
+    return Case.party_id_no_hash.in_(id_nos)  # the keyed search hashes (the numbers themselves are sealed)
 
 
 def prior_notices(session: Session, merchant_id: uuid.UUID, matter_code: str, since: datetime) -> int:
