@@ -14,7 +14,7 @@ from chengguan.calendar.workdays import DaySource
 from chengguan.cases.enums import CaseAction, CaseStatus, DecisionKind, Procedure
 from chengguan.cases.enums import Role as CaseRole
 from chengguan.cases.workflow import LegalReview
-from chengguan.core.config import Environment
+from chengguan.core.config import Environment, FieldCipher
 from chengguan.core.geo import Crs
 from chengguan.core.principals import DataScope, PrincipalType
 from chengguan.dispatching.models import DutyStatus, FixSource, SubjectKind, TaskStatus
@@ -24,12 +24,17 @@ from chengguan.evidence.enums import EvidenceKind, EvidenceOrigin, ReviewStatus
 from chengguan.evidence.verify import Reason
 from chengguan.identity.separation import Duty
 from chengguan.intake.enums import Channel, Outcome, SourceAction, SourceStatus, TimeUnit
+from chengguan.iot import enums as iot
+from chengguan.iot.hj212 import FrameFault
+from chengguan.iot.rules import EventKind, Phase
 from chengguan.law.enums import LawLevel, MatterStatus, PartyType, PenaltyKind, SearchKind, Tier
 from chengguan.merchants.enums import MerchantKind, MerchantStatus
 from chengguan.meta.labels import dictionaries
 from chengguan.org import enums as org
 from chengguan.rectification import enums as rect
 from chengguan.shopfront import enums as shopfront
+from chengguan.video import enums as video
+from chengguan.video.schedule import HolidayMode
 
 URL = "/api/v1/meta/labels"
 CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
@@ -84,10 +89,17 @@ SERVED: dict[type[Enum], str] = {
     shopfront.ClaimMethod: "claim_method",
     shopfront.ClaimStatus: "claim_status",
     shopfront.SubmissionKind: "submission_kind",
+    video.AlarmStatus: "video_alarm_status",
+    HolidayMode: "holiday_mode",
+    iot.SensorKind: "sensor_kind",
+    iot.RuleKind: "iot_rule_kind",
+    iot.AlarmState: "iot_alarm_state",
+    iot.Health: "device_health",
 }
-# Enums no page shows: who holds a token, who may act, where a fix came from, machine codes, settings.
+# Enums no page shows: who holds a token, who may act, where a fix came from, machine codes, settings, the states
+# inside the IoT rule engine and the HJ 212 codec's refusal codes.
 NOT_SHOWN: set[type[Enum]] = {PrincipalType, CaseRole, SubjectKind, FixSource, Reason, Environment, DaySource,
-                              rect.Actor}  # fmt: skip
+                              rect.Actor, FieldCipher, Phase, EventKind, FrameFault}  # fmt: skip
 
 
 def _domain_enums() -> set[type[Enum]]:

@@ -59,8 +59,8 @@ class _Plan:
 
 
 def seed_evidence(session: Session, data_dir: Path | str | None = None, seed: int = 2026, stage: Stage = SILENT) -> int:
-    """Record the demo photos of every case past filing into the store under ``data_dir/blobs`` and the ledger;
-    seal the ledger; returns the number of items."""
+    """Record the demo photos of every case past filing into the store under ``data_dir/blobs`` and the ledger
+    (the loader seals it once every stage has recorded its evidence); returns the number of items."""
     settings = get_settings()
     if data_dir is not None:
         settings = settings.model_copy(update={"data_dir": Path(data_dir)})
@@ -97,8 +97,12 @@ def seed_evidence(session: Session, data_dir: Path | str | None = None, seed: in
         if p.review is not None:
             _review(session, p, item, now)
     session.flush()
-    ledger_db.seal_pending(session, batch_size=settings.evidence_batch_size)
     return len(plans)
+
+
+def seal_demo_ledger(session: Session) -> int:
+    """Seal every entry the demo recorded (case photos, shop photos, video and IoT machine evidence) into batches."""
+    return len(ledger_db.seal_pending(session, batch_size=get_settings().evidence_batch_size))
 
 
 def _plan(session: Session, seed: int, now: datetime) -> list[_Plan]:

@@ -25,7 +25,7 @@ from chengguan.core.progress import SILENT, Bars, Silent
 from chengguan.demo.accounts import DEMO_LOGINS, demo_id, insert_accounts, units_of
 from chengguan.demo.cases import seed_cases
 from chengguan.demo.documents import seed_documents
-from chengguan.demo.evidence import seed_evidence
+from chengguan.demo.evidence import seal_demo_ledger, seed_evidence
 from chengguan.demo.geography import DemoCity, build_demo_city
 from chengguan.demo.intake import seed_intake
 from chengguan.demo.iot import seed_iot
@@ -350,6 +350,7 @@ def load_demo(
                 seed_documents(session, data_dir, seed, stage)
         with progress.stage("物联感知"):
             seed_iot(session, data_dir, seed)
+        seal_demo_ledger(session)
         summary = DemoSummary(
             len(unit_ids), len(city.grids), len(city.officers), len(city.vehicles), len(city.devices), users, sources,
             cases, len(merchants),

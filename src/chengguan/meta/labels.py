@@ -27,6 +27,7 @@ from chengguan.evidence import enums as evidence
 from chengguan.evidence import review as evidence_review
 from chengguan.identity import separation
 from chengguan.intake import enums as intake
+from chengguan.iot import enums as iot
 from chengguan.law import assess
 from chengguan.law import enums as law
 from chengguan.law.seed import categories
@@ -36,6 +37,8 @@ from chengguan.org import enums as org
 from chengguan.rectification import enums as rectification
 from chengguan.rectification import leniency
 from chengguan.shopfront import enums as shopfront
+from chengguan.video import enums as video
+from chengguan.video import schedule as video_schedule
 
 Entry = dict[str, object]
 
@@ -115,6 +118,13 @@ DICTIONARIES: dict[str, tuple[Iterable[Any], Mapping[Any, str]]] = {
     "claim_status": (shopfront.ClaimStatus, shopfront.CLAIM_STATUS_LABELS),
     "submission_kind": (shopfront.SubmissionKind, shopfront.SUBMISSION_LABELS),
     "report_category": (shopfront.REPORT_CATEGORIES, shopfront.REPORT_CATEGORIES),
+    # sensing: video patrol and IoT
+    "video_alarm_status": (video.AlarmStatus, video.ALARM_STATUS_LABELS),
+    "holiday_mode": (video_schedule.HolidayMode, video_schedule.HOLIDAY_LABELS),
+    "sensor_kind": (iot.SensorKind, iot.SENSOR_LABELS),
+    "iot_rule_kind": (iot.RuleKind, iot.RULE_LABELS),
+    "iot_alarm_state": (iot.AlarmState, iot.ALARM_STATE_LABELS),
+    "device_health": (iot.Health, iot.HEALTH_LABELS),
 }
 
 # Extra fields the web app needs and the domain owns: the status filter groups cases by procedure, the discretion

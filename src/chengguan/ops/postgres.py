@@ -1,4 +1,5 @@
-"""PostgreSQL backups with the server's own tools: ``pg_dump`` custom format, ``pg_restore --clean --if-exists``.
+"""PostgreSQL backups with the server's own tools: ``pg_dump`` custom format; restored by
+``pg_restore --clean --if-exists`` through ``psql`` in one transaction.
 
 pg_dump reads one MVCC snapshot, so the server keeps reading and writing meanwhile. Connection settings go to the
 tools as libpq's ``PG*`` variables (the password never appears on a command line, where ``ps`` would show it). A
@@ -12,8 +13,9 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,16 +115,58 @@ def dump(url: str, out: Path, stage: Stage) -> None:
 
 
 def restore(url: str, archive: Path, stage: Stage) -> None:
-    """``pg_restore --clean --if-exists`` of the archive into the configured database, in one transaction."""
+    """The archive's ``pg_restore --clean --if-exists`` script run by ``psql`` in one transaction, a bar step per
+    table. Partitioned tables are dropped first, whole: ``--clean`` drops a partition's inherited primary key on its
+    own, which the server refuses ("cannot drop inherited constraint")."""
     conn = connection(url)
-    program = tool("pg_restore")
+    program, psql = tool("pg_restore"), tool("psql")
     listing = subprocess.run([program, "--list", str(archive)], capture_output=True, text=True, env=_env(conn))
     if listing.returncode != 0:
         raise BackupError(f"pg_restore 无法读取备份：{_last_error(listing.stderr.splitlines(), 'pg_restore')}")
     stage.start(sum(" TABLE DATA " in line for line in listing.stdout.splitlines()))
-    args = [program, "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
-            "--exit-on-error", "--verbose", f"--dbname={conn.database}", str(archive)]  # fmt: skip
-    _run(args, conn, stage, "processing data for table", "pg_restore")
+    prologue = "SET client_min_messages = warning;\n" + "".join(
+        f"DROP TABLE IF EXISTS {name} CASCADE;\n" for name in partitioned_tables(url)
+    )
+    script = [program, "--clean", "--if-exists", "--no-owner", "--no-privileges", "--file=-", str(archive)]
+    runner = [psql, "--no-psqlrc", "--quiet", "--single-transaction", "--set=ON_ERROR_STOP=1", "--file=-"]
+    with tempfile.TemporaryFile() as script_errors, tempfile.TemporaryFile() as run_errors:
+        with (
+            subprocess.Popen(script, stdout=subprocess.PIPE, stderr=script_errors, env=_env(conn)) as source,
+            subprocess.Popen(
+                runner, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=run_errors, env=_env(conn)
+            ) as sink,
+        ):
+            assert source.stdout is not None and sink.stdin is not None
+            try:
+                sink.stdin.write(prologue.encode())
+                for line in source.stdout:
+                    if line.startswith(b"COPY "):
+                        stage.advance()
+                    sink.stdin.write(line)
+            except BrokenPipeError:  # psql stopped at an error: its message says which
+                source.kill()
+            finally:
+                with suppress(BrokenPipeError):
+                    sink.stdin.close()
+        # psql's error first: when it stops, pg_restore is killed and has nothing to say.
+        for name, process, errors in (("psql", sink, run_errors), ("pg_restore", source, script_errors)):
+            if process.returncode != 0:
+                errors.seek(0)
+                lines = errors.read().decode(errors="replace").splitlines()
+                raise BackupError(f"{name} 失败（退出码 {process.returncode}）：{_last_error(lines, name)}")
+
+
+def partitioned_tables(url: str) -> list[str]:
+    """The partitioned (parent) tables of what is restored, schema-qualified and quoted."""
+    conn = connection(url)
+    where = "n.nspname = :schema" if conn.schema else f"n.nspname NOT IN {_SYSTEM_SCHEMAS}"
+    sql = (
+        "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_partitioned_table p "
+        "JOIN pg_class c ON c.oid = p.partrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+        f"WHERE NOT c.relispartition AND {where} ORDER BY 1"
+    )
+    with _engine(url) as engine, engine.connect() as c:
+        return list(c.execute(text(sql), {"schema": conn.schema}).scalars())
 
 
 def _env(conn: Connection) -> dict[str, str]:
