@@ -188,7 +188,8 @@ def test_decision_generated_sealed_served_electronically_and_signed_for_on_a_pho
         consent.get_by_test_id("consent-submit").click()
         expect(consent).to_be_hidden(timeout=15_000)
         expect(deliver.get_by_test_id("deliver-consent")).to_have_attribute("data-consented", "yes", timeout=15_000)
-        expect(deliver.get_by_test_id("deliver-consent")).to_contain_text(PHONE_NO)
+        # The consent was given with the full number; an officer without personal_data:view sees it masked.
+        expect(deliver.get_by_test_id("deliver-consent")).to_contain_text(mask_phone(PHONE_NO))
         page.wait_for_timeout(300)
         page.screenshot(path=str(tmp_path / "doc-deliver-dialog.png"))
         deliver.get_by_test_id("deliver-submit").click()
@@ -416,6 +417,8 @@ def test_party_logs_in_to_the_merchant_portal_and_opening_the_decision_serves_it
         page.screenshot(path=str(tmp_path / "portal-list.png"))
         card.get_by_test_id("portal-open").click()
         page.wait_for_url("**/s/**", timeout=15_000)
+        # Opening is the service: wait until the page shows its time, or the list may be read before it is stored.
+        expect(page.get_by_test_id("delivery-opened-at")).not_to_be_empty(timeout=15_000)
         page.get_by_test_id("portal-back").click()
         page.wait_for_url("**/portal", timeout=15_000)
         expect(page.get_by_test_id("portal-doc").first).to_have_attribute("data-status", "served", timeout=15_000)

@@ -67,6 +67,7 @@ def test_a_citizen_reports_with_a_photo_and_follows_it_by_code(client, db):
         ({"description": "占道"}, "description"),
         ({"phone": "12345"}, "phone"),
         ({"lng": 200}, "lng"),
+        ({"lng": 60.0, "lat": 60.0}, "lng"),  # a valid coordinate outside China: the platform's refusal, not a 400
     ],
 )
 def test_bad_reports_are_refused_with_problem_json(client, change, field):

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from chengguan.audit import service
 from chengguan.audit.models import AuditEntry
-from chengguan.core import auditnotes
+from chengguan.core import auditnotes, versions
 from chengguan.core.auditnotes import AuditNote, refusal
 from chengguan.core.db import Database
 from chengguan.core.principals import Actor, MerchantPrincipal, PublicPrincipal, StaffPrincipal
@@ -61,10 +61,16 @@ def _write(db: Database, note: AuditNote) -> None:
         )  # fmt: skip
 
 
+def _wrote(session: Session) -> bool:
+    return session.in_transaction() and versions.wrote(session.connection())
+
+
 def after(session: Session, note: AuditNote) -> None:
     """Write ``note`` now: in ``session`` when it is a write session (its request commits it), otherwise in a short
-    write transaction of its own, committed before this returns (raises if it cannot be written)."""
-    if session.info.get("write", True) or "database" not in session.info:
+    write transaction of its own, committed before this returns (raises if it cannot be written). A read session
+    that has already written goes with its own writes: on SQLite a second transaction would wait for the lock it
+    holds."""
+    if session.info.get("write", True) or "database" not in session.info or _wrote(session):
         service.record(
             session, note.actor, note.action, target_type=note.target_type, target_id=note.target_id,
             target_label=note.target_label, summary=note.summary,

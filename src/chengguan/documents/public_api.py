@@ -94,6 +94,7 @@ def party_pdf(token: Token, request: Request, session: SessionDep, settings: Set
 
 
 @router.get("/deliveries/{token}", summary="当事人打开送达链接（首次打开的时间即为送达时间）")
+@writes_on_read  # the first opening is the service (送达) and is audited
 def party_open(token: Token, request: Request, session: SessionDep) -> PartyDelivery:
     return _party_view(session, delivery.open_link(session, token, client_ip(request)))
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Select, inspect, or_
+from sqlalchemy import Select, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from chengguan.core.auditnotes import refusal
@@ -187,6 +187,7 @@ class CrudService(Generic[M]):
     def delete(self, session: Session, principal: StaffPrincipal, id: uuid.UUID) -> None:
         obj = self.load(session, principal, id)
         self.before_delete(session, principal, obj)
+        refuse_if_referenced(session, self.model, obj.id, self.noun, self.target_type)
         before = snapshot(obj)
         label = self.label(obj)
         session.delete(obj)
@@ -201,3 +202,21 @@ class CrudService(Generic[M]):
             summary={"before": before},
         )
         self.after_write(session, None)
+
+
+def refuse_if_referenced(session: Session, model: type[Base], id: uuid.UUID, noun: str, target_type: str) -> None:
+    """409 ``{target_type}.in_use`` while a row of any table still points at the one to delete (a foreign key the
+    database would refuse at the delete, or cascade through business records): packages added later (shopfronts,
+    cameras, sensors …) are covered without org or merchants knowing them. Keys that cascade or clear themselves,
+    in the database or through the model's own relationships, are left to them."""
+    target = model.__table__
+    owned = {column for rel in inspect(model).relationships if rel.cascade.delete for column in rel.remote_side}
+    for table in Base.metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            if fk.column.table is not target or fk.parent in owned:
+                continue
+            if (fk.ondelete or "").upper() in ("CASCADE", "SET NULL"):
+                continue
+            if session.execute(select(fk.parent).where(fk.parent == id).limit(1)).first() is not None:
+                message = f"该{noun}仍被其他业务记录引用，不能删除（可改为停用或注销）"
+                raise Conflict(message, code=f"{target_type}.in_use")

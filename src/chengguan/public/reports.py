@@ -113,10 +113,15 @@ def submit(
     result = ingest(session, [signal], PUBLIC_ACTOR)[0]
     if result.problem is not None or result.signal_id is None:
         problem = result.problem
+        if problem is not None and problem.code in _FIELD_OF:  # what the citizen filled in: 422 naming the field
+            raise field_error(_FIELD_OF[problem.code], problem.detail, code=problem.code)
         raise DomainError(problem.detail if problem else "提交失败", code=problem.code if problem else "public.refused")
     session.add(PublicReport(tracking_code=code, signal_id=result.signal_id, client_hash=digest, created_at=now))
     session.flush()
     return Submitted(code, result.case_source_code, result.merged)
+
+
+_FIELD_OF = {"signal.out_of_area": "lng", "signal.unknown_category": "category_code"}
 
 
 def track(session: Session, tracking_code: str) -> dict[str, Any]:
