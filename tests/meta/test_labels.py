@@ -28,6 +28,7 @@ from chengguan.law.enums import LawLevel, MatterStatus, PartyType, PenaltyKind, 
 from chengguan.merchants.enums import MerchantKind, MerchantStatus
 from chengguan.meta.labels import dictionaries
 from chengguan.org import enums as org
+from chengguan.payments import enums as payments
 from chengguan.rectification import enums as rect
 from chengguan.shopfront import enums as shopfront
 
@@ -75,6 +76,12 @@ SERVED: dict[type[Enum], str] = {
     DeliveryStatus: "delivery_status",
     MerchantKind: "merchant_kind",
     MerchantStatus: "merchant_status",
+    payments.OrderStatus: "payment_order_status",
+    payments.PaidVia: "payment_paid_via",
+    payments.NotifyOutcome: "payment_notify_outcome",
+    payments.Mismatch: "payment_mismatch",
+    payments.CashGround: "cash_ground",
+    payments.CashStatus: "cash_status",
     rect.NoticeKind: "notice_kind",
     rect.NoticeOrigin: "notice_origin",
     rect.RectStatus: "rectification_status",
