@@ -14,7 +14,7 @@ from chengguan.calendar.workdays import DaySource
 from chengguan.cases.enums import CaseAction, CaseStatus, DecisionKind, Procedure
 from chengguan.cases.enums import Role as CaseRole
 from chengguan.cases.workflow import LegalReview
-from chengguan.core.config import Environment
+from chengguan.core.config import Environment, FieldCipher
 from chengguan.core.geo import Crs
 from chengguan.core.principals import DataScope, PrincipalType
 from chengguan.dispatching.models import DutyStatus, FixSource, SubjectKind, TaskStatus
@@ -24,6 +24,9 @@ from chengguan.evidence.enums import EvidenceKind, EvidenceOrigin, ReviewStatus
 from chengguan.evidence.verify import Reason
 from chengguan.identity.separation import Duty
 from chengguan.intake.enums import Channel, Outcome, SourceAction, SourceStatus, TimeUnit
+from chengguan.iot import enums as iot
+from chengguan.iot.hj212 import FrameFault
+from chengguan.iot.rules import EventKind, Phase
 from chengguan.law.enums import LawLevel, MatterStatus, PartyType, PenaltyKind, SearchKind, Tier
 from chengguan.merchants.enums import MerchantKind, MerchantStatus
 from chengguan.meta.labels import dictionaries
@@ -31,6 +34,8 @@ from chengguan.org import enums as org
 from chengguan.payments import enums as payments
 from chengguan.rectification import enums as rect
 from chengguan.shopfront import enums as shopfront
+from chengguan.video import enums as video
+from chengguan.video.schedule import HolidayMode
 
 URL = "/api/v1/meta/labels"
 CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
@@ -76,6 +81,12 @@ SERVED: dict[type[Enum], str] = {
     DeliveryStatus: "delivery_status",
     MerchantKind: "merchant_kind",
     MerchantStatus: "merchant_status",
+    iot.SensorKind: "iot_sensor_kind",
+    iot.RuleKind: "iot_rule_kind",
+    iot.AlarmState: "iot_alarm_state",
+    iot.Health: "iot_health",
+    video.AlarmStatus: "video_alarm_status",
+    HolidayMode: "video_holiday_mode",
     payments.OrderStatus: "payment_order_status",
     payments.PaidVia: "payment_paid_via",
     payments.NotifyOutcome: "payment_notify_outcome",
@@ -92,9 +103,10 @@ SERVED: dict[type[Enum], str] = {
     shopfront.ClaimStatus: "claim_status",
     shopfront.SubmissionKind: "submission_kind",
 }
-# Enums no page shows: who holds a token, who may act, where a fix came from, machine codes, settings.
+# Enums no page shows: who holds a token, who may act, where a fix came from, machine codes (a refused HJ 212 frame,
+# a rule's inner phase and events), settings.
 NOT_SHOWN: set[type[Enum]] = {PrincipalType, CaseRole, SubjectKind, FixSource, Reason, Environment, DaySource,
-                              rect.Actor}  # fmt: skip
+                              rect.Actor, FrameFault, Phase, EventKind, FieldCipher}  # fmt: skip
 
 
 def _domain_enums() -> set[type[Enum]]:

@@ -75,7 +75,7 @@ def test_the_callback_pays_the_order_and_moves_the_case_on_as_a_recorded_payment
     # nothing is owed any more: the closure gate (settled) opens, as after an officer's 登记缴款
     actions = {a["action"]: a for a in client.get(f"/api/v1/cases/{case['id']}/actions", headers=officer).json()}
     assert actions["submit_closure"]["blocked_code"] != "case.gate.unsettled"
-    audit = client.get("/api/v1/audit", params={"action": "payment.paid"}, headers=login("admin")).json()
+    audit = client.get("/api/v1/audit", params={"action": "payment.paid"}, headers=login("auditor")).json()  # 三员分立
     assert any(e["target_label"] == order["order_no"] for e in audit["items"])
     assert _log(db, order["order_no"]) == ["accepted"]
     # paid: no new order can be made

@@ -152,12 +152,12 @@ def seed_payments(session: Session, data_dir: Path | str | None = None, seed: in
         days.add(_paid_online(session, settings, case, at, Actor("merchant", None, case.party_name[:100])))
         stage.advance()
     made = len(planned)
-    opened = 0
+    opened, midnight = 0, _local(today, 0)
     for case in reversed(ordinary):  # the newest decisions: an order made today, not paid yet
         if opened >= OPEN or case.id in used:
             continue
-        at = now - timedelta(minutes=25 + 10 * opened)
-        if clock.local_date(at) != today or clock.as_utc(case.updated_at) >= at:
+        at = max(now - timedelta(minutes=25 + 10 * opened), midnight + (now - midnight) * (OPEN - opened) / (OPEN + 1))
+        if clock.as_utc(case.updated_at) >= at:  # just after midnight: within the minutes today has had
             continue
         with clock.frozen(at):
             service.open_order(session, settings, case, Actor("merchant", None, case.party_name[:100]))

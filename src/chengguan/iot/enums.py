@@ -54,7 +54,13 @@ class AlarmState(StrEnum):
     cleared = "cleared"
 
 
+ALARM_STATE_LABELS = {AlarmState.active: "告警中", AlarmState.cleared: "已恢复"}
+
+
 class Health(StrEnum):
     online = "online"
     offline = "offline"
     unknown = "unknown"  # registered, never heard from
+
+
+HEALTH_LABELS = {Health.online: "在线", Health.offline: "离线", Health.unknown: "未上线"}

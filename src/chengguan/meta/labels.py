@@ -27,6 +27,7 @@ from chengguan.evidence import enums as evidence
 from chengguan.evidence import review as evidence_review
 from chengguan.identity import separation
 from chengguan.intake import enums as intake
+from chengguan.iot import enums as iot
 from chengguan.law import assess
 from chengguan.law import enums as law
 from chengguan.law.seed import categories
@@ -37,6 +38,8 @@ from chengguan.payments import enums as payments
 from chengguan.rectification import enums as rectification
 from chengguan.rectification import leniency
 from chengguan.shopfront import enums as shopfront
+from chengguan.video import enums as video
+from chengguan.video import schedule as video_schedule
 
 Entry = dict[str, object]
 
@@ -104,6 +107,13 @@ DICTIONARIES: dict[str, tuple[Iterable[Any], Mapping[Any, str]]] = {
     # merchants
     "merchant_kind": (merchants.MerchantKind, merchants.KIND_LABELS),
     "merchant_status": (merchants.MerchantStatus, merchants.STATUS_LABELS),
+    # IoT sensing and video patrol
+    "iot_sensor_kind": (iot.SensorKind, iot.SENSOR_LABELS),
+    "iot_rule_kind": (iot.RuleKind, iot.RULE_LABELS),
+    "iot_alarm_state": (iot.AlarmState, iot.ALARM_STATE_LABELS),
+    "iot_health": (iot.Health, iot.HEALTH_LABELS),
+    "video_alarm_status": (video.AlarmStatus, video.ALARM_STATUS_LABELS),
+    "video_holiday_mode": (video_schedule.HolidayMode, video_schedule.HOLIDAY_LABELS),
     # payments (码上付)
     "payment_order_status": (payments.OrderStatus, payments.ORDER_STATUS_LABELS),
     "payment_paid_via": (payments.PaidVia, payments.PAID_VIA_LABELS),

@@ -16,7 +16,16 @@ from starlette.concurrency import run_in_threadpool
 from chengguan.audit import events
 from chengguan.cases.models import Case
 from chengguan.cases.repository import load as load_case
-from chengguan.core.access import SessionDep, SettingsDep, bearer, client_ip, require, writes_on_read
+from chengguan.core.access import (
+    SessionDep,
+    SettingsDep,
+    StaffAuthenticator,
+    bearer,
+    client_ip,
+    current_staff,
+    require,
+    writes_on_read,
+)
 from chengguan.core.errors import PROBLEM_RESPONSES, Forbidden, NotFound, field_error
 from chengguan.core.principals import Actor, StaffPrincipal
 from chengguan.kit.media import NOSNIFF
@@ -159,7 +168,7 @@ async def notify(
     return NotifyAck()
 
 
-def _order_for(
+async def _order_for(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
@@ -167,12 +176,27 @@ def _order_for(
     order_no: OrderNo,
 ) -> PaymentOrder:
     """The order, for the staff who may read its case or the party it was served to (404 for anyone else)."""
-    order = repository.order_by_no(session, order_no)
+    authenticate: StaffAuthenticator = request.app.state.authenticate_staff
+    principal: StaffPrincipal | None
     try:
-        principal = request.app.state.authenticate_staff(request, session, settings, credentials)
+        principal = await current_staff(await authenticate(request, credentials))
     except Forbidden as exc:
         if exc.code != "auth.wrong_principal_type":
             raise
+        principal = None  # not a staff token: the party's merchant token, or a refusal
+    return await run_in_threadpool(_readable_order, request, session, settings, credentials, order_no, principal)
+
+
+def _readable_order(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    credentials: HTTPAuthorizationCredentials | None,
+    order_no: str,
+    principal: StaffPrincipal | None,
+) -> PaymentOrder:
+    order = repository.order_by_no(session, order_no)
+    if principal is None:
         _, account = current_merchant(request, session, settings, credentials)
         if order is None or not portal.owns(session, account, order.case_id):
             raise NotFound("缴款单不存在", code="payment.not_found") from None

@@ -115,7 +115,7 @@ def ensure_pdf(session: Session, settings: Settings, receipt: PaymentReceipt) ->
     assert bureau is not None
     seal = bureau_seal(session, settings, store, bureau)
     sealed = off_loop(seal_pdf, render_pdf(spec(session, settings, receipt)), seal.credentials, seal.seal_png,
-                      reason="罚没款电子缴款凭证电子签章", location=bureau.name)  # fmt: skip
+                      reason="罚没款电子缴款凭证电子签章", location=bureau.name, key=seal.key)  # fmt: skip
     digest = store.put(sealed).sha256
     won = session.execute(
         update(PaymentReceipt).where(PaymentReceipt.id == receipt.id, PaymentReceipt.pdf_sha256.is_(None))

@@ -226,7 +226,7 @@ def make_pdf(
     bureau = session.get(OrgUnit, issuing_bureau(session, notice.unit_id).id)
     assert bureau is not None
     key = bureau_seal(session, settings, store, bureau)
-    sealed = off_loop(seal_pdf, data, key.credentials, key.seal_png, location=bureau.name)
+    sealed = off_loop(seal_pdf, data, key.credentials, key.seal_png, location=bureau.name, key=key.key)
     notice.pdf_sha256 = store.put(sealed).sha256
     return sealed
 
