@@ -36,7 +36,7 @@ def test_an_order_is_numbered_sealed_cites_the_matter_and_is_sent_by_sms(client:
     assert notice["status"] == "pending" and notice["sms_status"] == "sent" and notice["has_pdf"]
     assert "《青岛市市容和环境卫生管理条例》第二十四条第一款" in notice["basis"]
     assert "《中华人民共和国行政处罚法》第二十八条第一款" in notice["basis"]
-    [sms] = [m for m in outbox(client, login, shop["phone"]) if m["purpose"] == "shop_notice"]
+    [sms] = [m for m in outbox(client, login, shop["number"]) if m["purpose"] == "shop_notice"]
     assert notice["document_no"] in sms["body"] and f"/portal/shop/{shop['code']}" in sms["body"]
     pdf = client.get(f"/api/v1/notices/{notice['id']}/pdf", headers=login("bdg_officer"))
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
@@ -152,7 +152,7 @@ def test_rejected_twice_becomes_a_case_source(client: TestClient, login: Login, 
     after = client.get(f"/api/v1/notices/{notice['id']}", headers=login("bdg_officer")).json()
     assert after["status"] == "escalated" and after["escalated_source_id"] == str(source.id)
     assert after["events"][-1]["action"] == "escalate" and after["events"][-1]["reason"] == "整改2次不合格"
-    assert [m for m in outbox(client, login, shop["phone"]) if m["purpose"] == "shop_notice_escalated"]
+    assert [m for m in outbox(client, login, shop["number"]) if m["purpose"] == "shop_notice_escalated"]
     overdue = client.get("/api/v1/notices", params={"overdue": True, "merchant_id": shop["id"]},
                          headers=login("bdg_officer")).json()  # fmt: skip
     assert overdue["total"] == 1

@@ -21,6 +21,7 @@ from chengguan.core.idnumbers import valid_ric, valid_uscc
 from chengguan.core.masking import mask_id_no, mask_phone
 from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.crud import CrudService, conflict
+from chengguan.merchants import usage
 from chengguan.merchants.models import Merchant
 from chengguan.merchants.repository import MerchantRepository, matches_party, merchant_of_party
 from chengguan.merchants.schemas import MerchantDetail, MerchantPersonal, MerchantRead
@@ -126,6 +127,7 @@ class MerchantService(CrudService[Merchant]):
     def before_delete(self, session: Session, principal: StaffPrincipal, obj: Merchant) -> None:
         if session.scalars(select(Case.id).where(Case.merchant_id == obj.id).limit(1)).first() is not None:
             raise Conflict("该商户已有案件记录，不能删除（可将状态改为已注销）", code="merchant.has_cases")
+        usage.refuse_merchant_delete(session, obj.id)  # notices … (declared by the packages built on merchants)
 
 
 merchant_service = MerchantService()

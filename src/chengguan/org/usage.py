@@ -1,9 +1,9 @@
-"""What elsewhere points at units and officers, so org can refuse a delete without importing those packages.
+"""What elsewhere points at units, officers and devices, so org can refuse a delete without importing those packages.
 
-The packages built on org (identity, intake, dispatching, cases) declare their references next to their tables
-(``unit_referenced_by``, ``officer_referenced_by``), and what must go with a deleted officer or vehicle
-(``on_subject_deleted``); org only walks the lists. Declaring beside the model means a table that points at a
-unit cannot be imported without its reference being known.
+The packages built on org (identity, intake, dispatching, cases, video) declare their references next to their
+tables (``unit_referenced_by``, ``officer_referenced_by``, ``device_referenced_by``), and what must go with a deleted
+officer or vehicle (``on_subject_deleted``); org only walks the lists. Declaring beside the model means a table
+that points at a unit cannot be imported without its reference being known.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ class Reference:
 
 _unit_references: list[Reference] = []
 _officer_references: list[Reference] = []
+_device_references: list[Reference] = []
 _subject_deleted: list[Callable[[Session, str, uuid.UUID], None]] = []
 _officer_accounts: list[Callable[[Session, list[uuid.UUID]], dict[uuid.UUID, uuid.UUID]]] = []
 
@@ -40,6 +41,11 @@ def unit_referenced_by(column: Any, what: str) -> None:
 def officer_referenced_by(column: Any, message: str, code: str) -> None:
     """Rows whose ``column`` holds an officer id keep that officer from being deleted (409 ``code``)."""
     _officer_references.append(Reference(column, message, code))
+
+
+def device_referenced_by(column: Any, message: str, code: str) -> None:
+    """Rows whose ``column`` holds a device id keep that device from being deleted (409 ``code``)."""
+    _device_references.append(Reference(column, message, code))
 
 
 def on_subject_deleted(forget: Callable[[Session, str, uuid.UUID], None]) -> None:
@@ -64,6 +70,10 @@ def refuse_unit_delete(session: Session, unit_id: uuid.UUID) -> None:
 
 def refuse_officer_delete(session: Session, officer_id: uuid.UUID) -> None:
     refuse_if_referenced(session, _officer_references, officer_id)
+
+
+def refuse_device_delete(session: Session, device_id: uuid.UUID) -> None:
+    refuse_if_referenced(session, _device_references, device_id)
 
 
 def subject_deleted(session: Session, kind: str, subject_id: uuid.UUID) -> None:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from chengguan.core import clock
 from chengguan.core.config import Settings
-from chengguan.core.errors import DomainError, NotFound, TooManyRequests, field_error
+from chengguan.core.errors import NotFound, TooManyRequests, Unprocessable, field_error
 from chengguan.core.principals import Actor
 from chengguan.intake import media
 from chengguan.intake.enums import STATUS_LABELS, Channel
@@ -113,7 +113,9 @@ def submit(
     result = ingest(session, [signal], PUBLIC_ACTOR)[0]
     if result.problem is not None or result.signal_id is None:
         problem = result.problem
-        raise DomainError(problem.detail if problem else "提交失败", code=problem.code if problem else "public.refused")
+        # what intake refuses is the report's content (a place outside China, …): 422, as a field the schema allows
+        detail, code = (problem.detail, problem.code) if problem else ("提交失败", "public.refused")
+        raise Unprocessable(detail, code=code)
     session.add(PublicReport(tracking_code=code, signal_id=result.signal_id, client_hash=digest, created_at=now))
     session.flush()
     return Submitted(code, result.case_source_code, result.merged)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.responses import StreamingResponse
 
 from chengguan.audit import events
-from chengguan.core.access import SessionDep, SettingsDep, require
+from chengguan.core.access import SessionDep, SettingsDep, require, writes_on_read
 from chengguan.core.errors import PROBLEM_RESPONSES, NotFound
 from chengguan.core.principals import StaffPrincipal
 from chengguan.evidence.store import blob_store
@@ -70,6 +70,7 @@ def act_on_notice(
 
 @router.get("/notices/{notice_id}/pdf", tags=[NOTICES], summary="责令（限期）整改通知书（PDF，已签章）",
             response_class=Response, responses=PDF)  # fmt: skip
+@writes_on_read  # sealed on first opening, and the download audited
 def notice_pdf(notice_id: NoticeId, session: SessionDep, settings: SettingsDep, principal: Reader) -> Response:
     notice = actions.load(session, principal, notice_id)
     data = notices.pdf_bytes(session, settings, notice)

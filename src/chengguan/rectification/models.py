@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from chengguan.core.db import Base, Timestamps, UUIDPrimaryKey
 from chengguan.kit.types import str_enum
+from chengguan.merchants.usage import merchant_referenced_by
 from chengguan.rectification.enums import NoticeKind, NoticeOrigin, RectStatus, Suggestion
 
 
@@ -117,3 +118,8 @@ class WarningDecision(UUIDPrimaryKey, Base):
     decided_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     decided_by_name: Mapped[str] = mapped_column(String(100))
     decided_at: Mapped[datetime]
+
+
+merchant_referenced_by(
+    Notice.merchant_id, "该商户已有整改通知记录，不能删除（可将状态改为已注销）", "merchant.has_notices"
+)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Path, Request, Response, Upl
 from fastapi.security import HTTPAuthorizationCredentials
 
 from chengguan.audit import events
-from chengguan.core.access import SessionDep, SettingsDep, bearer, client_ip
+from chengguan.core.access import SessionDep, SettingsDep, bearer, client_ip, writes_on_read
 from chengguan.core.errors import PROBLEM_RESPONSES, RATE_LIMITED_RESPONSES, DomainError, field_error
 from chengguan.core.principals import PrincipalType
 from chengguan.identity.dependencies import valid_token
@@ -149,6 +149,7 @@ def shop_notices(code: Code, merchant: MerchantAuth, session: SessionDep) -> lis
 
 
 @router.get("/shops/{code}/notices/{notice_id}", summary="通知详情（首次打开记为已查看）")
+@writes_on_read  # the first opening is recorded
 def shop_notice(code: Code, notice_id: uuid.UUID, merchant: MerchantAuth, session: SessionDep) -> PortalNotice:
     shop = claims.owned(session, merchant[1], code)
     notice = portal_views.notice_of(session, shop, notice_id)
@@ -158,6 +159,7 @@ def shop_notice(code: Code, notice_id: uuid.UUID, merchant: MerchantAuth, sessio
 
 @router.get("/shops/{code}/notices/{notice_id}/pdf", summary="责令（限期）整改通知书（PDF，已签章）",
             response_class=Response)  # fmt: skip
+@writes_on_read  # sealed on first opening, and the download audited
 def shop_notice_pdf(
     code: Code, notice_id: uuid.UUID, merchant: MerchantAuth, session: SessionDep, settings: SettingsDep
 ) -> Response:

@@ -14,6 +14,7 @@ from chengguan.core.access import SessionDep, SettingsDep, require
 from chengguan.core.errors import PROBLEM_RESPONSES, field_error
 from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.schemas import PageQuery, Paginated
+from chengguan.org.enums import DeviceKind
 from chengguan.video import alarms, handling, patrol, registry, vendors
 from chengguan.video.engine import Detection
 from chengguan.video.schemas import (
@@ -46,7 +47,7 @@ AlarmId = Annotated[uuid.UUID, Path(description="告警 ID")]
 
 @router.get("/cameras", summary="视频设备及其第四十一条审核状态")
 def list_cameras(
-    session: SessionDep, principal: DeviceReader, kind: Annotated[str | None, Query(max_length=20)] = None
+    session: SessionDep, principal: DeviceReader, kind: Annotated[DeviceKind | None, Query()] = None
 ) -> list[CameraRead]:
     return registry.cameras(session, principal, kind=kind)
 

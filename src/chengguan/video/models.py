@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from chengguan.core.db import Base, Timestamps, UUIDPrimaryKey
 from chengguan.kit.types import str_enum
+from chengguan.org import usage
 from chengguan.video.enums import AlarmStatus
 
 
@@ -108,3 +109,8 @@ class VideoAlarm(UUIDPrimaryKey, Timestamps, Base):
     handled_by: Mapped[str | None] = mapped_column(String(100))
     handled_at: Mapped[datetime | None]
     dismiss_reason: Mapped[str | None] = mapped_column(String(500))
+
+
+usage.device_referenced_by(
+    VideoAlarm.device_id, "该设备已有视频告警记录，不能删除（可将状态改为报废）", "device.has_alarms"
+)

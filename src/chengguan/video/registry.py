@@ -14,7 +14,7 @@ from chengguan.core import clock
 from chengguan.core.errors import Forbidden, field_error
 from chengguan.core.principals import StaffPrincipal
 from chengguan.law.seed import categories
-from chengguan.org.enums import DEVICE_STATUS_LABELS
+from chengguan.org.enums import DEVICE_STATUS_LABELS, DeviceKind
 from chengguan.org.models import Device
 from chengguan.org.repository import unit_names
 from chengguan.video import repository
@@ -36,7 +36,7 @@ def standing_of(review: CameraReview | None, today: date) -> Standing:
     )
 
 
-def cameras(session: Session, principal: StaffPrincipal, *, kind: str | None = None) -> list[CameraRead]:
+def cameras(session: Session, principal: StaffPrincipal, *, kind: DeviceKind | None = None) -> list[CameraRead]:
     """The video devices in scope with their review standing, zones, latest snapshot and alarms of 30 days."""
     statement = repository.readable_devices(principal)
     if kind:
