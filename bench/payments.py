@@ -42,6 +42,8 @@ from chengguan.cases.models import Case
 from chengguan.core.config import Settings
 from chengguan.core.counters import reserve
 from chengguan.core.db import Database
+from chengguan.core.fieldkeys import load_keyring
+from chengguan.core.fieldtypes import bind_keyring
 from chengguan.core.migrate import upgrade
 from chengguan.core.principals import Actor
 from chengguan.demo.loader import load_demo
@@ -187,6 +189,7 @@ def main() -> None:
     ):
         settings = Settings(env="dev", database_url=url, data_dir=Path(tmp) / "data", run_jobs=False)
         db = Database(url)
+        bind_keyring(db.engine, load_keyring(settings))  # the demo's personal data is sealed with its data dir's keys
         print(f"payment callbacks: {args.orders:,} orders, {args.replays:.0%} replayed, on {db.dialect}")
         print("  " + machine())
         runs = []
