@@ -1,6 +1,6 @@
 """Payment callback handling (码上付): p95 and throughput of ``--orders`` (default 1,000) gateway callbacks with
 ``--replays`` (default 10 %) replayed, on a migrated demo database (temporary SQLite file, or a throwaway schema
-of ``--database-url``; the demo loaded without its sealed documents).
+of ``--database-url``: bench/intake.py's; the demo loaded without its sealed documents).
 
 Setup (not timed): ``--orders`` cases in 执行 owing their fine are cloned from the demo's, an order is opened for
 each through ``payments.service.open_order``, and each is paid at the simulated gateway, which signs its callback
@@ -19,13 +19,11 @@ Receipt files are sealed later by the minute job; one receipt's render + seal is
 from __future__ import annotations
 
 import argparse
-import contextlib
 import random
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,8 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, func, insert, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, insert, select
 
 from chengguan.app import create_app
 from chengguan.cases.enums import CaseStatus, DecisionKind
@@ -44,46 +41,18 @@ from chengguan.core.counters import reserve
 from chengguan.core.db import Database
 from chengguan.core.fieldkeys import load_keyring
 from chengguan.core.fieldtypes import bind_keyring
-from chengguan.core.migrate import upgrade
 from chengguan.core.principals import Actor
-from chengguan.demo.loader import load_demo
 from chengguan.payments import notify, receipts, service
 from chengguan.payments.enums import NotifyOutcome, OrderStatus
 from chengguan.payments.models import PaymentNotification, PaymentOrder, PaymentReceipt
 from chengguan.payments.simulated.gateway import Callback, SimulatedGateway
-from intake import machine, percentile
+from intake import fresh_database, machine, percentile
 
 # A gateway waits seconds (WeChat Pay: 5 s) before it retries, but a callback holds the case's row while it runs: it
 # is one case action (bench/cases.py holds those to p95 50 ms) plus the order, the receipt number, the callback log
 # and the audit entry — twice an action's budget.
 TARGET_P95_MS = 100
 PAYER = Actor("merchant", None, "压测当事人")
-
-
-@contextlib.contextmanager
-def fresh_database(base_url: str | None, work: Path) -> Iterator[str]:
-    """A migrated demo database (no sealed documents): a new SQLite file, or a new PostgreSQL schema."""
-    schema = None
-    if base_url is None:
-        url = f"sqlite:///{work / 'payments.db'}"
-    else:
-        schema = f"bench_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as c:
-            c.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
-        url = url.render_as_string(hide_password=False)
-    try:
-        upgrade(url)
-        db = Database(url)
-        load_demo(db, documents=False, data_dir=work / "data")
-        db.dispose()
-        yield url
-    finally:
-        if schema is not None:
-            with admin.connect() as c:
-                c.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            admin.dispose()
 
 
 def clone_owing_cases(db: Database, n: int) -> list[uuid.UUID]:
@@ -185,7 +154,7 @@ def main() -> None:
     rng = random.Random(args.seed)
     with (
         tempfile.TemporaryDirectory(prefix="bench-payments-") as tmp,
-        fresh_database(args.database_url, Path(tmp)) as url,
+        fresh_database(args.database_url, Path(tmp), documents=False, data_dir=Path(tmp) / "data") as url,
     ):
         settings = Settings(env="dev", database_url=url, data_dir=Path(tmp) / "data", run_jobs=False)
         db = Database(url)
