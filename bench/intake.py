@@ -37,6 +37,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
@@ -66,8 +67,9 @@ RAW_PRAGMAS = (
 
 
 @contextlib.contextmanager
-def fresh_database(base_url: str | None, work: Path) -> Iterator[str]:
-    """A migrated database with the demo city: a new SQLite file, or a new PostgreSQL schema dropped on exit."""
+def fresh_database(base_url: str | None, work: Path, **demo: Any) -> Iterator[str]:
+    """A migrated database with the demo city: a new SQLite file, or a new PostgreSQL schema dropped on exit.
+    ``demo``: load_demo's options (``documents=False``, ``data_dir``)."""
     if base_url is None:
         url = f"sqlite:///{work / f'intake-{uuid.uuid4().hex[:8]}.db'}"
         schema = None
@@ -81,7 +83,7 @@ def fresh_database(base_url: str | None, work: Path) -> Iterator[str]:
     try:
         upgrade(url)
         db = Database(url)
-        load_demo(db)
+        load_demo(db, **demo)
         db.dispose()
         yield url
     finally:

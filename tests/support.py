@@ -52,8 +52,10 @@ def demo_server(tmp_dir: Path, **env: str) -> Iterator[str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])
+    base = f"http://127.0.0.1:{port}"
     variables = {
         **os.environ,
+        "CHENGGUAN_PUBLIC_BASE_URL": base,  # QR codes, pay pages and callbacks point at this server
         "CHENGGUAN_DATABASE_URL": url,
         "CHENGGUAN_ENV": "test",
         "CHENGGUAN_SECRET_KEY": "live-server-" + "x" * 32,
@@ -64,7 +66,6 @@ def demo_server(tmp_dir: Path, **env: str) -> Iterator[str]:
     }
     variables.pop("CHENGGUAN_NOW", None)
     log_path = tmp_dir / f"server-{uuid.uuid4().hex[:6]}.log"
-    base = f"http://127.0.0.1:{port}"
     with log_path.open("w") as log:
         server = subprocess.Popen(
             [sys.executable, "-m", "chengguan", "serve", "--port", str(port)],

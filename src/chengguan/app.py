@@ -44,6 +44,10 @@ from chengguan.notify.api import router as sms_router
 from chengguan.open311.api import router as open311_router
 from chengguan.ops.keys import key_problems
 from chengguan.org.api import router as org_router
+from chengguan.payments.api import public_router as receipts_public_router
+from chengguan.payments.api import router as payments_router
+from chengguan.payments.portal_api import router as portal_payments_router
+from chengguan.payments.simulated.api import router as sim_gateway_router
 from chengguan.portal.api import router as portal_router
 from chengguan.public.api import router as public_router
 from chengguan.rectification.api import router as rectification_router
@@ -126,6 +130,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         sms_router,
         evidence_router,
         portal_router,
+        portal_payments_router,
+        payments_router,
+        receipts_public_router,
+        sim_gateway_router,
         rectification_router,
         shopfront_router,
         shopfront_staff_router,

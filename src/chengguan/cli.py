@@ -1,6 +1,6 @@
 """The ``chengguan`` command: serve, iot-bridge, video-worker, migrate, demo, simulate, sweep, create-admin,
-verify-audit, verify-evidence, seal-evidence, export-anchors, backup, restore, init-keys, rotate-field-key (and the
-audit log's audit-export, audit-archive: audit.commands)."""
+verify-audit, verify-evidence, seal-evidence, export-anchors, backup, restore, init-keys, rotate-field-key, pay-sim
+(and the audit log's audit-export, audit-archive: audit.commands)."""
 
 from __future__ import annotations
 
@@ -239,6 +239,23 @@ def sweep() -> None:
         f"案源超期督办 {result['supervised']} 件，案件超期转督查 {result['cases_supervised']} 件，"
         f"派遣超时改派 {result['redispatched']} 件，证据账本封存 {result['evidence_sealed']} 批"
     )
+
+
+@app.command("pay-sim")
+def pay_sim(
+    order_no: str = typer.Argument(..., help="缴款单号（POST /api/v1/cases/{id}/payment-orders 返回的 order_no）"),
+    url: str = typer.Option("http://127.0.0.1:8000", "--url", help="运行中的服务器地址"),
+) -> None:
+    """Pay an order at the simulated gateway of a running server and send its signed callback (dev/test only)."""
+    from chengguan.payments.simulated.paysim import pay_and_notify
+
+    outcome = pay_and_notify(url, order_no)
+    if outcome.ok:
+        amount = f"{outcome.amount_fen / 100:.2f}"
+        typer.echo(f"{order_no}：{outcome.message}，金额 {amount} 元，交易号 {outcome.transaction_id}")
+        return
+    typer.echo(f"{order_no}：{outcome.message}", err=True)
+    raise typer.Exit(1)
 
 
 @app.command("create-admin")

@@ -1,7 +1,8 @@
 """Background jobs of one process: the 督办 sweep of case sources, the 督查 sweep of overdue penalty cases, the
-dispatch-acknowledgement timeout, the sealing of the evidence ledger's tail, the purge of spent portal login codes
-and the escalation of overdue rectifications to case sources, every minute; and, when ``CHENGGUAN_BACKUP_DIR`` is
-set, the daily backup with its retention (ops.scheduled).
+dispatch-acknowledgement timeout, the sealing of the evidence ledger's tail, the purge of spent portal login codes,
+the escalation of overdue rectifications to case sources and the payments' (late callbacks queried, receipts sealed,
+yesterday reconciled once), every minute; and, when ``CHENGGUAN_BACKUP_DIR`` is set, the daily backup with its
+retention (ops.scheduled).
 
 Every worker of every machine schedules them; each minute's pass runs in the one process that claims that minute
 (``core.lease``: a conditional UPDATE in the database), so the sweeps run once per minute however many workers
@@ -26,14 +27,18 @@ JOBS = "sweeps"
 SLOT_EPOCH = 1_735_689_600  # 2025-01-01T00:00:00Z
 
 
-def run_once(db: Database) -> dict[str, int]:
+def run_once(db: Database, settings: Settings | None = None) -> dict[str, int]:
     """One pass of every job, each in its own transaction."""
     from chengguan.cases.supervision import sweep as sweep_cases
+    from chengguan.core.config import get_settings
     from chengguan.dispatching.assignments import sweep_timeouts
     from chengguan.evidence.tasks import seal_job
     from chengguan.intake.supervision import sweep
+    from chengguan.payments import tasks as payments
     from chengguan.portal.service import purge_codes
     from chengguan.rectification.tasks import escalate_due
+
+    settings = settings or get_settings()
 
     with db.session() as session, session.begin():
         redispatched = sweep_timeouts(session)
@@ -49,7 +54,7 @@ def run_once(db: Database) -> dict[str, int]:
         escalated = escalate_due(session)
     return {"supervised": supervised, "redispatched": redispatched, "cases_supervised": cases_supervised,
             "evidence_sealed": evidence_sealed, "portal_codes_purged": codes_purged,
-            "rectifications_escalated": escalated}  # fmt: skip
+            "rectifications_escalated": escalated, **payments.run(db, settings)}  # fmt: skip
 
 
 class Scheduler:
@@ -84,7 +89,7 @@ class Scheduler:
             try:
                 if not lease.claim(self.db, JOBS, slot):
                     continue  # another worker or machine runs this interval's pass
-                done = run_once(self.db)
+                done = run_once(self.db, self.settings)
                 self.runs += 1
                 observe.JOB_RUNS.labels(JOBS, "ok").inc()
                 log.info("background jobs ran (slot %d): %s", slot, done)

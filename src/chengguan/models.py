@@ -15,6 +15,8 @@ from chengguan.law import models as law_models
 from chengguan.merchants import models as merchant_models
 from chengguan.notify import models as notify_models
 from chengguan.org import models as org_models
+from chengguan.payments import models as payment_models
+from chengguan.payments.simulated import models as sim_gateway_models
 from chengguan.portal import models as portal_models
 from chengguan.public import models as public_models
 from chengguan.rectification import models as rectification_models
@@ -37,9 +39,11 @@ __all__ = [
     "merchant_models",
     "notify_models",
     "org_models",
+    "payment_models",
     "portal_models",
     "public_models",
     "rectification_models",
     "shopfront_models",
+    "sim_gateway_models",
     "video_models",
 ]

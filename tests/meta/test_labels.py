@@ -31,6 +31,7 @@ from chengguan.law.enums import LawLevel, MatterStatus, PartyType, PenaltyKind, 
 from chengguan.merchants.enums import MerchantKind, MerchantStatus
 from chengguan.meta.labels import dictionaries
 from chengguan.org import enums as org
+from chengguan.payments import enums as payments
 from chengguan.rectification import enums as rect
 from chengguan.shopfront import enums as shopfront
 from chengguan.video import enums as video
@@ -95,6 +96,12 @@ SERVED: dict[type[Enum], str] = {
     iot.RuleKind: "iot_rule_kind",
     iot.AlarmState: "iot_alarm_state",
     iot.Health: "device_health",
+    payments.OrderStatus: "payment_order_status",
+    payments.PaidVia: "payment_paid_via",
+    payments.NotifyOutcome: "payment_notify_outcome",
+    payments.Mismatch: "payment_mismatch",
+    payments.CashGround: "cash_ground",
+    payments.CashStatus: "cash_status",
 }
 # Enums no page shows: who holds a token, who may act, where a fix came from, machine codes, settings, the states
 # inside the IoT rule engine and the HJ 212 codec's refusal codes.

@@ -174,9 +174,13 @@ class Role(StrEnum):
     approver = "approver"  # 当前审批环节的审批人
     legal = "legal"  # 法制审核人员
     leader = "leader"  # 负责人（case:approve）
+    # 收缴机构: the bank or electronic payment system that collects the fine (《行政处罚法》第六十七条: the bureau
+    # that decides does not collect); given to no person, only to a verified payment channel (cases.collection)
+    collector = "collector"
 
 
-ROLE_LABELS = {Role.handler: "承办人", Role.approver: "审批人", Role.legal: "法制审核人员", Role.leader: "负责人"}
+ROLE_LABELS = {Role.handler: "承办人", Role.approver: "审批人", Role.legal: "法制审核人员", Role.leader: "负责人",
+               Role.collector: "收缴机构"}  # fmt: skip
 
 
 class DecisionKind(StrEnum):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from chengguan.calendar.service import work_calendar
 from chengguan.cases import approvals, disclosure, effects, hooks, lawful, repository
-from chengguan.cases.enums import CaseAction, DecisionKind, Procedure
+from chengguan.cases.enums import CaseAction, DecisionKind, Procedure, Role
 from chengguan.cases.facts import facts_of, roles_of, today
 from chengguan.cases.gates import LEGAL_REVIEW_GROUNDS
 from chengguan.cases.models import Case, CaseOfficer
@@ -27,7 +27,7 @@ from chengguan.core.counters import reserve
 from chengguan.core.errors import Conflict, field_error
 from chengguan.core.idnumbers import valid_ric, valid_uscc
 from chengguan.core.masking import is_masked
-from chengguan.core.principals import StaffPrincipal
+from chengguan.core.principals import Actor, StaffPrincipal
 from chengguan.intake.models import CaseSource
 from chengguan.intake.service import append_event as append_source_event
 from chengguan.kit import locking
@@ -216,23 +216,40 @@ def act(
 
 
 def _act(session: Session, principal: StaffPrincipal, case: Case, action: CaseAction, data: CaseActionIn) -> Case:
+    roles = roles_of(session, principal, case)
+    return apply_action(session, case, action, data, roles, principal.actor, principal=principal)
+
+
+def apply_action(
+    session: Session,
+    case: Case,
+    action: CaseAction,
+    data: CaseActionIn,
+    roles: frozenset[Role],
+    actor: Actor,
+    *,
+    principal: StaffPrincipal | None = None,
+) -> Case:
+    """Decide ``action`` for whoever holds ``roles`` on the case, apply its effects and append the timeline entry in
+    ``actor``'s name — the one path of every action, an officer's (``act``) or a payment channel's
+    (``cases.collection``). Approvals need the approving ``principal``."""
     on = today()
     calendar = work_calendar(session)
     if data.on is not None and data.on > on:
         raise field_error("on", "日期不能晚于今天")
     lawful.check_lawful(session, case, action, data)
     facts = facts_of(session, case, on, data)
-    roles = roles_of(session, principal, case)
     before = Position(case.status, case.approval_step, case.approval_steps, case.came_from)
     after = decide(before, action, roles, facts, on, calendar)
     now = clock.now()
     record: dict[str, Any] = dict(data.data or {})
     if action in (CaseAction.approve, CaseAction.reject):
+        assert principal is not None, "an approval is given by a person"
         record |= approvals.record(session, principal, case, action is CaseAction.approve, data.reason, now)
     effects.apply(session, case, action, data, before, after, on, calendar, record, now)
     effects.enter(session, case, before, after)
     case.updated_at = now
-    add_audited_event(session, case, action.value, principal, now, from_status=before.status,
+    add_audited_event(session, case, action.value, principal or actor, now, from_status=before.status,
                       to_status=after.status, reason=data.reason, data=record or None,
                       key=data.idempotency_key)  # fmt: skip
     session.flush()

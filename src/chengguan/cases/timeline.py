@@ -24,6 +24,11 @@ EVENT_LABELS = {  # entries that are not workflow actions
     "review_evidence": "证据审核",
     "amend": "补正案件信息",
     "party_statement": "当事人在线陈述申辩",
+    # payments: what a payment channel or the bureau's cashier records beside 登记缴款
+    "payment_excess": "多缴款项待退还",
+    "payment_refund": "退还多缴款项",
+    "cash_hand_in": "当场收缴罚款上交",
+    "cash_remit": "当场收缴罚款缴付银行",
 }
 
 
@@ -34,12 +39,13 @@ def add_event(session: Session, case: Case, action: str, actor: Actor, now: date
 
 
 def add_audited_event(
-    session: Session, case: Case, action: str, principal: StaffPrincipal, now: datetime, **fields: Any
+    session: Session, case: Case, action: str, principal: StaffPrincipal | Actor, now: datetime, **fields: Any
 ) -> None:
     """``add_event`` for an act someone does through the platform, also written to the hash-chained audit log as
     ``case.<action>`` (the timeline keeps the details; the log gets the move and, for corrections, the field names —
-    no party data, which the log could never re-encrypt). The demo's past acts use ``add_event`` alone."""
-    add_event(session, case, action, principal.actor, now, **fields)
+    no party data, which the log could never re-encrypt). The demo's past acts use ``add_event`` alone. ``principal``
+    is an ``Actor`` for what no person does (a payment channel's verified report, cases.collection)."""
+    add_event(session, case, action, principal if isinstance(principal, Actor) else principal.actor, now, **fields)
     summary = {name: str(fields[name]) for name in ("from_status", "to_status") if fields.get(name) is not None}
     changes = (fields.get("data") or {}).get("changes")
     if isinstance(changes, dict):

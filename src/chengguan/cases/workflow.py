@@ -140,6 +140,9 @@ HANDLER = frozenset({Role.handler})
 APPROVER = frozenset({Role.approver})
 LEGAL = frozenset({Role.legal})
 LEADER = frozenset({Role.leader})
+# 第六十七条第三款: a fine paid at the bank or through the electronic payment system is recorded by that channel's
+# verified report as well as by the handling officer who sees the bank's receipt
+HANDLER_OR_COLLECTOR = frozenset({Role.handler, Role.collector})
 
 _DECISION_GATES = (
     g.two_certified_officers,
@@ -183,7 +186,7 @@ TRANSITIONS: dict[tuple[CaseStatus, CaseAction], Rule] = {
         HANDLER,
         (g.two_certified_officers, g.simple_procedure_allowed, g.signature_or_refusal, g.machine_evidence_reviewed),
     ),
-    (S.execution, A.record_payment): Rule(_stay, HANDLER, (g.decision_is_penalty, g.payment_amount)),
+    (S.execution, A.record_payment): Rule(_stay, HANDLER_OR_COLLECTOR, (g.decision_is_penalty, g.payment_amount)),
     (S.execution, A.start_remedy): Rule(_stay, HANDLER, (g.decision_is_penalty, g.no_remedy_running)),
     (S.execution, A.end_remedy): Rule(_stay, HANDLER, (g.remedy_running,)),
     (S.execution, A.serve_reminder): Rule(_stay, HANDLER, (g.decision_is_penalty,)),

@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     payment_account: str = "指定代收银行的非税收入汇缴专户，或扫描缴款码通过电子支付系统缴纳"
     evidence_batch_size: int = 64  # evidence ledger entries sealed under one Merkle root (the job seals the rest)
     evidence_max_upload_mb: int = 200  # largest evidence file accepted (body-camera video included)
+    # 码上付 (payments): the channel orders go to (payments.gateway; "sim" is the local simulated gateway, refused in
+    # production) and how long an order may be paid (never past the local midnight: the late fee grows then)
+    payment_provider: str = "sim"
+    payment_order_minutes: int = Field(default=120, ge=5, le=24 * 60)
     sms_adapter: str = "outbox"  # notify.sms.GATEWAYS: the local outbox unless a carrier gateway is plugged in
     sms_unreachable: str = ""  # outbox adapter: numbers that fail (comma-separated), to exercise the paper fallback
     # IoT bridge (iot.bridge): the broker (unset: `chengguan serve` runs no bridge; `chengguan iot-bridge` uses

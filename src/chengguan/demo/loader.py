@@ -30,6 +30,7 @@ from chengguan.demo.geography import DemoCity, build_demo_city
 from chengguan.demo.intake import seed_intake
 from chengguan.demo.iot import seed_iot
 from chengguan.demo.merchants import seed_merchants
+from chengguan.demo.payments import seed_payments
 from chengguan.demo.rectification import seed_rectification
 from chengguan.demo.video import seed_video
 from chengguan.dispatching import live as live_positions
@@ -68,6 +69,14 @@ from chengguan.law.seed import seed_knowledge_base
 from chengguan.merchants.models import Merchant
 from chengguan.notify.models import SmsMessage
 from chengguan.org.models import Device, Grid, Officer, OrgUnit, OrgUnitClosure, Vehicle
+from chengguan.payments.models import (
+    CashCollection,
+    PaymentNotification,
+    PaymentOrder,
+    PaymentReceipt,
+    PaymentReconciliation,
+)
+from chengguan.payments.simulated.models import SimGatewayTrade
 from chengguan.portal.models import PortalLoginCode
 from chengguan.rectification.models import (
     Notice,
@@ -91,12 +100,13 @@ class DemoSummary:
     sources: int = 0
     cases: int = 0
     merchants: int = 0
+    payments: int = 0
 
     def summary(self) -> str:
         return (
             f"示范城市已载入：单位 {self.units} 个，单元网格 {self.grids} 个，执法人员 {self.officers} 名，"
             f"车辆 {self.vehicles} 辆，设备 {self.devices} 台，演示账号 {self.users} 个，"
-            f"商户 {self.merchants} 户，案源 {self.sources} 件，案件 {self.cases} 件。"
+            f"商户 {self.merchants} 户，案源 {self.sources} 件，案件 {self.cases} 件，缴款 {self.payments} 笔。"
         )
 
 
@@ -111,6 +121,12 @@ def print_logins() -> None:
 def _wipe(session: Session) -> None:
     """Remove every row the foundation owns (demo reset); the audit chain restarts from genesis."""
     for model in (
+        PaymentReconciliation,
+        PaymentNotification,
+        PaymentReceipt,
+        PaymentOrder,
+        CashCollection,
+        SimGatewayTrade,
         VideoAlarm,
         VideoEngineState,
         VideoZone,
@@ -348,12 +364,14 @@ def load_demo(
         if documents:
             with progress.stage("文书") as stage:
                 seed_documents(session, data_dir, seed, stage)
+        with progress.stage("缴款") as stage:
+            payments = seed_payments(session, data_dir, seed, stage)
         with progress.stage("物联感知"):
             seed_iot(session, data_dir, seed)
         seal_demo_ledger(session)
         summary = DemoSummary(
             len(unit_ids), len(city.grids), len(city.officers), len(city.vehicles), len(city.devices), users, sources,
-            cases, len(merchants),
+            cases, len(merchants), payments,
         )  # fmt: skip
         audit.record(
             session,

@@ -8,8 +8,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Path, Request, Response, UploadFile
 
 from chengguan.core.access import SessionDep, SettingsDep, client_ip, writes_on_read
-from chengguan.core.errors import PROBLEM_RESPONSES, Unprocessable
-from chengguan.documents import delivery, sealing, service
+from chengguan.core.errors import PROBLEM_RESPONSES, NotFound, Unprocessable
+from chengguan.documents import delivery, sealing, service, verifiers
 from chengguan.documents.models import Document
 from chengguan.documents.schemas import FileCheck, PartyDelivery, PublicDocument, ReceiptIn, SignatureOut
 from chengguan.kit.media import MEDIA_RESPONSES, NOSNIFF
@@ -27,7 +27,12 @@ def _bureau(session, doc: Document) -> str:  # type: ignore[no-untyped-def]
 
 @router.get("/verify/{token}", summary="文书核验：是否为执法机关签发的原件")
 def verify(token: Token, session: SessionDep, settings: SettingsDep) -> PublicDocument:
-    doc = sealing.by_token(session, token)
+    try:
+        doc = sealing.by_token(session, token)
+    except NotFound:
+        if (other := verifiers.show(session, settings, token)) is not None:
+            return other  # a paper another module seals (an electronic payment receipt)
+        raise
     c = sealing.check_on_record(session, settings, doc)
     signature = None
     if c is not None:
@@ -49,15 +54,28 @@ def verify(token: Token, session: SessionDep, settings: SettingsDep) -> PublicDo
 
 @router.post("/verify/{token}", summary="上传文件核验：是否与签发的原件一致、签章是否完好")
 def verify_file(
-    token: Token, session: SessionDep, file: Annotated[UploadFile, File(description="待核验的 PDF 文件")]
+    token: Token,
+    session: SessionDep,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="待核验的 PDF 文件")],
 ) -> FileCheck:
-    doc = sealing.by_token(session, token)
-    data = file.file.read(MAX_UPLOAD + 1)
-    if not data or len(data) > MAX_UPLOAD:
-        raise Unprocessable("请上传不超过 30 MB 的 PDF 文件", code="verify.file")
+    try:
+        doc = sealing.by_token(session, token)
+    except NotFound:
+        if (other := verifiers.check(session, settings, token, _upload(file))) is not None:
+            return other
+        raise
+    data = _upload(file)
     c = sealing.check(session, doc, data)
     return FileCheck(matches=c.matches, sha256=c.sha256, intact=c.intact, valid=c.valid, trusted=c.trusted,
                      sm2_ok=c.sm2_ok, ok=c.ok, message=c.message)  # fmt: skip
+
+
+def _upload(file: UploadFile) -> bytes:
+    data = file.file.read(MAX_UPLOAD + 1)
+    if not data or len(data) > MAX_UPLOAD:
+        raise Unprocessable("请上传不超过 30 MB 的 PDF 文件", code="verify.file")
+    return data
 
 
 def _party_view(session, d) -> PartyDelivery:  # type: ignore[no-untyped-def]

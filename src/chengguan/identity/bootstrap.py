@@ -65,6 +65,7 @@ BUILTIN_ROLES: tuple[BuiltinRole, ...] = (
             _READ_ORG
             | _CASEWORK
             | {"case:approve", "dispatch:write", "source:manage", "audit:read", "user:read", "role:read"}
+            | {"payment:read", "payment:manage"}
         ),
     ),
     BuiltinRole(
@@ -75,7 +76,7 @@ BUILTIN_ROLES: tuple[BuiltinRole, ...] = (
         frozenset(
             _READ_ORG
             | _CASEWORK
-            | {"case:approve", "dispatch:write", "source:manage", "merchant:write"}
+            | {"case:approve", "dispatch:write", "source:manage", "merchant:write", "payment:read"}
             | {"officer:write", "vehicle:write", "device:write", "mobile:use", PERSONAL_DATA}
         ),
     ),

@@ -43,6 +43,8 @@ CATALOGUE: tuple[Permission, ...] = (
     Permission("case:approve", "审批案件", "执法办案"),
     Permission("legal:review", "法制审核", "执法办案"),
     Permission("case:configure", "配置审批流程", "执法办案"),
+    Permission("payment:read", "查看缴款、当场收缴与对账", "缴款管理"),
+    Permission("payment:manage", "确认罚款上交、退还多缴款项、执行对账", "缴款管理"),
     Permission("merchant:read", "查看商户档案", "商户管理"),
     Permission("merchant:write", "维护商户档案", "商户管理"),
     Permission("law:read", "查阅法律法规", "法律知识库"),

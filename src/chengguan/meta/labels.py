@@ -34,6 +34,7 @@ from chengguan.law.seed import categories
 from chengguan.merchants import enums as merchants
 from chengguan.open311.service import group_of
 from chengguan.org import enums as org
+from chengguan.payments import enums as payments
 from chengguan.rectification import enums as rectification
 from chengguan.rectification import leniency
 from chengguan.shopfront import enums as shopfront
@@ -106,6 +107,13 @@ DICTIONARIES: dict[str, tuple[Iterable[Any], Mapping[Any, str]]] = {
     # merchants
     "merchant_kind": (merchants.MerchantKind, merchants.KIND_LABELS),
     "merchant_status": (merchants.MerchantStatus, merchants.STATUS_LABELS),
+    # payments (码上付)
+    "payment_order_status": (payments.OrderStatus, payments.ORDER_STATUS_LABELS),
+    "payment_paid_via": (payments.PaidVia, payments.PAID_VIA_LABELS),
+    "payment_notify_outcome": (payments.NotifyOutcome, payments.NOTIFY_OUTCOME_LABELS),
+    "payment_mismatch": (payments.Mismatch, payments.MISMATCH_LABELS),
+    "cash_ground": (payments.CashGround, payments.CASH_GROUND_LABELS),
+    "cash_status": (payments.CashStatus, payments.CASH_STATUS_LABELS),
     # notices, rectification and warning first; the merchant H5
     "notice_kind": (rectification.NoticeKind, rectification.KIND_LABELS),
     "notice_origin": (rectification.NoticeOrigin, rectification.ORIGIN_LABELS),

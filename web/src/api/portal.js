@@ -54,7 +54,7 @@ portal.interceptors.response.use(
     // A token the server no longer accepts is dropped (only from the signed-in calls, not from the login itself).
     const url = error.config?.url || ''
     const claiming = /\/claim(-code|-agent)?$/.test(url) // a wrong SMS code is 401 too: not a dead token
-    const signedIn = ['/me', '/deliveries', '/cases'].some((p) => url.startsWith(p)) || /^\/shops(\/[^/]+\/.+)?$/.test(url)
+    const signedIn = ['/me', '/deliveries', '/cases', '/payments'].some((p) => url.startsWith(p)) || /^\/shops(\/[^/]+\/.+)?$/.test(url)
     if (status === 401 && signedIn && !claiming) clearPortalToken()
     return Promise.reject(apiError)
   },
@@ -75,6 +75,16 @@ export const portalMe = () => portal.get('/me').then((r) => r.data)
 
 /** 送达给本人的文书（新的在前）→ { items: [{ id, title, document_no, bureau, case_code, party_name, sent_at, opened_at, status, status_label, link }] } */
 export const portalDeliveries = () => portal.get('/deliveries').then((r) => r.data)
+
+/**
+ * 我的罚款（码上付）→ { items: [{ case_id, case_code, decision_title, decision_no, delivery_id, bureau, served, payable, refusal,
+ *   due: { fine_fen, paid_fen, late_fee_fen, late_fee_days, amount_due_fen, payment_due_on, overdue, basis },
+ *   open_order, receipts: [{ receipt_no, amount_fen, paid_at, receipt_url, verify_url }], paid }] }（加处罚款实时计算到今天）
+ */
+export const portalPayables = () => portal.get('/payments').then((r) => r.data)
+
+/** 去缴款：生成（或沿用未过期的）缴款单 → { order_no, amount_fen, pay_url, expires_at, … } */
+export const portalCreateOrder = (caseId) => portal.post(`/payments/${caseId}/orders`).then((r) => r.data)
 
 /** 退出登录：无论服务器是否应答，本地令牌都会清除。 */
 export async function portalLogout() {

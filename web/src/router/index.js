@@ -43,6 +43,8 @@ const consoleViews = {
   'video-alarms': () => import('@/views/console/video/AlarmsView.vue'),
   'video-cameras': () => import('@/views/console/video/CamerasView.vue'),
   'video-zones': () => import('@/views/console/video/ZoneEditorView.vue'),
+  'payment-reconciliation': () => import('@/views/console/payments/ReconciliationView.vue'),
+  'payment-cash': () => import('@/views/console/payments/CashCollectionsView.vue'),
 }
 
 const routes = [
@@ -117,6 +119,13 @@ const routes = [
     name: 'public-verify',
     component: () => import('@/views/public/VerifyView.vue'),
     meta: { public: true, title: '文书核验' },
+  },
+  {
+    // 模拟支付渠道的支付页（开发测试；生产环境的接口拒绝）：缴款单的 pay_url。
+    path: '/sim-pay/:orderNo',
+    name: 'sim-pay',
+    component: () => import('@/views/public/SimPayView.vue'),
+    meta: { public: true, title: '支付' },
   },
   {
     path: '/s/:token',

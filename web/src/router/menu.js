@@ -26,11 +26,14 @@ import {
   Checked,
   VideoCamera,
   Monitor,
+  Wallet,
+  Coin,
 } from '@element-plus/icons-vue'
 
 const LAW_READ = ['law:read', 'law:write']
 const SOURCE_READ = ['source:read']
 const CASE_READ = ['case:read']
+const PAYMENT_READ = ['payment:read', 'payment:manage']
 
 export const MENU_GROUPS = [
   {
@@ -66,6 +69,13 @@ export const MENU_GROUPS = [
       { name: 'cases', path: '/console/cases', title: '案件列表', icon: Files, perms: CASE_READ },
       { name: 'case-inbox', path: '/console/cases/inbox', title: '审批待办', icon: Stamp, perms: ['case:approve', 'legal:review'] },
       { name: 'case-chains', path: '/console/cases/chains', title: '审批流程配置', icon: Connection, perms: ['case:configure'] },
+    ],
+  },
+  {
+    title: '缴款管理',
+    items: [
+      { name: 'payment-reconciliation', path: '/console/payments/reconciliation', title: '缴款对账', icon: Wallet, perms: PAYMENT_READ },
+      { name: 'payment-cash', path: '/console/payments/cash', title: '当场收缴', icon: Coin, perms: PAYMENT_READ },
     ],
   },
   {
