@@ -27,6 +27,7 @@ from chengguan.evidence import ledger_check, ledger_db, repository
 from chengguan.evidence.digests import CHUNK
 from chengguan.evidence.enums import KIND_LABELS, EvidenceKind, EvidenceOrigin, ReviewStatus
 from chengguan.evidence.ledger import make_payload
+from chengguan.evidence.machine import seal_full_batches
 from chengguan.evidence.models import EvidenceItem, EvidenceReview, LedgerHead
 from chengguan.evidence.review import LEVEL_LABELS, initial_status, review_step
 from chengguan.evidence.store import BlobNotFoundError, BlobStore, blob_store
@@ -164,7 +165,7 @@ def record(
     if staff:  # uploaded through the platform (the demo's and imports' past records are not acts of today)
         events.record(session, who, "evidence.upload", "evidence", item.id, _label(item), case_id=str(case.id),
                       case_code=case.code, sha256=item.sha256, size=item.size, origin=item.origin)  # fmt: skip
-    _seal_full_batches(session, settings)
+    seal_full_batches(session, settings)
     return item
 
 
@@ -198,7 +199,7 @@ def record_party(
     )  # fmt: skip
     session.add(item)
     session.flush()
-    _seal_full_batches(session, settings)
+    seal_full_batches(session, settings)
     return item
 
 
@@ -314,19 +315,6 @@ def _check_capture(
         raise field_error("lng", "经纬度超出范围（WGS-84）")
     if origin is EvidenceOrigin.machine and not (device or "").strip():
         raise field_error("device", "电子技术监控设备记录须填写设备编号（《行政处罚法》第四十一条）")
-
-
-def _seal_full_batches(session: Session, settings: Settings) -> None:
-    """Seal once the unsealed tail fills a batch; a ledger that no longer holds is the verifier's to report, so an
-    upload is not lost over it (the seal is simply not made)."""
-    head = session.get(LedgerHead, ledger_db.HEAD_ID)
-    if head is None or head.seq - head.sealed_seq < settings.evidence_batch_size:
-        return
-    try:
-        with session.begin_nested():
-            ledger_db.seal_pending(session, batch_size=settings.evidence_batch_size, full_only=True)
-    except ledger_db.LedgerBroken as exc:
-        log.error("evidence ledger not sealed: %s", exc.detail)
 
 
 def seal_pending(session: Session, settings: Settings) -> int:

@@ -72,6 +72,10 @@ class VideoEngineState(Base):
     snapshot_at: Mapped[datetime | None]
     stream_ok: Mapped[bool] = mapped_column(default=True)
     stream_error: Mapped[str | None] = mapped_column(String(300))
+    # Alarm throttle (video.throttle): the hour's alarms beyond the limit are counted here, not raised.
+    throttled_until: Mapped[datetime | None]
+    suppressed: Mapped[int] = mapped_column(default=0)  # alarms held back in the current (or last) throttled hour
+    suppressed_total: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime]
 
 
@@ -100,6 +104,7 @@ class VideoAlarm(UUIDPrimaryKey, Timestamps, Base):
     evidence_usable: Mapped[bool]
     snapshots: Mapped[list[Any]] = mapped_column(JSON)  # media URLs, entry → alarm frame
     evidence_ids: Mapped[list[Any]] = mapped_column(JSON)
+    clip_evidence_id: Mapped[uuid.UUID | None]  # the short video of the event, when the source had one
     signal_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("signal.id", ondelete="SET NULL"))
     case_source_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("case_source.id", ondelete="SET NULL"), index=True
