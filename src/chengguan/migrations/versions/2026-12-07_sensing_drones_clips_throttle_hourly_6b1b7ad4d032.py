@@ -31,7 +31,9 @@ def upgrade() -> None:
         sa.Column("hour", chengguan.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("stats", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["device_id"], ["iot_device.id"], name=op.f("fk_iot_reading_hourly_device_id_iot_device"),
+            ["device_id"],
+            ["iot_device.id"],
+            name=op.f("fk_iot_reading_hourly_device_id_iot_device"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("device_id", "hour", name=op.f("pk_iot_reading_hourly")),
