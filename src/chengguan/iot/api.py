@@ -19,9 +19,11 @@ from chengguan.iot.ingest import Reading, process
 from chengguan.iot.schemas import (
     AlarmFilter,
     AlarmList,
+    DeviceEdit,
     DeviceIn,
     DeviceList,
     DeviceOut,
+    DeviceRemoved,
     ReadingIn,
     ReadingList,
     ReadingOut,
@@ -71,6 +73,20 @@ def get_device(device_code: Code, session: SessionDep, principal: Reader) -> Dev
     return service.device_out(session, [service.load(session, principal, device_code)])[0]
 
 
+@router.patch("/devices/{device_code}", summary="修改物联网设备（只改所给字段）")
+def edit_device(device_code: Code, body: DeviceEdit, session: SessionDep, principal: Writer) -> DeviceOut:
+    device = service.edit(session, principal, service.load(session, principal, device_code), body)
+    DIRECTORY.forget()
+    return service.device_out(session, [device])[0]
+
+
+@router.delete("/devices/{device_code}", summary="删除物联网设备（有读数或告警的设备改为停用）")
+def delete_device(device_code: Code, session: SessionDep, principal: Writer) -> DeviceRemoved:
+    out = service.remove(session, principal, service.load(session, principal, device_code))
+    DIRECTORY.forget()
+    return out
+
+
 @router.get("/devices/{device_code}/rules", summary="设备生效的告警规则")
 def device_rules(device_code: Code, session: SessionDep, principal: Reader) -> RuleList:
     device = service.load(session, principal, device_code)
@@ -83,7 +99,7 @@ def put_device_rules(
     device_code: Code, body: Annotated[list[RuleIn], Field(max_length=50)], session: SessionDep, principal: Writer
 ) -> RuleList:
     device = service.load(session, principal, device_code)
-    service.set_rules(session, device, None, body)
+    service.audit_rules(session, principal, device, None, service.set_rules(session, device, None, body))
     DIRECTORY.forget()
     source, specs = service.effective_specs(session, device)
     return service.rule_list(source, specs, device_code=device.code)
@@ -99,7 +115,7 @@ def put_kind_rules(
     kind: SensorKind, body: Annotated[list[RuleIn], Field(max_length=50)], session: SessionDep, principal: Writer
 ) -> RuleList:
     service.require_city_wide(session, principal)
-    service.set_rules(session, None, kind, body)
+    service.audit_rules(session, principal, None, kind, service.set_rules(session, None, kind, body))
     DIRECTORY.forget()
     return service.kind_rules(session, kind)
 

@@ -217,7 +217,7 @@ class Bridge:
                     if values:
                         readings.append(Reading(f"mn:{p.ident}", ts, values))
                 elif p.kind == "status":
-                    health.last_will(session, p.ident, bool(p.online), clock.now())
+                    health.last_will(session, self.settings, p.ident, bool(p.online), clock.now())
             outcome = process(session, self.settings, readings, self.directory)
             if bad:
                 self._count_malformed(session, bad)
@@ -278,7 +278,7 @@ class Bridge:
                     log.exception("reading partitions not checked")
             try:
                 with self.db.session() as session, session.begin():
-                    health.sweep(session, clock.now())
+                    health.sweep(session, self.settings, clock.now())
             except Exception:
                 log.exception("watchdog sweep failed")
 

@@ -40,6 +40,13 @@ def code_taken(session: Session, code: str, mn: str | None) -> str | None:
     return None
 
 
+def has_history(session: Session, device_id: uuid.UUID) -> bool:
+    """Whether the device reported or alarmed (its records may be evidence)."""
+    reading = select(IotReading.ts).where(IotReading.device_id == device_id).limit(1)
+    alarm = select(IotAlarm.id).where(IotAlarm.device_id == device_id).limit(1)
+    return session.scalar(reading) is not None or session.scalar(alarm) is not None
+
+
 def rules_of(session: Session, *, device_id: uuid.UUID | None = None, kind: SensorKind | None = None) -> list[IotRule]:
     """A device's own rules, or (device_id None) the rules of a kind."""
     statement = select(IotRule).order_by(IotRule.key)
