@@ -156,10 +156,30 @@ def device_series(
 ) -> Series:
     device = service.load(session, principal, device_code)
     since = clock.now() - timedelta(hours=hours)
+    if hours > RAW_HOURS:  # a long range: the hourly history (kept after the raw readings expire)
+        means = repository.hourly(session, device.id, metric, since)
+        grouped = regroup(means, since, hours, points)
+        return Series(metric=metric, points=[SeriesPoint(ts=t, value=v) for t, v in grouped])
     rows = repository.readings(session, device.id, limit=50_000, since=since)
     return Series(
         metric=metric, points=[SeriesPoint(ts=t, value=v) for t, v in downsample(rows, metric, since, hours, points)]
     )
+
+
+RAW_HOURS = 72
+
+
+def regroup(
+    means: list[tuple[datetime, int, float]], since: datetime, hours: float, points: int
+) -> list[tuple[datetime, float]]:
+    """Hourly (time, count, mean) into ``points`` buckets, weighted by count."""
+    bucket = max(3600.0, hours * 3600 / points)
+    sums: dict[int, list[float]] = {}
+    for at, n, mean in means:
+        acc = sums.setdefault(int((at - since).total_seconds() // bucket), [0.0, 0.0])
+        acc[0] += mean * n
+        acc[1] += n
+    return [(since + timedelta(seconds=(k + 0.5) * bucket), s / c) for k, (s, c) in sorted(sums.items()) if c]
 
 
 def downsample(

@@ -38,7 +38,7 @@ from chengguan.iot.directory import Directory
 from chengguan.iot.hj212 import FrameError
 from chengguan.iot.ingest import Reading, process
 from chengguan.iot.models import IotAlarm, IotDevice
-from chengguan.iot.partitions import ensure_partitions
+from chengguan.iot.retention import maintain
 
 log = logging.getLogger("chengguan.iot.bridge")
 DEFAULT_URL = "mqtt://127.0.0.1:1883"
@@ -269,13 +269,13 @@ class Bridge:
     def _watch(self) -> None:
         last_partitions = 0.0
         while not self._stop.wait(self.settings.iot_watchdog_s):
-            if time.monotonic() - last_partitions > 3600:  # months of readings made ready ahead (PostgreSQL)
+            if time.monotonic() - last_partitions > 3600:  # partitions ahead, hourly history, retention
                 last_partitions = time.monotonic()
                 try:
                     with self.db.engine.begin() as connection:
-                        ensure_partitions(connection, clock.now())
+                        maintain(connection, self.settings, clock.now())
                 except Exception:
-                    log.exception("reading partitions not checked")
+                    log.exception("reading maintenance failed")
             try:
                 with self.db.session() as session, session.begin():
                     health.sweep(session, self.settings, clock.now())

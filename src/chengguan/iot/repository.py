@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from chengguan.core.principals import StaffPrincipal
 from chengguan.intake.models import CaseSource, Signal
 from chengguan.iot.enums import AlarmState, SensorKind
-from chengguan.iot.models import IotAlarm, IotDevice, IotReading, IotRule
+from chengguan.iot.models import IotAlarm, IotDevice, IotReading, IotReadingHourly, IotRule
 from chengguan.kit.repository import Repository
 from chengguan.merchants.models import Merchant
 from chengguan.org.scope import scope_clause
@@ -67,6 +67,16 @@ def readings(session: Session, device_id: uuid.UUID, *, limit: int, since: datet
     if since is not None:
         statement = statement.where(IotReading.ts >= since)
     return list(session.scalars(statement.order_by(IotReading.ts.desc()).limit(limit)))
+
+
+def hourly(session: Session, device_id: uuid.UUID, metric: str, since: datetime) -> list[tuple[datetime, int, float]]:
+    """The hourly history of one metric since ``since``: (hour, count, mean), oldest first."""
+    rows = session.execute(
+        select(IotReadingHourly.hour, IotReadingHourly.stats)
+        .where(IotReadingHourly.device_id == device_id, IotReadingHourly.hour >= since)
+        .order_by(IotReadingHourly.hour)
+    ).tuples()
+    return [(hour, int(s[metric][0]), float(s[metric][3])) for hour, s in rows if metric in s]
 
 
 def window(session: Session, device_id: uuid.UUID, start: datetime, end: datetime) -> list[IotReading]:
