@@ -215,6 +215,8 @@ portal_router = APIRouter(prefix="/portal", tags=["商户端"], responses=PROBLE
 
 
 class ShopAlarm(Out):
+    shop_code: str | None
+    device_code: str
     device_name: str
     rule_label: str
     state: str
@@ -230,6 +232,8 @@ def shop_alarms(merchant: PortalMerchant, session: SessionDep) -> list[ShopAlarm
     rows = repository.shop_alarms(session, account.id)
     return [
         ShopAlarm(
+            shop_code=shop,
+            device_code=d.code,
             device_name=d.name,
             rule_label=a.rule_label,
             state=a.state.value,
@@ -237,5 +241,5 @@ def shop_alarms(merchant: PortalMerchant, session: SessionDep) -> list[ShopAlarm
             raised_at=a.raised_at,
             cleared_at=a.cleared_at,
         )
-        for a, d in rows
+        for a, d, shop in rows
     ]

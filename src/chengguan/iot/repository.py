@@ -131,13 +131,15 @@ def active_counts(session: Session, device_ids: Iterable[uuid.UUID]) -> dict[uui
     return dict(rows.tuples().all())
 
 
-def shop_alarms(session: Session, account_id: uuid.UUID, limit: int = 100) -> list[tuple[IotAlarm, IotDevice]]:
-    """Alarms of the devices on the shops a merchant-portal account holds, newest first."""
-    shops = select(Merchant.id).where(Merchant.account_id == account_id)
+def shop_alarms(
+    session: Session, account_id: uuid.UUID, limit: int = 100
+) -> list[tuple[IotAlarm, IotDevice, str | None]]:
+    """Alarms of the devices on the shops a merchant-portal account holds (with the shop's code), newest first."""
     rows = session.execute(
-        select(IotAlarm, IotDevice)
+        select(IotAlarm, IotDevice, Merchant.code)
         .join(IotDevice, IotDevice.id == IotAlarm.device_id)
-        .where(IotDevice.merchant_id.in_(shops))
+        .join(Merchant, Merchant.id == IotDevice.merchant_id)
+        .where(Merchant.account_id == account_id)
         .order_by(IotAlarm.raised_at.desc())
         .limit(limit)
     )

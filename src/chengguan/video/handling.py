@@ -52,6 +52,7 @@ def _reads(session: Session, rows: list[VideoAlarm]) -> list[AlarmRead]:
                 dwell_s=int((r.raised_at - r.started_at).total_seconds()), source=r.source,
                 evidence_usable=r.evidence_usable, basis=EVIDENCE_NOTE if r.evidence_usable else CLUE_NOTE,
                 snapshots=r.snapshots, evidence_ids=r.evidence_ids, signal_id=r.signal_id,
+                clip_url=f"/api/v1/evidence/{r.clip_evidence_id}/file" if r.clip_evidence_id else None,
                 case_source_id=r.case_source_id, case_source_code=codes.get(r.case_source_id),
                 status=r.status, status_label=ALARM_STATUS_LABELS[r.status], handled_by=r.handled_by,
                 handled_at=r.handled_at, dismiss_reason=r.dismiss_reason,

@@ -188,6 +188,7 @@ class AlarmRead(Out):
     basis: str
     snapshots: list[str]
     evidence_ids: list[str]
+    clip_url: str | None = Field(description="事件短视频（证据原件地址），有片段时")
     signal_id: uuid.UUID | None
     case_source_id: uuid.UUID | None
     case_source_code: str | None

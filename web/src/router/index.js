@@ -43,6 +43,7 @@ const consoleViews = {
   'video-alarms': () => import('@/views/console/video/AlarmsView.vue'),
   'video-cameras': () => import('@/views/console/video/CamerasView.vue'),
   'video-zones': () => import('@/views/console/video/ZoneEditorView.vue'),
+  'video-alarm': () => import('@/views/console/video/AlarmDetailView.vue'),
 }
 
 const routes = [
