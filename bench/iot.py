@@ -81,6 +81,7 @@ def main() -> None:
     parser.add_argument("--alarm-every", type=int, default=50)
     parser.add_argument("--batch-ms", type=int, default=20)
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--py-spy", default="", help="sample the bridge with py-spy into this file (raw stacks)")
     args = parser.parse_args()
     print(machine())
     tmp = Path(tempfile.mkdtemp(prefix="iot-bench-"))
@@ -117,6 +118,12 @@ def main() -> None:
         time.sleep(0.1)
     time.sleep(0.5)
 
+    spy = None
+    if args.py_spy:
+        spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(bridge.pid), "--rate", "250", "--format", "raw",
+                                "--threads", "--nonblocking", "-o", args.py_spy,
+                                "--duration", str(int(args.seconds) + 2)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     per = args.rate / args.publishers
     total = int(args.rate * args.seconds)
     published = [0] * args.publishers
@@ -165,6 +172,8 @@ def main() -> None:
         time.sleep(0.1)
     done_s = time.perf_counter() - started
     time.sleep(2.5)  # the last stats and alarms
+    if spy is not None:
+        spy.wait(timeout=60)
     bridge.terminate()
     bridge.wait(timeout=30)
     listener.loop_stop()
