@@ -6,10 +6,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from chengguan.audit import events
+from chengguan.core import clock
 from chengguan.core.errors import Conflict, Forbidden, NotFound, field_error
 from chengguan.core.principals import StaffPrincipal
 from chengguan.iot import defaults, repository
@@ -157,13 +158,16 @@ def set_rules(
     keys = [s["key"] for s in specs]
     if len(set(keys)) != len(keys):
         raise field_error("rules", "规则键重复（同一指标同一阈值只能有一条）", code="iot.rule_duplicate")
+    now = clock.now()  # the devices' mark moves: every bridge's directory reloads their rules (iot.directory)
     if device is not None:
+        device.updated_at = now
         session.execute(delete(IotRule).where(IotRule.device_id == device.id))
         session.execute(
             delete(IotRuleState).where(IotRuleState.device_id == device.id, IotRuleState.rule_key.not_in(keys or [""]))
         )
     else:
         session.execute(delete(IotRule).where(IotRule.device_id.is_(None), IotRule.sensor_kind == kind))
+        session.execute(update(IotDevice).where(IotDevice.kind == kind).values(updated_at=now))
     rows = [
         IotRule(
             device_id=device.id if device else None,
