@@ -120,10 +120,10 @@ def main() -> None:
 
     spy = None
     if args.py_spy:
-        spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(bridge.pid), "--rate", "250", "--format", "raw",
-                                "--threads", "--nonblocking", "-o", args.py_spy,
-                                "--duration", str(int(args.seconds) + 2)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        sampler = str(Path(sys.executable).parent / "py-spy")
+        command = [sampler, "record", "--pid", str(bridge.pid), "--rate", "250", "--format", "raw", "--threads",
+                   "--nonblocking", "-o", args.py_spy, "--duration", str(int(args.seconds) + 2)]  # fmt: skip
+        spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     per = args.rate / args.publishers
     total = int(args.rate * args.seconds)
     published = [0] * args.publishers

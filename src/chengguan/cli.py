@@ -180,8 +180,7 @@ def iot_maintain() -> None:
     settings = get_settings()
     db = Database(settings.database_url)
     try:
-        with db.engine.begin() as connection:
-            report = maintain(connection, settings, clock.now())
+        report = maintain(db, settings, clock.now())
     finally:
         db.dispose()
     typer.echo(

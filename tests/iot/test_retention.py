@@ -51,8 +51,7 @@ def test_old_readings_are_archived_and_dropped_and_their_hourly_history_stays(wo
     recent = [Reading(f"code:{code}", hour_ago + timedelta(minutes=m), {"pm10": 50.0}) for m in range(60)]
     with world.db.session() as session, session.begin():
         assert process(session, settings, old + recent, Directory()).stored == 180
-    with world.db.engine.begin() as connection:
-        report = maintain(connection, settings, NOW)
+    report = maintain(world.db, settings, NOW)
     assert cutoff(NOW, settings.iot_retention_months) == date(2025, 11, 1)
     name = partition_name(old_first)
     assert report.archived[name] == 120
@@ -78,8 +77,7 @@ def test_old_readings_are_archived_and_dropped_and_their_hourly_history_stays(wo
         lines = [json.loads(x) for x in f]
     assert len(lines) == 120 and lines[0]["device"] == code and lines[0]["values"] == {"pm10": 0.0}
     # A second run has nothing more to expire and keeps the history as it was.
-    with world.db.engine.begin() as connection:
-        again = maintain(connection, settings, NOW)
+    again = maintain(world.db, settings, NOW)
     assert again.archived == {} and again.deleted == 0 and not again.dropped
     # A year's chart reads the hourly history.
     year = client.get(f"/api/v1/iot/devices/{code}/series", params={"metric": "pm10", "hours": 24 * 31 * 16,

@@ -38,7 +38,7 @@ from chengguan.iot.directory import Directory
 from chengguan.iot.hj212 import FrameError
 from chengguan.iot.ingest import Reading, process
 from chengguan.iot.models import IotAlarm, IotDevice
-from chengguan.iot.retention import maintain
+from chengguan.iot.retention import maintain, partitions_ahead
 
 log = logging.getLogger("chengguan.iot.bridge")
 DEFAULT_URL = "mqtt://127.0.0.1:1883"
@@ -267,13 +267,16 @@ class Bridge:
     # -- watchdog and stats ------------------------------------------------------------------------------------------
 
     def _watch(self) -> None:
-        last_partitions = 0.0
+        try:  # months of readings made ready ahead before the first batch (PostgreSQL)
+            partitions_ahead(self.db, self.settings, clock.now())
+        except Exception:
+            log.exception("reading partitions not checked")
+        last_upkeep = time.monotonic()
         while not self._stop.wait(self.settings.iot_watchdog_s):
-            if time.monotonic() - last_partitions > 3600:  # partitions ahead, hourly history, retention
-                last_partitions = time.monotonic()
+            if time.monotonic() - last_upkeep > 3600:  # partitions ahead, hourly history, retention (iot.retention)
+                last_upkeep = time.monotonic()
                 try:
-                    with self.db.engine.begin() as connection:
-                        maintain(connection, self.settings, clock.now())
+                    maintain(self.db, self.settings, clock.now())
                 except Exception:
                     log.exception("reading maintenance failed")
             try:

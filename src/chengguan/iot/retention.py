@@ -3,8 +3,11 @@ their retention archived and dropped — ``maintain`` does all three (the bridge
 from cron).
 
 * **Hourly history** (``iot_reading_hourly``): per device and hour, each metric's count, minimum, maximum and mean.
-  The last ``RECOMPUTE`` hours are recomputed on every run, so readings a device buffered through an outage and
-  resent late still count; older hours are final. Charts over more than a few days read it instead of raw rows.
+  Each run computes the hours since the last run and recomputes the ``RECOMPUTE`` hours before, so readings a device
+  buffered through a short outage and resent late still count; a month is computed once more, whole, just before
+  its raw readings expire, so what arrived later still reaches the history. Charts over more than a few days read
+  it instead of raw rows. Each day's hours are read in one transaction and written in a short one of their own: the
+  bridge's batches never wait on a scan.
 * **Partitions** (PostgreSQL): ``CHENGGUAN_IOT_PARTITIONS_AHEAD`` months made ready ahead (iot.partitions).
 * **Retention**: raw readings older than ``CHENGGUAN_IOT_RETENTION_MONTHS`` whole months are first rolled up, then
   written to ``data_dir/iot-archive/iot_reading_pYYYYMM.jsonl.gz`` (one JSON object a line: device code, ts,
@@ -31,11 +34,13 @@ from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.engine import Connection
 
 from chengguan.core.config import Settings
+from chengguan.core.db import Database
 from chengguan.iot.models import IotDevice, IotReading, IotReadingHourly
 from chengguan.iot.partitions import _month, ensure_partitions, partition_name
 
 log = logging.getLogger(__name__)
-RECOMPUTE = timedelta(hours=48)
+RECOMPUTE = timedelta(hours=3)
+WRITE = {"sqlite_immediate": True}  # SQLite: a writer takes the lock up front (core.db)
 _PARTITION = re.compile(r"^iot_reading_p(\d{4})(\d{2})$")
 _readings = IotReading.__table__
 _hourly = IotReadingHourly.__table__
@@ -64,19 +69,26 @@ def _rows(connection: Connection, start: datetime, end: datetime) -> Iterator[tu
     yield from connection.execute(statement).tuples()
 
 
-def rollup(connection: Connection, start: datetime, end: datetime) -> int:
+def rollup(db: Database, start: datetime, end: datetime) -> int:
     """Write the hourly history of the readings in [start, end) (whole hours; the hours there replaced), a day at
     a time (a first run over a year of readings holds one day in memory)."""
     start, end = _hour(start), _hour(end)
     written = 0
     while start < end:
         step = min(end, start + timedelta(days=1))
-        written += _rollup_span(connection, start, step)
+        with db.engine.connect() as connection:
+            rows = _hourly_rows(connection, start, step)
+            connection.rollback()
+        with db.engine.connect().execution_options(**WRITE) as connection, connection.begin():
+            connection.execute(delete(_hourly).where(_hourly.c.hour >= start, _hourly.c.hour < step))
+            for i in range(0, len(rows), 1000):
+                connection.execute(insert(_hourly), rows[i : i + 1000])
+        written += len(rows)
         start = step
     return written
 
 
-def _rollup_span(connection: Connection, start: datetime, end: datetime) -> int:
+def _hourly_rows(connection: Connection, start: datetime, end: datetime) -> list[dict[str, Any]]:
     acc: dict[tuple[uuid.UUID, datetime], dict[str, list[float]]] = {}
     for device_id, ts, values in _rows(connection, start, end):
         metrics = acc.setdefault((device_id, _hour(ts)), {})
@@ -88,15 +100,11 @@ def _rollup_span(connection: Connection, start: datetime, end: datetime) -> int:
                 else:
                     m[0] += 1
                     m[1], m[2], m[3] = min(m[1], v), max(m[2], v), m[3] + v
-    connection.execute(delete(_hourly).where(_hourly.c.hour >= start, _hourly.c.hour < end))
-    rows = [
+    return [
         {"device_id": d, "hour": h, "stats": {k: [n, lo, hi, round(sum_ / n, 6)] for k, (n, lo, hi, sum_) in m.items()}}
         for (d, h), m in acc.items()
         if m
     ]
-    for i in range(0, len(rows), 1000):
-        connection.execute(insert(_hourly), rows[i : i + 1000])
-    return len(rows)
 
 
 def cutoff(now: datetime, months: int) -> date:
@@ -144,45 +152,66 @@ def _midnight(d: date) -> datetime:
     return datetime(d.year, d.month, d.day, tzinfo=UTC)
 
 
-def expire(connection: Connection, settings: Settings, now: datetime, report: Report) -> None:
-    """Archive and drop the raw readings older than the retention (their hourly history written first)."""
+def expire(db: Database, settings: Settings, now: datetime, report: Report) -> None:
+    """Archive and drop the raw readings older than the retention (their hourly history written first). A month is
+    archived and dropped in one transaction: nothing arriving meanwhile is dropped unarchived."""
     keep_from = cutoff(now, settings.iot_retention_months)
     folder = settings.data_dir / "iot-archive"
-    if connection.dialect.name == "postgresql":
-        for name, first in _old_partitions(connection, keep_from):
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect() as connection:
+            old = _old_partitions(connection, keep_from)
+            connection.rollback()
+        for name, first in old:
             start, end = _midnight(first), _midnight(_month(first, 1))
-            report.hours += rollup(connection, start, end)
-            report.archived[name] = _archive(connection, folder, name, start, end)
-            connection.execute(text(f"ALTER TABLE iot_reading DETACH PARTITION {name}"))
-            connection.execute(text(f"DROP TABLE {name}"))
+            report.hours += rollup(db, start, end)
+            with db.engine.begin() as connection:
+                report.archived[name] = _archive(connection, folder, name, start, end)
+                connection.execute(text(f"ALTER TABLE iot_reading DETACH PARTITION {name}"))
+                connection.execute(text(f"DROP TABLE {name}"))
             report.dropped.append(name)
-    oldest = connection.execute(select(func.min(_readings.c.ts)).where(_readings.c.ts < _midnight(keep_from))).scalar()
+    with db.engine.connect() as connection:
+        oldest = connection.execute(
+            select(func.min(_readings.c.ts)).where(_readings.c.ts < _midnight(keep_from))
+        ).scalar()
+        connection.rollback()
     if oldest is None:
         return
     first = _month(oldest.astimezone(UTC).date(), 0)
     while first < keep_from:  # SQLite, and PostgreSQL rows of that age left in the default partition
         start, end = _midnight(first), _midnight(_month(first, 1))
-        report.hours += rollup(connection, start, end)
+        report.hours += rollup(db, start, end)
         name = partition_name(first)
-        archived = _archive(connection, folder, name, start, end)
+        with db.engine.connect().execution_options(**WRITE) as connection, connection.begin():
+            archived = _archive(connection, folder, name, start, end)
+            if archived:
+                gone = connection.execute(delete(_readings).where(_readings.c.ts >= start, _readings.c.ts < end))
+                report.deleted += int(gone.rowcount or 0)  # type: ignore[attr-defined]
         if archived:
             report.archived[name] = report.archived.get(name, 0) + archived
-            gone = connection.execute(delete(_readings).where(_readings.c.ts >= start, _readings.c.ts < end))
-            report.deleted += int(gone.rowcount or 0)  # type: ignore[attr-defined]
         first = _month(first, 1)
 
 
-def maintain(connection: Connection, settings: Settings, now: datetime) -> Report:
-    """One maintenance run in the caller's transaction (see the module docstring)."""
+def partitions_ahead(db: Database, settings: Settings, now: datetime) -> list[str]:
+    """The month partitions ahead (PostgreSQL; nothing on SQLite)."""
+    if db.engine.dialect.name != "postgresql":
+        return []
+    with db.engine.begin() as connection:
+        return ensure_partitions(connection, now, ahead=settings.iot_partitions_ahead)
+
+
+def maintain(db: Database, settings: Settings, now: datetime) -> Report:
+    """One maintenance run, in transactions of its own (see the module docstring)."""
     report = Report()
-    report.partitions_made = ensure_partitions(connection, now, ahead=settings.iot_partitions_ahead)
-    last = connection.execute(select(func.max(_hourly.c.hour))).scalar()
-    if last is None:
-        last = connection.execute(select(func.min(_readings.c.ts))).scalar()
+    report.partitions_made = partitions_ahead(db, settings, now)
+    with db.engine.connect() as connection:
+        last = connection.execute(select(func.max(_hourly.c.hour))).scalar()
+        if last is None:
+            last = connection.execute(select(func.min(_readings.c.ts))).scalar()
+        connection.rollback()
     if last is not None:
         start = min(last, now - RECOMPUTE)
-        report.hours += rollup(connection, start, now)  # the current hour waits until it is complete
-    expire(connection, settings, now, report)
+        report.hours += rollup(db, start, now)  # the current hour waits until it is complete
+    expire(db, settings, now, report)
     if report.dropped or report.deleted:
         log.info("iot readings expired: %s partitions dropped, %s rows deleted, archives %s", len(report.dropped),
                  report.deleted, report.archived)  # fmt: skip
