@@ -121,7 +121,7 @@ def main() -> None:
     spy = None
     if args.py_spy:
         sampler = str(Path(sys.executable).parent / "py-spy")
-        command = [sampler, "record", "--pid", str(bridge.pid), "--rate", "250", "--format", "raw", "--threads",
+        command = [sampler, "record", "--pid", str(bridge.pid), "--rate", "250", "--format", "raw", "--threads", "--gil",
                    "--nonblocking", "-o", args.py_spy, "--duration", str(int(args.seconds) + 2)]  # fmt: skip
         spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     per = args.rate / args.publishers

@@ -34,16 +34,38 @@ def _at(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, UTC)
 
 
-def raise_alarm(session: Session, settings: Settings, info: DeviceInfo, compiled: Compiled, event: Event) -> IotAlarm:
-    """Record the alarm (once per device, rule and instant), then its signal, evidence and the shop's message."""
-    raised_at = _at(event.at)
-    existing = session.scalar(
+AlarmKey = tuple[uuid.UUID, str, float]  # device, rule, epoch seconds
+
+
+def existing(session: Session, keys: list[AlarmKey]) -> dict[AlarmKey, IotAlarm]:
+    """The alarms already recorded for (device, rule, epoch seconds) — a batch's in one query (a batch resent after
+    a crash meets its alarms here)."""
+    if not keys:
+        return {}
+    rows = session.scalars(
         select(IotAlarm).where(
-            IotAlarm.device_id == info.id, IotAlarm.rule_key == compiled.rule.key, IotAlarm.raised_at == raised_at
+            IotAlarm.device_id.in_({k[0] for k in keys}), IotAlarm.raised_at.in_({_at(k[2]) for k in keys})
         )
     )
-    if existing is not None:
-        return existing
+    return {(a.device_id, a.rule_key, a.raised_at.timestamp()): a for a in rows}
+
+
+def raise_alarm(
+    session: Session,
+    settings: Settings,
+    info: DeviceInfo,
+    compiled: Compiled,
+    event: Event,
+    known: dict[AlarmKey, IotAlarm] | None = None,
+) -> IotAlarm:
+    """Record the alarm (once per device, rule and instant), then its signal, evidence and the shop's message.
+    ``known``: the batch's alarms already recorded (``existing``); without it, this alarm's own lookup."""
+    raised_at = _at(event.at)
+    if known is None:
+        known = existing(session, [(info.id, compiled.rule.key, event.at)])
+    found = known.get((info.id, compiled.rule.key, raised_at.timestamp()))
+    if found is not None:
+        return found
     began = _at(event.since if event.since is not None else event.at)
     alarm = IotAlarm(
         id=uuid.uuid4(),
@@ -59,6 +81,8 @@ def raise_alarm(session: Session, settings: Settings, info: DeviceInfo, compiled
         value=event.value,
     )
     session.add(alarm)
+    if not (compiled.signal or compiled.notify_shop):
+        return alarm  # the row alone: flushed with the batch
     session.flush()
     text = _describe(info, compiled.label, event.value, began)
     category = compiled.category_code or defaults.CATEGORY[info.kind]

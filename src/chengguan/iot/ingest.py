@@ -105,6 +105,7 @@ def process(session: Session, settings: Settings, readings: list[Reading], direc
         },
     )
     out.stored = len(flat)
+    came_back = _offline_ids(connection, sorted(by_device))  # before their health turns online below
     newest = {d: max(rs, key=lambda r: r.ts) for d, rs in by_device.items()}
     _executemany(
         connection,
@@ -117,14 +118,8 @@ def process(session: Session, settings: Settings, readings: list[Reading], direc
     if session.get_bind().dialect.name == "postgresql":
         state_query = state_query.with_for_update()  # two bridges never evaluate one device at once
     stored = {(s.device_id, s.rule_key): s for s in connection.execute(state_query)}
-    back = session.scalars(
-        select(IotAlarm).where(
-            IotAlarm.device_id.in_(ids), IotAlarm.rule_key == OFFLINE, IotAlarm.state == AlarmState.active
-        )
-    ).all()
-    for alarm in back:  # heard from again: the offline alarm clears at once
-        alarm.state, alarm.cleared_at = AlarmState.cleared, now
-        out.cleared += 1
+    if came_back:  # heard from again: the offline alarm clears at once
+        out.cleared += _clear_offline(session, sorted(came_back), now)
     t1 = time.perf_counter()
 
     updates: list[dict[str, Any]] = []
@@ -156,9 +151,12 @@ def process(session: Session, settings: Settings, readings: list[Reading], direc
                 happened.append((info, compiled, event, row, values))
     t2 = time.perf_counter()
 
+    known = alarms.existing(
+        session, [(i.id, c.rule.key, e.at) for i, c, e, _, _ in happened if e.kind is EventKind.raised]
+    )
     for info, compiled, event, _row, values in happened:
         if event.kind is EventKind.raised:
-            alarm = alarms.raise_alarm(session, settings, info, compiled, event)
+            alarm = alarms.raise_alarm(session, settings, info, compiled, event, known)
             values["alarm_id"] = alarm.id
             out.raised.append(alarm.id)
         elif event.kind is EventKind.cleared:
@@ -177,6 +175,23 @@ def process(session: Session, settings: Settings, readings: list[Reading], direc
     out.rules_s = t2 - t1
     out.database_s = (t1 - t0) + (t3 - t2)
     return out
+
+
+def _offline_ids(connection: Connection, ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of the devices are marked offline (one indexed-by-key query; usually none)."""
+    rows = connection.execute(select(_devices.c.id).where(_devices.c.id.in_(ids), _devices.c.health == "offline"))
+    return set(rows.scalars())
+
+
+def _clear_offline(session: Session, device_ids: list[uuid.UUID], now: datetime) -> int:
+    back = session.scalars(
+        select(IotAlarm).where(
+            IotAlarm.device_id.in_(device_ids), IotAlarm.rule_key == OFFLINE, IotAlarm.state == AlarmState.active
+        )
+    ).all()
+    for alarm in back:
+        alarm.state, alarm.cleared_at = AlarmState.cleared, now
+    return len(back)
 
 
 def _marker(dialect: Dialect, table: Table, name: str) -> str:
