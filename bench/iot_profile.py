@@ -1,7 +1,8 @@
 """Where a batch of IoT readings spends its time, in process and without the broker: ``ingest.process`` over batches
-of ``--batch`` readings of ``--devices`` oil-fume monitors (the bench's rule: fume > 2.0, clear below 1.5, one reading
-in 50 above), each batch committed as the bridge commits it. Prints readings/s and the share of each step: storing
-the readings, the devices' last values, reading the rule states, the rules, writing the rule states, the commit.
+of ``--batch`` readings of ``--devices`` oil-fume monitors (the bench's rule: fume > 2.0, clear below 1.5, one
+reading in ``--alarm-every`` above), each batch committed as the bridge commits it. Prints readings/s and the share of
+each step: storing the readings, the devices' last values, reading the rule states, the rules, writing the rule
+states, the commit.
 Run:
     .venv/bin/python bench/iot_profile.py [--batches 20] [--batch 1000] [--devices 500]
     .venv/bin/python bench/iot_profile.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres
@@ -37,6 +38,7 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=20)
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--devices", type=int, default=500)
+    parser.add_argument("--alarm-every", type=int, default=50)
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
     print(machine())
@@ -63,7 +65,7 @@ def main() -> None:
         readings = []
         for _ in range(args.batch):
             code = codes[n % len(codes)]
-            phase = (n // len(codes)) % 50
+            phase = (n // len(codes)) % args.alarm_every
             fume = 3.0 if phase == 0 else 1.0 if phase == 1 else 1.2
             values = {"fume": fume, "particulate": 0.8, "nmhc": 3.1, "fan_current": 3.2, "purifier_current": 2.9}
             readings.append(Reading(f"code:{code}", start + timedelta(milliseconds=n), values))

@@ -207,23 +207,6 @@ def _notify(session: Session, settings: Settings, info: DeviceInfo, alarm: IotAl
     ]
 
 
-def clear(session: Session, alarm_id: uuid.UUID | None, ts: float) -> None:
-    if alarm_id is None:
-        return
-    alarm = session.get(IotAlarm, alarm_id)
-    if alarm is not None and alarm.state is AlarmState.active:
-        alarm.state, alarm.cleared_at = AlarmState.cleared, _at(ts)
-
-
-def escalate(session: Session, alarm_id: uuid.UUID | None, ts: float) -> None:
-    """The alarm went on past the rule's escalation time: level 2 (the console lists it first)."""
-    if alarm_id is None:
-        return
-    alarm = session.get(IotAlarm, alarm_id)
-    if alarm is not None and alarm.state is AlarmState.active:
-        alarm.level, alarm.escalated_at = 2, _at(ts)
-
-
 def info_of(device: IotDevice) -> DeviceInfo:
     """The directory's view of a device read from its row (its rules aside)."""
     return DeviceInfo(

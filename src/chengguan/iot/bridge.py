@@ -227,6 +227,7 @@ class Bridge:
                         select(IotAlarm, IotDevice.code)
                         .join(IotDevice, IotDevice.id == IotAlarm.device_id)
                         .where(IotAlarm.id.in_(outcome.raised))
+                        .execution_options(populate_existing=True)  # cleared in the same batch by a Core update
                     ).tuples()
                 )
                 if outcome.raised
