@@ -35,7 +35,9 @@ def _jpeg(i: int) -> bytes:
 
 def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     folder = os.environ.get("CHENGGUAN_E2E_SHOTS")
-    if folder:
+    if folder:  # for a person to look at: the pictures loaded, the tags' fade-in done
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(800)
         page.screenshot(path=os.path.join(folder, name), full_page=True)
 
 
