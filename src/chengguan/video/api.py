@@ -16,6 +16,7 @@ from chengguan.core.principals import StaffPrincipal
 from chengguan.evidence.api import items as evidence_items
 from chengguan.evidence.schemas import EvidenceRead
 from chengguan.kit.schemas import IsoDateTime, PageQuery, Paginated
+from chengguan.org.enums import DeviceKind
 from chengguan.video import alarms, footage, handling, patrol, registry, vendors
 from chengguan.video.engine import Detection
 from chengguan.video.schemas import (
@@ -49,7 +50,9 @@ AlarmId = Annotated[uuid.UUID, Path(description="告警 ID")]
 
 @router.get("/cameras", summary="视频设备及其第四十一条审核状态")
 def list_cameras(
-    session: SessionDep, principal: DeviceReader, kind: Annotated[str | None, Query(max_length=20)] = None
+    session: SessionDep,
+    principal: DeviceReader,
+    kind: Annotated[DeviceKind | None, Query(description="设备类型")] = None,
 ) -> list[CameraRead]:
     return registry.cameras(session, principal, kind=kind)
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from chengguan.core.db import Base, Timestamps, UUIDPrimaryKey
 from chengguan.kit.types import str_enum
+from chengguan.org import usage
 from chengguan.video.enums import AlarmStatus
 
 
@@ -113,3 +114,8 @@ class VideoAlarm(UUIDPrimaryKey, Timestamps, Base):
     handled_by: Mapped[str | None] = mapped_column(String(100))
     handled_at: Mapped[datetime | None]
     dismiss_reason: Mapped[str | None] = mapped_column(String(500))
+
+
+usage.device_referenced_by(
+    VideoAlarm.device_id, "该设备已有视频告警记录（可能已作为证据），不能删除；可将其状态设为报废", "device.in_use"
+)
