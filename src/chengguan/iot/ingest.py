@@ -8,6 +8,7 @@ evaluated, so nothing is stored or raised twice.
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections import defaultdict
@@ -224,9 +225,40 @@ def _executemany(
     converted = [
         convert(dialect, table, n, v, repeated=n in ("received_at", "last_seen_at")) for n, v in columns.items()
     ]
+    if dialect.name == "postgresql":  # one statement over arrays: one round trip, one plan, however many rows
+        if converted and converted[0]:
+            by_name = dict(zip(columns, converted, strict=True))
+            arrays = tuple(by_name[n] for n in names)
+            connection.exec_driver_sql(_pg_sql(sql_template, dialect, table, names), arrays)
+        return
     rows = list(zip(*converted, strict=True))
     if rows:
         connection.exec_driver_sql(_sql(sql_template, dialect, table, names), rows)
+
+
+_PG_SQL: dict[str, str] = {}
+
+
+def _pg_sql(template: str, dialect: Dialect, table: Table, names: tuple[str, ...]) -> str:
+    """The template as one PostgreSQL statement over ``unnest`` of one array a column: an INSERT … VALUES becomes
+    INSERT … SELECT * FROM unnest(…), an UPDATE … WHERE key = value becomes UPDATE … FROM unnest(…) AS v."""
+    cached = _PG_SQL.get(template)
+    if cached is not None:
+        return cached
+    prep = dialect.identifier_preparer
+    arrays = ", ".join(f"%s::{table.c[n].type.compile(dialect)}[]" for n in names)
+    sql = template.format(table=prep.format_table(table), q_values=prep.quote("values"),
+                          **{f"m_{n}": f"v.{prep.quote(n)}" for n in names})  # fmt: skip
+    if sql.startswith("INSERT"):
+        sql = re.sub(r"VALUES \(.*?\)(?= ON CONFLICT|$)", f"SELECT * FROM unnest({arrays})", sql)
+    else:
+        head, where = sql.split(" WHERE ", 1)
+        where = re.sub(r"\b([a-z_]+) = ", r"t.\1 = ", where)
+        alias = ", ".join(prep.quote(n) for n in names)
+        table_name = prep.format_table(table)
+        sql = f"{head.replace(table_name, table_name + ' AS t', 1)} FROM unnest({arrays}) AS v({alias}) WHERE {where}"
+    _PG_SQL[template] = sql
+    return sql
 
 
 _INSERT_READING = (
