@@ -81,6 +81,7 @@ def main() -> None:
     parser.add_argument("--alarm-every", type=int, default=50)
     parser.add_argument("--batch-ms", type=int, default=20)
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--py-spy", default="", help="sample the bridge with py-spy into this file (raw stacks)")
     args = parser.parse_args()
     print(machine())
     tmp = Path(tempfile.mkdtemp(prefix="iot-bench-"))
@@ -117,6 +118,12 @@ def main() -> None:
         time.sleep(0.1)
     time.sleep(0.5)
 
+    spy = None
+    if args.py_spy:
+        sampler = str(Path(sys.executable).parent / "py-spy")
+        command = [sampler, "record", "--pid", str(bridge.pid), "--rate", "250", "--format", "raw", "--threads",
+                   "--gil", "--nonblocking", "-o", args.py_spy, "--duration", str(int(args.seconds) + 2)]  # fmt: skip
+        spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     per = args.rate / args.publishers
     total = int(args.rate * args.seconds)
     published = [0] * args.publishers
@@ -160,11 +167,20 @@ def main() -> None:
         t.join()
     sent = sum(published)
     publish_s = time.perf_counter() - started
+    # Done when every reading is in the table (the database polled every 50 ms: the bridge's stats come every 2 s,
+    # too coarse to time a 10 s run).
+    counter = create_engine(url)
     deadline = time.perf_counter() + 120
-    while time.perf_counter() < deadline and stats.get("readings", 0) < sent:
-        time.sleep(0.1)
+    while time.perf_counter() < deadline:
+        with counter.connect() as c:
+            if c.execute(text("SELECT count(*) FROM iot_reading")).scalar() >= sent:
+                break
+        time.sleep(0.05)
     done_s = time.perf_counter() - started
+    counter.dispose()
     time.sleep(2.5)  # the last stats and alarms
+    if spy is not None:
+        spy.wait(timeout=60)
     bridge.terminate()
     bridge.wait(timeout=30)
     listener.loop_stop()

@@ -168,6 +168,28 @@ def iot_bridge() -> None:
         db.dispose()
 
 
+@app.command("iot-maintain")
+def iot_maintain() -> None:
+    """IoT readings upkeep (the bridge runs it hourly; this is for cron): month partitions ahead (PostgreSQL), the
+    hourly history, readings past CHENGGUAN_IOT_RETENTION_MONTHS archived to data_dir/iot-archive and dropped."""
+    import chengguan.models  # noqa: F401
+    from chengguan.core import clock
+    from chengguan.core.db import Database
+    from chengguan.iot.retention import maintain
+
+    settings = get_settings()
+    db = Database(settings.database_url)
+    try:
+        report = maintain(db, settings, clock.now())
+    finally:
+        db.dispose()
+    typer.echo(
+        f"小时历史 {report.hours} 条；新建分区 {len(report.partitions_made)} 个；"
+        f"归档 {sum(report.archived.values())} 条"
+        f"（{', '.join(report.archived) or '无'}）；删除分区 {len(report.dropped)} 个、读数 {report.deleted} 条"
+    )
+
+
 @app.command()
 def demo(
     reset: bool = typer.Option(False, "--reset", help="先清空已有数据再载入"),

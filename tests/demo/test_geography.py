@@ -146,12 +146,12 @@ def test_vehicles(city):
 def test_devices(city):
     codes = [d.code for d in city.devices]
     assert len(set(codes)) == len(codes)
-    assert {d.kind for d in city.devices} == {"camera", "body_camera", "sensor"}
+    assert {d.kind for d in city.devices} == {"camera", "body_camera", "sensor", "drone", "relay_vehicle"}
     grids = {g.grid_code: g for g in city.grids}
     index = GridIndex(city.grid_shapes())
     for d in city.devices:
-        if d.kind == "body_camera":
-            assert d.lng is None and re.fullmatch(r"BWC-3702\d{2}-\d{4}", d.code)
+        if d.kind in ("body_camera", "drone", "relay_vehicle"):  # mobile: no fixed place
+            assert d.lng is None and re.fullmatch(r"(BWC|UAV|RLY)-3702\d{2}-\d{4}", d.code)
             continue
         assert re.fullmatch(r"(CAM|IOT)-3702\d{2}-\d{4}", d.code)
         grid = grids[d.grid_code]

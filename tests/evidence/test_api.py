@@ -15,6 +15,7 @@ from chengguan.core.db import Database
 from chengguan.evidence import service
 from chengguan.evidence.batches import ItemProof, check_item_proof
 from chengguan.evidence.digests import digest_bytes
+from chengguan.evidence.models import LedgerHead
 from evidence.helpers import jpeg, sample
 
 Login = Callable[..., dict[str, str]]
@@ -110,7 +111,7 @@ def test_proof_before_and_after_sealing(client: TestClient, login: Login, case: 
     officer = login("bdg_officer")
     item = upload(client, officer, case["id"]).json()
     with db.session() as s, s.begin():
-        head = s.get(service.LedgerHead, 1)
+        head = s.get(LedgerHead, 1)
         sealed_before = head.sealed_seq >= item["ledger_seq"]
     proof = client.get(f"/api/v1/evidence/{item['id']}/proof", headers=officer).json()
     assert proof["verified"] and proof["reasons"] == []

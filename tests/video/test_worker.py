@@ -76,8 +76,11 @@ def test_the_worker_end_to_end(
         items = session.scalars(
             select(EvidenceItem).where(EvidenceItem.id.in_([uuid.UUID(i) for i in alarm.evidence_ids]))
         ).all()
-        assert len(items) == 3 and {i.origin for i in items} == {EvidenceOrigin.machine}
-        assert all(i.mime == "image/jpeg" and i.source_id == alarm.case_source_id for i in items)
+        assert len(items) == 4 and {i.origin for i in items} == {EvidenceOrigin.machine}  # 3 snapshots and a clip
+        assert all(i.source_id == alarm.case_source_id for i in items)
+        assert sorted(i.mime for i in items) == ["image/jpeg"] * 3 + ["video/mp4"]
+        clip = next(i for i in items if i.mime == "video/mp4")
+        assert alarm.clip_evidence_id == clip.id and clip.size > 0
     monkeypatch.setenv("CHENGGUAN_DATABASE_URL", world.settings.database_url)
     monkeypatch.setenv("CHENGGUAN_DATA_DIR", str(world.settings.data_dir))
     get_settings.cache_clear()

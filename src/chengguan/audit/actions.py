@@ -31,6 +31,16 @@ ACTION_LABELS: dict[str, str] = {
     "audit.export": "导出审计日志",
     "audit.archive": "归档审计日志",
     "demo.load": "载入示范数据",
+    "camera.review": "视频设备法制/技术审核",
+    "camera.site": "公布视频设备设置地点",
+    "video_zone.put": "设置视频识别区域",
+    "video_alarm.confirm": "确认视频告警",
+    "video_alarm.dismiss": "排除视频告警",
+    "iot_device.create": "登记物联设备",
+    "iot_device.update": "修改物联设备",
+    "iot_device.delete": "删除物联设备",
+    "iot_device.deactivate": "停用物联设备",
+    "iot_rule.put": "设置物联告警规则",
 }
 
 VERB_LABELS: dict[str, str] = {
@@ -79,6 +89,10 @@ TARGET_LABELS: dict[str, str] = {
     "route": "接口",
     "config": "全市配置",
     "system": "系统",
+    "camera": "视频设备",
+    "video_alarm": "视频告警",
+    "iot_device": "物联设备",
+    "iot_rule": "物联告警规则",
 }
 
 REFUSAL_LABELS: dict[str, str] = {

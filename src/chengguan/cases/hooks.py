@@ -96,3 +96,25 @@ def when_moved(name: str) -> Callable[[MoveListener], MoveListener]:
 def moved(session: Session, principal: StaffPrincipal, settings: Settings, case: Any) -> None:
     for listener in _MOVES.values():
         listener(session, principal, settings, case)
+
+
+# -- opened --------------------------------------------------------------------------------------------------------
+
+OpenListener = Callable[[Session, Any], None]
+_OPENED: dict[str, OpenListener] = {}
+
+
+def when_opened(name: str) -> Callable[[OpenListener], OpenListener]:
+    """Register ``fn(session, case)``, called when a case is opened (registering again under ``name`` replaces it):
+    evidence fixed on its case source before it existed joins it."""
+
+    def register(fn: OpenListener) -> OpenListener:
+        _OPENED[name] = fn
+        return fn
+
+    return register
+
+
+def opened(session: Session, case: Any) -> None:
+    for listener in _OPENED.values():
+        listener(session, case)

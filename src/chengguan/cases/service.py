@@ -148,6 +148,7 @@ def create(session: Session, principal: StaffPrincipal, data: CaseCreate) -> Cas
         refusal = creation_refusal(facts, today(), work_calendar(session))
         if refusal is not None:
             raise GateClosed(refusal.message, code=refusal.code)
+    hooks.opened(session, case)
     if source is not None:  # the case source's timeline records the hand-over (案源 → 立案查处)
         append_source_event(session, source, "open_case", principal.actor, now,
                             data={"case_id": str(case.id), "case_code": case.code})  # fmt: skip

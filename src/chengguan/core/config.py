@@ -93,6 +93,14 @@ class Settings(BaseSettings):
     mqtt_client_id: str = "chengguan-iot-bridge"
     iot_batch_ms: int = Field(default=20, ge=1, le=5000)
     iot_watchdog_s: float = Field(default=1.0, gt=0, le=600)
+    # Readings kept raw this many months (iot.retention: older month partitions are archived to
+    # ``data_dir/iot-archive`` as gzipped JSON lines and dropped; their hourly means stay in iot_reading_hourly),
+    # and the months of partitions made ready ahead.
+    iot_retention_months: int = Field(default=13, ge=1, le=120)
+    iot_partitions_ahead: int = Field(default=3, ge=1, le=24)
+    # Video patrol (video.alarms): a camera raising more alarms than this within an hour is throttled — the rest
+    # of the hour's alarms are counted, not raised (a mis-drawn zone must not flood the command center).
+    video_alarms_per_hour: int = Field(default=20, ge=1, le=10_000)
     # Proxies whose X-Forwarded-For / X-Real-IP are believed (core.clientaddr): comma-separated addresses or CIDR
     # networks, e.g. "127.0.0.1,::1" for nginx on the same machine. Empty: the direct peer is the client, always.
     trusted_proxies: str = ""

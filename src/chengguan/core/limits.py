@@ -47,7 +47,8 @@ def explicit_limits(settings: Settings) -> dict[tuple[str, str], int | None]:
         ("POST", "/api/v1/signals:batch"): 16 * MB,  # ≤ 1,000 signals of up to ~16 KB (2,000-character text, media)
         ("POST", "/api/v1/positions:batch"): 4 * MB,  # ≤ 5,000 fixes of ~250 bytes
         ("POST", "/api/v1/video/detections"): 32 * MB,  # frames with base64 JPEG snapshots (video.schemas)
-        ("POST", "/api/v1/video/vendors/{vendor}/alarms"): 8 * MB,  # an edge box's push with its picture
+        ("POST", "/api/v1/video/vendors/{vendor}/alarms"): 32 * MB,  # an edge box's push: picture, maybe a clip
+        ("POST", "/api/v1/video/footage"): settings.evidence_max_upload_mb * MB + FORM_MARGIN,  # drone/body footage
         ("POST", "/api/v1/documents/{document_id}/signatures"): SIGNATURE_BODY,
         ("POST", "/api/v1/cases/{case_id}/service-consents"): SIGNATURE_BODY,
         ("POST", "/api/v1/public/deliveries/{token}/receipt"): SIGNATURE_BODY,

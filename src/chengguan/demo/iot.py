@@ -154,6 +154,6 @@ def seed_iot(session: Session, data_dir: Path | str | None, seed: int) -> int:
     for d, scenario in devices:  # heard last when its last reading came (the demo sends the day at once)
         if scenario == "silent":
             session.execute(update(IotDevice).where(IotDevice.id == d.id).values(last_seen_at=now - timedelta(hours=3)))
-    health.sweep(session, clock.now())
+    health.sweep(session, settings, clock.now())
     session.flush()
     return len(devices)

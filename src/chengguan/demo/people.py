@@ -215,7 +215,7 @@ def _point_in(rng: random.Random, grid: DemoGrid) -> tuple[float, float]:
 def cameras(rng: random.Random, grids: Sequence[DemoGrid]) -> list[DemoDevice]:
     """60 fixed cameras inside distinct grids, plus body cameras and IoT sensors for every squad.
 
-    Codes are ``<CAM|BWC|IOT>-<district code>-<4-digit sequence per district and kind>``.
+    Codes are ``<CAM|BWC|IOT|UAV|RLY>-<district code>-<4-digit sequence per district and kind>``.
     """
     seq: dict[tuple[str, str], int] = {}
 
@@ -264,4 +264,10 @@ def cameras(rng: random.Random, grids: Sequence[DemoGrid]) -> list[DemoDevice]:
                     lat,
                 )
             )
+    # One drone (无人机) and one relay vehicle (中继车) per district, kept by its first squad (no draw: the rest of the
+    # demo's random choices stay as they were).
+    for district in sorted({d for _, d, _ in squads}):
+        squad_code, _, street = next(s for s in squads if s[1] == district)
+        for prefix, kind, name in (("UAV", "drone", "巡查无人机"), ("RLY", "relay_vehicle", "视频中继车")):
+            out.append(DemoDevice(code(prefix, district), kind, f"{street}{name}", squad_code, None, None, None))
     return out

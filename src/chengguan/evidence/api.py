@@ -36,10 +36,12 @@ from chengguan.kit.schemas import IsoDateTime
 
 router = APIRouter(tags=["证据存证"], responses=PROBLEM_RESPONSES)
 Reader = Annotated[StaffPrincipal, Depends(require("case:read"))]
+SourceReader = Annotated[StaffPrincipal, Depends(require("source:read", "case:read"))]
 Writer = Annotated[StaffPrincipal, Depends(require("case:write"))]
 Reviewer = Annotated[StaffPrincipal, Depends(require("case:write", "legal:review"))]
 Auditor = Annotated[StaffPrincipal, Depends(require("audit:read"))]
 CaseId = Annotated[uuid.UUID, Path(description="案件 id")]
+SourceId = Annotated[uuid.UUID, Path(description="案源 id")]
 EvidenceId = Annotated[uuid.UUID, Path(description="证据 id")]
 TOO_LARGE = {413: {"model": Problem, "content": {"application/problem+json": {}}, "description": "文件超过大小上限"}}
 FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -56,6 +58,8 @@ def _reviews(r: EvidenceReview) -> ReviewRead:
 
 
 def _may_review(principal: StaffPrincipal, item: EvidenceItem, reviews: list[EvidenceReview]) -> bool:
+    if item.case_id is None:  # reviewed once a case opened from its source holds it
+        return False
     first = next((r for r in reviews if r.level == 1 and r.passed), None)
     try:
         review_step(item.review_status, True, reviewer_id=principal.user_id, uploader_id=item.uploaded_by_id,
@@ -168,6 +172,11 @@ def case_evidence(case_id: CaseId, session: SessionDep, principal: Reader) -> Ev
     return EvidenceList(items=items(session, principal, service.of_case(session, principal, case_id)))
 
 
+@router.get("/sources/{source_id}/evidence", summary="案源的证据（视频告警抓拍与片段、监测数据、无人机等设备记录）")
+def source_evidence(source_id: SourceId, session: SessionDep, principal: SourceReader) -> EvidenceList:
+    return EvidenceList(items=items(session, principal, service.of_source(session, principal, source_id)))
+
+
 @router.get("/evidence/verify", summary="校验证据账本（哈希链、批次 Merkle 根、链头、证据登记与全部文件）")
 def verify_ledger(session: SessionDep, settings: SettingsDep, principal: Auditor) -> VerifyRead:
     check = service.verify_all(session, settings)
@@ -178,14 +187,14 @@ def verify_ledger(session: SessionDep, settings: SettingsDep, principal: Auditor
 
 
 @router.get("/evidence/{evidence_id}", summary="证据详情")
-def get_evidence(evidence_id: EvidenceId, session: SessionDep, principal: Reader) -> EvidenceRead:
+def get_evidence(evidence_id: EvidenceId, session: SessionDep, principal: SourceReader) -> EvidenceRead:
     return items(session, principal, [service.load(session, principal, evidence_id)])[0]
 
 
 @router.get("/evidence/{evidence_id}/file", summary="证据文件原件", response_class=Response, responses=FILE_RESPONSES)
 @writes_on_read  # audited download
 def evidence_file(
-    evidence_id: EvidenceId, request: Request, session: SessionDep, settings: SettingsDep, principal: Reader
+    evidence_id: EvidenceId, request: Request, session: SessionDep, settings: SettingsDep, principal: SourceReader
 ) -> Response:
     item = service.load(session, principal, evidence_id)
     # The type detected at upload; a row from before detection with any other type is served as bare bytes.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from chengguan.evidence.enums import EvidenceOrigin
@@ -19,6 +19,23 @@ def of_case(session: Session, case_id: uuid.UUID) -> list[EvidenceItem]:
     """The case's evidence in capture order."""
     statement = select(EvidenceItem).where(EvidenceItem.case_id == case_id)
     return list(session.scalars(statement.order_by(EvidenceItem.captured_at, EvidenceItem.ledger_seq)))
+
+
+def of_source(session: Session, source_id: uuid.UUID) -> list[EvidenceItem]:
+    """The items fixed on a case source (those a case has adopted included), in capture order."""
+    statement = select(EvidenceItem).where(EvidenceItem.source_id == source_id)
+    return list(session.scalars(statement.order_by(EvidenceItem.captured_at, EvidenceItem.ledger_seq)))
+
+
+def adopt(session: Session, source_id: uuid.UUID, case_id: uuid.UUID) -> int:
+    """Give the source's items without a case to the case opened from it; how many."""
+    done = session.execute(
+        update(EvidenceItem)
+        .where(EvidenceItem.source_id == source_id, EvidenceItem.case_id.is_(None))
+        .values(case_id=case_id)
+        .execution_options(synchronize_session="fetch")
+    )
+    return int(done.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def reviews_of(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[EvidenceReview]]:

@@ -27,9 +27,11 @@ from chengguan.evidence import ledger_check, ledger_db, repository
 from chengguan.evidence.digests import CHUNK
 from chengguan.evidence.enums import KIND_LABELS, EvidenceKind, EvidenceOrigin, ReviewStatus
 from chengguan.evidence.ledger import make_payload
-from chengguan.evidence.models import EvidenceItem, EvidenceReview, LedgerHead
+from chengguan.evidence.machine import seal_full_batches
+from chengguan.evidence.models import EvidenceItem, EvidenceReview
 from chengguan.evidence.review import LEVEL_LABELS, initial_status, review_step
 from chengguan.evidence.store import BlobNotFoundError, BlobStore, blob_store
+from chengguan.intake.service import load as load_source
 from chengguan.kit import media
 from chengguan.org.models import Officer
 
@@ -164,7 +166,43 @@ def record(
     if staff:  # uploaded through the platform (the demo's and imports' past records are not acts of today)
         events.record(session, who, "evidence.upload", "evidence", item.id, _label(item), case_id=str(case.id),
                       case_code=case.code, sha256=item.sha256, size=item.size, origin=item.origin)  # fmt: skip
-    _seal_full_batches(session, settings)
+    seal_full_batches(session, settings)
+    return item
+
+
+def record_on_source(
+    session: Session,
+    settings: Settings,
+    who: StaffPrincipal,
+    source_id: uuid.UUID,
+    data: bytes | BinaryIO,
+    *,
+    filename: str,
+    device: str,
+    mime: str | None = None,
+    captured_at: datetime | None = None,
+    lng: float | None = None,
+    lat: float | None = None,
+    address: str | None = None,
+    title: str | None = None,
+    description: str | None = None,
+) -> EvidenceItem:
+    """Fix a device's recording (a drone's, a relay vehicle's or a body camera's footage or snapshot) as
+    machine-recorded evidence of a case source the caller may read, before any case exists: the same digests,
+    store and ledger entry as ``record``, review pending; the case opened from the source takes it."""
+    source = load_source(session, who, source_id)
+    now = clock.now()
+    item, _, _ = _fix(
+        session, settings, data, filename=filename, mime=mime, kind=None, origin=EvidenceOrigin.machine,
+        captured_at=captured_at, lng=lng, lat=lat, address=address, device=device, officer_id=None, title=title,
+        description=description, store=None, now=now, uploaded_by_id=who.user_id, uploaded_by_name=who.display_name,
+        case_id=None, source_id=source.id,
+    )  # fmt: skip
+    session.add(item)
+    session.flush()
+    events.record(session, who, "evidence.upload", "evidence", item.id, _label(item), source_id=str(source.id),
+                  source_code=source.code, sha256=item.sha256, size=item.size, origin=item.origin)  # fmt: skip
+    seal_full_batches(session, settings)
     return item
 
 
@@ -198,7 +236,7 @@ def record_party(
     )  # fmt: skip
     session.add(item)
     session.flush()
-    _seal_full_batches(session, settings)
+    seal_full_batches(session, settings)
     return item
 
 
@@ -292,8 +330,8 @@ def record_download(session: Session, principal: StaffPrincipal, item: EvidenceI
     of the same taking and are not written again."""
     if byte_range and not _FIRST_BYTES.match(byte_range):
         return
-    events.download(session, principal, "evidence", item.id, _label(item), case_id=str(item.case_id),
-                    sha256=item.sha256)  # fmt: skip
+    where = {"case_id": str(item.case_id)} if item.case_id else {"source_id": str(item.source_id)}
+    events.download(session, principal, "evidence", item.id, _label(item), sha256=item.sha256, **where)
 
 
 def _check_capture(
@@ -316,19 +354,6 @@ def _check_capture(
         raise field_error("device", "电子技术监控设备记录须填写设备编号（《行政处罚法》第四十一条）")
 
 
-def _seal_full_batches(session: Session, settings: Settings) -> None:
-    """Seal once the unsealed tail fills a batch; a ledger that no longer holds is the verifier's to report, so an
-    upload is not lost over it (the seal is simply not made)."""
-    head = session.get(LedgerHead, ledger_db.HEAD_ID)
-    if head is None or head.seq - head.sealed_seq < settings.evidence_batch_size:
-        return
-    try:
-        with session.begin_nested():
-            ledger_db.seal_pending(session, batch_size=settings.evidence_batch_size, full_only=True)
-    except ledger_db.LedgerBroken as exc:
-        log.error("evidence ledger not sealed: %s", exc.detail)
-
-
 def seal_pending(session: Session, settings: Settings) -> int:
     """Seal everything not sealed yet (the periodic job and ``chengguan seal-evidence``); the number of batches."""
     return len(ledger_db.seal_pending(session, batch_size=settings.evidence_batch_size))
@@ -338,17 +363,35 @@ def seal_pending(session: Session, settings: Settings) -> int:
 
 
 def load(session: Session, principal: StaffPrincipal, evidence_id: uuid.UUID) -> EvidenceItem:
-    """An item whose case the principal may read; 404 otherwise."""
+    """An item whose case (before any case: whose case source) the principal may read; 404 otherwise."""
     item = session.get(EvidenceItem, evidence_id)
-    if item is None or item.case_id is None:
+    if item is None or (item.case_id is None and item.source_id is None):
         raise NotFound("证据不存在或不在您的数据权限范围内", code="evidence.not_found")
     try:
-        load_case(session, item.case_id, principal)
+        if item.case_id is None:
+            assert item.source_id is not None
+            load_source(session, principal, item.source_id)
+        elif principal.has("case:read"):
+            load_case(session, item.case_id, principal)
+        else:  # a case source's reader meets its evidence only until a case holds it
+            raise NotFound("证据不存在或不在您的数据权限范围内", code="evidence.not_found")
     except DomainError as exc:
         if exc.audit_note is not None:  # the log names the evidence asked for, not only its case
             exc.noting(exc.audit_note.about("evidence", item.id, item.kind.value))
         raise
     return item
+
+
+def of_source(session: Session, principal: StaffPrincipal, source_id: uuid.UUID) -> list[EvidenceItem]:
+    """The evidence fixed on a case source (alarm snapshots and clips, readings, footage), in capture order."""
+    return repository.of_source(session, load_source(session, principal, source_id).id)
+
+
+@hooks.when_opened("evidence")
+def _adopt(session: Session, case: Case) -> None:
+    """A case opened from a case source takes the evidence fixed on the source before it existed."""
+    if case.source_id is not None:
+        repository.adopt(session, case.source_id, case.id)
 
 
 def of_case(session: Session, principal: StaffPrincipal, case_id: uuid.UUID) -> list[EvidenceItem]:
@@ -407,8 +450,9 @@ def review(
     )
     item.review_status = step.status
     item.updated_at = now
-    case = session.get(Case, item.case_id)
-    assert case is not None
+    case = session.get(Case, item.case_id) if item.case_id else None
+    if case is None:
+        raise Conflict("该证据尚未归入案件：由案源立案后再审核", code="evidence.no_case")
     verdict = "通过" if passed else "不通过"
     note = f"《{item.title}》{LEVEL_LABELS[step.level]}{verdict}" + (f"：{opinion}" if opinion else "")
     add_event(session, case, "review_evidence", principal.actor, now,

@@ -20,7 +20,7 @@ from chengguan.intake.ingest import ingest
 from chengguan.iot import defaults, repository
 from chengguan.iot.directory import DeviceInfo
 from chengguan.iot.enums import RULE_LABELS, AlarmState, RuleKind
-from chengguan.iot.models import IotAlarm
+from chengguan.iot.models import IotAlarm, IotDevice
 from chengguan.iot.rules import Event
 from chengguan.iot.spec import Compiled
 from chengguan.merchants.models import Merchant
@@ -34,16 +34,38 @@ def _at(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, UTC)
 
 
-def raise_alarm(session: Session, settings: Settings, info: DeviceInfo, compiled: Compiled, event: Event) -> IotAlarm:
-    """Record the alarm (once per device, rule and instant), then its signal, evidence and the shop's message."""
-    raised_at = _at(event.at)
-    existing = session.scalar(
+AlarmKey = tuple[uuid.UUID, str, float]  # device, rule, epoch seconds
+
+
+def existing(session: Session, keys: list[AlarmKey]) -> dict[AlarmKey, IotAlarm]:
+    """The alarms already recorded for (device, rule, epoch seconds) — a batch's in one query (a batch resent after
+    a crash meets its alarms here)."""
+    if not keys:
+        return {}
+    rows = session.scalars(
         select(IotAlarm).where(
-            IotAlarm.device_id == info.id, IotAlarm.rule_key == compiled.rule.key, IotAlarm.raised_at == raised_at
+            IotAlarm.device_id.in_({k[0] for k in keys}), IotAlarm.raised_at.in_({_at(k[2]) for k in keys})
         )
     )
-    if existing is not None:
-        return existing
+    return {(a.device_id, a.rule_key, a.raised_at.timestamp()): a for a in rows}
+
+
+def raise_alarm(
+    session: Session,
+    settings: Settings,
+    info: DeviceInfo,
+    compiled: Compiled,
+    event: Event,
+    known: dict[AlarmKey, IotAlarm] | None = None,
+) -> IotAlarm:
+    """Record the alarm (once per device, rule and instant), then its signal, evidence and the shop's message.
+    ``known``: the batch's alarms already recorded (``existing``); without it, this alarm's own lookup."""
+    raised_at = _at(event.at)
+    if known is None:
+        known = existing(session, [(info.id, compiled.rule.key, event.at)])
+    found = known.get((info.id, compiled.rule.key, raised_at.timestamp()))
+    if found is not None:
+        return found
     began = _at(event.since if event.since is not None else event.at)
     alarm = IotAlarm(
         id=uuid.uuid4(),
@@ -59,13 +81,35 @@ def raise_alarm(session: Session, settings: Settings, info: DeviceInfo, compiled
         value=event.value,
     )
     session.add(alarm)
+    if not (compiled.signal or compiled.notify_shop):
+        return alarm  # the row alone: flushed with the batch
     session.flush()
     text = _describe(info, compiled.label, event.value, began)
-    if compiled.signal and info.lng is not None and info.lat is not None:
-        _signal(session, settings, info, compiled, alarm, text)
-    if compiled.notify_shop and info.merchant_id is not None:
-        _notify(session, settings, info, alarm, f"【城管执法】{text}。请立即检查处理，整改情况可在商户端查看。")
+    category = compiled.category_code or defaults.CATEGORY[info.kind]
+    _announce(session, settings, info, alarm, text, category, signal=compiled.signal, notify=compiled.notify_shop,
+              advice="请立即检查处理，整改情况可在商户端查看。")  # fmt: skip
     return alarm
+
+
+def _announce(
+    session: Session,
+    settings: Settings,
+    info: DeviceInfo,
+    alarm: IotAlarm,
+    text: str,
+    category: str,
+    *,
+    signal: bool,
+    notify: bool,
+    advice: str,
+    lead_s: float | None = None,
+) -> None:
+    """What every alarm does beyond its row: a case source (channel ``iot``) with the readings as evidence, and the
+    shop's text message (its portal lists the alarm too)."""
+    if signal and info.lng is not None and info.lat is not None:
+        _signal(session, settings, info, alarm, text, category, lead_s)
+    if notify and info.merchant_id is not None:
+        _notify(session, settings, info, alarm, f"【城管执法】{text}。{advice}")
 
 
 def _describe(info: DeviceInfo, label: str, value: float | None, began: datetime) -> str:
@@ -74,10 +118,15 @@ def _describe(info: DeviceInfo, label: str, value: float | None, began: datetime
 
 
 def _signal(
-    session: Session, settings: Settings, info: DeviceInfo, compiled: Compiled, alarm: IotAlarm, text: str
+    session: Session,
+    settings: Settings,
+    info: DeviceInfo,
+    alarm: IotAlarm,
+    text: str,
+    category: str,
+    lead_s: float | None,
 ) -> None:
-    key = f"iot:{info.code}:{compiled.rule.key}:{int(alarm.raised_at.timestamp() * 1000)}"
-    category = compiled.category_code or defaults.CATEGORY[info.kind]
+    key = f"iot:{info.code}:{alarm.rule_key}:{int(alarm.raised_at.timestamp() * 1000)}"
     item = {
         "idempotency_key": key[:128],
         "channel": "iot",
@@ -88,7 +137,7 @@ def _signal(
         "description": text[:2000],
         "address": info.address,
         "device_id": info.code[:64],
-        "attributes": {"rule": compiled.rule.key[:64], "alarm_id": str(alarm.id)},
+        "attributes": {"rule": alarm.rule_key[:64], "alarm_id": str(alarm.id)},
     }
     [result] = ingest(session, [item], IOT_ACTOR)
     if result.problem is not None:
@@ -97,16 +146,22 @@ def _signal(
     alarm.signal_id = result.signal_id
     try:
         with session.begin_nested():
-            alarm.evidence_id = _evidence(session, settings, info, alarm, result.case_source_id)
+            alarm.evidence_id = _evidence(session, settings, info, alarm, result.case_source_id, lead_s)
     except Exception:  # the alarm and its case source stand without the file; the log says why
         log.exception("iot alarm %s: readings not fixed as evidence", alarm.id)
 
 
 def _evidence(
-    session: Session, settings: Settings, info: DeviceInfo, alarm: IotAlarm, source_id: uuid.UUID | None
+    session: Session,
+    settings: Settings,
+    info: DeviceInfo,
+    alarm: IotAlarm,
+    source_id: uuid.UUID | None,
+    lead_s: float | None,
 ) -> uuid.UUID:
-    """The readings from one interval before the condition began up to the alarm, as a CSV file (电子数据)."""
-    start = alarm.began_at - timedelta(seconds=info.interval_s)
+    """The readings from one interval (``lead_s``) before the condition began up to the alarm, as a CSV file
+    (电子数据)."""
+    start = alarm.began_at - timedelta(seconds=info.interval_s if lead_s is None else lead_s)
     rows = repository.window(session, info.id, start, alarm.raised_at)
     metrics = sorted({m for r in rows for m in r.values})
     buffer = io.StringIO()
@@ -152,38 +207,31 @@ def _notify(session: Session, settings: Settings, info: DeviceInfo, alarm: IotAl
     ]
 
 
-def clear(session: Session, alarm_id: uuid.UUID | None, ts: float) -> None:
-    if alarm_id is None:
-        return
-    alarm = session.get(IotAlarm, alarm_id)
-    if alarm is not None and alarm.state is AlarmState.active:
-        alarm.state, alarm.cleared_at = AlarmState.cleared, _at(ts)
-
-
-def escalate(session: Session, alarm_id: uuid.UUID | None, ts: float) -> None:
-    """The alarm went on past the rule's escalation time: level 2 (the console lists it first)."""
-    if alarm_id is None:
-        return
-    alarm = session.get(IotAlarm, alarm_id)
-    if alarm is not None and alarm.state is AlarmState.active:
-        alarm.level, alarm.escalated_at = 2, _at(ts)
+def info_of(device: IotDevice) -> DeviceInfo:
+    """The directory's view of a device read from its row (its rules aside)."""
+    return DeviceInfo(
+        device.id, device.code, device.name, device.kind, device.unit_id, device.merchant_id, device.lng, device.lat,
+        device.address, device.report_interval_s, device.factor_profile, (),
+    )  # fmt: skip
 
 
 def raise_offline(
-    session: Session, device_id: uuid.UUID, unit_id: uuid.UUID, at: datetime, last_seen: datetime | None
+    session: Session, settings: Settings, device: IotDevice, at: datetime, last_seen: datetime | None
 ) -> IotAlarm | None:
-    """The device went silent (watchdog) or its connection died (last will): one active offline alarm at a time."""
+    """The device went silent (watchdog) or its connection died (last will): one active offline alarm at a time,
+    a case source like any alarm (a monitor switched off or unplugged is what the seeds warn of) with the last
+    readings before the silence as evidence, and the shop told."""
     active = session.scalar(
         select(IotAlarm).where(
-            IotAlarm.device_id == device_id, IotAlarm.rule_key == "offline", IotAlarm.state == AlarmState.active
+            IotAlarm.device_id == device.id, IotAlarm.rule_key == "offline", IotAlarm.state == AlarmState.active
         )
     )
     if active is not None:
         return None
     alarm = IotAlarm(
         id=uuid.uuid4(),
-        device_id=device_id,
-        unit_id=unit_id,
+        device_id=device.id,
+        unit_id=device.unit_id,
         rule_key="offline",
         rule_label=RULE_LABELS[RuleKind.offline],
         kind=RuleKind.offline,
@@ -193,4 +241,11 @@ def raise_offline(
         raised_at=at,
     )
     session.add(alarm)
+    session.flush()
+    info = info_of(device)
+    since = f"自 {(last_seen or at).astimezone(SHANGHAI):%m-%d %H:%M} 起" if last_seen else "登记后"
+    text = f"{info.name}（{info.code}）离线：{since}未上报数据（约定每 {info.interval_s} 秒上报一次）"
+    _announce(session, settings, info, alarm, text, defaults.CATEGORY[info.kind], signal=True, notify=True,
+              advice="请检查设备供电与网络；擅自关闭、遮挡或拆除监测设备的，将依法处理。",
+              lead_s=10 * info.interval_s)  # fmt: skip
     return alarm

@@ -19,9 +19,11 @@ from chengguan.iot.ingest import Reading, process
 from chengguan.iot.schemas import (
     AlarmFilter,
     AlarmList,
+    DeviceEdit,
     DeviceIn,
     DeviceList,
     DeviceOut,
+    DeviceRemoved,
     ReadingIn,
     ReadingList,
     ReadingOut,
@@ -71,6 +73,20 @@ def get_device(device_code: Code, session: SessionDep, principal: Reader) -> Dev
     return service.device_out(session, [service.load(session, principal, device_code)])[0]
 
 
+@router.patch("/devices/{device_code}", summary="修改物联网设备（只改所给字段）")
+def edit_device(device_code: Code, body: DeviceEdit, session: SessionDep, principal: Writer) -> DeviceOut:
+    device = service.edit(session, principal, service.load(session, principal, device_code), body)
+    DIRECTORY.forget()
+    return service.device_out(session, [device])[0]
+
+
+@router.delete("/devices/{device_code}", summary="删除物联网设备（有读数或告警的设备改为停用）")
+def delete_device(device_code: Code, session: SessionDep, principal: Writer) -> DeviceRemoved:
+    out = service.remove(session, principal, service.load(session, principal, device_code))
+    DIRECTORY.forget()
+    return out
+
+
 @router.get("/devices/{device_code}/rules", summary="设备生效的告警规则")
 def device_rules(device_code: Code, session: SessionDep, principal: Reader) -> RuleList:
     device = service.load(session, principal, device_code)
@@ -83,7 +99,7 @@ def put_device_rules(
     device_code: Code, body: Annotated[list[RuleIn], Field(max_length=50)], session: SessionDep, principal: Writer
 ) -> RuleList:
     device = service.load(session, principal, device_code)
-    service.set_rules(session, device, None, body)
+    service.audit_rules(session, principal, device, None, service.set_rules(session, device, None, body))
     DIRECTORY.forget()
     source, specs = service.effective_specs(session, device)
     return service.rule_list(source, specs, device_code=device.code)
@@ -99,7 +115,7 @@ def put_kind_rules(
     kind: SensorKind, body: Annotated[list[RuleIn], Field(max_length=50)], session: SessionDep, principal: Writer
 ) -> RuleList:
     service.require_city_wide(session, principal)
-    service.set_rules(session, None, kind, body)
+    service.audit_rules(session, principal, None, kind, service.set_rules(session, None, kind, body))
     DIRECTORY.forget()
     return service.kind_rules(session, kind)
 
@@ -140,10 +156,30 @@ def device_series(
 ) -> Series:
     device = service.load(session, principal, device_code)
     since = clock.now() - timedelta(hours=hours)
+    if hours > RAW_HOURS:  # a long range: the hourly history (kept after the raw readings expire)
+        means = repository.hourly(session, device.id, metric, since)
+        grouped = regroup(means, since, hours, points)
+        return Series(metric=metric, points=[SeriesPoint(ts=t, value=v) for t, v in grouped])
     rows = repository.readings(session, device.id, limit=50_000, since=since)
     return Series(
         metric=metric, points=[SeriesPoint(ts=t, value=v) for t, v in downsample(rows, metric, since, hours, points)]
     )
+
+
+RAW_HOURS = 72
+
+
+def regroup(
+    means: list[tuple[datetime, int, float]], since: datetime, hours: float, points: int
+) -> list[tuple[datetime, float]]:
+    """Hourly (time, count, mean) into ``points`` buckets, weighted by count."""
+    bucket = max(3600.0, hours * 3600 / points)
+    sums: dict[int, list[float]] = {}
+    for at, n, mean in means:
+        acc = sums.setdefault(int((at - since).total_seconds() // bucket), [0.0, 0.0])
+        acc[0] += mean * n
+        acc[1] += n
+    return [(since + timedelta(seconds=(k + 0.5) * bucket), s / c) for k, (s, c) in sorted(sums.items()) if c]
 
 
 def downsample(
@@ -179,6 +215,8 @@ portal_router = APIRouter(prefix="/portal", tags=["商户端"], responses=PROBLE
 
 
 class ShopAlarm(Out):
+    shop_code: str | None
+    device_code: str
     device_name: str
     rule_label: str
     state: str
@@ -194,6 +232,8 @@ def shop_alarms(merchant: PortalMerchant, session: SessionDep) -> list[ShopAlarm
     rows = repository.shop_alarms(session, account.id)
     return [
         ShopAlarm(
+            shop_code=shop,
+            device_code=d.code,
             device_name=d.name,
             rule_label=a.rule_label,
             state=a.state.value,
@@ -201,5 +241,5 @@ def shop_alarms(merchant: PortalMerchant, session: SessionDep) -> list[ShopAlarm
             raised_at=a.raised_at,
             cleared_at=a.cleared_at,
         )
-        for a, d in rows
+        for a, d, shop in rows
     ]

@@ -38,7 +38,7 @@ from chengguan.iot.directory import Directory
 from chengguan.iot.hj212 import FrameError
 from chengguan.iot.ingest import Reading, process
 from chengguan.iot.models import IotAlarm, IotDevice
-from chengguan.iot.partitions import ensure_partitions
+from chengguan.iot.retention import maintain, partitions_ahead
 
 log = logging.getLogger("chengguan.iot.bridge")
 DEFAULT_URL = "mqtt://127.0.0.1:1883"
@@ -217,7 +217,7 @@ class Bridge:
                     if values:
                         readings.append(Reading(f"mn:{p.ident}", ts, values))
                 elif p.kind == "status":
-                    health.last_will(session, p.ident, bool(p.online), clock.now())
+                    health.last_will(session, self.settings, p.ident, bool(p.online), clock.now())
             outcome = process(session, self.settings, readings, self.directory)
             if bad:
                 self._count_malformed(session, bad)
@@ -227,6 +227,7 @@ class Bridge:
                         select(IotAlarm, IotDevice.code)
                         .join(IotDevice, IotDevice.id == IotAlarm.device_id)
                         .where(IotAlarm.id.in_(outcome.raised))
+                        .execution_options(populate_existing=True)  # cleared in the same batch by a Core update
                     ).tuples()
                 )
                 if outcome.raised
@@ -267,18 +268,21 @@ class Bridge:
     # -- watchdog and stats ------------------------------------------------------------------------------------------
 
     def _watch(self) -> None:
-        last_partitions = 0.0
+        try:  # months of readings made ready ahead before the first batch (PostgreSQL)
+            partitions_ahead(self.db, self.settings, clock.now())
+        except Exception:
+            log.exception("reading partitions not checked")
+        last_upkeep = time.monotonic()
         while not self._stop.wait(self.settings.iot_watchdog_s):
-            if time.monotonic() - last_partitions > 3600:  # months of readings made ready ahead (PostgreSQL)
-                last_partitions = time.monotonic()
+            if time.monotonic() - last_upkeep > 3600:  # partitions ahead, hourly history, retention (iot.retention)
+                last_upkeep = time.monotonic()
                 try:
-                    with self.db.engine.begin() as connection:
-                        ensure_partitions(connection, clock.now())
+                    maintain(self.db, self.settings, clock.now())
                 except Exception:
-                    log.exception("reading partitions not checked")
+                    log.exception("reading maintenance failed")
             try:
                 with self.db.session() as session, session.begin():
-                    health.sweep(session, clock.now())
+                    health.sweep(session, self.settings, clock.now())
             except Exception:
                 log.exception("watchdog sweep failed")
 

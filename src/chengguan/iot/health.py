@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from chengguan.core.config import Settings
 from chengguan.core.principals import StaffPrincipal
 from chengguan.iot import alarms
 from chengguan.iot.enums import AlarmState, Health
@@ -29,26 +30,26 @@ def overdue(last_seen: datetime, interval_s: int, now: datetime) -> datetime | N
     return due if now >= due else None
 
 
-def sweep(session: Session, now: datetime) -> list[uuid.UUID]:
+def sweep(session: Session, settings: Settings, now: datetime) -> list[uuid.UUID]:
     """Mark overdue devices offline and raise their offline alarms; the ids of the devices marked."""
     rows = session.execute(
-        select(IotDevice.id, IotDevice.unit_id, IotDevice.last_seen_at, IotDevice.report_interval_s).where(
+        select(IotDevice.id, IotDevice.last_seen_at, IotDevice.report_interval_s).where(
             IotDevice.active.is_(True), IotDevice.health == Health.online, IotDevice.last_seen_at.is_not(None)
         )
     ).all()
     marked = []
-    for device_id, unit_id, last_seen, interval in rows:
+    for device_id, last_seen, interval in rows:
         due = overdue(last_seen, interval, now)
         if due is None:
             continue
-        went = mark_offline(session, device_id, unit_id, due, last_seen)
+        went = mark_offline(session, settings, device_id, due, last_seen)
         if went:
             marked.append(device_id)
     return marked
 
 
 def mark_offline(
-    session: Session, device_id: uuid.UUID, unit_id: uuid.UUID, at: datetime, last_seen: datetime | None
+    session: Session, settings: Settings, device_id: uuid.UUID, at: datetime, last_seen: datetime | None
 ) -> bool:
     """Offline now (guarded so two bridges do not both mark it); the offline alarm with it."""
     done = session.execute(
@@ -59,19 +60,21 @@ def mark_offline(
     )
     if not done.rowcount:  # type: ignore[attr-defined]
         return False
-    alarms.raise_offline(session, device_id, unit_id, at, last_seen)
+    device = session.get(IotDevice, device_id)
+    assert device is not None
+    alarms.raise_offline(session, settings, device, at, last_seen)
     session.flush()
     return True
 
 
-def last_will(session: Session, code: str, online: bool, now: datetime) -> bool:
+def last_will(session: Session, settings: Settings, code: str, online: bool, now: datetime) -> bool:
     """A status message on ``…/devices/{code}/status``: ``offline`` (the broker published the device's last will,
     or the device said so) marks it offline at once; ``online`` marks it online and clears the offline alarm."""
     device = session.scalar(select(IotDevice).where(IotDevice.code == code))
     if device is None:
         return False
     if not online:
-        return mark_offline(session, device.id, device.unit_id, now, device.last_seen_at)
+        return mark_offline(session, settings, device.id, now, device.last_seen_at)
     device.health, device.last_seen_at = Health.online, now
     for alarm in session.scalars(
         select(IotAlarm).where(

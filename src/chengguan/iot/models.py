@@ -88,6 +88,17 @@ class IotReading(Base):
     received_at: Mapped[datetime] = mapped_column(default=clock.now)
 
 
+class IotReadingHourly(Base):
+    """The downsampled history: per device and hour, each metric's count, minimum, maximum and mean. Kept after the
+    raw readings of its month are archived and dropped (iot.retention), so a year's chart still has its curve."""
+
+    __tablename__ = "iot_reading_hourly"
+
+    device_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("iot_device.id", ondelete="CASCADE"), primary_key=True)
+    hour: Mapped[datetime] = mapped_column(primary_key=True)
+    stats: Mapped[dict[str, Any]] = mapped_column(JSON)  # {metric: [n, min, max, mean]}
+
+
 class IotAlarm(UUIDPrimaryKey, Base):
     """An alarm a rule raised at a reading's time; one per (device, rule, raised_at), cleared by a later reading."""
 

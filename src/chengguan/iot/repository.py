@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from chengguan.core.principals import StaffPrincipal
 from chengguan.intake.models import CaseSource, Signal
 from chengguan.iot.enums import AlarmState, SensorKind
-from chengguan.iot.models import IotAlarm, IotDevice, IotReading, IotRule
+from chengguan.iot.models import IotAlarm, IotDevice, IotReading, IotReadingHourly, IotRule
 from chengguan.kit.repository import Repository
 from chengguan.merchants.models import Merchant
 from chengguan.org.scope import scope_clause
@@ -40,6 +40,13 @@ def code_taken(session: Session, code: str, mn: str | None) -> str | None:
     return None
 
 
+def has_history(session: Session, device_id: uuid.UUID) -> bool:
+    """Whether the device reported or alarmed (its records may be evidence)."""
+    reading = select(IotReading.ts).where(IotReading.device_id == device_id).limit(1)
+    alarm = select(IotAlarm.id).where(IotAlarm.device_id == device_id).limit(1)
+    return session.scalar(reading) is not None or session.scalar(alarm) is not None
+
+
 def rules_of(session: Session, *, device_id: uuid.UUID | None = None, kind: SensorKind | None = None) -> list[IotRule]:
     """A device's own rules, or (device_id None) the rules of a kind."""
     statement = select(IotRule).order_by(IotRule.key)
@@ -60,6 +67,16 @@ def readings(session: Session, device_id: uuid.UUID, *, limit: int, since: datet
     if since is not None:
         statement = statement.where(IotReading.ts >= since)
     return list(session.scalars(statement.order_by(IotReading.ts.desc()).limit(limit)))
+
+
+def hourly(session: Session, device_id: uuid.UUID, metric: str, since: datetime) -> list[tuple[datetime, int, float]]:
+    """The hourly history of one metric since ``since``: (hour, count, mean), oldest first."""
+    rows = session.execute(
+        select(IotReadingHourly.hour, IotReadingHourly.stats)
+        .where(IotReadingHourly.device_id == device_id, IotReadingHourly.hour >= since)
+        .order_by(IotReadingHourly.hour)
+    ).tuples()
+    return [(hour, int(s[metric][0]), float(s[metric][3])) for hour, s in rows if metric in s]
 
 
 def window(session: Session, device_id: uuid.UUID, start: datetime, end: datetime) -> list[IotReading]:
@@ -114,13 +131,15 @@ def active_counts(session: Session, device_ids: Iterable[uuid.UUID]) -> dict[uui
     return dict(rows.tuples().all())
 
 
-def shop_alarms(session: Session, account_id: uuid.UUID, limit: int = 100) -> list[tuple[IotAlarm, IotDevice]]:
-    """Alarms of the devices on the shops a merchant-portal account holds, newest first."""
-    shops = select(Merchant.id).where(Merchant.account_id == account_id)
+def shop_alarms(
+    session: Session, account_id: uuid.UUID, limit: int = 100
+) -> list[tuple[IotAlarm, IotDevice, str | None]]:
+    """Alarms of the devices on the shops a merchant-portal account holds (with the shop's code), newest first."""
     rows = session.execute(
-        select(IotAlarm, IotDevice)
+        select(IotAlarm, IotDevice, Merchant.code)
         .join(IotDevice, IotDevice.id == IotAlarm.device_id)
-        .where(IotDevice.merchant_id.in_(shops))
+        .join(Merchant, Merchant.id == IotDevice.merchant_id)
+        .where(Merchant.account_id == account_id)
         .order_by(IotAlarm.raised_at.desc())
         .limit(limit)
     )

@@ -42,6 +42,38 @@ class DeviceIn(Schema):
         return self
 
 
+class DeviceEdit(Schema):
+    """``PATCH /iot/devices/{device_code}``: the fields sent change, the others stay (``null`` clears an optional
+    one). The code and kind are the device's identity and do not change."""
+
+    name: str | None = Field(None, min_length=1, max_length=100)
+    report_interval_s: int | None = Field(None, ge=1, le=86_400)
+    unit_id: uuid.UUID | None = None
+    merchant_code: str | None = Field(None, max_length=16)
+    site: str | None = Field(None, max_length=200)
+    address: str | None = Field(None, max_length=256)
+    lng: Lng | None = None
+    lat: Lat | None = None
+    calibrated_on: date | None = None
+    hj212_mn: str | None = Field(None, pattern=r"^[A-Za-z0-9]{1,24}$")
+    factor_profile: str | None = Field(None, max_length=40)
+    active: bool | None = Field(None, description="停用的设备不再接收读数、不做离线判定")
+
+    @model_validator(mode="after")
+    def _both_coordinates(self) -> DeviceEdit:
+        if ("lng" in self.model_fields_set) != ("lat" in self.model_fields_set) or (self.lng is None) != (
+            self.lat is None
+        ):
+            raise ValueError("经度与纬度须同时填写")
+        return self
+
+
+class DeviceRemoved(Out):
+    code: str
+    deleted: bool = Field(description="没有读数与告警的设备直接删除")
+    deactivated: bool = Field(description="有读数或告警的设备停用（记录作为证据保留）")
+
+
 class WindowIn(Schema):
     start: str = Field(description="开始时刻 HH:MM（北京时间）")
     end: str = Field(description="结束时刻 HH:MM；早于开始时刻表示跨夜")

@@ -6,16 +6,18 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from chengguan.audit import events
+from chengguan.core import clock
 from chengguan.core.errors import Conflict, Forbidden, NotFound, field_error
 from chengguan.core.principals import StaffPrincipal
 from chengguan.iot import defaults, repository
 from chengguan.iot.enums import SENSOR_LABELS, AlarmState, SensorKind
 from chengguan.iot.factors import profiles
 from chengguan.iot.models import IotDevice, IotRule, IotRuleState
-from chengguan.iot.schemas import AlarmOut, DeviceIn, DeviceOut, RuleIn, RuleList, RuleOut
+from chengguan.iot.schemas import AlarmOut, DeviceEdit, DeviceIn, DeviceOut, DeviceRemoved, RuleIn, RuleList, RuleOut
 from chengguan.iot.spec import normalise
 from chengguan.merchants.models import Merchant
 from chengguan.org.repository import unit_names
@@ -61,7 +63,83 @@ def register(session: Session, principal: StaffPrincipal, data: DeviceIn) -> Iot
     )
     session.add(device)
     session.flush()
+    events.record(session, principal, "iot_device.create", "iot_device", device.id, f"{device.code} {device.name}",
+                  kind=device.kind, unit_id=str(device.unit_id), merchant_code=data.merchant_code,
+                  report_interval_s=device.report_interval_s, hj212_mn=device.hj212_mn)  # fmt: skip
     return device
+
+
+_EDITABLE = ("name", "report_interval_s", "site", "address", "lng", "lat", "calibrated_on", "hj212_mn",
+             "factor_profile", "active")  # fmt: skip
+
+
+def edit(session: Session, principal: StaffPrincipal, device: IotDevice, data: DeviceEdit) -> IotDevice:
+    """Change the fields sent; the responsible unit stays within the caller's data scope; audited with the old and
+    new values."""
+    sent = data.model_fields_set
+    if "name" in sent and not data.name:
+        raise field_error("name", "名称不能为空")
+    if "report_interval_s" in sent and data.report_interval_s is None:
+        raise field_error("report_interval_s", "须填写上报间隔")
+    if "active" in sent and data.active is None:
+        raise field_error("active", "须为 true 或 false")
+    if data.hj212_mn and data.hj212_mn != device.hj212_mn and repository.code_taken(session, "", data.hj212_mn):
+        raise Conflict("HJ 212 MN已登记", code="iot.hj212_mn_taken")
+    if data.factor_profile and data.factor_profile not in profiles():
+        raise field_error("factor_profile", f"未知的因子编码配置 {data.factor_profile}", code="iot.profile_unknown")
+    changes: dict[str, Any] = {}
+    if "merchant_code" in sent:
+        merchant = None
+        if data.merchant_code:
+            merchant = session.scalar(select(Merchant).where(Merchant.code == data.merchant_code))
+            if merchant is None:
+                raise field_error("merchant_code", "商户不存在", code="iot.merchant_unknown")
+        changes["merchant_id"] = merchant.id if merchant else None
+    if "unit_id" in sent:
+        if data.unit_id is None or not unit_in_scope(session, principal, data.unit_id):
+            raise Forbidden("该单位不在您的数据权限范围内", code="iot.unit_out_of_scope")
+        changes["unit_id"] = data.unit_id
+    changes |= {f: getattr(data, f) for f in _EDITABLE if f in sent}
+    before = {k: _plain(getattr(device, k)) for k in changes if getattr(device, k) != changes[k]}
+    for k, v in changes.items():
+        setattr(device, k, v)
+    session.flush()
+    events.record(session, principal, "iot_device.update", "iot_device", device.id, f"{device.code} {device.name}",
+                  before=before, after={k: _plain(changes[k]) for k in before})  # fmt: skip
+    return device
+
+
+def _plain(value: Any) -> Any:
+    return value if value is None or isinstance(value, bool | int | float | str) else str(value)
+
+
+def remove(session: Session, principal: StaffPrincipal, device: IotDevice) -> DeviceRemoved:
+    """Delete a device that never reported nor alarmed; one with readings or alarms is deactivated instead (its
+    records may be evidence of a case and stay)."""
+    label = f"{device.code} {device.name}"
+    if repository.has_history(session, device.id):
+        device.active = False
+        session.flush()
+        events.record(session, principal, "iot_device.deactivate", "iot_device", device.id, label,
+                      reason="设备有读数或告警记录，停用而不删除")  # fmt: skip
+        return DeviceRemoved(code=device.code, deleted=False, deactivated=True)
+    events.record(session, principal, "iot_device.delete", "iot_device", device.id, label, kind=device.kind)
+    session.delete(device)
+    session.flush()
+    return DeviceRemoved(code=device.code, deleted=True, deactivated=False)
+
+
+def audit_rules(
+    session: Session, principal: StaffPrincipal, device: IotDevice | None, kind: SensorKind | None, rows: list[IotRule]
+) -> None:
+    rules = [f"{r.key}（{r.label}）" for r in rows] or ["（恢复默认规则）"]
+    if device is not None:
+        events.record(session, principal, "iot_rule.put", "iot_device", device.id, f"{device.code} {device.name}",
+                      rules=rules)  # fmt: skip
+    else:
+        assert kind is not None
+        events.record(session, principal, "iot_rule.put", "iot_rule", None, f"{SENSOR_LABELS[kind]}（全市）",
+                      sensor_kind=kind, rules=rules)  # fmt: skip
 
 
 def load(session: Session, principal: StaffPrincipal, code: str) -> IotDevice:
@@ -80,13 +158,16 @@ def set_rules(
     keys = [s["key"] for s in specs]
     if len(set(keys)) != len(keys):
         raise field_error("rules", "规则键重复（同一指标同一阈值只能有一条）", code="iot.rule_duplicate")
+    now = clock.now()  # the devices' mark moves: every bridge's directory reloads their rules (iot.directory)
     if device is not None:
+        device.updated_at = now
         session.execute(delete(IotRule).where(IotRule.device_id == device.id))
         session.execute(
             delete(IotRuleState).where(IotRuleState.device_id == device.id, IotRuleState.rule_key.not_in(keys or [""]))
         )
     else:
         session.execute(delete(IotRule).where(IotRule.device_id.is_(None), IotRule.sensor_kind == kind))
+        session.execute(update(IotDevice).where(IotDevice.kind == kind).values(updated_at=now))
     rows = [
         IotRule(
             device_id=device.id if device else None,

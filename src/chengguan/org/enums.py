@@ -45,6 +45,8 @@ class DeviceKind(StrEnum):
     body_camera = "body_camera"
     camera = "camera"
     sensor = "sensor"
+    drone = "drone"
+    relay_vehicle = "relay_vehicle"  # 中继车: a vehicle carrying cameras and the link for a site without a network
 
 
 class DeviceStatus(StrEnum):
@@ -72,6 +74,8 @@ DEVICE_KIND_LABELS = {
     DeviceKind.body_camera: "执法记录仪",
     DeviceKind.camera: "视频探头",
     DeviceKind.sensor: "物联感知设备",
+    DeviceKind.drone: "无人机",
+    DeviceKind.relay_vehicle: "中继车",
 }
 DEVICE_STATUS_LABELS = {DeviceStatus.online: "在线", DeviceStatus.offline: "离线", DeviceStatus.retired: "报废"}
 

@@ -182,6 +182,9 @@ class DeviceService(CrudService[Device]):
 
     keyword_columns = ("code", "name")
 
+    def before_delete(self, session: Session, principal: StaffPrincipal, obj: Device) -> None:
+        usage.refuse_device_delete(session, obj.id)  # e.g. its video alarms (possibly evidence)
+
     def to_read(self, session: Session, objs: list[Device]) -> list[BaseModel]:
         return with_unit_names(session, objs, DeviceRead)
 

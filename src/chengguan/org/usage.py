@@ -28,6 +28,7 @@ class Reference:
 
 _unit_references: list[Reference] = []
 _officer_references: list[Reference] = []
+_device_references: list[Reference] = []
 _subject_deleted: list[Callable[[Session, str, uuid.UUID], None]] = []
 _officer_accounts: list[Callable[[Session, list[uuid.UUID]], dict[uuid.UUID, uuid.UUID]]] = []
 
@@ -40,6 +41,15 @@ def unit_referenced_by(column: Any, what: str) -> None:
 def officer_referenced_by(column: Any, message: str, code: str) -> None:
     """Rows whose ``column`` holds an officer id keep that officer from being deleted (409 ``code``)."""
     _officer_references.append(Reference(column, message, code))
+
+
+def device_referenced_by(column: Any, message: str, code: str = "device.in_use") -> None:
+    """Rows whose ``column`` holds a device id keep that device from being deleted (409 ``code``)."""
+    _device_references.append(Reference(column, message, code))
+
+
+def refuse_device_delete(session: Session, device_id: uuid.UUID) -> None:
+    refuse_if_referenced(session, _device_references, device_id)
 
 
 def on_subject_deleted(forget: Callable[[Session, str, uuid.UUID], None]) -> None:

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import copy
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, TypeAlias
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,23 +20,29 @@ from chengguan.core import clock
 from chengguan.core.config import Settings
 from chengguan.core.errors import NotFound
 from chengguan.core.principals import Actor
+from chengguan.evidence.enums import EvidenceKind
+from chengguan.evidence.machine import record_for_source, seal_full_batches
 from chengguan.intake import media
 from chengguan.intake.enums import Channel
 from chengguan.intake.ingest import ingest
 from chengguan.intake.schemas import SignalIn
+from chengguan.kit.media import detect
 from chengguan.law.seed import categories
 from chengguan.org.enums import DeviceStatus
 from chengguan.org.models import Device
 from chengguan.video import repository
 from chengguan.video.engine import Alarm, Detection, Frame, Zone, new_state, snapshot_refs, step
-from chengguan.video.machine_evidence import record_snapshot, seal_full_batches
 from chengguan.video.models import VideoAlarm, VideoEngineState, VideoZone
 from chengguan.video.registry import standing_of
 from chengguan.video.schedule import from_json
 from chengguan.video.standing import CLUE_NOTE, EVIDENCE_NOTE
+from chengguan.video.throttle import admit
 
 MEDIA_PREFIX = "/api/v1/media/"
 _FRAME = "frame:"
+CLIP_TYPES = frozenset({"video/mp4", "video/webm", "video/x-msvideo", "video/x-matroska", "video/quicktime"})
+# A clip for an alarm: the bytes a push carried, or a function cutting one from what the source still holds.
+ClipSource: TypeAlias = bytes | Callable[[Alarm], bytes | None] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +90,10 @@ def process(
     actor: Actor,
     *,
     source: str = "api",
+    clip: ClipSource = None,
 ) -> list[VideoAlarm]:
-    """Run the camera's frames (time order) through its zones; the alarms raised, stored and signalled."""
+    """Run the camera's frames (time order) through its zones; the alarms raised, stored and signalled (a camera
+    over its hourly alarm limit has the rest counted, not raised: video.throttle)."""
     now = clock.now()
     row = _state_row(session, device, now)
     state = copy.deepcopy(row.state) or new_state()  # a new object: the JSON column sees the change
@@ -117,28 +125,33 @@ def process(
         row.last_frame_at = ordered[-1].ts
     if not row.stream_ok:
         _set_stream(device, row, True, None)
-    alarms = [_store(session, settings, device, a, [url_of(s) for s in a.snapshots], actor, source, now)
+    alarms = [_store(session, settings, device, row, a, [url_of(s) for s in a.snapshots], actor, source, now, clip)
               for a in raised]  # fmt: skip
     session.flush()
-    if any(a.evidence_ids for a in alarms):
+    kept = [a for a in alarms if a is not None]
+    if any(a.evidence_ids for a in kept):
         seal_full_batches(session, settings)
-    return [a for a in alarms if a is not None]
+    return kept
 
 
 def _store(
     session: Session,
     settings: Settings,
     device: Device,
+    state: VideoEngineState,
     alarm: Alarm,
     snapshots: list[str],
     actor: Actor,
     source: str,
     now: datetime,
-) -> VideoAlarm:
+    clip: ClipSource,
+) -> VideoAlarm | None:
     key = f"video:{device.code}:{alarm.zone_id}:{int(alarm.started_at.timestamp())}"
     existing = session.scalar(select(VideoAlarm).where(VideoAlarm.idempotency_key == key))
     if existing is not None:
         return existing
+    if not admit(session, settings, device, state, alarm.raised_at):
+        return None
     review = repository.review_of(session, device.id)
     usable = standing_of(review, clock.local_date(alarm.raised_at)).evidence_capable
     category = categories().get(alarm.category_code, alarm.category_code)
@@ -164,25 +177,54 @@ def _store(
         [result] = ingest(session, [signal], actor)
         row.signal_id, row.case_source_id = result.signal_id, result.case_source_id
     if usable:
+        fix = _Fixer(session, settings, device, row, what, review.site if review else None, actor, now)
         row.evidence_ids = [
-            str(
-                _evidence(
-                    session, settings, device, row, url, at, f"{i + 1}/{len(snapshots)}", what, review, actor, now
-                ).id
-            )
+            str(fix.snapshot(url, at, f"{i + 1}/{len(snapshots)}"))
             for i, (url, at) in enumerate(zip(snapshots, alarm.snapshot_times, strict=True))
         ]
+        data = clip(alarm) if callable(clip) else clip
+        if data:
+            row.clip_evidence_id = fix.clip(data, alarm)
+            if row.clip_evidence_id is not None:
+                row.evidence_ids = [*row.evidence_ids, str(row.clip_evidence_id)]
     return row
 
 
-def _evidence(session, settings, device, alarm, url, captured, nth, what, review, actor, now):  # type: ignore[no-untyped-def]
-    path, mime = media.locate(settings.data_dir, url.removeprefix(MEDIA_PREFIX))
-    return record_snapshot(
-        session, settings, actor, path.read_bytes(), mime=mime, source_id=alarm.case_source_id,
-        title=f"视频抓拍 {nth}：{device.name}「{alarm.zone_name}」",
-        description=f"{what}。告警编号 {alarm.id}，设备 {device.code}。", captured_at=captured,
-        device_code=device.code, lng=device.lng, lat=device.lat, address=review.site if review else None, now=now,
-    )  # fmt: skip
+@dataclass(frozen=True)
+class _Fixer:
+    """An alarm's snapshots and clip fixed as machine evidence on its case source (evidence.machine)."""
+
+    session: Session
+    settings: Settings
+    device: Device
+    alarm: VideoAlarm
+    what: str
+    site: str | None
+    actor: Actor
+    now: datetime
+
+    def _fix(self, data: bytes, mime: str, kind: EvidenceKind, title: str, at: datetime, ext: str) -> uuid.UUID:
+        d = self.device
+        return record_for_source(
+            self.session, self.settings, self.actor, self.alarm.case_source_id, data, kind=kind, mime=mime,
+            filename=f"{d.code}-{at.astimezone(UTC):%Y%m%dT%H%M%S}.{ext}", title=title, device=d.code,
+            captured_at=at, lng=d.lng, lat=d.lat, address=self.site, now=self.now,
+            description=f"{self.what}。告警编号 {self.alarm.id}，设备 {d.code}。",
+        ).id  # fmt: skip
+
+    def snapshot(self, url: str, at: datetime, nth: str) -> uuid.UUID:
+        path, mime = media.locate(self.settings.data_dir, url.removeprefix(MEDIA_PREFIX))
+        title = f"视频抓拍 {nth}：{self.device.name}「{self.alarm.zone_name}」"
+        ext = "png" if mime == "image/png" else "jpg"
+        return self._fix(path.read_bytes(), mime, EvidenceKind.photo, title, at, ext)
+
+    def clip(self, data: bytes, alarm: Alarm) -> uuid.UUID | None:
+        mime = detect(data[:4096])
+        if mime not in CLIP_TYPES:  # not a video we keep: the alarm stands on its snapshots
+            return None
+        title = f"视频片段：{self.device.name}「{self.alarm.zone_name}」"
+        ext = {"video/webm": "webm", "video/x-msvideo": "avi", "video/x-matroska": "mkv", "video/quicktime": "mov"}
+        return self._fix(data, mime, EvidenceKind.video, title, alarm.started_at, ext.get(mime, "mp4"))
 
 
 def _set_stream(device: Device, row: VideoEngineState, ok: bool, error: str | None) -> None:

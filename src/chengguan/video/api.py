@@ -8,14 +8,16 @@ import binascii
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Path, Query
+from fastapi import APIRouter, Body, Depends, File, Form, Path, Query, UploadFile
 
 from chengguan.core.access import SessionDep, SettingsDep, require
 from chengguan.core.errors import PROBLEM_RESPONSES, field_error
 from chengguan.core.principals import StaffPrincipal
-from chengguan.kit.schemas import PageQuery, Paginated
+from chengguan.evidence.api import items as evidence_items
+from chengguan.evidence.schemas import EvidenceRead
+from chengguan.kit.schemas import IsoDateTime, PageQuery, Paginated
 from chengguan.org.enums import DeviceKind
-from chengguan.video import alarms, handling, patrol, registry, vendors
+from chengguan.video import alarms, footage, handling, patrol, registry, vendors
 from chengguan.video.engine import Detection
 from chengguan.video.schemas import (
     AccuracyRow,
@@ -41,6 +43,7 @@ Reviewer = Annotated[StaffPrincipal, Depends(require("device:write", "legal:revi
 Feeder = Annotated[StaffPrincipal, Depends(require("signal:write"))]
 AlarmReader = Annotated[StaffPrincipal, Depends(require("source:read"))]
 AlarmManager = Annotated[StaffPrincipal, Depends(require("source:manage"))]
+FootageWriter = Annotated[StaffPrincipal, Depends(require("case:write", "source:manage"))]
 DeviceId = Annotated[uuid.UUID, Path(description="设备 ID")]
 AlarmId = Annotated[uuid.UUID, Path(description="告警 ID")]
 
@@ -101,7 +104,8 @@ def post_detections(session: SessionDep, settings: SettingsDep, principal: Feede
         )
         for i, f in enumerate(body.frames)
     ]
-    raised = alarms.process(session, settings, device, frames, principal.actor, source="api")
+    clip = _decode(body.clip, "clip", "短视频须为 MP4/WebM 的 base64 编码") if body.clip else None
+    raised = alarms.process(session, settings, device, frames, principal.actor, source="api", clip=clip)
     return DetectionsOut(alarms=[
         AlarmBrief(alarm_id=a.id, zone=a.zone_name, category_code=a.category_code, signal_id=a.signal_id,
                    evidence_usable=a.evidence_usable)
@@ -110,12 +114,14 @@ def post_detections(session: SessionDep, settings: SettingsDep, principal: Feede
 
 
 def _image(snapshot: str | None, i: int) -> bytes | None:
-    if not snapshot:
-        return None
+    return _decode(snapshot, f"frames[{i}].snapshot", "抓拍须为 JPEG 的 base64 编码") if snapshot else None
+
+
+def _decode(text: str, field: str, message: str) -> bytes:
     try:
-        return base64.b64decode(snapshot, validate=True)
+        return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
-        raise field_error(f"frames[{i}].snapshot", "抓拍须为 JPEG 的 base64 编码", code="video.bad_snapshot") from None
+        raise field_error(field, message, code="video.bad_snapshot") from None
 
 
 @router.post("/vendors/{vendor}/alarms", summary="AI 边缘盒告警推送（generic / isapi 格式，见接口文档）")
@@ -128,12 +134,45 @@ def vendor_push(
 ) -> DetectionsOut:
     push = vendors.adapt(vendor, body)
     device = alarms.camera_by_code(session, push.camera_code)
-    raised = alarms.process(session, settings, device, [push.frame], principal.actor, source=f"box:{vendor}")
+    raised = alarms.process(
+        session, settings, device, [push.frame], principal.actor, source=f"box:{vendor}", clip=push.clip
+    )
     return DetectionsOut(alarms=[
         AlarmBrief(alarm_id=a.id, zone=a.zone_name, category_code=a.category_code, signal_id=a.signal_id,
                    evidence_usable=a.evidence_usable)
         for a in raised
     ])  # fmt: skip
+
+
+@router.post(
+    "/footage",
+    status_code=201,
+    summary="无人机、中继车、执法记录仪等设备的视频或抓拍作为电子技术监控设备记录存证（挂到案源或案件）",
+)
+def post_footage(
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: FootageWriter,
+    device_code: Annotated[str, Form(min_length=1, max_length=40, description="设备编号")],
+    file: Annotated[UploadFile, File(description="视频或照片（类型按内容识别）")],
+    source_id: Annotated[uuid.UUID | None, Form(description="案源 ID（与 case_id 二选一）")] = None,
+    case_id: Annotated[uuid.UUID | None, Form(description="案件 ID（与 source_id 二选一）")] = None,
+    captured_at: Annotated[IsoDateTime | None, Form(description="拍摄时间（带时区）")] = None,
+    lng: Annotated[float | None, Form(ge=-180, le=180, description="拍摄位置经度（WGS-84）")] = None,
+    lat: Annotated[float | None, Form(ge=-90, le=90, description="拍摄位置纬度")] = None,
+    address: Annotated[str | None, Form(max_length=256)] = None,
+    title: Annotated[str | None, Form(max_length=200)] = None,
+    description: Annotated[str | None, Form(max_length=4000)] = None,
+) -> EvidenceRead:
+    for name, value in (("address", address), ("title", title), ("description", description)):
+        if value is not None and "\x00" in value:
+            raise field_error(name, "文本中不能包含空字符（U+0000）")
+    item = footage.attach(
+        session, settings, principal, device_code, file.file, filename=file.filename or "footage",
+        mime=file.content_type, source_id=source_id, case_id=case_id, captured_at=captured_at, lng=lng, lat=lat,
+        address=address, title=title, description=description,
+    )  # fmt: skip
+    return evidence_items(session, principal, [item])[0]
 
 
 @router.post("/stream-status", summary="视频流在线 / 离线（分析进程上报）")

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from chengguan.audit import events
 from chengguan.core import clock
 from chengguan.core.errors import Conflict, NotFound
 from chengguan.core.principals import StaffPrincipal
@@ -51,6 +52,7 @@ def _reads(session: Session, rows: list[VideoAlarm]) -> list[AlarmRead]:
                 dwell_s=int((r.raised_at - r.started_at).total_seconds()), source=r.source,
                 evidence_usable=r.evidence_usable, basis=EVIDENCE_NOTE if r.evidence_usable else CLUE_NOTE,
                 snapshots=r.snapshots, evidence_ids=r.evidence_ids, signal_id=r.signal_id,
+                clip_url=f"/api/v1/evidence/{r.clip_evidence_id}/file" if r.clip_evidence_id else None,
                 case_source_id=r.case_source_id, case_source_code=codes.get(r.case_source_id),
                 status=r.status, status_label=ALARM_STATUS_LABELS[r.status], handled_by=r.handled_by,
                 handled_at=r.handled_at, dismiss_reason=r.dismiss_reason,
@@ -106,6 +108,7 @@ def confirm(session: Session, principal: StaffPrincipal, alarm_id: uuid.UUID) ->
         intake_service.transition(session, source, SourceAction.accept, principal.actor, ActionInput(), caps,
                                   data={"note": f"视频告警经人工确认（{row.zone_name}）"})  # fmt: skip
     _handled(row, principal, AlarmStatus.confirmed, None)
+    _audit(session, principal, row, "confirm", source)
     session.flush()
     return alarm(session, principal, row.id)
 
@@ -122,8 +125,20 @@ def dismiss(session: Session, principal: StaffPrincipal, alarm_id: uuid.UUID, re
         intake_service.transition(session, source, SourceAction.void, principal.actor,
                                   ActionInput(reason=f"视频告警误报：{reason}"), caps)  # fmt: skip
     _handled(row, principal, AlarmStatus.dismissed, reason)
+    _audit(session, principal, row, "dismiss", source, reason=reason)
     session.flush()
     return alarm(session, principal, row.id)
+
+
+def _audit(
+    session: Session, principal: StaffPrincipal, row: VideoAlarm, verb: str, source: CaseSource | None, **extra: Any
+) -> None:
+    device = session.get(Device, row.device_id)
+    category = categories().get(row.category_code, row.category_code)
+    label = f"{device.code if device else ''}「{row.zone_name}」{category}"
+    events.record(session, principal, f"video_alarm.{verb}", "video_alarm", row.id, label,
+                  case_source_code=source.code if source else None,
+                  case_source_status=str(source.status) if source else None, **extra)  # fmt: skip
 
 
 def _handled(row: VideoAlarm, principal: StaffPrincipal, status: AlarmStatus, reason: str | None) -> None:

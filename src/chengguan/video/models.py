@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from chengguan.core.db import Base, Timestamps, UUIDPrimaryKey
 from chengguan.kit.types import str_enum
+from chengguan.org import usage
 from chengguan.video.enums import AlarmStatus
 
 
@@ -72,6 +73,10 @@ class VideoEngineState(Base):
     snapshot_at: Mapped[datetime | None]
     stream_ok: Mapped[bool] = mapped_column(default=True)
     stream_error: Mapped[str | None] = mapped_column(String(300))
+    # Alarm throttle (video.throttle): the hour's alarms beyond the limit are counted here, not raised.
+    throttled_until: Mapped[datetime | None]
+    suppressed: Mapped[int] = mapped_column(default=0)  # alarms held back in the current (or last) throttled hour
+    suppressed_total: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime]
 
 
@@ -100,6 +105,7 @@ class VideoAlarm(UUIDPrimaryKey, Timestamps, Base):
     evidence_usable: Mapped[bool]
     snapshots: Mapped[list[Any]] = mapped_column(JSON)  # media URLs, entry → alarm frame
     evidence_ids: Mapped[list[Any]] = mapped_column(JSON)
+    clip_evidence_id: Mapped[uuid.UUID | None]  # the short video of the event, when the source had one
     signal_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("signal.id", ondelete="SET NULL"))
     case_source_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("case_source.id", ondelete="SET NULL"), index=True
@@ -108,3 +114,8 @@ class VideoAlarm(UUIDPrimaryKey, Timestamps, Base):
     handled_by: Mapped[str | None] = mapped_column(String(100))
     handled_at: Mapped[datetime | None]
     dismiss_reason: Mapped[str | None] = mapped_column(String(500))
+
+
+usage.device_referenced_by(
+    VideoAlarm.device_id, "该设备已有视频告警记录（可能已作为证据），不能删除；可将其状态设为报废", "device.in_use"
+)

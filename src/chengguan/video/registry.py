@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from chengguan.audit import events
 from chengguan.core import clock
 from chengguan.core.errors import Forbidden, field_error
 from chengguan.core.principals import StaffPrincipal
@@ -55,7 +56,7 @@ def _reads(session: Session, devices: list[Device]) -> list[CameraRead]:
     zones = repository.zone_counts(session, ids)
     alarms = repository.alarm_counts(session, ids, clock.now() - timedelta(days=30))
     names = unit_names(session, {d.unit_id for d in devices})
-    today = clock.local_now().date()
+    today, now = clock.local_now().date(), clock.now()
     out = []
     for d in devices:
         r, s = reviews.get(d.id), states.get(d.id)
@@ -74,6 +75,9 @@ def _reads(session: Session, devices: list[Device]) -> list[CameraRead]:
                 snapshot=s.snapshot if s else None, snapshot_at=s.snapshot_at if s else None,
                 stream_ok=s.stream_ok if s else True, stream_error=s.stream_error if s else None,
                 alarms_30d=alarms.get(d.id, 0),
+                throttled=bool(s and s.throttled_until and s.throttled_until > now),
+                throttled_until=s.throttled_until if s else None, suppressed_alarms=s.suppressed if s else 0,
+                suppressed_total=s.suppressed_total if s else 0,
             )
         )  # fmt: skip
     return out
@@ -114,6 +118,9 @@ def review(session: Session, principal: StaffPrincipal, device_id: uuid.UUID, wh
         row.technical_by, row.technical_by_id = principal.display_name, principal.user_id
         row.calibrated_on = body.calibrated_on or row.calibrated_on
     row.updated_at = now
+    events.record(session, principal, "camera.review", "camera", device.id, f"{device.code} {device.name}",
+                  which=which, passed=body.passed, opinion=opinion,
+                  calibrated_on=str(row.calibrated_on) if row.calibrated_on else None)  # fmt: skip
     session.flush()
     return camera(session, principal, device.id)
 
@@ -125,6 +132,8 @@ def publish_site(session: Session, principal: StaffPrincipal, device_id: uuid.UU
         raise field_error("published_on", "公布日期不能晚于今天")
     row = _review_row(session, device)
     row.site, row.published_on, row.updated_at = body.site.strip(), body.published_on, clock.now()
+    events.record(session, principal, "camera.site", "camera", device.id, f"{device.code} {device.name}",
+                  site=row.site, published_on=str(row.published_on))  # fmt: skip
     session.flush()
     return camera(session, principal, device.id)
 
@@ -183,6 +192,9 @@ def replace_zones(
     if state is not None:
         state.state = _without_zones(state.state)
         state.updated_at = now
+    events.record(session, principal, "video_zone.put", "camera", device.id, f"{device.code} {device.name}",
+                  zones=[f"{r.name}（{r.category_code}，{r.min_dwell_s} 秒）" for r in rows],
+                  removed=sorted(set(existing) - seen))  # fmt: skip
     session.flush()
     return zone_reads(session, rows)
 

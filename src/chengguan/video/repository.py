@@ -16,8 +16,9 @@ from chengguan.org.models import Device
 from chengguan.org.scope import scope_clause
 from chengguan.video.models import CameraReview, VideoAlarm, VideoEngineState, VideoZone
 
-# Devices whose pictures feed video patrol: fixed cameras, and the mobile ones whose footage attaches the same way.
-VIDEO_KINDS = (DeviceKind.camera, DeviceKind.body_camera)
+# Devices whose pictures feed video patrol: fixed cameras, and the mobile ones — body cameras, drones, relay vehicles
+# (中继车) — whose detections, snapshots and footage attach the same way.
+VIDEO_KINDS = (DeviceKind.camera, DeviceKind.body_camera, DeviceKind.drone, DeviceKind.relay_vehicle)
 
 
 def readable_devices(principal: StaffPrincipal) -> Select[tuple[Device]]:

@@ -116,6 +116,10 @@ class CameraRead(Out):
     stream_ok: bool
     stream_error: str | None
     alarms_30d: int
+    throttled: bool = Field(description="告警限流中：一小时内告警超过上限，其余告警只计数不上报")
+    throttled_until: datetime | None
+    suppressed_alarms: int = Field(description="本次（或最近一次）限流期间被抑制的告警数")
+    suppressed_total: int
 
 
 class ObjectIn(Schema):
@@ -147,6 +151,9 @@ class DetectionsIn(Schema):
 
     camera_code: str = Field(min_length=1, max_length=40)
     frames: list[FrameIn] = Field(min_length=1, max_length=600)
+    clip: str | None = Field(
+        None, max_length=22_000_000, description="可选：这些帧的短视频（MP4/WebM 的 base64，≤ 16 MB），随告警存证"
+    )
 
 
 class AlarmBrief(BaseModel):
@@ -181,6 +188,7 @@ class AlarmRead(Out):
     basis: str
     snapshots: list[str]
     evidence_ids: list[str]
+    clip_url: str | None = Field(description="事件短视频（证据原件地址），有片段时")
     signal_id: uuid.UUID | None
     case_source_id: uuid.UUID | None
     case_source_code: str | None

@@ -7,11 +7,16 @@ Supported shapes (docs/api-video.md shows full examples; fields not listed are i
 
 * ``generic`` — the common push of edge boxes: ``deviceSn`` (our device code), ``alarmTime`` (ISO-8601 or
   ``YYYY-MM-DD HH:MM:SS`` local time), ``width``/``height`` of the picture, ``imageBase64`` (optional JPEG),
-  ``targets``: ``[{"label", "score", "trackId"?, "bbox": [x, y, w, h] in pixels}]``.
+  ``targets``: ``[{"label", "score", "trackId"?, "bbox": [x, y, w, h] in pixels}]``, ``videoBase64`` (optional
+  short clip, MP4/WebM).
 * ``isapi`` — an ISAPI-style ``EventNotificationAlert`` in JSON: ``channelName`` or ``deviceID`` (our device code),
   ``dateTime``, ``eventType``, ``targets``/``DetectionTarget``: ``[{"targetType", "confidence", "targetID"?,
   "Rect": {"x", "y", "width", "height"}}]`` with the rectangle normalised to 0–1000, and an optional
-  ``picture`` (base64 JPEG).
+  ``picture`` (base64 JPEG) and ``video`` (base64 short clip).
+
+A clip reaches us as bytes in the push; a clip URL on the box is not fetched (the platform reaches out to no
+address a push names). A clip kept is fixed as evidence with the alarm's snapshots when the camera may record
+evidence.
 
 A target without a track id gets a stable one from its class and where it stands (its bottom-centre on a 5 % grid),
 so the same stall pushed again is the same track.
@@ -36,6 +41,7 @@ from chengguan.video.engine import Detection
 class Push:
     camera_code: str
     frame: FrameData
+    clip: bytes | None = None  # the box's short video of the event, when it sends one
 
 
 def _time(value: Any, field: str) -> datetime:
@@ -93,6 +99,7 @@ def generic(body: dict[str, Any]) -> Push:
     return Push(
         code,
         FrameData(_time(body.get("alarmTime"), "alarmTime"), objects, _image(body.get("imageBase64"), "imageBase64")),
+        _image(body.get("videoBase64"), "videoBase64"),
     )
 
 
@@ -112,7 +119,9 @@ def isapi(body: dict[str, Any]) -> Push:
         score = score / 100 if score > 1 else score
         objects.append(Detection(_track(t.get("targetID"), label, box), label, box, _clip(score)))
     return Push(
-        code, FrameData(_time(alert.get("dateTime"), "dateTime"), objects, _image(alert.get("picture"), "picture"))
+        code,
+        FrameData(_time(alert.get("dateTime"), "dateTime"), objects, _image(alert.get("picture"), "picture")),
+        _image(alert.get("video"), "video"),
     )
 
 

@@ -26,8 +26,9 @@ from chengguan.core.config import Settings
 from chengguan.core.db import Database
 from chengguan.core.principals import Actor
 from chengguan.video import alarms
+from chengguan.video.clips import FrameRing
 from chengguan.video.detector import Detector, ModelError
-from chengguan.video.engine import Detection
+from chengguan.video.engine import Alarm, Detection
 from chengguan.video.motion import MotionGate
 from chengguan.video.tracker import IouTracker
 
@@ -97,6 +98,7 @@ class CameraLoop:
         self.stats = Stats()
         self.online: bool | None = None
         self.batch: list[alarms.FrameData] = []
+        self.ring = FrameRing()  # recent sampled frames: an alarm's clip is cut from them
         self.last_detect = -1e18
 
     @property
@@ -174,7 +176,10 @@ class CameraLoop:
             tracks = self.tracker.current()  # nothing moved: the stationary objects are still where they were
         objects = [Detection(str(tr.id), tr.cls, tr.box, tr.score) for tr in tracks]
         ok, jpeg = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 80])
-        self.batch.append(alarms.FrameData(at, objects, jpeg.tobytes() if ok else None))
+        image = jpeg.tobytes() if ok else None
+        if image is not None:
+            self.ring.add(at, image)
+        self.batch.append(alarms.FrameData(at, objects, image))
         if len(self.batch) >= self.config.batch_frames:
             self._flush()
 
@@ -185,11 +190,20 @@ class CameraLoop:
         try:
             with self.worker.db.session() as session, session.begin():
                 device = alarms.camera_by_code(session, self.camera.code)
-                raised = alarms.process(session, self.worker.settings, device, frames, ACTOR, source="worker")
+                raised = alarms.process(
+                    session, self.worker.settings, device, frames, ACTOR, source="worker", clip=self._clip
+                )
                 self.stats.alarms += len(raised)
         except Exception as exc:  # the database is away: these frames are lost, the next batch tries again
             log.exception("camera %s: frames not stored: %s", self.camera.code, exc)
             self.stats.errors.append(str(exc)[:200])
+
+    def _clip(self, alarm: Alarm) -> bytes | None:
+        try:
+            return self.ring.clip(alarm.started_at, alarm.raised_at)
+        except Exception as exc:  # no clip is no reason to lose the alarm
+            log.warning("camera %s: clip not cut: %s", self.camera.code, exc)
+            return None
 
     def _report(self, ok: bool, error: str | None) -> None:
         if self.online is ok:

@@ -137,3 +137,5 @@ export const submitStatement = (id, form) => portal.post(`/cases/${id}/statement
 export const requestHearing = (id, reason) => portal.post(`/cases/${id}/hearing-request`, { reason }).then((r) => r.data)
 /** 可反映的问题类别 → [{ value, label }] */
 export const reportCategories = () => portal.get('/report-categories').then((r) => r.data)
+/** 本人店铺的物联监测设备告警（油烟超标、净化器未开、设备离线等），最新在前 → [{ shop_code, device_code, device_name, rule_label, state, value, raised_at, cleared_at }] */
+export const shopIotAlarms = () => portal.get('/iot-alarms').then((r) => r.data)

@@ -14,3 +14,5 @@ export const alarmAccuracy = () => get('/video/alarms/accuracy')
 export const confirmAlarm = (id) => post(`/video/alarms/${id}/confirm`)
 export const dismissAlarm = (id, reason) => post(`/video/alarms/${id}/dismiss`, { reason })
 export const patrolWall = () => get('/video/patrol')
+/** 案源上固定的证据（告警抓拍、视频片段、无人机等设备记录）→ { items: [EvidenceItem] } */
+export const sourceEvidence = (sourceId) => get(`/sources/${sourceId}/evidence`)

@@ -45,6 +45,7 @@ const consoleViews = {
   'video-zones': () => import('@/views/console/video/ZoneEditorView.vue'),
   'payment-reconciliation': () => import('@/views/console/payments/ReconciliationView.vue'),
   'payment-cash': () => import('@/views/console/payments/CashCollectionsView.vue'),
+  'video-alarm': () => import('@/views/console/video/AlarmDetailView.vue'),
 }
 
 const routes = [

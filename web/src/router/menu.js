@@ -165,6 +165,14 @@ export const DETAIL_ITEMS = [
     activeMenu: '/console/video/cameras',
   },
   {
+    name: 'video-alarm',
+    path: '/console/video/alarms/:id',
+    title: '视频告警详情',
+    group: '视频智能巡查',
+    perms: SOURCE_READ,
+    activeMenu: '/console/video/alarms',
+  },
+  {
     name: 'case-detail',
     path: '/console/cases/:id',
     title: '案件详情',
