@@ -317,6 +317,9 @@ class CaseFilter(Filter):
     status: list[CaseStatus] | None = None
     procedure: Procedure | None = None
     unit_id: uuid.UUID | None = None
+    district_id: uuid.UUID | None = Field(None, description="所属区局")
+    created_from: date | None = Field(None, description="登记（立案登记或当场处罚）日期起（含，北京时间）")
+    created_to: date | None = Field(None, description="登记日期止（含，北京时间）")
     q: str | None = Field(None, max_length=100, description="案号、当事人全名、证件号码、电话或事项名称（关键字）")
     overdue: bool | None = None
     mine: bool = Field(False, description="只看本人承办的")
