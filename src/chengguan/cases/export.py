@@ -29,8 +29,8 @@ COLUMNS = (
     Column("案号", 20), Column("程序", 10), Column("状态", 12), Column("案由", 40), Column("当事人", 24),
     Column("当事人类型", 10), Column("证件号码", 22), Column("联系电话", 16), Column("当事人地址", 36),
     Column("违法地点", 36), Column("违法日期", 12, "date"), Column("登记时间", 17, "time"),
-    Column("立案日期", 12, "date"), Column("承办单位", 28), Column("决定类型", 12), Column("决定日期", 12, "date"), Column("罚款（元）", 14, "money"),
-    Column("已缴（元）", 14, "money"), Column("结案时间", 17, "time"),
+    Column("立案日期", 12, "date"), Column("承办单位", 28), Column("决定类型", 12), Column("决定日期", 12, "date"),
+    Column("罚款（元）", 14, "money"), Column("已缴（元）", 14, "money"), Column("结案时间", 17, "time"),
 )  # fmt: skip
 PROCEDURES = {Procedure.simple: "简易程序", Procedure.ordinary: "普通程序"}
 BATCH = 1000
