@@ -4,6 +4,7 @@ the contract's refusals (422 naming the parameter) and the caller's scope."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
@@ -75,7 +76,8 @@ def test_fines_equal_decided_fines(client: TestClient, admin: dict[str, str], db
     with db.session(write=False) as session:
         expected = session.scalar(select(func.coalesce(func.sum(Case.fine_fen), 0)).where(
             Case.decision_kind == DecisionKind.penalty, Case.fine_fen > 0,
-            Case.decided_on >= span["from"], Case.decided_on <= span["to"]))  # fmt: skip
+            Case.decided_on >= date.fromisoformat(span["from"]), Case.decided_on <= date.fromisoformat(span["to"])))
+    assert expected > 0
     for by in ("district", "category", "month", "industry", "channel"):
         got = cube(client, admin, measure="fines", by=by, engine=engine, **span)
         assert got["total"] == expected and got["unit"] == "分", by
