@@ -30,6 +30,7 @@ import json
 import resource
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -99,7 +100,8 @@ def generate_parquet(data_dir: Path, n_sources: int, n_cases: int, now: datetime
     squad = f"(hash(i * 3) % {SQUADS})::INT"
     for name, n, columns, body in (
         ("sources", n_sources, SOURCE_COLUMNS, (
-            "'s' || i AS id, list_element(?, 1 + {squad}) AS unit_id, list_element(?, 1 + {squad} // 10) AS district_id, "
+            "'s' || i AS id, list_element(?, 1 + {squad}) AS unit_id, "
+            "list_element(?, 1 + {squad} // 10) AS district_id, "
             "list_element(?, 1 + {squad}) AS squad_id, NULL AS reported_by_id, NULL AS officer_id, "
             "'370200' || lpad((hash(i * 5) % {grids})::VARCHAR, 9, '0') AS grid_code, "
             "{category} AS category_code, {channel} AS channel, "
@@ -109,12 +111,14 @@ def generate_parquet(data_dir: Path, n_sources: int, n_cases: int, now: datetime
             "+ to_seconds((hash(i * 13) % 2592000)::BIGINT) END AS closed_at, "
             "120.3 + (hash(i * 17) % 1000) / 5000.0 AS lng, 36.05 + (hash(i * 19) % 1000) / 5000.0 AS lat")),
         ("cases", n_cases, CASE_COLUMNS, (
-            "'c' || i AS id, list_element(?, 1 + {squad}) AS unit_id, list_element(?, 1 + {squad} // 10) AS district_id, "
+            "'c' || i AS id, list_element(?, 1 + {squad}) AS unit_id, "
+            "list_element(?, 1 + {squad} // 10) AS district_id, "
             "CASE WHEN hash(i * 23) % 10 < 6 THEN 's' || (hash(i * 29) % {n_sources}) END AS source_id, "
             "CASE WHEN hash(i * 31) % 10 < 4 THEN 'm' || (hash(i * 37) % 200000) END AS merchant_id, "
             "CASE WHEN hash(i * 31) % 10 < 4 THEN '商户' || (hash(i * 37) % 200000) END AS merchant_name, "
             "CASE WHEN hash(i * 31) % 10 < 4 THEN {industry} END AS industry, {category} AS category_code, "
-            "CASE WHEN hash(i * 23) % 10 < 6 THEN {channel} END AS channel, 'M' || (hash(i * 41) % 300) AS matter_code, "
+            "CASE WHEN hash(i * 23) % 10 < 6 THEN {channel} END AS channel, "
+            "'M' || (hash(i * 41) % 300) AS matter_code, "
             "CASE WHEN hash(i * 43) % 10 < 8 THEN 'archived' ELSE 'investigation' END AS status, "
             "CASE WHEN hash(i * 47) % 2 = 0 THEN 'simple' ELSE 'ordinary' END AS procedure, "
             "'h' || (hash(i * 53) % 3000000) AS party_key, '当事人' || (hash(i * 53) % 3000000) AS party_name, "
@@ -137,7 +141,7 @@ def generate_parquet(data_dir: Path, n_sources: int, n_cases: int, now: datetime
         for part, first in enumerate(range(0, n, PART_ROWS)):
             last = min(n, first + PART_ROWS)
             sql = (f"COPY (SELECT {casts} FROM (SELECT {select_list} FROM range({first}, {last}) t(i))) "
-                   f"TO '{folder}/part-{part:04d}.parquet' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)")  # fmt: skip
+                   f"TO '{folder}/part-{part:04d}.parquet' (FORMAT parquet, COMPRESSION zstd)")  # fmt: skip
             con.execute(sql, [squads, districts, squads] if name == "sources" else [squads, districts])
         empty = ", ".join(f"CAST(NULL AS {t}) AS {c}" for c, t in columns)
         con.execute(f"COPY (SELECT {empty} LIMIT 0) TO '{generation / name / 'schema.parquet'}' (FORMAT parquet)")
@@ -194,23 +198,22 @@ def fill_postgres(url: str, n_sources: int, n_cases: int, now: datetime) -> tupl
     start = (now - timedelta(days=DAYS)).isoformat()
     with engine.begin() as c:
         city = str(uuid.uuid5(uuid.NAMESPACE_DNS, "bench-city"))
-        c.execute(text("INSERT INTO org_unit (id, name, level, division_code, parent_id, sort_order, created_at, "
-                       "updated_at) VALUES (:id, '基准市局', 'city', '370200', NULL, 0, now(), now())"), {"id": city})  # fmt: skip
+        unit = text("INSERT INTO org_unit (id, name, level, division_code, parent_id, sort_order, created_at, "
+                    "updated_at) VALUES (:id, :name, :level, :code, :p, 0, now(), now())")  # fmt: skip
+        c.execute(unit, {"id": city, "name": "基准市局", "level": "city", "code": "370200", "p": None})
         for n, d in enumerate(districts):
-            c.execute(text("INSERT INTO org_unit (id, name, level, division_code, parent_id, sort_order, created_at, "
-                           "updated_at) VALUES (:id, :name, 'district', :code, :p, 0, now(), now())"),
-                      {"id": d, "name": f"基准{n}区", "code": f"3702{n:02d}", "p": city})  # fmt: skip
+            c.execute(unit, {"id": d, "name": f"基准{n}区", "level": "district", "code": f"3702{n:02d}", "p": city})
         for n, s in enumerate(squads):
-            c.execute(text("INSERT INTO org_unit (id, name, level, division_code, parent_id, sort_order, created_at, "
-                           "updated_at) VALUES (:id, :name, 'squad', :code, :p, 0, now(), now())"),
-                      {"id": s, "name": f"基准{n}中队", "code": f"3702{n // 10:02d}{n:03d}", "p": districts[n // 10]})  # fmt: skip
+            c.execute(unit, {"id": s, "name": f"基准{n}中队", "level": "squad", "code": f"3702{n // 10:02d}{n:03d}",
+                             "p": districts[n // 10]})  # fmt: skip
         squad_array = "(ARRAY[" + ",".join(f"'{s}'::uuid" for s in squads) + "])"
         district_array = "(ARRAY[" + ",".join(f"'{d}'::uuid" for d in districts) + "])"
         cats = "(ARRAY[" + ",".join(f"'{x}'" for x in categories()) + "])"
         chans = "(ARRAY[" + ",".join(f"'{x}'" for x in CHANNELS) + "])"
         created = f"TIMESTAMPTZ '{start}' + make_interval(secs => i * {step})"
         _fill(c, CaseSource.__table__, n_sources, {
-            "id": "gen_random_uuid()", "code": "'B' || i", "status": "CASE WHEN i % 10 < 8 THEN 'closed' ELSE 'handling' END",
+            "id": "gen_random_uuid()", "code": "'B' || i",
+            "status": "CASE WHEN i % 10 < 8 THEN 'closed' ELSE 'handling' END",
             "category_code": f"{cats}[1 + (i * 7) % {CATEGORIES}]", "channel": f"{chans}[1 + (i * 9) % 11]",
             "lng": "120.3 + (i % 1000) / 5000.0", "lat": "36.05 + ((i * 3) % 1000) / 5000.0",
             "grid_code": f"'370200' || lpad(((i * 5) % {GRIDS})::text, 9, '0')",
@@ -222,11 +225,14 @@ def fill_postgres(url: str, n_sources: int, n_cases: int, now: datetime) -> tupl
         case_created = f"TIMESTAMPTZ '{start}' + make_interval(secs => i * {case_step})"
         export_squad = squads[0]
         _fill(c, Case.__table__, n_cases, {
-            "id": "gen_random_uuid()", "code": "'BC' || i", "procedure": "CASE WHEN i % 2 = 0 THEN 'simple' ELSE 'ordinary' END",
+            "id": "gen_random_uuid()", "code": "'BC' || i",
+            "procedure": "CASE WHEN i % 2 = 0 THEN 'simple' ELSE 'ordinary' END",
             "status": "CASE WHEN i % 10 < 8 THEN 'archived' ELSE 'investigation' END",
-            "unit_id": f"CASE WHEN i < {EXPORT_ROWS} THEN '{export_squad}'::uuid ELSE {squad_array}[2 + (i * 3) % {SQUADS - 1}] END",
+            "unit_id": f"CASE WHEN i < {EXPORT_ROWS} THEN '{export_squad}'::uuid "
+                       f"ELSE {squad_array}[2 + (i * 3) % {SQUADS - 1}] END",
             "district_id": f"{district_array}[1 + ((i * 3) % {SQUADS}) / 10]", "matter_code": "'M' || (i % 300)",
-            "matter_name": "'基准事项' || (i % 300)", "party_type": "'individual'", "party_name": "'当事人' || (i % 3000000)",
+            "matter_name": "'基准事项' || (i % 300)", "party_type": "'individual'",
+            "party_name": "'当事人' || (i % 3000000)",
             "act_on": f"CAST({case_created} AS date)", "created_at": case_created, "updated_at": case_created,
             "decision_kind": "CASE WHEN i % 10 < 8 THEN 'penalty' END",
             "decided_on": f"CASE WHEN i % 10 < 8 THEN CAST({case_created} + interval '20 days' AS date) END",
@@ -319,7 +325,15 @@ def run_export(url: str, squad: str) -> dict[str, float]:
     db.dispose()
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {"rows": EXPORT_ROWS, "seconds": round(seconds, 2), "python_peak_mb": round(peak / 2**20, 1),
+            "rss_before_mb": round(rss_before / 1024, 1), "rss_peak_mb": round(rss_after / 1024, 1),
             "rss_growth_mb": round((rss_after - rss_before) / 1024, 1), "file_mb": round(size / 2**20, 1)}
+
+
+def export_in_child(url: str, squad: str) -> dict[str, float]:
+    """The export in a fresh process, so its peak RSS is the export's and not the data generation's."""
+    done = subprocess.run([sys.executable, __file__, "--export-only", url, squad], capture_output=True, text=True,
+                          check=True)  # fmt: skip
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def print_table(title: str, results: dict[str, dict[str, dict[str, float]]]) -> None:
@@ -327,12 +341,15 @@ def print_table(title: str, results: dict[str, dict[str, dict[str, float]]]) -> 
     engines = list(results)
     print("query".ljust(24) + "".join(f"{e:>34}" for e in engines))
     for label in next(iter(results.values())):
-        cells = "".join(f"{'p50 %.0f / p95 %.0f ms' % (r[label]['p50_ms'], r[label]['p95_ms']):>34}"
+        cells = "".join(f"{'p50 {:.0f} / p95 {:.0f} ms'.format(r[label]['p50_ms'], r[label]['p95_ms']):>34}"
                         for r in results.values())  # fmt: skip
         print(label.ljust(24 - sum(1 for ch in label if ord(ch) > 0x2000)) + cells)
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--export-only"]:
+        print(json.dumps(run_export(sys.argv[2], sys.argv[3])))
+        return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sources", type=int, default=100_000_000)
     parser.add_argument("--cases", type=int, default=5_000_000)
@@ -367,17 +384,16 @@ def main() -> None:
         report["pg_fill_s"] = round(seconds, 1)
         print(f"  {report['pg_fill_s']} s", flush=True)
         results = {
-            f"DuckDB {args.sources // 1_000_000}M/{args.cases // 1_000_000}M": run_duck(work, now, args.runs),
-            f"DuckDB {args.pg_sources // 1_000_000}M/{args.pg_cases / 1_000_000:g}M": run_duck(small, now, args.runs),
-            f"PostgreSQL {args.pg_sources // 1_000_000}M/{args.pg_cases / 1_000_000:g}M": run_pg(url_text, now,
-                                                                                             max(3, args.runs // 2)),
+            f"DuckDB {args.sources / 1e6:g}M/{args.cases / 1e6:g}M": run_duck(work, now, args.runs),
+            f"DuckDB {args.pg_sources / 1e6:g}M/{args.pg_cases / 1e6:g}M": run_duck(small, now, args.runs),
+            f"PostgreSQL {args.pg_sources / 1e6:g}M/{args.pg_cases / 1e6:g}M": run_pg(url_text, now, args.runs),
         }  # fmt: skip
         report["queries"] = results
         print_table("the ten queries of the big screen and the home page (warm)", results)
-        report["export"] = run_export(url_text, squad)
-        e = report["export"]
+        report["export"] = e = export_in_child(url_text, squad)
         print(f"\nexport of {e['rows']:,} case rows: {e['seconds']} s, Python peak {e['python_peak_mb']} MiB, "
-              f"peak RSS +{e['rss_growth_mb']} MiB, file {e['file_mb']} MiB")  # type: ignore[index]
+              f"peak RSS {e['rss_peak_mb']} MiB (+{e['rss_growth_mb']} MiB over the process before it), "
+              f"file {e['file_mb']} MiB")
         if args.json:
             args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1))
     finally:

@@ -87,8 +87,8 @@ class Columnar:
         """``{key: value}`` of one measure by one dimension in the window (as ``live.cube``)."""
         if measure is Measure.sources:
             where, params = self._sources_where(scope, w, channels)
-            key = _source_key(by)
-            return self._grouped(f"SELECT {key} AS k, count(*) FROM sources s WHERE {where} GROUP BY k", params)
+            inner = f"SELECT {_source_key(by)} AS k, count(*) AS v FROM sources s WHERE {where} GROUP BY k"
+            return self._grouped(f"SELECT {_outer(by)}, v FROM ({inner})", params)
         allowed, params = scope.cases_sql("c")
         if measure is Measure.cases:
             span, more = self._window("c.created_at", w)
@@ -97,8 +97,8 @@ class Columnar:
             span = "c.decision_kind = 'penalty' AND c.fine_fen > 0 AND c.decided_on BETWEEN ? AND ?"
             more = [w.start, w.end]
             key, value = _case_key(by, "c.decided_on"), "sum(c.fine_fen)"
-        sql = f"SELECT {key} AS k, {value} FROM cases c WHERE {allowed} AND {span} GROUP BY k"
-        return self._grouped(sql, params + more)
+        inner = f"SELECT {key} AS k, {value} AS v FROM cases c WHERE {allowed} AND {span} GROUP BY k"
+        return self._grouped(f"SELECT {_outer(by)}, v FROM ({inner})", params + more)
 
     def hotspots(self, scope: Scope, w: Window, limit: int) -> dict[str, int]:
         where, params = self._sources_where(scope, w)
@@ -134,8 +134,8 @@ class Columnar:
             key = _case_key(by, "c.closed_at")
         span, more = self._window(f"{alias}.closed_at", w)
         seconds = f"epoch({alias}.closed_at) - epoch({alias}.created_at)"
-        sql = (f"SELECT {key} AS k, count(*), avg({seconds}), median({seconds}) FROM {table} {alias} "
-               f"WHERE {allowed} AND {span} GROUP BY k")  # fmt: skip
+        sql = (f"SELECT {_outer(by)}, n, a, m FROM (SELECT {key} AS k, count(*) AS n, avg({seconds}) AS a, "
+               f"median({seconds}) AS m FROM {table} {alias} WHERE {allowed} AND {span} GROUP BY k)")  # fmt: skip
         rows = self._rows(sql, params + more)
         return {k or "": (int(n), float(a) / 86400.0, float(m) / 86400.0) for k, n, a, m in rows}
 
@@ -149,8 +149,17 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 def _bucket(by: Dim, column: str, *, is_date: bool = False) -> str:
+    """The local bucket as a number or date (grouped on cheaply; ``_outer`` formats the few groups as text)."""
     local = column if is_date else f"({column} + INTERVAL 8 HOUR)"
-    return f"strftime({local}, '{_FORMATS[by]}')"
+    if by is Dim.hour:
+        return f"hour({local})"
+    return f"CAST({local} AS DATE)" if by is Dim.day else f"CAST(date_trunc('month', {local}) AS DATE)"
+
+
+def _outer(by: Dim) -> str:
+    if by is Dim.hour:
+        return "lpad(CAST(k AS VARCHAR), 2, '0')"
+    return f"strftime(k, '{_FORMATS[by]}')" if by in _FORMATS else "k"
 
 
 def _source_key(by: Dim, time_column: str = "s.created_at") -> str:
