@@ -26,6 +26,7 @@ import {
   Checked,
   VideoCamera,
   Monitor,
+  DataAnalysis,
 } from '@element-plus/icons-vue'
 
 const LAW_READ = ['law:read', 'law:write']
@@ -35,7 +36,10 @@ const CASE_READ = ['case:read']
 export const MENU_GROUPS = [
   {
     title: '概览',
-    items: [{ name: 'dashboard', path: '/console/dashboard', title: '工作台', icon: Odometer, perms: [] }],
+    items: [
+      { name: 'dashboard', path: '/console/dashboard', title: '工作台', icon: Odometer, perms: [] },
+      { name: 'analytics', path: '/console/analytics', title: '数据分析', icon: DataAnalysis, perms: ['source:read', 'case:read'] },
+    ],
   },
   {
     title: '指挥调度',
