@@ -76,11 +76,8 @@ class CaseRepository(Repository[Case]):
             statement = statement.where(Case.unit_id == filters.unit_id)
         if filters.district_id is not None:
             statement = statement.where(Case.district_id == filters.district_id)
-        start, end = window.bounds(filters.created_from, filters.created_to)
-        if start is not None:
-            statement = statement.where(Case.created_at >= start)
-        if end is not None:
-            statement = statement.where(Case.created_at < end)
+        if filters.created_from or filters.created_to:
+            statement = statement.where(window.within(Case.created_at, filters.created_from, filters.created_to))
         if filters.q and filters.q.strip():
             statement = statement.where(self._matching(filters.q.strip()))
         running = Case.status.in_(sorted(FILED_UNDECIDED))

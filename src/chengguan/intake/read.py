@@ -92,11 +92,8 @@ def filtered(session: Session, principal: StaffPrincipal, filters: CaseSourceFil
         statement = statement.where(CaseSource.district_id == filters.district_id)
     if filters.grid_code:
         statement = statement.where(CaseSource.grid_code == filters.grid_code)
-    start, end = window.bounds(filters.created_from, filters.created_to)
-    if start is not None:
-        statement = statement.where(CaseSource.created_at >= start)
-    if end is not None:
-        statement = statement.where(CaseSource.created_at < end)
+    if filters.created_from or filters.created_to:
+        statement = statement.where(window.within(CaseSource.created_at, filters.created_from, filters.created_to))
     if filters.needs_routing is not None:
         statement = statement.where(CaseSource.needs_routing.is_(filters.needs_routing))
     if filters.overdue is not None:

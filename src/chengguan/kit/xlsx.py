@@ -141,10 +141,11 @@ class StreamedBook:
         n = len(self.sheets)
         sheets = "".join(f'<sheet name="{escape(s.title, {chr(34): "&quot;"})}" sheetId="{i}" r:id="rId{i}"/>'
                          for i, s in enumerate(self.sheets, start=1))  # fmt: skip
+        numbers = range(1, n + 1)
         rels = "".join(f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-                       f'relationships/worksheet" Target="worksheets/sheet{i}.xml"/>' for i in range(1, n + 1))  # fmt: skip
+                       f'relationships/worksheet" Target="worksheets/sheet{i}.xml"/>' for i in numbers)  # fmt: skip
         overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/vnd.'
-                            'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' for i in range(1, n + 1))  # fmt: skip
+                            'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' for i in numbers)  # fmt: skip
         head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         with zipfile.ZipFile(self.path, "w", zipfile.ZIP_DEFLATED, compresslevel=5) as z:
             z.writestr("[Content_Types].xml", head + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/'

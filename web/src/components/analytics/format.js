@@ -1,3 +1,7 @@
+import { exportTable } from '@/api/analytics'
+import { saveBlob } from '@/api/documents'
+import { showError } from '@/utils/feedback'
+
 // 统计数值的显示：罚款为「分」，显示为元；件数千分位。
 export const MEASURES = [
   { value: 'sources', label: '案源数', perm: 'source:read' },
@@ -23,3 +27,13 @@ export function formatValue(value, unit) {
 }
 export const chartValue = (value, unit) => (unit === '分' ? Math.round(value) / 100 : value)
 export const pct = (v) => (v === null || v === undefined ? '—' : `${v > 0 ? '+' : ''}${v}%`)
+
+/** 统计表导出 Excel 并保存（失败时提示）。 */
+export async function saveTable(path, params) {
+  try {
+    const { blob, name } = await exportTable(path, params)
+    saveBlob(blob, name)
+  } catch (err) {
+    showError(err, '导出失败')
+  }
+}
