@@ -145,7 +145,8 @@ class StreamedBook:
         rels = "".join(f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
                        f'relationships/worksheet" Target="worksheets/sheet{i}.xml"/>' for i in numbers)  # fmt: skip
         overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/vnd.'
-                            'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' for i in numbers)  # fmt: skip
+                            'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+                            for i in numbers)  # fmt: skip
         head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         with zipfile.ZipFile(self.path, "w", zipfile.ZIP_DEFLATED, compresslevel=5) as z:
             z.writestr("[Content_Types].xml", head + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
