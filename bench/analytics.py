@@ -48,7 +48,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from chengguan import app  # noqa: F401  every module's hooks, as in the API
-from chengguan.analytics import live
+from chengguan.analytics import live, rollups
 from chengguan.analytics.columnar import Columnar
 from chengguan.analytics.dims import Dim, Measure, Window
 from chengguan.analytics.scope import Scope
@@ -145,6 +145,7 @@ def generate_parquet(data_dir: Path, n_sources: int, n_cases: int, now: datetime
             con.execute(sql, [squads, districts, squads] if name == "sources" else [squads, districts])
         empty = ", ".join(f"CAST(NULL AS {t}) AS {c}" for c, t in columns)
         con.execute(f"COPY (SELECT {empty} LIMIT 0) TO '{generation / name / 'schema.parquet'}' (FORMAT parquet)")
+    rollups.build(con, generation / "sources", generation / "rollups")  # as the snapshot job does
     con.close()
     _publish(root.parent, Manifest("g-bench", now, now, {"sources": n_sources, "cases": n_cases}, 0.0))
     return time.monotonic() - started
@@ -291,6 +292,18 @@ def run_duck(data_dir: Path, now: datetime, runs: int) -> dict[str, dict[str, fl
     return out
 
 
+def run_duck_scoped(data_dir: Path, now: datetime, runs: int) -> dict[str, dict[str, float]]:
+    """A district bureau's figures over the snapshot: its scope is applied to the sources themselves (no rollup)."""
+    col = Columnar.open(data_dir)
+    assert col is not None
+    districts, squads = units()
+    district = Scope(everything=False, unit_ids=(districts[0], *squads[:10]), user_id=str(uuid.uuid4()))
+    out = {}
+    for label, measure, by, w in (queries(now)[i] for i in (1, 3, 6)):
+        out[label + "（区局）"] = timed(lambda m=measure, b=by, w=w: col.cube(district, m, b, w), runs)
+    return out
+
+
 def run_pg(url: str, now: datetime, runs: int) -> dict[str, dict[str, float]]:
     db = Database(url)
     principal = StaffPrincipal(uuid.uuid4(), "bench", "基准", None, None, frozenset({"source:read", "case:read"}),
@@ -390,6 +403,8 @@ def main() -> None:
         }  # fmt: skip
         report["queries"] = results
         print_table("the ten queries of the big screen and the home page (warm)", results)
+        report["duck_scoped"] = scoped = run_duck_scoped(work, now, args.runs)
+        print_table("a district bureau's scope on DuckDB 100M (the sources themselves, no rollup)", {"DuckDB": scoped})
         report["export"] = e = export_in_child(url_text, squad)
         print(f"\nexport of {e['rows']:,} case rows: {e['seconds']} s, Python peak {e['python_peak_mb']} MiB, "
               f"peak RSS {e['rss_peak_mb']} MiB (+{e['rss_growth_mb']} MiB over the process before it), "

@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from chengguan.analytics import rollups
 from chengguan.analytics.dims import Dim, Measure, Window
 from chengguan.analytics.scope import Scope
 from chengguan.analytics.snapshot import Manifest, read_manifest, root_of
@@ -37,6 +38,8 @@ def _connection(data_dir: Path, manifest: Manifest) -> duckdb.DuckDBPyConnection
             con = duckdb.connect(config={"threads": THREADS})
             for table in ("sources", "cases"):
                 con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{folder / table}/**/*.parquet')")
+            for dim in rollups.KEYS if (folder / "rollups").is_dir() else ():
+                con.execute(f"CREATE VIEW roll_{dim} AS SELECT * FROM read_parquet('{folder}/rollups/{dim}/*.parquet')")
             _open[key] = con
         return con.cursor()
 
@@ -47,6 +50,7 @@ class Columnar:
     def __init__(self, data_dir: Path, manifest: Manifest) -> None:
         self.manifest = manifest
         self.con = _connection(data_dir, manifest)
+        self.rolled = (manifest.path(root_of(data_dir)) / "rollups").is_dir()
 
     @classmethod
     def open(cls, data_dir: Path) -> Columnar | None:
@@ -85,6 +89,8 @@ class Columnar:
         self, scope: Scope, measure: Measure, by: Dim, w: Window, channels: tuple[str, ...] | None = None
     ) -> dict[str, int]:
         """``{key: value}`` of one measure by one dimension in the window (as ``live.cube``)."""
+        if measure is Measure.sources and scope.everything and not channels and by is not Dim.industry and self.rolled:
+            return self._rolled("district" if by in (Dim.day, Dim.month) else by.value, w, by)
         if measure is Measure.sources:
             where, params = self._sources_where(scope, w, channels)
             inner = f"SELECT {_source_key(by)} AS k, count(*) AS v FROM sources s WHERE {where} GROUP BY k"
@@ -100,7 +106,15 @@ class Columnar:
         inner = f"SELECT {key} AS k, {value} AS v FROM cases c WHERE {allowed} AND {span} GROUP BY k"
         return self._grouped(f"SELECT {_outer(by)}, v FROM ({inner})", params + more)
 
+    def _rolled(self, dim: str, w: Window, by: Dim | None = None, tail: str = "") -> dict[str, int]:
+        """City-wide counts from the daily rollups (``analytics.rollups``): the window is whole local days."""
+        key = f"strftime(day, '{_FORMATS[by]}')" if by in (Dim.day, Dim.month) else "k"
+        sql = f"SELECT {key} AS key, sum(n) AS v FROM roll_{dim} WHERE day BETWEEN ? AND ? GROUP BY key {tail}"
+        return self._grouped(sql, [w.start, w.end])
+
     def hotspots(self, scope: Scope, w: Window, limit: int) -> dict[str, int]:
+        if scope.everything and self.rolled:
+            return self._rolled("grid", w, tail=f"HAVING key IS NOT NULL ORDER BY v DESC, key LIMIT {int(limit)}")
         where, params = self._sources_where(scope, w)
         sql = (f"SELECT s.grid_code, count(*) AS n FROM sources s WHERE {where} AND s.grid_code IS NOT NULL "
                f"GROUP BY s.grid_code ORDER BY n DESC, s.grid_code LIMIT {int(limit)}")  # fmt: skip

@@ -34,6 +34,7 @@ import duckdb
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
 
+from chengguan.analytics import rollups
 from chengguan.cases.models import Case
 from chengguan.core import clock
 from chengguan.intake.models import CaseSource
@@ -217,7 +218,7 @@ def take(session: Session, data_dir: Path, *, full: bool = False) -> Manifest | 
         generation = "g-" + now.strftime("%Y%m%dT%H%M%S%f")
         folder = root / generation
         con = duckdb.connect()
-        rows = {}
+        rows, written = {}, None
         for table in TABLES:
             target = folder / table.name
             target.mkdir(parents=True)
@@ -229,6 +230,9 @@ def take(session: Session, data_dir: Path, *, full: bool = False) -> Manifest | 
                 assert previous is not None
                 dirty = _dirty_months(session, table, previous.as_of - OVERLAP)
                 kept = _link_clean(previous.path(root) / table.name, target, dirty)
+                if table.name == "sources":
+                    written = dirty
+                    rollups.link_clean(previous.path(root) / "rollups", folder / "rollups", dirty)
                 for month in sorted(dirty):
                     start, end = _month_bounds(month)
                     statement = table.query().where(table.model.created_at >= start, table.model.created_at < end)
@@ -237,6 +241,8 @@ def take(session: Session, data_dir: Path, *, full: bool = False) -> Manifest | 
                 writer.rows += kept
             writer.close()
             rows[table.name] = writer.rows
+            if table.name == "sources":
+                rollups.build(con, target, folder / "rollups", written)
         con.close()
         manifest = Manifest(generation, now, now if full else previous.full_at, rows,  # type: ignore[union-attr]
                             round(time.monotonic() - started, 3))  # fmt: skip
