@@ -40,13 +40,14 @@ ByQ = Annotated[Dim, Query(description="district / street / category / channel /
 
 
 def _out(data: dict[str, Any], fmt: str, kind: str, session: SessionDep, principal: StaffPrincipal) -> Any:
+    # These routes mostly answer JSON on a read session (no write transaction per figure); an xlsx download's audit
+    # entry is then written in a short transaction of its own before the file leaves (audit.events.download).
     if fmt == "xlsx":
         return exports.table_response(session, principal, kind, data)
     return data
 
 
 @router.get("/cube", summary="多维统计：指标 × 维度（区、街道、类别、渠道、时段、行业）", responses=XLSX_RESPONSE)
-@writes_on_read
 def cube(session: SessionDep, settings: SettingsDep, principal: Reader, measure: MeasureQ, by: ByQ, w: Span,
          engine: Engine = "auto", format: Format = "json") -> Any:  # fmt: skip
     data = service.cube(session, principal, settings.data_dir, measure, by, w, engine)
@@ -62,7 +63,6 @@ def cube_xlsx(session: SessionDep, settings: SettingsDep, principal: Reader, mea
 
 
 @router.get("/trend", summary="趋势与环比、同比", responses=XLSX_RESPONSE)
-@writes_on_read
 def trend(session: SessionDep, settings: SettingsDep, principal: Reader, measure: MeasureQ, w: Span,
           by: Annotated[Literal["day", "month"] | None, Query(description="day / month（默认按时段长短）")] = None,
           engine: Engine = "auto", format: Format = "json") -> Any:  # fmt: skip
@@ -71,7 +71,6 @@ def trend(session: SessionDep, settings: SettingsDep, principal: Reader, measure
 
 
 @router.get("/rankings", summary="排名（前 N 名）", responses=XLSX_RESPONSE)
-@writes_on_read
 def rankings(session: SessionDep, settings: SettingsDep, principal: Reader, measure: MeasureQ, by: ByQ, w: Span,
              limit: Annotated[int, Query(ge=1, le=100)] = 10, engine: Engine = "auto",
              format: Format = "json") -> Any:  # fmt: skip
@@ -80,7 +79,6 @@ def rankings(session: SessionDep, settings: SettingsDep, principal: Reader, meas
 
 
 @router.get("/hotspots", summary="热点网格（案源最多的网格）", responses=XLSX_RESPONSE)
-@writes_on_read
 def hotspots(session: SessionDep, settings: SettingsDep, principal: Reader, w: Span,
              limit: Annotated[int, Query(ge=1, le=200)] = 20, engine: Engine = "auto",
              format: Format = "json") -> Any:  # fmt: skip
@@ -89,7 +87,6 @@ def hotspots(session: SessionDep, settings: SettingsDep, principal: Reader, w: S
 
 
 @router.get("/repeat-offenders", summary="屡查屡犯（时段内 2 件及以上案件的当事人、商户）", responses=XLSX_RESPONSE)
-@writes_on_read
 def repeat_offenders(session: SessionDep, settings: SettingsDep, principal: Reader, w: Span,
                      minimum: Annotated[int, Query(ge=2, le=100)] = 2,
                      limit: Annotated[int, Query(ge=1, le=1000)] = 100, engine: Engine = "auto",
@@ -99,7 +96,6 @@ def repeat_offenders(session: SessionDep, settings: SettingsDep, principal: Read
 
 
 @router.get("/match", summary="诉求与处罚吻合度（按区、街道或类别）", responses=XLSX_RESPONSE)
-@writes_on_read
 def match(session: SessionDep, settings: SettingsDep, principal: Reader, w: Span,
           by: Annotated[Literal["district", "street", "category"], Query()] = "district",
           engine: Engine = "auto", format: Format = "json") -> Any:  # fmt: skip
@@ -108,7 +104,6 @@ def match(session: SessionDep, settings: SettingsDep, principal: Reader, w: Span
 
 
 @router.get("/handling-times", summary="办结时长（登记至办结的平均与中位天数）", responses=XLSX_RESPONSE)
-@writes_on_read
 def handling_times(session: SessionDep, settings: SettingsDep, principal: Reader, w: Span,
                    measure: Annotated[Literal["sources", "cases"], Query()] = "sources",
                    by: Annotated[Dim, Query()] = Dim.district, engine: Engine = "auto",
