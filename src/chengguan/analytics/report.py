@@ -123,8 +123,10 @@ def pdf(report: dict[str, Any]) -> bytes:
         [o["label"], _amount(o["current"], o["unit"]), _amount(o["previous"], o["unit"]),
          _pct(o["current"], o["previous"]), _amount(o["last_year"], o["unit"]), _pct(o["current"], o["last_year"])]
         for o in report["overview"]]  # fmt: skip
-    tables = [(title, *_table_rows(kind, data)) for kind, title, data in report["tables"]]
-    text = report["title"] + "".join(lines) + "".join("".join(r) for r in overview)
+    numbers = "二三四五六七八九十"
+    tables = [(f"{numbers[n] if n < len(numbers) else n + 2}、{title}", *_table_rows(kind, data))
+              for n, (kind, title, data) in enumerate(report["tables"])]  # fmt: skip
+    text = "一、总体情况" + report["title"] + "".join(lines) + "".join("".join(r) for r in overview)
     text += "".join(t + "".join(h) + "".join("".join(r) for r in b) for t, h, b in tables) + "第页共 0123456789/"
     regular, bold = glyph_source("sans", False), glyph_source("sans", True)
     with tempfile.TemporaryDirectory(prefix="chengguan-report-") as folder:
@@ -145,9 +147,8 @@ def pdf(report: dict[str, Any]) -> bytes:
         for line in lines:
             doc.cell(0, 7, line, align="C", new_x="LMARGIN", new_y="NEXT")
         _table(doc, "一、总体情况", overview[0], overview[1:])
-        numbers = "二三四五六七八九十"
-        for n, (title, head, body) in enumerate(tables):
-            _table(doc, f"{numbers[n] if n < len(numbers) else n + 2}、{title}", head, body)
+        for title, head, body in tables:
+            _table(doc, title, head, body)
         return bytes(doc.output())
 
 
