@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from chengguan import __version__
+from chengguan.analytics.api import router as analytics_router
 from chengguan.audit.api import router as audit_router
 from chengguan.calendar.api import router as calendar_router
 from chengguan.cases.api import chains_router as approval_chains_router
@@ -142,6 +143,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         iot_portal_router,
         video_router,
         meta_router,
+        analytics_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
         routes.prefilter(router, API_PREFIX)

@@ -2,7 +2,8 @@
 dispatch-acknowledgement timeout, the sealing of the evidence ledger's tail, the purge of spent portal login codes,
 the escalation of overdue rectifications to case sources and the payments' (late callbacks queried, receipts sealed,
 yesterday reconciled once), every minute; and, when ``CHENGGUAN_BACKUP_DIR`` is set, the daily backup with its
-retention (ops.scheduled).
+retention (ops.scheduled); and the analytics snapshot every ``CHENGGUAN_ANALYTICS_SNAPSHOT_S`` (analytics.snapshot:
+Parquet files for DuckDB, each machine its own).
 
 Every worker of every machine schedules them; each minute's pass runs in the one process that claims that minute
 (``core.lease``: a conditional UPDATE in the database), so the sweeps run once per minute however many workers
@@ -71,6 +72,8 @@ class Scheduler:
         self._threads = [threading.Thread(target=self._loop, name="chengguan-jobs", daemon=True)]
         if settings is not None and settings.backup_dir is not None and settings.backup_by_app:
             self._threads.append(threading.Thread(target=self._backup_loop, name="chengguan-backup", daemon=True))
+        if settings is not None and settings.analytics_snapshot_s > 0:
+            self._threads.append(threading.Thread(target=self._snapshot_loop, name="chengguan-analytics", daemon=True))
 
     def start(self) -> None:
         for thread in self._threads:
@@ -96,6 +99,23 @@ class Scheduler:
             except Exception:  # a failed pass must not kill the loop; the next pass retries
                 observe.JOB_RUNS.labels(JOBS, "failed").inc()
                 log.exception("background jobs failed")
+
+    def _snapshot_loop(self) -> None:
+        """The analytics snapshot, every ``analytics_snapshot_s``: one writer per data_dir at a time (a file lock,
+        analytics.snapshot), so each machine keeps its own copy however many workers it runs."""
+        from chengguan.analytics.snapshot import take
+
+        assert self.settings is not None
+        delay = min(self.interval, self.settings.analytics_snapshot_s)  # the first soon after start
+        while not self._stop.wait(delay):
+            delay = self.settings.analytics_snapshot_s
+            try:
+                with self.db.session(write=False) as session:
+                    done = take(session, self.settings.data_dir)
+                if done is not None:
+                    log.info("analytics snapshot %s written in %.1f s: %s", done.generation, done.seconds, done.rows)
+            except Exception:  # a full disk: logged, tried again at the next interval
+                log.exception("analytics snapshot failed")
 
     def _backup_loop(self) -> None:
         from chengguan.ops.scheduled import run_backup

@@ -21,21 +21,21 @@ SYSTEM = ["users", "roles", "audit", "sms"]  # audit:read also opens 短信发�
 MERCHANTS = ["merchants", "notices", "shop-claims"]  # merchant:read (商户档案、整改通知、店铺认领审核)
 IOT = ["iot-devices", "iot-alarms"]  # device:read
 PAYMENTS = ["payment-reconciliation", "payment-cash"]  # payment:read or payment:manage (缴款管理)
+HOME = ["dashboard", "analytics"]  # 数据分析 follows 工作台 for whoever reads sources or cases
 
 # The menu each role must see (from the built-in roles' permissions; a change there must change this table). 三员分立:
 # the system administrator has no 审计日志, the security administrator only users, roles and the unit tree it
 # assigns scopes on, the audit administrator only the log (and the SMS outbox it may audit).
 EXPECTED_MENUS = {
-    "admin": ["dashboard", *COMMAND, *VIDEO, *CASE_CONFIG, *PAYMENTS, *IOT, *MERCHANTS, *REGISTRY, *LAW, "users",
-              "roles", "sms"],
+    "admin": [*HOME, *COMMAND, *VIDEO, *CASE_CONFIG, *PAYMENTS, *IOT, *MERCHANTS, *REGISTRY, *LAW, "users", "roles",
+              "sms"],
     "secadmin": ["dashboard", "org-units", "users", "roles"],
     "auditor": ["dashboard", "audit", "sms"],
-    "shinan_leader": ["dashboard", *COMMAND, *VIDEO, *CASES, *PAYMENTS, *IOT, *MERCHANTS, *REGISTRY, *LAW_READ,
-                      *SYSTEM],
-    "bdg_leader": ["dashboard", *COMMAND, *VIDEO, *CASES, *PAYMENTS, *IOT, *MERCHANTS, *REGISTRY, *LAW_READ],
-    "bdg_officer": ["dashboard", "sources", "supervisions", "video-alarms", "cases", *MERCHANTS, "grids", *LAW_READ],
-    "shinan_legal": ["dashboard", *CASES, *MERCHANTS, "org-units", "officers", *LAW],
-    "command": ["dashboard", *COMMAND, *VIDEO, *IOT, *MERCHANTS, *REGISTRY, *LAW_READ],
+    "shinan_leader": [*HOME, *COMMAND, *VIDEO, *CASES, *PAYMENTS, *IOT, *MERCHANTS, *REGISTRY, *LAW_READ, *SYSTEM],
+    "bdg_leader": [*HOME, *COMMAND, *VIDEO, *CASES, *PAYMENTS, *IOT, *MERCHANTS, *REGISTRY, *LAW_READ],
+    "bdg_officer": [*HOME, "sources", "supervisions", "video-alarms", "cases", *MERCHANTS, "grids", *LAW_READ],
+    "shinan_legal": [*HOME, *CASES, *MERCHANTS, "org-units", "officers", *LAW],
+    "command": [*HOME, *COMMAND, *VIDEO, *IOT, *MERCHANTS, *REGISTRY, *LAW_READ],
 }
 
 

@@ -25,7 +25,7 @@ from chengguan.cases.schemas import (
     PartyPersonal,
     PublicDisclosures,
 )
-from chengguan.core.access import SessionDep, SettingsDep, require
+from chengguan.core.access import SessionDep, SettingsDep, require, writes_on_read
 from chengguan.core.errors import PROBLEM_RESPONSES
 from chengguan.core.principals import StaffPrincipal
 from chengguan.kit import readcache
@@ -69,8 +69,24 @@ async def list_cases(
     responses={200: {"content": {export.XLSX: {"schema": {"type": "string", "format": "binary"}}}}},
 )
 def export_cases(principal: Reader, session: SessionDep, data: CaseExportIn) -> Response:
-    headers = {"Content-Disposition": "attachment; filename*=UTF-8''%E6%A1%88%E4%BB%B6%E5%8F%B0%E8%B4%A6.xlsx"}
-    return Response(export.export_cases(session, principal, data), media_type=export.XLSX, headers=headers)
+    filters = CaseFilter.model_validate(data.model_dump(exclude={"reveal"}))
+    return export.export_cases(session, principal, filters, data.reveal).response("案件台账.xlsx")
+
+
+@router.get(
+    "/export.xlsx",
+    summary="导出案件台账（Excel，与案件列表相同的筛选条件；流式生成，记入审计日志）",
+    response_class=Response,
+    responses={200: {"content": {export.XLSX: {"schema": {"type": "string", "format": "binary"}}}}},
+)
+@writes_on_read
+def export_cases_xlsx(
+    principal: Reader,
+    session: SessionDep,
+    filters: Annotated[CaseFilter, Query()],
+    reveal: Annotated[bool, Query(description="导出完整个人信息（须 personal_data:view 权限，记入审计日志）")] = False,
+) -> Response:
+    return export.export_cases(session, principal, filters, reveal).response("案件台账.xlsx")
 
 
 @router.get("/colleagues", response_model=list[Colleague], summary="承办人候选（本单位在岗执法人员）")

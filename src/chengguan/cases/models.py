@@ -30,6 +30,8 @@ class Case(UUIDPrimaryKey, Timestamps, Base):
         Index("ix_penalty_case_party_name", "party_name"),
         Index("ix_penalty_case_matter", "matter_code"),
         Index("ix_penalty_case_updated", "updated_at"),
+        Index("ix_penalty_case_created", "created_at"),  # the analytics window and the list's 登记日期 filter
+        Index("ix_penalty_case_decided", "decided_on"),  # 罚没金额 by decision date
         Index("ix_penalty_case_unit_updated", "unit_id", "updated_at"),
         Index("ix_penalty_case_id_unit", "id", "unit_id"),  # which of an officer's cases lie outside a scope
         CheckConstraint("fine_fen IS NULL OR fine_fen >= 0", name="fine_not_negative"),

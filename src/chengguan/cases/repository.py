@@ -17,6 +17,7 @@ from chengguan.core.auditnotes import refusal
 from chengguan.core.errors import NotFound
 from chengguan.core.principals import StaffPrincipal
 from chengguan.identity.models import User
+from chengguan.kit import window
 from chengguan.kit.repository import Repository
 from chengguan.kit.schemas import PageParams
 from chengguan.kit.sql import in_select
@@ -73,6 +74,10 @@ class CaseRepository(Repository[Case]):
             statement = statement.where(Case.procedure == filters.procedure)
         if filters.unit_id is not None:
             statement = statement.where(Case.unit_id == filters.unit_id)
+        if filters.district_id is not None:
+            statement = statement.where(Case.district_id == filters.district_id)
+        if filters.created_from or filters.created_to:
+            statement = statement.where(window.within(Case.created_at, filters.created_from, filters.created_to))
         if filters.q and filters.q.strip():
             statement = statement.where(self._matching(filters.q.strip()))
         running = Case.status.in_(sorted(FILED_UNDECIDED))

@@ -307,9 +307,13 @@ class CaseExportIn(Schema):
     status: list[CaseStatus] | None = None
     procedure: Procedure | None = None
     unit_id: uuid.UUID | None = None
+    district_id: uuid.UUID | None = None
+    created_from: date | None = None
+    created_to: date | None = None
     q: str | None = Field(None, max_length=100, description="案号、当事人全名、证件号码、电话或事项名称")
     overdue: bool | None = None
     mine: bool = Field(False, description="只导出本人承办的")
+    awaiting_me: bool = False
     reveal: bool = Field(False, description="导出完整个人信息（须 personal_data:view 权限，记入审计日志）")
 
 
@@ -317,6 +321,9 @@ class CaseFilter(Filter):
     status: list[CaseStatus] | None = None
     procedure: Procedure | None = None
     unit_id: uuid.UUID | None = None
+    district_id: uuid.UUID | None = Field(None, description="所属区局")
+    created_from: date | None = Field(None, description="登记（立案登记或当场处罚）日期起（含，北京时间）")
+    created_to: date | None = Field(None, description="登记日期止（含，北京时间）")
     q: str | None = Field(None, max_length=100, description="案号、当事人全名、证件号码、电话或事项名称（关键字）")
     overdue: bool | None = None
     mine: bool = Field(False, description="只看本人承办的")

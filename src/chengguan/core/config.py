@@ -111,6 +111,9 @@ class Settings(BaseSettings):
     audit_syslog: str = ""
     run_jobs: bool = True  # the served app runs the background jobs (督办, dispatch timeouts) every minute
     jobs_interval_s: float = Field(default=60.0, gt=0)  # their interval (one process per interval runs them)
+    # The analytics snapshot (analytics.snapshot, docs/analytics.md): how often the served app refreshes it (each
+    # machine its own, under its data_dir; 0: never — then `chengguan analytics-snapshot` from cron, or live only).
+    analytics_snapshot_s: float = Field(default=900.0, ge=0)
     # Operations (core.observe, core.logs): who may read /metrics (addresses or networks, or this bearer token),
     # and the log format (text for people, json for a log collector).
     metrics_allow: str = "127.0.0.1,::1"

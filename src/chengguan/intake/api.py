@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 
 from chengguan.core import clock
-from chengguan.core.access import SessionDep, SettingsDep, require
+from chengguan.core.access import SessionDep, SettingsDep, require, writes_on_read
 from chengguan.core.errors import PROBLEM_RESPONSES
 from chengguan.core.principals import StaffPrincipal
-from chengguan.intake import hotline, ingest, media, read, rules, service, supervision
+from chengguan.intake import export, hotline, ingest, media, read, rules, service, supervision
 from chengguan.intake.enums import (
     ACTION_LABELS,
     CHANNEL_LABELS,
@@ -44,6 +44,7 @@ from chengguan.intake.schemas import (
 from chengguan.kit import readcache
 from chengguan.kit.media import MEDIA_RESPONSES, file_headers
 from chengguan.kit.schemas import PageQuery, Paginated
+from chengguan.kit.xlsx import XLSX
 from chengguan.law.seed import categories
 
 router = APIRouter(responses=PROBLEM_RESPONSES)
@@ -133,6 +134,15 @@ async def list_sources(
     return await readcache.respond(request, principal,
                                    lambda session: read.list_sources(session, principal, filters, page),
                                    grain=int(clock.now().timestamp()))  # fmt: skip
+
+
+@router.get(
+    "/case-sources/export.xlsx", tags=[SOURCES], summary="导出案源台账（Excel，与列表相同的筛选与排序；记入审计日志）",
+    response_class=Response, responses={200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}},
+)  # fmt: skip
+@writes_on_read
+def export_sources(session: SessionDep, principal: Reader, filters: Annotated[CaseSourceFilter, Query()]) -> Response:
+    return export.export_sources(session, principal, filters).response("案源台账.xlsx")
 
 
 @router.get("/case-sources/{source_id}", tags=[SOURCES], summary="案源详情（全过程记录、关联告警、派遣任务）")

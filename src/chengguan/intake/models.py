@@ -25,6 +25,7 @@ class CaseSource(UUIDPrimaryKey, Timestamps, Base):
         Index("ix_case_source_due", "status", "due_at"),
         Index("ix_case_source_unit_status", "unit_id", "status"),
         Index("ix_case_source_updated", "updated_at"),
+        Index("ix_case_source_created", "created_at"),  # the analytics window and the list's 登记日期 filter
     )
 
     code: Mapped[str] = mapped_column(String(20), unique=True)

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import Select, or_
 from sqlalchemy.orm import Session
 
 from chengguan.core import clock
@@ -15,6 +15,7 @@ from chengguan.intake.enums import CHANNEL_LABELS, OPEN_STATUSES, STATUS_LABELS
 from chengguan.intake.models import CaseSource
 from chengguan.intake.repository import CaseSourceRepository, officer_names
 from chengguan.intake.schemas import CaseSourceFilter, CaseSourceRead, NamedRef
+from chengguan.kit import window
 from chengguan.kit.schemas import PageParams, Paginated
 from chengguan.law.seed import categories
 from chengguan.org.repository import unit_names
@@ -73,13 +74,9 @@ def _ref(id: uuid.UUID | None, names: dict[uuid.UUID, str]) -> NamedRef | None:
     return NamedRef(id=id, name=names.get(id, "")) if id else None
 
 
-def list_sources(
-    session: Session, principal: StaffPrincipal, filters: CaseSourceFilter, page: PageParams
-) -> Paginated[CaseSourceRead]:
-    """Readable sources with filters; default order puts overdue and soonest-due first."""
-    repo = CaseSourceRepository(session)
-    statement = repo.readable(principal)
-    now = clock.now()
+def filtered(session: Session, principal: StaffPrincipal, filters: CaseSourceFilter, now: datetime) -> Select[Any]:
+    """The readable sources matching the list's filters (the list, its export and the analytics share this)."""
+    statement = CaseSourceRepository(session).readable(principal)
     if filters.status:
         statement = statement.where(CaseSource.status.in_(filters.status))
     if filters.open is not None:
@@ -91,6 +88,12 @@ def list_sources(
         statement = statement.where(CaseSource.channel == filters.channel)
     if filters.squad_id:
         statement = statement.where(CaseSource.squad_id == filters.squad_id)
+    if filters.district_id:
+        statement = statement.where(CaseSource.district_id == filters.district_id)
+    if filters.grid_code:
+        statement = statement.where(CaseSource.grid_code == filters.grid_code)
+    if filters.created_from or filters.created_to:
+        statement = statement.where(window.within(CaseSource.created_at, filters.created_from, filters.created_to))
     if filters.needs_routing is not None:
         statement = statement.where(CaseSource.needs_routing.is_(filters.needs_routing))
     if filters.overdue is not None:
@@ -106,11 +109,23 @@ def list_sources(
     if filters.bbox:
         x1, y1, x2, y2 = (float(v) for v in filters.bbox.split(","))
         statement = statement.where(CaseSource.lng.between(x1, x2), CaseSource.lat.between(y1, y2))
-    order = {
-        "due": (CaseSource.due_at.is_(None), CaseSource.due_at, CaseSource.code),
-        "-created": (CaseSource.created_at.desc(), CaseSource.code.desc()),
-        "created": (CaseSource.created_at, CaseSource.code),
-    }[filters.sort]
-    repo.order_by = order
+    return statement
+
+
+ORDERS = {
+    "due": (CaseSource.due_at.is_(None), CaseSource.due_at, CaseSource.code),
+    "-created": (CaseSource.created_at.desc(), CaseSource.code.desc()),
+    "created": (CaseSource.created_at, CaseSource.code),
+}
+
+
+def list_sources(
+    session: Session, principal: StaffPrincipal, filters: CaseSourceFilter, page: PageParams
+) -> Paginated[CaseSourceRead]:
+    """Readable sources with filters; default order puts overdue and soonest-due first."""
+    now = clock.now()
+    statement = filtered(session, principal, filters, now)
+    repo = CaseSourceRepository(session)
+    repo.order_by = ORDERS[filters.sort]
     rows, total = repo.page(statement, page)
     return Paginated(items=to_reads(session, rows, now), total=total)

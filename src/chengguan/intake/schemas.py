@@ -187,6 +187,10 @@ class CaseSourceFilter(Filter):
     category_code: str | None = Field(None, max_length=5)
     channel: Channel | None = None
     squad_id: uuid.UUID | None = None
+    district_id: uuid.UUID | None = Field(None, description="所属区局")
+    grid_code: str | None = Field(None, max_length=15, description="单元网格编码")
+    created_from: date | None = Field(None, description="登记日期起（含，北京时间）")
+    created_to: date | None = Field(None, description="登记日期止（含，北京时间）")
     overdue: bool | None = None
     needs_routing: bool | None = None
     mine: bool | None = Field(None, description="true 仅派给本人的")

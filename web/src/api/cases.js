@@ -23,9 +23,9 @@ export const amendCase = (id, body) => patch(`/cases/${id}`, body)
 // 权限者可查看完整信息，每次查看都记入审计日志（personal_data.read）。
 /** → { id_no, phone, address, masked: false } */
 export const revealParty = (id) => post(`/cases/${id}/party:reveal`)
-/** 导出案件台账（Excel）：body 为列表筛选条件 + reveal（完整个人信息，须权限并记入审计）→ { blob, name } */
-export async function exportCases(body) {
-  const res = await http.post('/cases/export', body, { responseType: 'blob', timeout: 120000 })
+/** 导出案件台账（Excel，GET /cases/export.xlsx）：params 为列表筛选条件 + reveal（完整个人信息，须权限并记入审计）→ { blob, name } */
+export async function exportCases(params) {
+  const res = await http.get('/cases/export.xlsx', { ...listParams(params), responseType: 'blob', timeout: 300000 })
   return { blob: res.data, name: '案件台账.xlsx' }
 }
 /** body: CaseActionIn { version, idempotency_key, reason?, on?, penalty?, … } → CaseDetail */

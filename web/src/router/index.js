@@ -11,6 +11,7 @@ export const homePath = () => (isPhoneViewport() ? '/m/' : '/console/')
 
 const consoleViews = {
   dashboard: () => import('@/views/console/DashboardView.vue'),
+  analytics: () => import('@/views/console/analytics/AnalyticsView.vue'),
   'org-units': () => import('@/views/console/OrgUnitsView.vue'),
   officers: () => import('@/views/console/OfficersView.vue'),
   equipment: () => import('@/views/console/EquipmentView.vue'),

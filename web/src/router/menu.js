@@ -28,6 +28,7 @@ import {
   Monitor,
   Wallet,
   Coin,
+  DataAnalysis,
 } from '@element-plus/icons-vue'
 
 const LAW_READ = ['law:read', 'law:write']
@@ -38,7 +39,10 @@ const PAYMENT_READ = ['payment:read', 'payment:manage']
 export const MENU_GROUPS = [
   {
     title: '概览',
-    items: [{ name: 'dashboard', path: '/console/dashboard', title: '工作台', icon: Odometer, perms: [] }],
+    items: [
+      { name: 'dashboard', path: '/console/dashboard', title: '工作台', icon: Odometer, perms: [] },
+      { name: 'analytics', path: '/console/analytics', title: '数据分析', icon: DataAnalysis, perms: ['source:read', 'case:read'] },
+    ],
   },
   {
     title: '指挥调度',

@@ -1,0 +1,52 @@
+"""Daily rollups of the snapshot's case sources (汇总表): per local day, the count by one dimension at a time —
+district, street squad, category, channel, hour, grid. A city-wide figure (the big screen's, a city leader's) then
+sums a few hundred thousand rollup rows instead of scanning a hundred million sources; day and month come from the
+district rollup. Written beside each month's Parquet parts (``rollups/<dim>/<month>.parquet``) and hard-linked into
+the next generation with them when the month did not change.
+
+Only city-wide scope reads them: a scoped caller's readable rows include their own (reported by or dispatched to
+them) wherever they lie, which a count by unit cannot tell apart — those figures read the sources themselves.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+LOCAL = "(created_at + INTERVAL 8 HOUR)"
+KEYS = {
+    "district": "district_id",
+    "street": "squad_id",
+    "category": "category_code",
+    "channel": "channel",
+    "hour": f"lpad(CAST(hour({LOCAL}) AS VARCHAR), 2, '0')",
+    "grid": "grid_code",
+}
+
+
+def build(con: duckdb.DuckDBPyConnection, table: Path, rollups: Path, parts: set[str] | None = None) -> None:
+    """Rollups of the partition folders of ``table`` (all, or those named in ``parts``), and each dimension's
+    zero-row schema file."""
+    folders = sorted(p for p in table.iterdir() if p.is_dir() and (parts is None or p.name in parts))
+    for dim, key in KEYS.items():
+        target = rollups / dim
+        target.mkdir(parents=True, exist_ok=True)
+        con.execute(f"COPY (SELECT CAST(NULL AS DATE) AS day, CAST(NULL AS VARCHAR) AS k, CAST(NULL AS BIGINT) AS n "
+                    f"LIMIT 0) TO '{target / 'schema.parquet'}' (FORMAT parquet)")  # fmt: skip
+        for folder in folders:
+            con.execute(f"COPY (SELECT CAST({LOCAL} AS DATE) AS day, CAST({key} AS VARCHAR) AS k, count(*) AS n "
+                        f"FROM read_parquet('{folder}/*.parquet') GROUP BY ALL ORDER BY day) "
+                        f"TO '{target / (folder.name + '.parquet')}' (FORMAT parquet)")  # fmt: skip
+
+
+def link_clean(old: Path, new: Path, dirty: set[str]) -> None:
+    """Hard-link the rollups of the months that were not exported again."""
+    if not old.is_dir():
+        return
+    for dim in KEYS:
+        (new / dim).mkdir(parents=True, exist_ok=True)
+        for path in (old / dim).glob("*.parquet"):
+            if path.stem != "schema" and path.stem not in dirty:
+                os.link(path, new / dim / path.name)
