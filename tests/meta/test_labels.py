@@ -10,6 +10,7 @@ from enum import Enum, StrEnum
 import pytest
 
 import chengguan
+from chengguan.analytics.dims import Dim, Measure
 from chengguan.calendar.workdays import DaySource
 from chengguan.cases.enums import CaseAction, CaseStatus, DecisionKind, Procedure
 from chengguan.cases.enums import Role as CaseRole
@@ -102,6 +103,8 @@ SERVED: dict[type[Enum], str] = {
     payments.Mismatch: "payment_mismatch",
     payments.CashGround: "cash_ground",
     payments.CashStatus: "cash_status",
+    Measure: "analytics_measure",
+    Dim: "analytics_dim",
 }
 # Enums no page shows: who holds a token, who may act, where a fix came from, machine codes, settings, the states
 # inside the IoT rule engine and the HJ 212 codec's refusal codes.

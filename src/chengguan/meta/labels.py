@@ -14,6 +14,7 @@ from enum import Enum
 from functools import cache
 from typing import Any, get_args
 
+from chengguan.analytics import dims as analytics
 from chengguan.audit import actions as audit
 from chengguan.cases import enums as cases
 from chengguan.cases import gates as case_gates
@@ -126,6 +127,9 @@ DICTIONARIES: dict[str, tuple[Iterable[Any], Mapping[Any, str]]] = {
     "claim_status": (shopfront.ClaimStatus, shopfront.CLAIM_STATUS_LABELS),
     "submission_kind": (shopfront.SubmissionKind, shopfront.SUBMISSION_LABELS),
     "report_category": (shopfront.REPORT_CATEGORIES, shopfront.REPORT_CATEGORIES),
+    # analytics: the cube's measures and dimensions
+    "analytics_measure": (analytics.Measure, analytics.MEASURE_LABELS),
+    "analytics_dim": (analytics.Dim, analytics.DIM_LABELS),
     # sensing: video patrol and IoT
     "video_alarm_status": (video.AlarmStatus, video.ALARM_STATUS_LABELS),
     "holiday_mode": (video_schedule.HolidayMode, video_schedule.HOLIDAY_LABELS),
