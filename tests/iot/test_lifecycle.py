@@ -114,3 +114,20 @@ def test_device_edit_delete_and_rules_are_audited(client, admin, db):  # type: i
     assert r.json()["deactivated"] is True and r.json()["deleted"] is False
     assert client.get(f"/api/v1/iot/devices/{kept['code']}", headers=admin).json()["active"] is False
     assert _audited(db, "iot_device.deactivate", kept["id"])
+
+
+def test_the_directory_reloads_what_changed_only(client, admin, db):  # type: ignore[no-untyped-def]
+    from chengguan.iot.directory import Directory
+
+    device = _register(client, admin, None, lng=120.38, lat=36.06)
+    key = f"code:{device['code']}"
+    directory = Directory(ttl=0)  # check the registry's mark on every lookup
+    with db.session() as s:
+        before = directory.resolve(s, {key, "code:NOBODY-1"})
+    assert before["code:NOBODY-1"] is None and {c.rule.key for c in before[key].rules} != {"fume>2"}
+    with db.session() as s:
+        assert directory.resolve(s, {key})[key] is before[key]  # nothing changed: the same entry
+    assert client.put(f"/api/v1/iot/devices/{device['code']}/rules", json=SIMPLE, headers=admin).status_code == 200
+    with db.session() as s:
+        after = directory.resolve(s, {key})[key]
+    assert [c.rule.key for c in after.rules] == ["fume>2"]  # the rule edit reached it without a restart
