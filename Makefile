@@ -9,10 +9,16 @@ WEB_SOURCES := $(shell find web/src web/index.html web/vite.config.js web/packag
 
 .PHONY: run test test-pg test-templates install web lint bench demo clean
 
+# The IoT bridge starts with the server when a broker answers on 127.0.0.1:1883 (or CHENGGUAN_MQTT_URL names one).
+MQTT_PROBE := $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 1883), 1)" 2>/dev/null
+
 run: install web  ## install, migrate, load the demo city into an empty database, serve on http://127.0.0.1:8000 (with the live simulator)
 	$(BIN)/chengguan migrate
 	$(BIN)/chengguan demo --if-empty
-	$(BIN)/chengguan serve --host $(HOST) --port $(PORT) --simulate
+	@if [ -z "$$CHENGGUAN_MQTT_URL" ] && $(MQTT_PROBE); then \
+	  echo "MQTT broker on 127.0.0.1:1883: the IoT bridge starts with the server"; \
+	  export CHENGGUAN_MQTT_URL=mqtt://127.0.0.1:1883; fi; \
+	exec $(BIN)/chengguan serve --host $(HOST) --port $(PORT) --simulate
 
 PYTEST_WORKERS ?= -n auto --maxprocesses 4
 # The browser journeys and the API fuzzer run after the rest, on two workers of their own (each with its own server,
