@@ -5,6 +5,7 @@ it, people approve with their names and say what they found, and a finished case
 from __future__ import annotations
 
 import random
+import re
 from datetime import timedelta
 
 import pytest
@@ -51,6 +52,19 @@ def test_every_case_is_its_scenario_and_its_matter_is_in_force_there(db: Databas
         assert case.address and case.address.endswith(play.place) and case.address in case.facts
         assert case.party_name in case.facts and case.lng is not None and case.grid_code
         assert case.act_at is not None and f"{clock.as_utc(case.act_at).astimezone(clock.SHANGHAI):%-H时}" in case.facts
+
+
+def test_the_discretion_reasoning_agrees_with_the_facts(demo):
+    """A reviewer reads the facts and the reasoning together: a party the facts say did not put it right is not
+    said to have put it right, and a fine stays inside the range the reasoning cites."""
+    fined = [c for c in demo if c.fine_fen]
+    assert fined
+    for case in fined:
+        unrectified = any(word in case.facts for word in ("未改正", "拒不", "仍未", "逾期"))
+        assert ("已改正" in case.penalty_reasoning) is not unrectified, (case.code, case.facts, case.penalty_reasoning)
+        low, high = (int(n) for n in re.search(r"法定幅度(\d+)元至(\d+)元", case.penalty_reasoning).groups())
+        assert low * 100 <= case.fine_fen <= high * 100, (case.code, case.penalty_reasoning)
+        assert case.penalty_reasoning.endswith(f"确定罚款{case.fine_fen // 100}元")
 
 
 def test_photos_and_disclosures_describe_the_same_act(db: Database, demo):

@@ -106,3 +106,18 @@ def test_what_a_person_wrote_replaces_the_default_text():
 )  # fmt: skip
 def test_amounts_in_capitals(fen: int, words: str):
     assert yuan_upper(fen) == words
+
+
+@pytest.mark.parametrize(
+    "facts", ["当事人张伟于2026年11月3日在中山路12号店外占道经营。", "于2026年11月3日在中山路12号店外占道经营"]
+)
+def test_facts_written_with_or_without_their_subject_read_once(facts: str):
+    """Facts are often written "当事人某某于……": the decision says 当事人 once, the notices address 你（单位） without
+    the party's name after it, and no sentence ends twice."""
+    ctx = replace(CTX, facts=facts)
+    decision = pdf_text(DocumentKind.penalty_decision, ctx)
+    assert "当事人当事人" not in decision and "。。" not in decision
+    assert "经查，当事人" in decision and "于2026年11月3日在中山路12号店外占道经营。" in decision
+    for kind in (DocumentKind.prior_notice, DocumentKind.rectification_notice):
+        text = pdf_text(kind, ctx)
+        assert "你（单位）当事人" not in text and "你（单位）张伟" not in text and "。。" not in text

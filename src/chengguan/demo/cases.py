@@ -283,7 +283,7 @@ def _open(
         act_at=act_at,
         penalty_kinds=kinds,
         fine_fen=fine,
-        penalty_reasoning=_reasoning(matter, party.type, fine),
+        penalty_reasoning=_reasoning(matter, party.type, fine, facts),
         hearing_right=bool(fine is not None and threshold is not None and fine >= threshold),
         legal_review_grounds=["complex"] if target is S.legal_review or (not simple and rng.random() < 0.15) else [],
         discussion_required=target is S.collective_discussion or (not simple and rng.random() < 0.08),
@@ -308,9 +308,18 @@ def _office_hours(rng: random.Random, day: date) -> datetime:
     return local.astimezone(UTC)
 
 
-def _reasoning(matter: EnforcementMatter, party: PartyType, fine: int | None) -> str:
+# Facts that say the party did not put it right: the reasoning must not say it did.
+_NOT_RECTIFIED = ("未改正", "拒不", "仍未", "逾期")
+
+
+def _reasoning(matter: EnforcementMatter, party: PartyType, fine: int | None, facts: str) -> str:
+    """The discretion reasoning, consistent with the facts it follows (a reviewer reads both)."""
     if fine is None:
         return "违法情节轻微，依法给予警告并责令改正"
     low, high = _bounds(matter, party)
-    return (f"当事人系初次违法，经责令已改正，危害后果一般，依据自由裁量基准“一般”阶次，在法定幅度"
+    if any(word in facts for word in _NOT_RECTIFIED):
+        circumstances = "经责令改正未改正，但未造成其他危害后果"
+    else:
+        circumstances = "经责令已改正，危害后果一般"
+    return (f"当事人{circumstances}，依据自由裁量基准“一般”阶次，在法定幅度"
             f"{(low or 0) // 100}元至{(high or 0) // 100}元内确定罚款{fine // 100}元")  # fmt: skip

@@ -118,3 +118,14 @@ class DocContext:
     # handwritten signatures by slot: "officer:<officer id>" for each officer, "party" for the party
     signatures: dict[str, Handwritten] = field(default_factory=dict)  # (title, number, date) for the 案卷目录
     fields: dict[str, str] = field(default_factory=dict)  # the texts a person wrote (kinds.editable)
+
+    @property
+    def facts_of_party(self) -> str:
+        """The facts as they follow "当事人" in a sentence: facts are often written "当事人某某于……", which would
+        otherwise read "当事人当事人某某"; the final stop is the sentence's."""
+        return self.facts.strip().removeprefix("当事人").rstrip("。")
+
+    @property
+    def facts_of_you(self) -> str:
+        """The facts as they follow "你（单位）" in a notice addressed to the party: without 当事人 or its name."""
+        return self.facts_of_party.removeprefix(self.party.name)

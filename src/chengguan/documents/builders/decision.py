@@ -46,7 +46,7 @@ def penalty_decision(ctx: DocContext) -> list[Block]:
     return [
         party_table(ctx),
         Heading("一、违法事实和证据"),
-        Paragraph(f"经查，当事人{ctx.facts}。"),
+        Paragraph(f"经查，当事人{ctx.facts_of_party}。"),
         Paragraph("以上事实有下列证据证明：" + (joined(evidence, "现场检查笔录、询问笔录") + "。")),
         Heading("二、行政处罚的种类和依据"),
         Paragraph(
@@ -67,7 +67,7 @@ def on_site_decision(ctx: DocContext) -> list[Block]:
     return [
         party_table(ctx),
         FieldTable((("违法时间", cn(ctx.act_on)), ("违法地点", ctx.place))),
-        Paragraph(f"当事人{ctx.facts}，违反了{joined(ctx.violated)}的规定。", label="违法行为："),
+        Paragraph(f"当事人{ctx.facts_of_party}，违反了{joined(ctx.violated)}的规定。", label="违法行为："),
         Paragraph(f"依据{joined(ctx.penalty_basis)}的规定，当场给予{penalty_text(ctx)}。", label="处罚决定："),
         _payment(ctx),
         remedy(ctx),
@@ -85,7 +85,7 @@ def no_penalty_decision(ctx: DocContext) -> list[Block]:
     )
     return [
         party_table(ctx),
-        Paragraph(f"经查，当事人{ctx.facts}。"),
+        Paragraph(f"经查，当事人{ctx.facts_of_party}。"),
         Paragraph(f"鉴于{reason}，根据《中华人民共和国行政处罚法》第五十七条第一款的规定，本机关决定不予行政处罚。"),
         Paragraph("本机关对当事人进行了教育。" if "轻微" in reason else ""),
         remedy(ctx),

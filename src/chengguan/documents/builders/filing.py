@@ -150,7 +150,7 @@ def rectification_notice(ctx: DocContext) -> list[Block]:
     order = field_text(ctx, "order", "立即停止违法行为，并于收到本通知书之日起三日内改正。")
     return [
         party_table(ctx),
-        Paragraph(f"经查，你（单位）{ctx.facts}，违反了{joined(ctx.violated)}的规定。"),
+        Paragraph(f"经查，你（单位）{ctx.facts_of_you}，违反了{joined(ctx.violated)}的规定。"),
         Paragraph(f"根据《中华人民共和国行政处罚法》第二十八条第一款的规定，现责令你（单位）：{order}"),
         Paragraph("逾期不改正的，本机关将依法处理。"),
         officers_line(ctx),

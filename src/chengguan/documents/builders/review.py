@@ -76,7 +76,7 @@ def prior_notice(ctx: DocContext) -> list[Block]:
     proof = joined((e.title for e in ctx.evidence), "现场检查笔录等")
     blocks: list[Block] = [
         Paragraph(f"{ctx.party.name}：", indent=False),
-        Paragraph(f"经查，你（单位）{ctx.facts}。以上事实有{proof}为证。"),
+        Paragraph(f"经查，你（单位）{ctx.facts_of_you}。以上事实有{proof}为证。"),
         Paragraph(
             f"你（单位）的上述行为违反了{joined(ctx.violated)}的规定。依据{joined(ctx.penalty_basis)}的规定，"
             f"本机关拟对你（单位）作出如下行政处罚：{penalty_text(ctx)}。"
