@@ -17,12 +17,25 @@ from chengguan.core.config import get_settings
 from chengguan.core.db import Database
 from chengguan.jobs import Scheduler
 from chengguan.ops.scheduled import LOCK, _exclusive, run_backup
+from databases import copy_database, copy_files
 from support import demo_database
 
 
 @pytest.fixture
 def deployment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Path]]:
     url, data_dir = demo_database(tmp_path, sqlite=True)
+    monkeypatch.delenv("CHENGGUAN_BACKUP_DIR", raising=False)
+    use_env(monkeypatch, database_url=url, data_dir=str(data_dir))
+    yield url, data_dir
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def small_deployment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Path]]:
+    """A migrated, otherwise empty deployment: what the schedule and the retention decide does not depend on the
+    size of what is backed up, and six backups of the demo city take half a minute."""
+    url = copy_database("migrated", tmp_path, sqlite=True)
+    data_dir = copy_files("migrated", tmp_path / "data", sqlite=True)
     monkeypatch.delenv("CHENGGUAN_BACKUP_DIR", raising=False)
     use_env(monkeypatch, database_url=url, data_dir=str(data_dir))
     yield url, data_dir
@@ -67,9 +80,9 @@ def local(day: int, hour: int) -> datetime:
     return datetime(2026, 12, day, hour, tzinfo=clock.SHANGHAI)
 
 
-def test_scheduled_backups_one_a_day_with_retention(deployment: tuple[str, Path], tmp_path: Path):
+def test_scheduled_backups_one_a_day_with_retention(small_deployment: tuple[str, Path], tmp_path: Path):
     root = tmp_path / "backups"
-    settings = settings_for(*deployment, backup_dir=root, backup_keep=2)
+    settings = settings_for(*small_deployment, backup_dir=root, backup_keep=2)
     made = []
     for day, hour in ((1, 3), (1, 9), (2, 1), (2, 4), (3, 4), (4, 4)):
         with clock.frozen(local(day, hour)):
@@ -84,10 +97,10 @@ def test_scheduled_backups_one_a_day_with_retention(deployment: tuple[str, Path]
     assert sorted(p.name for p in root.iterdir() if p.is_dir()) == [*made[-1:], "chengguan-20261205-040000"]
 
 
-def test_a_second_process_skips_while_one_is_backing_up(deployment: tuple[str, Path], tmp_path: Path):
+def test_a_second_process_skips_while_one_is_backing_up(small_deployment: tuple[str, Path], tmp_path: Path):
     root = tmp_path / "backups"
     root.mkdir()
-    settings = settings_for(*deployment, backup_dir=root)
+    settings = settings_for(*small_deployment, backup_dir=root)
     with _exclusive(root) as mine:
         assert mine
         with _exclusive(root) as other:
@@ -96,8 +109,8 @@ def test_a_second_process_skips_while_one_is_backing_up(deployment: tuple[str, P
     assert (root / LOCK).exists() and run_backup(settings, only_if_due=False) is not None
 
 
-def test_the_job_scheduler_writes_the_daily_backup(deployment: tuple[str, Path], tmp_path: Path):
-    settings = settings_for(*deployment, backup_dir=tmp_path / "backups")
+def test_the_job_scheduler_writes_the_daily_backup(small_deployment: tuple[str, Path], tmp_path: Path):
+    settings = settings_for(*small_deployment, backup_dir=tmp_path / "backups")
     db = Database(settings.database_url)
     scheduler = Scheduler(db, settings, interval=0.2)
     try:
@@ -110,6 +123,6 @@ def test_the_job_scheduler_writes_the_daily_backup(deployment: tuple[str, Path],
     finally:
         db.dispose()
     assert (tmp_path / "backups" / "chengguan-20261208-120000" / "manifest.json").is_file()
-    by_timer = settings_for(*deployment, backup_dir=tmp_path / "backups", backup_by_app=False)
+    by_timer = settings_for(*small_deployment, backup_dir=tmp_path / "backups", backup_by_app=False)
     threads = [t.name for t in Scheduler(db, by_timer)._threads]
     assert "chengguan-jobs" in threads and "chengguan-backup" not in threads  # a timer takes the backups instead
