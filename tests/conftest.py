@@ -13,16 +13,34 @@ from chengguan.core import clock
 from chengguan.core.config import Settings
 from chengguan.core.db import Database
 from chengguan.demo.loader import DEMO_LOGINS
-from databases import copy_database, drop_database
+from databases import copy_database, drop_database, postgres_base_url
 from isolation import COMMITS, RolledBack, World, commit_refusal, forget_caches, open_world
 from support import demo_database
 
 PASSWORDS = {login.username: login.password for login in DEMO_LOGINS}
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+# A test that asks for none of these cannot reach a database (nor a file, a process or the environment through
+# which it could name one): its outcome does not depend on the engine, so the PostgreSQL half does not repeat it.
+_REACHES_STORAGE = frozenset({"world", "_shared", "shared_db", "db", "client", "settings", "app", "data_dir",
+                              "live_server", "tmp_path", "tmp_path_factory", "monkeypatch"})  # fmt: skip
+_ENGINE_DIRS = ("/tests/ops/", "/tests/concurrency/", "/tests/privacy/", "/tests/core/")
+
+
+def _engine_free(item: pytest.Item) -> bool:
+    path = item.path.as_posix()
+    return not (set(getattr(item, "fixturenames", ())) & _REACHES_STORAGE) and not any(d in path for d in _ENGINE_DIRS)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Browser journeys are ``e2e`` wherever they are declared; the fuzzer is ``serial`` (see the Makefile). Both
-    commit, to a live server's or the fuzzer's own copy of the demo city."""
+    commit, to a live server's or the fuzzer's own copy of the demo city. On PostgreSQL (CHENGGUAN_TEST_DATABASE_URL)
+    the engine-free tests — pure rules, tables of (state, action) pairs — are left to the SQLite run."""
+    if postgres_base_url() is not None:
+        skipped = [item for item in items if _engine_free(item)]
+        if skipped:
+            config.hook.pytest_deselected(items=skipped)
+            items[:] = [item for item in items if not _engine_free(item)]
     for item in items:
         path = item.path.as_posix()
         if "/tests/e2e/" in path:
