@@ -7,6 +7,7 @@ Grids themselves are sent while there are at most ``GRID_LIMIT`` of them (a wall
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import defaultdict
 from typing import Any
@@ -22,6 +23,12 @@ from chengguan.org.repository import GridRepository
 
 GRID_LIMIT = 3000
 TOLERANCE = 0.0001  # degrees, about 10 m: invisible on a wall, a tenth of the points
+
+
+def place_name(unit_name: str) -> str:
+    """The area an enforcement unit covers, for a map label: 「市南区综合行政执法局」→「市南区」, 「八大关街道执法中队」→
+    「八大关街道」 (the unit's own name when it has no such ending)."""
+    return re.sub(r"(城市管理)?(综合行政)?执法(局|分局|大队|中队)$", "", unit_name) or unit_name
 
 
 def _feature(geometry: Any, **properties: Any) -> dict[str, Any]:
@@ -61,7 +68,7 @@ def outlines(session: Session, principal: StaffPrincipal) -> dict[str, Any]:
             simple = outline.simplify(TOLERANCE, preserve_topology=True)
             inside = simple.representative_point()
             unit = names.get(key)
-            name = (unit.short_name or unit.name) if unit else ""
+            name = place_name(unit.name) if unit else ""
             feature = _feature(simple, id=str(key), name=name, cx=round(inside.x, 5), cy=round(inside.y, 5))
             feature["geometry"] = _rounded(feature["geometry"])
             features.append(feature)
