@@ -26,8 +26,8 @@ TOLERANCE = 0.0001  # degrees, about 10 m: invisible on a wall, a tenth of the p
 
 
 def place_name(unit_name: str) -> str:
-    """The area an enforcement unit covers, for a map label: 「市南区综合行政执法局」→「市南区」, 「八大关街道执法中队」→
-    「八大关街道」 (the unit's own name when it has no such ending)."""
+    """The area an enforcement unit covers, for a map label: 「市南区综合行政执法局」→「市南区」,
+    「八大关街道执法中队」→「八大关街道」 (the unit's own name when it has no such ending)."""
     return re.sub(r"(城市管理)?(综合行政)?执法(局|分局|大队|中队)$", "", unit_name) or unit_name
 
 
