@@ -64,7 +64,10 @@ def bundle(session: Session, principal: StaffPrincipal, data_dir: Path, *, outli
     area = Dim.district if scope.resolve(session, principal, cases=False).everything else Dim.street
     if principal.has("source:read"):
         out["trend"]["sources"] = _series(session, principal, data_dir, Measure.sources, w)
-        out["rankings"]["areas"] = ranking(session, principal, data_dir, Measure.sources, area, w, 10)
+        areas = ranking(session, principal, data_dir, Measure.sources, area, w, 10)
+        for r in areas["rows"]:  # a wall names the area (市南区), not the bureau (市南区综合行政执法局)
+            r["label"] = boundaries.place_name(r["label"])
+        out["rankings"]["areas"] = areas
         out["rankings"]["categories"] = ranking(session, principal, data_dir, Measure.sources, Dim.category, w, 10)
         out["rankings"]["channels"] = cube(session, principal, data_dir, Measure.sources, Dim.channel, w)
         out["hotspots"] = hotspots(session, principal, data_dir, w, 10)["rows"]
