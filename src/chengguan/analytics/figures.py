@@ -3,6 +3,7 @@ equals the total of the list it links to (``filters`` are that list's query para
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -46,12 +47,18 @@ def week_end(on: date) -> date:
     return on + timedelta(days=6 - on.weekday())
 
 
-def today_figures(session: Session, principal: StaffPrincipal) -> list[dict[str, Any]]:
+def today_figures(session: Session, principal: StaffPrincipal,
+                  only: frozenset[str] | None = None) -> list[dict[str, Any]]:  # fmt: skip
     """``[{key, label, value, unit, list, filters, group}]`` for today (local date), by what the caller may do:
     sources registered today, open, overdue (source:read); cases registered today, running, overdue, due this week,
     the officer's own running cases (case:read); fines decided and paid today in fen, each with the count of its
     cases; the approval inbox (case:approve / legal:review); officers on duty (dispatch:read); the officer's open
-    dispatch tasks. ``filters`` are the query of the list the figure equals (``list``)."""
+    dispatch tasks. ``filters`` are the query of the list the figure equals (``list``). ``only``: just these keys
+    (the big screen shows no one's own inbox, whose count costs a check of every case in an approval stage)."""
+
+    def want(key: str) -> bool:
+        return only is None or key in only
+
     on, now = today(), clock.now()
     day = on.isoformat()
     out: list[dict[str, Any]] = []
@@ -61,30 +68,34 @@ def today_figures(session: Session, principal: StaffPrincipal) -> list[dict[str,
             ("sources_open", "未办结案源", {"open": True}, "today"),
             ("sources_overdue", "超期案源", {"open": True, "overdue": True}, "action"),
         ):
+            if not want(key):
+                continue
             statement = sources_read.filtered(session, principal, CaseSourceFilter.model_validate(filters), now)
             out.append(_item(key, label, _count(session, statement), "件", "case-sources", filters, group))
     if principal.has("case:read"):
-        out.extend(_case_figures(session, principal, on))
-    if principal.has("case:approve") or principal.has("legal:review"):
+        out.extend(_case_figures(session, principal, on, want))
+    if (principal.has("case:approve") or principal.has("legal:review")) and want("approvals_mine"):
         inbox = list_cases(session, principal, CaseFilter(awaiting_me=True), PageParams(page=1, page_size=1))
         out.append(_item("approvals_mine", "待我审批", inbox.total, "件", "case-inbox", {"awaiting_me": True},
                          "action", tab="approve"))  # fmt: skip
-    if principal.has("legal:review"):
+    if principal.has("legal:review") and want("legal_review_pending"):
         filters = {"status": [CaseStatus.legal_review.value]}
         statement = CaseRepository(session).filtered(principal, CaseFilter.model_validate(filters), on)
         out.append(_item("legal_review_pending", "待法制审核", CaseRepository(session).count(statement), "件",
                          "case-inbox", filters, "action", tab="legal"))  # fmt: skip
-    if principal.has("dispatch:read"):
+    if principal.has("dispatch:read") and want("officers_on_duty"):
         present = onduty.on_duty(onduty.positions(session, principal))
         out.append(_item("officers_on_duty", "在岗执法人员", len(present), "人", "on-duty", {}))
-    if principal.officer_id is not None and (principal.has("source:write") or principal.has("dispatch:write")):
+    mobile = principal.has("source:write") or principal.has("dispatch:write")
+    if principal.officer_id is not None and mobile and want("tasks_mine"):
         tasks = dispatch_tasks.listed(session, principal, own=True, active_only=True)
         out.append(_item("tasks_mine", "我的待办任务", len(tasks), "件", "tasks", {"mine": True, "active": True},
                          "action"))  # fmt: skip
     return out
 
 
-def _case_figures(session: Session, principal: StaffPrincipal, on: date) -> list[dict[str, Any]]:
+def _case_figures(session: Session, principal: StaffPrincipal, on: date,
+                  want: Callable[[str], bool]) -> list[dict[str, Any]]:  # fmt: skip
     cases = CaseRepository(session)
     day = on.isoformat()
     running = sorted(s.value for s in FILED_UNDECIDED)
@@ -98,6 +109,8 @@ def _case_figures(session: Session, principal: StaffPrincipal, on: date) -> list
         rows.append(("cases_mine", "我承办的在办案件", {"status": running, "mine": True}, "action"))
     out = []
     for key, label, filters, group in rows:
+        if not want(key):
+            continue
         statement = cases.filtered(principal, CaseFilter.model_validate(filters), on)
         out.append(_item(key, label, cases.count(statement), "件", "cases", filters, group))
     # Money figures link to the cases they add up (decided / paid in full today); ``count`` is that list's total.
@@ -105,6 +118,8 @@ def _case_figures(session: Session, principal: StaffPrincipal, on: date) -> list
         ("fines_decided_today", "今日处罚决定罚款", {"decided_from": day, "decided_to": day}, Case.fine_fen),
         ("fines_paid_today", "今日缴清罚款", {"paid_from": day, "paid_to": day}, Case.paid_fen),
     ):
+        if not want(key):
+            continue
         statement = cases.filtered(principal, CaseFilter.model_validate(filters), on)
         fined = statement.where(Case.decision_kind == DecisionKind.penalty) if column is Case.fine_fen else statement
         ids = fined.with_only_columns(Case.id).order_by(None).subquery()

@@ -50,7 +50,7 @@ def bundle(session: Session, principal: StaffPrincipal, data_dir: Path, *, outli
     """Everything the big screen shows, in the caller's scope (sections the caller may not read are left out)."""
     on = today()
     w = Window(on - timedelta(days=TREND_DAYS - 1), on)
-    figures = {f["key"]: f for f in today_figures(session, principal)}
+    figures = {f["key"]: f for f in today_figures(session, principal, frozenset(WALL_FIGURES))}
     out: dict[str, Any] = {
         "at": clock.now().isoformat(),
         "window": {"from": w.start.isoformat(), "to": w.end.isoformat()},
