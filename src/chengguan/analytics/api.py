@@ -3,17 +3,23 @@ today's figures, latest alarms, the indicator catalogue, the monthly report, and
 
 from __future__ import annotations
 
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
-from fastapi.responses import Response
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response, StreamingResponse
 
-from chengguan.analytics import catalogue, exports, report, service
+from chengguan.analytics import catalogue, exports, onduty, report, screen, service
 from chengguan.analytics.dims import Dim, Measure, Window
 from chengguan.analytics.figures import ALARM_CHANNELS
 from chengguan.analytics.snapshot import read_manifest
 from chengguan.core.access import SessionDep, SettingsDep, require, writes_on_read
+from chengguan.core.db import Database
 from chengguan.core.errors import PROBLEM_RESPONSES
 from chengguan.core.principals import StaffPrincipal
 from chengguan.intake.enums import Channel
@@ -115,6 +121,53 @@ def handling_times(session: SessionDep, settings: SettingsDep, principal: Reader
 @router.get("/today", summary="今日核心指标（每项附对应列表的筛选条件）")
 def today(session: SessionDep, principal: Reader) -> dict[str, Any]:
     return {"items": service.today_figures(session, principal)}
+
+
+@router.get("/on-duty", summary="在岗执法人员（定位在岗且未过期；工作台「在岗人员」的列表）")
+def on_duty(session: SessionDep, principal: Annotated[StaffPrincipal, Depends(require("dispatch:read"))],
+            status: Annotated[Literal["available", "busy"] | None, Query()] = None,
+            page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+            page_size: Annotated[int, Query(ge=1, le=200)] = 20) -> dict[str, Any]:  # fmt: skip
+    found = onduty.listed(session, principal, status)
+    return {"items": found[(page - 1) * page_size : page * page_size], "total": len(found)}
+
+
+@router.get("/screen", summary="大屏数据（一次取全：核心指标、30 日趋势、排名、热点、最新告警、地图点位与边界）")
+def screen_bundle(session: SessionDep, settings: SettingsDep, principal: Reader) -> dict[str, Any]:
+    return screen.load(session, principal, settings.data_dir, settings.analytics_screen_s)
+
+
+def _latest(db: Database, principal: StaffPrincipal, data_dir: Any, every: float) -> screen.Entry:
+    with db.session(write=False) as session:
+        return screen.latest(session, principal, data_dir, every)
+
+
+# Not in the OpenAPI document (an endless text/event-stream); docs/analytics.md describes it.
+@router.get("/screen/stream", include_in_schema=False)
+async def screen_stream(request: Request, settings: SettingsDep, principal: Reader,
+                        max_s: Annotated[int, Query(ge=1, le=600)] = 600) -> StreamingResponse:  # fmt: skip
+    """大屏实时推送：``bundle`` 事件（不含边界），每 analytics_screen_s 秒一次（同一数据范围的大屏共用一次计算）。"""
+    db: Database = request.app.state.db
+    every, deadline = settings.analytics_screen_s, time.monotonic() + max_s
+
+    async def events() -> AsyncIterator[str]:
+        yield "retry: 3000\n\n"
+        sent = 0
+        while time.monotonic() < deadline:
+            if await request.is_disconnected():
+                return
+            entry = await run_in_threadpool(_latest, db, principal, settings.data_dir, every)
+            if entry.seq != sent:
+                sent = entry.seq
+                payload = json.dumps({**entry.bundle, "seq": entry.seq, "interval_s": every}, ensure_ascii=False)
+                yield f"event: bundle\ndata: {payload}\n\n"
+            else:
+                yield ": keep-alive\n\n"
+            await asyncio.sleep(max(0.0, min(every, deadline - time.monotonic())))
+
+    return StreamingResponse(
+        events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    )
 
 
 @router.get("/alarms", summary="最新告警（视频智能识别、物联感知；all=true 为全部渠道）")

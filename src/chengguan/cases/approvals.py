@@ -6,6 +6,8 @@ import hashlib
 import hmac
 import json
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -35,9 +37,38 @@ DEFAULT_CHAINS: dict[tuple[Procedure, CaseStatus], list[dict[str, str]]] = {
 }
 
 
+MEMO = "cases.approvals.memo"
+
+
+@contextmanager
+def memoized(session: Session) -> Iterator[None]:
+    """Within the block, ``chain`` and ``role_codes`` answer each distinct question once: the approval inbox asks
+    them for every case in an approval stage (thousands), nearly all with the same few answers. Only around reads —
+    the block must not change chains or roles."""
+    session.info[MEMO] = {}
+    try:
+        yield
+    finally:
+        session.info.pop(MEMO, None)
+
+
+def _remembered(session: Session, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    memo = session.info.get(MEMO)
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 def chain(session: Session, unit_id: uuid.UUID, procedure: Procedure, stage: CaseStatus) -> list[dict[str, str]]:
     """The steps of ``stage`` for a case of ``unit_id``: the nearest configured unit (itself, then its ancestors),
     then the platform-wide chain, then the default."""
+    return _remembered(session, ("chain", unit_id, procedure, stage),
+                       lambda: _chain(session, unit_id, procedure, stage))  # fmt: skip
+
+
+def _chain(session: Session, unit_id: uuid.UUID, procedure: Procedure, stage: CaseStatus) -> list[dict[str, str]]:
     depth = {
         a: d
         for a, d in session.execute(
@@ -58,7 +89,7 @@ def chain(session: Session, unit_id: uuid.UUID, procedure: Procedure, stage: Cas
 
 def role_codes(session: Session, user_id: uuid.UUID) -> set[str]:
     statement = select(RoleRow.code).join(UserRole, UserRole.role_id == RoleRow.id).where(UserRole.user_id == user_id)
-    return set(session.scalars(statement))
+    return _remembered(session, ("roles", user_id), lambda: set(session.scalars(statement)))
 
 
 def current_step(session: Session, case: Case) -> dict[str, str] | None:

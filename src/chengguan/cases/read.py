@@ -54,7 +54,8 @@ def _awaiting(
     session: Session, principal: StaffPrincipal, candidates: list[Case], page: PageParams, on: date
 ) -> Paginated[CaseListItem]:
     """审批待办: cases in an approval stage whose current step this principal may sign, oldest first."""
-    mine = [c for c in candidates if Role.approver in roles_of(session, principal, c)]
+    with approvals.memoized(session):
+        mine = [c for c in candidates if Role.approver in roles_of(session, principal, c)]
     shown = mine[page.offset : page.offset + page.page_size]
     names = unit_names(session, {c.unit_id for c in shown})
     return Paginated(items=[_item(c, names, on) for c in shown], total=len(mine))

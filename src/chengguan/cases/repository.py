@@ -84,6 +84,21 @@ class CaseRepository(Repository[Case]):
         overdue = running & (Case.decision_due_on < on)
         if filters.overdue is not None:
             statement = statement.where(overdue if filters.overdue else ~overdue)
+        # 本周到期 (the home page): the decision deadline of cases still running, a plain date range.
+        if filters.due_from is not None or filters.due_to is not None:
+            statement = statement.where(running)
+            if filters.due_from is not None:
+                statement = statement.where(Case.decision_due_on >= filters.due_from)
+            if filters.due_to is not None:
+                statement = statement.where(Case.decision_due_on <= filters.due_to)
+        if filters.decided_from is not None:
+            statement = statement.where(Case.decided_on >= filters.decided_from)
+        if filters.decided_to is not None:
+            statement = statement.where(Case.decided_on <= filters.decided_to)
+        if filters.paid_from is not None:
+            statement = statement.where(Case.fine_paid_on >= filters.paid_from)
+        if filters.paid_to is not None:
+            statement = statement.where(Case.fine_paid_on <= filters.paid_to)
         if filters.mine and principal.officer_id is not None:
             statement = statement.where(
                 Case.id.in_(select(CaseOfficer.case_id).where(CaseOfficer.officer_id == principal.officer_id))

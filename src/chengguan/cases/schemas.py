@@ -312,6 +312,12 @@ class CaseExportIn(Schema):
     created_to: date | None = None
     q: str | None = Field(None, max_length=100, description="案号、当事人全名、证件号码、电话或事项名称")
     overdue: bool | None = None
+    due_from: date | None = None
+    due_to: date | None = None
+    decided_from: date | None = None
+    decided_to: date | None = None
+    paid_from: date | None = None
+    paid_to: date | None = None
     mine: bool = Field(False, description="只导出本人承办的")
     awaiting_me: bool = False
     reveal: bool = Field(False, description="导出完整个人信息（须 personal_data:view 权限，记入审计日志）")
@@ -326,5 +332,11 @@ class CaseFilter(Filter):
     created_to: date | None = Field(None, description="登记日期止（含，北京时间）")
     q: str | None = Field(None, max_length=100, description="案号、当事人全名、证件号码、电话或事项名称（关键字）")
     overdue: bool | None = None
+    due_from: date | None = Field(None, description="办案期限起（含）：在办案件的作出决定期限")
+    due_to: date | None = Field(None, description="办案期限止（含）")
+    decided_from: date | None = Field(None, description="作出决定日期起（含，北京时间）")
+    decided_to: date | None = Field(None, description="作出决定日期止（含）")
+    paid_from: date | None = Field(None, description="罚款缴清日期起（含，北京时间）")
+    paid_to: date | None = Field(None, description="罚款缴清日期止（含）")
     mine: bool = Field(False, description="只看本人承办的")
     awaiting_me: bool = Field(False, description="审批待办：当前环节由本人审批的")

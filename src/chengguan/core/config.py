@@ -114,6 +114,9 @@ class Settings(BaseSettings):
     # The analytics snapshot (analytics.snapshot, docs/analytics.md): how often the served app refreshes it (each
     # machine its own, under its data_dir; 0: never — then `chengguan analytics-snapshot` from cron, or live only).
     analytics_snapshot_s: float = Field(default=900.0, ge=0)
+    # The big screen (analytics.screen): its bundle is recomputed at most this often per scope, and pushed to the
+    # walls by server-sent events at this pace.
+    analytics_screen_s: float = Field(default=15.0, gt=0, le=3600)
     # Operations (core.observe, core.logs): who may read /metrics (addresses or networks, or this bearer token),
     # and the log format (text for people, json for a log collector).
     metrics_allow: str = "127.0.0.1,::1"

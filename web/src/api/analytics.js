@@ -35,3 +35,8 @@ export const exportTable = (path, params) => download(path, { ...params, format:
 /** 月报：month YYYY-MM，format xlsx | pdf */
 export const monthlyReport = (month, format) =>
   download('/analytics/monthly-report', { month, format }, `月度统计报表.${format}`)
+
+/** 在岗执法人员：{ status?: available|busy, page, page_size } → { items, total } */
+export const getOnDuty = (params) => get('/analytics/on-duty', params)
+/** 大屏：一次取全（核心指标、30 日趋势、排名、热点、最新告警、地图点位与边界 outlines） */
+export const getScreen = () => get('/analytics/screen')

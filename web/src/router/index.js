@@ -47,6 +47,7 @@ const consoleViews = {
   'payment-reconciliation': () => import('@/views/console/payments/ReconciliationView.vue'),
   'payment-cash': () => import('@/views/console/payments/CashCollectionsView.vue'),
   'video-alarm': () => import('@/views/console/video/AlarmDetailView.vue'),
+  'on-duty': () => import('@/views/console/OnDutyView.vue'),
 }
 
 const routes = [
@@ -74,6 +75,13 @@ const routes = [
     name: 'password-change',
     component: () => import('@/views/PasswordChangeView.vue'),
     meta: { title: '修改密码' },
+  },
+  {
+    // 指挥大屏：全屏深色（1920×1080 设计按窗口缩放），须登录；大屏数据自带名称，不取枚举名称，首屏共 3 个请求。
+    path: '/screen',
+    name: 'screen',
+    component: () => import('@/views/screen/ScreenView.vue'),
+    meta: { title: '指挥大屏', labels: false, perms: ['source:read', 'case:read'] },
   },
   {
     path: '/console',
@@ -241,7 +249,7 @@ router.beforeEach(async (to) => {
     return { name: 'password-change', query: { redirect: to.fullPath } }
   }
   // The enum labels, fetched once per session before the first page (a page falls back to raw values if they fail).
-  await useLabelsStore().load()
+  if (to.meta.labels !== false) await useLabelsStore().load()
   if (to.meta.perms && !auth.canAny(to.meta.perms)) {
     ElMessage.warning({ message: `无权访问「${to.meta.title}」`, grouping: true })
     return { name: 'dashboard' }

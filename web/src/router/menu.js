@@ -137,6 +137,14 @@ export const MENU_ITEMS = MENU_GROUPS.flatMap((g) => g.items.map((i) => ({ ...i,
 // Pages reached from a menu page (not in the sidebar); activeMenu keeps their menu item highlighted.
 export const DETAIL_ITEMS = [
   {
+    name: 'on-duty',
+    path: '/console/on-duty',
+    title: '在岗执法人员',
+    group: '概览',
+    perms: ['dispatch:read'],
+    activeMenu: '/console/dashboard',
+  },
+  {
     name: 'law-reader',
     path: '/console/law/laws/:id',
     title: '法规全文',
