@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from shapely.geometry import shape
 from sqlalchemy import insert, select
@@ -196,16 +196,23 @@ def _params(
     return ActionInput()
 
 
-def seed_intake(session: Session, seed: int = 2026, stage: Stage = SILENT) -> int:
-    """Rules, positions and ~120 case sources with timelines; returns the number of sources."""
-    rng = random.Random(seed)
-    _rules(session)
-    grids = list(session.scalars(select(Grid).order_by(Grid.grid_code)))
+@dataclass(frozen=True)
+class Town:
+    """What a demo source is drawn from: grid points by squad, officers by squad, names, division codes, cameras."""
+
+    points: dict[uuid.UUID, list[tuple[float, float]]]
+    officers: dict[uuid.UUID, list[uuid.UUID]]
+    names: dict[uuid.UUID, str]
+    divisions: dict[uuid.UUID, str]
+    cameras: list[Device]
+    command: Actor
+
+
+def load_town(session: Session) -> Town:
     points: dict[uuid.UUID, list[tuple[float, float]]] = {}
-    for g in grids:
+    for g in session.scalars(select(Grid).order_by(Grid.grid_code)):
         p = shape(g.geometry).representative_point()
         points.setdefault(g.squad_id, []).append((p.x, p.y))
-    _positions(session, rng, points)
     officers: dict[uuid.UUID, list[uuid.UUID]] = {}
     for o in session.scalars(select(Officer).where(Officer.status == ActiveStatus.active).order_by(Officer.name)):
         officers.setdefault(o.unit_id, []).append(o.id)
@@ -214,78 +221,96 @@ def seed_intake(session: Session, seed: int = 2026, stage: Stage = SILENT) -> in
     divisions = dict(session.execute(select(OrgUnit.id, OrgUnit.division_code)).tuples().all())
     operator = session.execute(select(User.id, User.display_name).where(User.username == "command")).first()
     command = Actor("staff", operator[0], operator[1]) if operator else COMMAND
+    return Town(points, officers, names, divisions, cameras, command)
+
+
+def gaps_for(rng: random.Random, status: SourceStatus) -> list[timedelta]:
+    return [
+        timedelta(minutes=rng.uniform(60, 600) if a is SourceAction.verify else rng.uniform(3, 25))
+        for a in PATH[status]
+    ]
+
+
+def take_in(
+    session: Session,
+    town: Town,
+    rng: random.Random,
+    key: str,
+    status: SourceStatus,
+    created: datetime,
+    gaps: list[timedelta],
+    now: datetime,
+) -> int:
+    """One report (repeated by 1–4 more people a quarter of the time) taken in at ``created`` through the real intake
+    code and walked to ``status`` at its own times; 1 if it made a new source, 0 if it merged into an open one."""
+    kind = rng.choice(KINDS)
+    squad = rng.choice(sorted(town.points))
+    lng, lat = rng.choice(town.points[squad])
+    lng, lat = lng + rng.uniform(-0.0015, 0.0015), lat + rng.uniform(-0.0012, 0.0012)
+    repeats = 1 + (rng.random() < 0.25) * rng.randint(1, 4)
+    address = f"青岛市{street_address(rng, town.divisions.get(squad, ''))}附近"
+    items = [
+        {
+            "idempotency_key": f"{key}:{r}",
+            "channel": kind.channel,
+            "category_code": kind.category,
+            "lng": lng + rng.uniform(-0.0002, 0.0002),
+            "lat": lat + rng.uniform(-0.0002, 0.0002),
+            "occurred_at": (created - timedelta(minutes=3 * (repeats - r))).isoformat(),
+            "description": kind.text,
+            "address": address,
+            "device_id": rng.choice(town.cameras).code if kind.channel == "ai_video" and town.cameras else None,
+        }
+        for r in range(repeats)
+    ]
+    with clock.frozen(created):
+        results = ingest(session, items, town.command)
+    source_id = results[0].case_source_id
+    if source_id is None or results[0].merged:
+        return 0
+    source = session.get(CaseSource, source_id)
+    assert source is not None
+    moment = created
+    crew = town.officers.get(source.squad_id or squad) or [o for ids in town.officers.values() for o in ids]
+    officer_id = rng.choice(crew)
+    for action, gap in zip(PATH[status], gaps, strict=True):
+        moment = min(moment + gap, now - timedelta(minutes=1))
+        actor = (
+            Actor("staff", None, town.names.get(officer_id, "执法队员"))
+            if action in (SourceAction.arrive, SourceAction.record_outcome)
+            else town.command
+        )
+        with clock.frozen(moment):
+            params = _params(action, officer_id, source.squad_id or squad, rng, moment.date())
+            transition(session, source, action, actor, params, ALL, now=moment)
+    task = dispatch_tasks.active(session, source.id)
+    if task is not None and task.acknowledged_at is None:
+        # Demo officers on a task have accepted it (otherwise the first sweep would re-dispatch them all).
+        task.status, task.acknowledged_at = TaskStatus.acknowledged, task.dispatched_at + timedelta(minutes=2)
+    return 1
+
+
+def seed_intake(session: Session, seed: int = 2026, stage: Stage = SILENT) -> int:
+    """Rules, positions and ~120 case sources with timelines; returns the number of sources."""
+    rng = random.Random(seed)
+    _rules(session)
+    town = load_town(session)
+    _positions(session, rng, town.points)
     now = clock.now()
     plan = [status for status, n in PLAN for _ in range(n)]
     rng.shuffle(plan)
     stage.start(len(plan))
-    squads = sorted(points)
     count = 0
     for n, status in enumerate(plan):
         stage.advance()
-        kind = rng.choice(KINDS)
-        squad = rng.choice(squads)
-        lng, lat = rng.choice(points[squad])
-        lng, lat = lng + rng.uniform(-0.0015, 0.0015), lat + rng.uniform(-0.0012, 0.0012)
-        gaps = [
-            timedelta(minutes=rng.uniform(60, 600) if a is SourceAction.verify else rng.uniform(3, 25))
-            for a in PATH[status]
-        ]
+        gaps = gaps_for(rng, status)
         if status in (SourceStatus.closed, SourceStatus.voided):
             created = now - timedelta(hours=rng.uniform(12, 72))
         elif rng.random() < 0.25:  # slipped past its limit: 督办 shows it
             created = now - timedelta(hours=rng.uniform(4, 30))
         else:  # on time: the last step was taken a little while ago
             created = now - sum(gaps, timedelta()) - timedelta(minutes=rng.uniform(3, 25))
-        repeats = 1 + (rng.random() < 0.25) * rng.randint(1, 4)
-        address = f"青岛市{street_address(rng, divisions.get(squad, ''))}附近"
-        items = []
-        for r in range(repeats):
-            items.append(
-                {
-                    "idempotency_key": f"demo:{seed}:{n}:{r}",
-                    "channel": kind.channel,
-                    "category_code": kind.category,
-                    "lng": lng + rng.uniform(-0.0002, 0.0002),
-                    "lat": lat + rng.uniform(-0.0002, 0.0002),
-                    "occurred_at": (created - timedelta(minutes=3 * (repeats - r))).isoformat(),
-                    "description": kind.text,
-                    "address": address,
-                    "device_id": rng.choice(cameras).code if kind.channel == "ai_video" and cameras else None,
-                }
-            )
-        with clock.frozen(created):
-            results = ingest(session, items, command)
-        source_id = results[0].case_source_id
-        if source_id is None or results[0].merged:
-            continue
-        count += 1
-        source = session.get(CaseSource, source_id)
-        assert source is not None
-        moment = created
-        crew = officers.get(source.squad_id or squad) or [o for ids in officers.values() for o in ids]
-        officer_id = rng.choice(crew)
-        for action, gap in zip(PATH[status], gaps, strict=True):
-            moment += gap
-            moment = min(moment, now - timedelta(minutes=1))
-            actor = (
-                Actor("staff", None, names.get(officer_id, "执法队员"))
-                if action in (SourceAction.arrive, SourceAction.record_outcome)
-                else command
-            )
-            with clock.frozen(moment):
-                transition(
-                    session,
-                    source,
-                    action,
-                    actor,
-                    _params(action, officer_id, source.squad_id or squad, rng, moment.date()),
-                    ALL,
-                    now=moment,
-                )
-        task = dispatch_tasks.active(session, source.id)
-        if task is not None and task.acknowledged_at is None:
-            # Demo officers on a task have accepted it (otherwise the first sweep would re-dispatch them all).
-            task.status, task.acknowledged_at = TaskStatus.acknowledged, task.dispatched_at + timedelta(minutes=2)
+        count += take_in(session, town, rng, f"demo:{seed}:{n}", status, created, gaps, now)
     # One report from outside every grid, waiting for manual routing.
     with clock.frozen(now - timedelta(minutes=50)):
         ingest(
@@ -301,7 +326,7 @@ def seed_intake(session: Session, seed: int = 2026, stage: Stage = SILENT) -> in
                     "description": "市民投诉：海滨步道尽头垃圾暴露（位置不在现有网格内）",
                 }
             ],
-            command,
+            town.command,
         )
     sweep(session, now)
     return count + 1

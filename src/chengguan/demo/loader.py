@@ -27,6 +27,7 @@ from chengguan.demo.cases import seed_cases
 from chengguan.demo.documents import seed_documents
 from chengguan.demo.evidence import seal_demo_ledger, seed_evidence
 from chengguan.demo.geography import DemoCity, build_demo_city
+from chengguan.demo.history import seed_history
 from chengguan.demo.intake import seed_intake
 from chengguan.demo.iot import seed_iot
 from chengguan.demo.merchants import seed_merchants
@@ -347,8 +348,10 @@ def load_demo(
             stage.advance()
         dedup_cache.reset()
         live_positions.reset_all()
+        with progress.stage("近两个月的案源") as stage:
+            history = seed_history(session, seed, stage)
         with progress.stage("案源") as stage:
-            sources = seed_intake(session, seed, stage)
+            sources = history + seed_intake(session, seed, stage)
         with progress.stage("商户") as stage:
             merchants = seed_merchants(session, seed, stage)
         with progress.stage("案件") as stage:
