@@ -1,0 +1,143 @@
+// 一张图的底图：离线底图（本平台的区、街道、社区、网格边界与名称，场所名称）与设置中配置的在线底图
+// （天地图、GCJ-02 的高德/腾讯、内网 XYZ/WMTS）。GCJ-02 底图显示时地图换用 GCJ02_CRS：所有以 WGS-84 存储的
+// 叠加图层在投影时偏移到 GCJ-02，点击取回的坐标反算回 WGS-84（两个方向都在投影里完成）。
+import L from 'leaflet'
+import { gcj02ToWgs84, wgs84ToGcj02 } from './gcj02'
+import { escapeHtml } from '@/components/dispatch/sourceFormat'
+
+const MERCATOR = L.Projection.SphericalMercator
+export const GCJ02_CRS = L.extend({}, L.CRS.EPSG3857, {
+  code: 'GCJ02',
+  projection: {
+    bounds: MERCATOR.bounds,
+    project(latlng) {
+      const [lng, lat] = wgs84ToGcj02(latlng.lng, latlng.lat)
+      return MERCATOR.project(L.latLng(lat, lng))
+    },
+    unproject(point) {
+      const ll = MERCATOR.unproject(point)
+      const [lng, lat] = gcj02ToWgs84(ll.lng, ll.lat)
+      return L.latLng(lat, lng)
+    },
+  },
+})
+
+// Which names show at which zoom: districts when the city is in view, streets across a district, communities and
+// grids when a street fills the screen; places by name only close in (a shop front at street level).
+export const LABEL_ZOOMS = {
+  district: [10, 13.5],
+  street: [12.5, 16],
+  community: [14.5, 17],
+  grid: [16, 20],
+  site: [15, 20],
+  shop: [17.5, 20],
+  camera: [18, 20],
+}
+const AREA_STYLE = {
+  district: { color: '#5a6b85', weight: 2.4, opacity: 0.9, fill: false, dashArray: null },
+  street: { color: '#6f86aa', weight: 1.6, opacity: 0.9, fillColor: '#f4f1e8', fillOpacity: 0.55 },
+  community: { color: '#9aabc4', weight: 1, opacity: 0.8, fill: false, dashArray: '5 4' },
+  grid: { color: '#b7c3d6', weight: 0.6, opacity: 0.8, fill: false },
+}
+const AREA_ORDER = ['street', 'grid', 'community', 'district']
+
+// The offline base draws in panes of its own: its areas under every overlay, its names above the areas but under
+// the markers and routes (Leaflet: tiles 200, overlays 400, markers 600).
+export function ensureBasePanes(map) {
+  if (!map.getPane('cgBase')) map.createPane('cgBase').style.zIndex = 250
+  if (!map.getPane('cgBaseLabels')) {
+    const pane = map.createPane('cgBaseLabels')
+    pane.style.zIndex = 380
+    pane.style.pointerEvents = 'none'
+  }
+}
+
+function labelIcon(kind, name) {
+  return L.divIcon({
+    className: 'cg-map-label-icon',
+    iconSize: null,
+    html: `<span class="cg-map-label ${kind}" data-testid="map-label-${kind}">${escapeHtml(name)}</span>`,
+  })
+}
+
+// The offline base as one layer group: areas drawn once, names re-placed on each zoom/move (only those in view
+// and in their zoom band, so a city of thousands of grids stays light).
+export function offlineBaseLayer(data) {
+  const group = L.layerGroup()
+  const labels = L.layerGroup()
+  const areas = (data?.areas?.features || []).slice()
+  areas.sort((a, b) => AREA_ORDER.indexOf(a.properties.kind) - AREA_ORDER.indexOf(b.properties.kind))
+  for (const f of areas) {
+    L.geoJSON(f, { style: () => AREA_STYLE[f.properties.kind] || AREA_STYLE.grid, interactive: false, pane: 'cgBase' }).addTo(group)
+  }
+  const named = areas.map((f) => ({ kind: f.properties.kind, name: f.properties.name, lng: f.properties.label[0], lat: f.properties.label[1] }))
+  for (const p of data?.places?.features || []) {
+    const kind = p.properties.kind
+    if (!(kind in LABEL_ZOOMS)) continue
+    const [lng, lat] = p.geometry.coordinates
+    named.push({ kind, name: p.properties.name, lng, lat, dot: true })
+  }
+  let map = null
+  function place() {
+    if (!map) return
+    labels.clearLayers()
+    const zoom = map.getZoom()
+    const view = map.getBounds().pad(0.1)
+    for (const n of named) {
+      const [lo, hi] = LABEL_ZOOMS[n.kind] || [99, 99]
+      if (zoom < lo || zoom > hi || !view.contains([n.lat, n.lng])) continue
+      if (n.dot) L.circleMarker([n.lat, n.lng], { radius: 2.5, color: '#7a869a', weight: 1, fillOpacity: 0.9, interactive: false, pane: 'cgBaseLabels' }).addTo(labels)
+      L.marker([n.lat, n.lng], { icon: labelIcon(n.kind, n.name), interactive: false, keyboard: false, pane: 'cgBaseLabels' }).addTo(labels)
+    }
+  }
+  group.on('add', (e) => {
+    map = e.target._map
+    ensureBasePanes(map)
+    labels.addTo(map)
+    map.on('zoomend moveend', place)
+    place()
+  })
+  group.on('remove', () => {
+    map?.off('zoomend moveend', place)
+    labels.remove()
+    map = null
+  })
+  group.bounds = data?.bounds ? L.latLngBounds([data.bounds[1], data.bounds[0]], [data.bounds[3], data.bounds[2]]) : null
+  return group
+}
+
+function tileLayer(layer) {
+  const options = { maxZoom: layer.max_zoom || 18, subdomains: layer.subdomains || 'abc', attribution: layer.attribution || '' }
+  const base = L.tileLayer(layer.url, options)
+  if (!layer.labels_url) return base
+  return L.layerGroup([base, L.tileLayer(layer.labels_url, options)])
+}
+
+// The base-layer switcher's state: which layer shows, and the map's CRS following it (GCJ-02 providers).
+export function baseLayerSwitcher(map, config, offline) {
+  ensureBasePanes(map)
+  const layers = new Map()
+  layers.set('offline', offline)
+  for (const l of config?.layers || []) if (l.kind !== 'offline' && l.url) layers.set(l.key, tileLayer(l))
+  let active = null
+  function use(key) {
+    const next = layers.get(key) || offline
+    if (active === next) return
+    active?.remove()
+    const spec = (config?.layers || []).find((l) => l.key === key)
+    const crs = spec?.crs === 'gcj02' ? GCJ02_CRS : L.CRS.EPSG3857
+    if (map.options.crs !== crs) {
+      const center = map.getCenter()
+      const zoom = map.getZoom()
+      map.options.crs = crs
+      map._resetView(center, zoom, true) // every overlay is re-projected through the new CRS
+    }
+    // The offline names stay over an online base only when it has no labels of its own.
+    next.addTo(map)
+    active = next
+  }
+  return {
+    keys: () => (config?.layers || []).filter((l) => l.kind === 'offline' || layers.has(l.key)),
+    use,
+  }
+}
