@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from chengguan.core import clock
 from chengguan.core.config import Settings
-from chengguan.dispatching.models import Position, SubjectKind
+from chengguan.dispatching.models import Position, SubjectKind, TrackPoint
 from chengguan.iot.models import IotDevice
 from chengguan.mapping.rules import MAX_TRACK_DAYS, STOP_MIN_MINUTES
 from chengguan.mapping.tiles import config
@@ -153,7 +153,8 @@ def test_track_playback_orders_the_fixes_and_finds_the_stops(client, login, db):
 def test_the_demo_history_ends_at_the_live_position_and_never_after_now(client, login, db):
     admin = login("admin")
     with db.session(write=False) as session:
-        live = session.scalars(select(Position).where(Position.subject_kind == SubjectKind.vehicle)).first()
+        tracked = select(TrackPoint.subject_id).where(TrackPoint.subject_kind == SubjectKind.vehicle).limit(1)
+        live = session.scalars(select(Position).where(Position.subject_id.in_(tracked.scalar_subquery()))).one()
     now = clock.now()
     window = {"kind": "vehicle", "id": str(live.subject_id), "from": (now - timedelta(days=1)).isoformat(),
               "to": (now + timedelta(hours=1)).isoformat()}  # fmt: skip
