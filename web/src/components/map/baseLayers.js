@@ -25,10 +25,10 @@ export const GCJ02_CRS = L.extend({}, L.CRS.EPSG3857, {
 // Which names show at which zoom: districts when the city is in view, streets across a district, communities and
 // grids when a street fills the screen; places by name only close in (a shop front at street level).
 export const LABEL_ZOOMS = {
-  district: [10, 13.5],
-  street: [12.5, 16],
-  community: [14.5, 17],
-  grid: [16, 20],
+  district: [9, 13],
+  street: [11.5, 16],
+  community: [13.5, 17],
+  grid: [15.5, 20],
   site: [15, 20],
   shop: [17.5, 20],
   camera: [18, 20],
