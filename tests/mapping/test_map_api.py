@@ -14,10 +14,11 @@ from sqlalchemy import select
 
 from chengguan.core import clock
 from chengguan.core.config import Settings
+from chengguan.core.headers import security_headers
 from chengguan.dispatching.models import Position, SubjectKind, TrackPoint
 from chengguan.iot.models import IotDevice
 from chengguan.mapping.rules import MAX_TRACK_DAYS, STOP_MIN_MINUTES
-from chengguan.mapping.tiles import config
+from chengguan.mapping.tiles import config, image_origins
 from chengguan.merchants.models import Merchant
 from chengguan.org.models import Grid, Officer, OrgUnit
 
@@ -202,3 +203,13 @@ def test_the_config_route_serves_the_offline_default(client, login):
     assert response.status_code == 200
     assert response.json()["default"] == "offline"
     assert response.json()["layers"][0]["kind"] == "offline"
+
+
+def test_only_the_configured_tile_hosts_are_allowed_as_images():
+    assert image_origins(Settings()) == ()
+    hosts = image_origins(Settings(tianditu_key="k", gcj02_tile_url="https://webrd0{s}.is.autonavi.com/{z}/{x}/{y}",
+                                   intranet_tile_url="http://10.1.2.3:8080/tiles/{z}/{x}/{y}.png"))  # fmt: skip
+    assert hosts == ("https://*.tianditu.gov.cn", "https://*.is.autonavi.com", "http://10.1.2.3:8080")
+    policy = security_headers("/console/dispatch/map", hosts)["Content-Security-Policy"]
+    assert f"img-src 'self' data: blob: {' '.join(hosts)};" in policy
+    assert "connect-src 'self';" in policy  # images only

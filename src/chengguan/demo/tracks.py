@@ -22,6 +22,7 @@ FIX_EVERY_S = 60
 SUBJECTS_PER_SQUAD = {SubjectKind.officer: 2, SubjectKind.vehicle: 1}
 SPEED_MPS = {SubjectKind.officer: 1.2, SubjectKind.vehicle: 6.0}  # walking pace; a car in city traffic
 DWELL_MINUTES = (2, 25)  # a look at a shop front up to a check of a site
+NEIGHBOURS = 4
 M_PER_DEG_LAT = 111_320.0
 
 
@@ -40,7 +41,9 @@ def _route(rng: random.Random, spots: list[tuple[float, float]], end: tuple[floa
     while total < (now - start).total_seconds():
         dwell = rng.uniform(*DWELL_MINUTES) * 60 if rng.random() < 0.6 else 0.0
         legs.append((here, dwell))
-        there = rng.choice(spots)
+        # The next grid is one of the few nearest: a patrol works its way through neighbouring grids.
+        near = sorted(spots, key=lambda p: _metres(here, p))
+        there = rng.choice(near[1 : 1 + NEIGHBOURS] or near)
         there = (there[0] + rng.uniform(-0.0005, 0.0005), there[1] + rng.uniform(-0.0004, 0.0004))
         total += dwell + _metres(here, there) / speed
         here = there

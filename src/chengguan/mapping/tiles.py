@@ -7,7 +7,7 @@ intranet server is an XYZ template or a WMTS KVP endpoint (GoogleMapsCompatible 
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from chengguan.core.config import Settings
 from chengguan.mapping.enums import BASE_LAYER_LABELS, BaseLayerKind
@@ -78,3 +78,22 @@ def config(settings: Settings) -> MapConfig:
 def _subdomains(url: str) -> str:
     # AMap's webrd0{s} hosts are 1–4; a template without {s} needs none.
     return "1234" if "{s}" in url else ""
+
+
+def image_origins(settings: Settings) -> tuple[str, ...]:
+    """The origins the configured tile templates load from, for the Content-Security-Policy's ``img-src``: a host
+    with a ``{s}`` subdomain placeholder becomes a wildcard (``https://t{s}.tianditu.gov.cn`` →
+    ``https://*.tianditu.gov.cn``)."""
+    origins: list[str] = []
+    for layer in config(settings).layers:
+        for url in (layer.url, layer.labels_url):
+            if not url:
+                continue
+            parts = urlsplit(url)
+            host = parts.netloc
+            if "{s}" in host:
+                host = "*." + host.split(".", 1)[1] if "." in host else "*"
+            origin = f"{parts.scheme}://{host}"
+            if parts.scheme in ("http", "https") and origin not in origins:
+                origins.append(origin)
+    return tuple(origins)

@@ -27,11 +27,11 @@ export const GCJ02_CRS = L.extend({}, L.CRS.EPSG3857, {
 export const LABEL_ZOOMS = {
   district: [9, 13],
   street: [11.5, 16],
-  community: [13.5, 17],
+  community: [13.5, 15.4],
   grid: [15.5, 20],
   site: [15, 20],
-  shop: [17.5, 20],
-  camera: [18, 20],
+  shop: [16.5, 20],
+  camera: [17, 20],
 }
 const AREA_STYLE = {
   district: { color: '#5a6b85', weight: 2.4, opacity: 0.9, fill: false, dashArray: null },
