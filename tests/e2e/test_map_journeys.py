@@ -78,5 +78,15 @@ def test_the_command_map_orients_a_user_with_no_tile_server(browser, live_server
     page.wait_for_timeout(1500)
     assert page.get_by_test_id("track-clock").inner_text() > start  # 300× real time: minutes of the track played
     page.screenshot(path=str(SHOTS / "map-track.png"))
+
+    # The other layers: shops from the platform's register, and the sources' heat map.
+    page.get_by_test_id("track-toggle").click()
+    page.get_by_test_id("layer-shops").click()
+    page.get_by_test_id("layer-heat").click()
+    expect(page.locator("path.cg-place-shop").first).to_be_attached()
+    expect(page.get_by_test_id("map-heat")).to_be_attached()
+    page.locator(".leaflet-control-zoom-out").click()
+    page.wait_for_timeout(600)
+    page.screenshot(path=str(SHOTS / "map-layers.png"))
     assert not errors, errors
     context.close()

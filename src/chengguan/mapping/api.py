@@ -21,11 +21,14 @@ from chengguan.mapping.schemas import MapConfig, OfflineBase, PlaceHit, TrackOut
 
 router = APIRouter(prefix="/map", responses=PROBLEM_RESPONSES)
 TAG = "一张图"
+# The base and the search orient whoever has a map (the command map, the grid register, the IoT device map); a track
+# is where a person was, for the command centre alone.
+MapReader = Annotated[StaffPrincipal, Depends(require("dispatch:read", "grid:read", "device:read"))]
 Reader = Annotated[StaffPrincipal, Depends(require("dispatch:read"))]
 
 
 @router.get("/config", tags=[TAG], summary="底图配置：离线底图与已配置的天地图 / GCJ-02 / 内网瓦片")
-def map_config(_: Reader, settings: SettingsDep) -> MapConfig:
+def map_config(_: MapReader, settings: SettingsDep) -> MapConfig:
     return tiles.config(settings)
 
 
@@ -35,7 +38,7 @@ def map_config(_: Reader, settings: SettingsDep) -> MapConfig:
     summary="离线底图：区、街道、社区、网格边界与名称，商户、场所、探头、设备点位",
     response_model=OfflineBase,
 )
-async def offline_base(request: Request, principal: Reader) -> Response:
+async def offline_base(request: Request, principal: MapReader) -> Response:
     # Rebuilt only when the data version moves (a grid, shop or device written): unions of a city's grids are
     # the expensive part, and every command-map page load asks for them (kit.readcache).
     return await readcache.respond(request, principal, lambda session: _base(session, principal), grain=0)
@@ -48,7 +51,7 @@ def _base(session: Session, principal: StaffPrincipal) -> OfflineBase:
 @router.get("/search", tags=[TAG], summary="地名查找：街道、网格、商户、场所（名称、编码、地址）")
 def place_search(
     session: SessionDep,
-    principal: Reader,
+    principal: MapReader,
     q: Annotated[str, Query(description=f"查找内容（1–{SEARCH_MAX_CHARS} 字）", max_length=200)],
     limit: Annotated[int, Query(ge=1, le=SEARCH_MAX_RESULTS)] = 20,
 ) -> list[PlaceHit]:

@@ -4,6 +4,7 @@
 import L from 'leaflet'
 import { gcj02ToWgs84, wgs84ToGcj02 } from './gcj02'
 import { escapeHtml } from '@/components/dispatch/sourceFormat'
+import { offlineBase } from '@/api/map'
 
 const MERCATOR = L.Projection.SphericalMercator
 export const GCJ02_CRS = L.extend({}, L.CRS.EPSG3857, {
@@ -140,4 +141,13 @@ export function baseLayerSwitcher(map, config, offline) {
     keys: () => (config?.layers || []).filter((l) => l.kind === 'offline' || layers.has(l.key)),
     use,
   }
+}
+
+// The offline base under another page's map (the grid register, the IoT device map): names orient the user there too.
+// No base is drawn when it cannot be loaded (the page's own layers still show).
+export async function attachOfflineBase(map) {
+  const data = await offlineBase().catch(() => null)
+  if (!data || !map.getContainer()?.isConnected) return null
+  ensureBasePanes(map)
+  return offlineBaseLayer(data).addTo(map)
 }
