@@ -3,7 +3,9 @@ reachable here), the place search flies to a street, and 轨迹回放 draws a pa
 
 from __future__ import annotations
 
+import math
 import os
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,7 +16,10 @@ from browser_support import DESKTOP
 from browser_support import api as _api
 from browser_support import field as _field
 from browser_support import login as _login
+from chengguan.core.geo import wgs84_to_gcj02
+from support import demo_server
 
+GCJ_TILES = "http://127.0.0.1:9/gcj/{z}/{x}/{y}.png"
 SHOTS = Path(os.environ.get("CHENGGUAN_E2E_SHOTS", "/tmp"))
 
 
@@ -89,4 +94,64 @@ def test_the_command_map_orients_a_user_with_no_tile_server(browser, live_server
     page.wait_for_timeout(600)
     page.screenshot(path=str(SHOTS / "map-layers.png"))
     assert not errors, errors
+    context.close()
+
+
+def _global_px(lng: float, lat: float, zoom: int) -> tuple[float, float]:
+    """Web Mercator pixel of a point at an integer zoom (256-pixel tiles)."""
+    size = 256 * 2**zoom
+    y = math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+    return size * (lng + 180) / 360, size * (1 - y / math.pi) / 2
+
+
+@pytest.fixture(scope="module")
+def gcj_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    # A GCJ-02 provider that cannot be reached (nothing listens on port 9): the tiles fail, their places do not.
+    with demo_server(tmp_path_factory.mktemp("e2e-gcj"), CHENGGUAN_GCJ02_TILE_URL=GCJ_TILES) as base:
+        yield base
+
+
+@pytest.mark.e2e
+def test_on_a_gcj02_base_map_the_overlays_are_shifted_onto_its_tiles_and_back(browser, gcj_server):
+    command = _api(gcj_server, "command")
+    squad = _api(gcj_server, "bdg_officer").get("/auth/me").json()["unit"]["id"]
+    officer = next(p for p in command.get("/dispatch/map").json()["positions"]
+                   if p["kind"] == "officer" and p["unit_id"] == squad)  # fmt: skip
+    context = browser.new_context(**DESKTOP)
+    page = context.new_page()
+    _login(page, gcj_server, "command")
+    page.wait_for_url("**/console/**", timeout=15_000)
+    page.goto(f"{gcj_server}/console/dispatch/map")
+    marker = page.get_by_test_id(f"map-officer-{officer['id']}")
+    expect(marker).to_be_visible(timeout=20_000)
+    _field(page, "map-search").fill("八大关")
+    page.get_by_test_id("map-search-hit").filter(has_text="八大关街道").first.click()
+    page.wait_for_timeout(1200)
+    box = marker.bounding_box()  # wheel in over the officer, where a few hundred metres are many pixels
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.wheel(0, -120)  # two zoom levels (Leaflet: 60 px a level)
+    page.wait_for_timeout(900)
+    expect(marker).to_be_visible()
+    before = marker.bounding_box()
+
+    page.get_by_test_id("base-layer-select").click()
+    page.locator(".el-select-dropdown__item:visible", has_text="高德地图").click()
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(SHOTS / "map-gcj.png"))
+    tile = page.locator("img.leaflet-tile[src*='/gcj/']").first
+    expect(tile).to_be_attached()
+    z, x, y = (int(v) for v in re.search(r"/gcj/(\d+)/(\d+)/(\d+)", tile.get_attribute("src")).groups())
+    box, at = tile.bounding_box(), marker.bounding_box()
+    scale = box["width"] / 256  # fractional zooms scale the tiles
+    on_screen = ((at["x"] + at["width"] / 2 - box["x"]) / scale, (at["y"] + at["height"] / 2 - box["y"]) / scale)
+    gx, gy = _global_px(*wgs84_to_gcj02(officer["lng"], officer["lat"]), z)
+    wx, _ = _global_px(officer["lng"], officer["lat"], z)
+    assert on_screen == pytest.approx((gx - 256 * x, gy - 256 * y), abs=2.0)  # drawn where the GCJ-02 tiles show it
+    assert abs(on_screen[0] - (wx - 256 * x)) > 20  # not where its WGS-84 coordinates would fall on those tiles
+
+    page.get_by_test_id("base-layer-select").click()
+    page.locator(".el-select-dropdown__item:visible", has_text="离线底图").click()
+    page.wait_for_timeout(800)
+    after = marker.bounding_box()  # the view came back through GCJ→WGS: the same place on screen
+    assert (after["x"], after["y"]) == pytest.approx((before["x"], before["y"]), abs=1.0)
     context.close()

@@ -108,7 +108,8 @@ export function offlineBaseLayer(data) {
 }
 
 function tileLayer(layer) {
-  const options = { maxZoom: layer.max_zoom || 18, subdomains: layer.subdomains || 'abc', attribution: layer.attribution || '' }
+  // Beyond the server's last zoom its tiles are scaled up rather than missing (the command map goes to 19).
+  const options = { maxNativeZoom: layer.max_zoom || 18, maxZoom: 20, subdomains: layer.subdomains || 'abc', attribution: layer.attribution || '' }
   const base = L.tileLayer(layer.url, options)
   if (!layer.labels_url) return base
   return L.layerGroup([base, L.tileLayer(layer.labels_url, options)])
