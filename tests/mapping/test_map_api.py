@@ -139,7 +139,7 @@ def test_track_playback_orders_the_fixes_and_finds_the_stops(client, login, db):
     assert response.status_code == 200, response.text
     track = response.json()
     ats = [p["at"] for p in track["points"]]
-    assert len(ats) == len(fixes) and ats == sorted(ats)
+    assert len(ats) == len(fixes) == track["fixes"] and ats == sorted(ats)
     assert [(s["first"], s["last"]) for s in track["stops"]] == [(0, 7), (10, 17)]
     assert all(s["minutes"] >= STOP_MIN_MINUTES for s in track["stops"])
     assert track["distance_m"] == pytest.approx(300, rel=0.02)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,6 +20,7 @@ from chengguan.mapping.rules import (
     path_length_m,
     search_text,
     street_name,
+    thinned,
 )
 
 T0 = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
@@ -108,3 +110,17 @@ def test_street_name_of_a_squad(squad, street):
 def test_district_name_of_a_bureau():
     assert district_name("市南区综合行政执法局") == "市南区"
     assert district_name("青岛市城市管理综合行政执法局") == "青岛市"
+
+
+def test_a_short_track_is_sent_whole():
+    assert thinned(5, {1}, limit=10) == [0, 1, 2, 3, 4]
+
+
+def test_a_long_track_is_thinned_evenly_keeping_the_stops_ends_and_the_last_fix():
+    sent = thinned(1001, {7, 503}, limit=100)
+    assert sent == sorted(set(sent))
+    assert sent[0] == 0 and sent[-1] == 1000
+    assert {7, 503} <= set(sent)
+    assert 1001 // 11 <= len(sent) <= 100 + 3  # at most the limit, plus what must be kept
+    gaps = {b - a for a, b in itertools.pairwise(sent) if a not in (7, 503) and b not in (7, 503)}
+    assert gaps <= {11}  # every 11th fix (ceil(1001 / 100)), the kept ones aside

@@ -16,6 +16,7 @@ from chengguan.core.geo import haversine_m
 STOP_RADIUS_M = 50.0
 STOP_MIN_MINUTES = 5
 MAX_TRACK_DAYS = 7  # longest playback window asked at once (a week of 10-second fixes is ~60,000 points)
+MAX_TRACK_POINTS = 20_000  # points sent for one playback; a longer track is thinned evenly (stops keep their ends)
 SEARCH_MAX_CHARS = 50
 SEARCH_MAX_RESULTS = 50
 SQUAD_SUFFIXES = ("综合行政执法中队", "执法中队", "中队")
@@ -113,3 +114,12 @@ def _without(name: str, suffixes: tuple[str, ...]) -> str:
 def path_length_m(fixes: Sequence[Fix]) -> float:
     """Length of the track along its fixes."""
     return sum(haversine_m(a.lng, a.lat, b.lng, b.lat) for a, b in itertools.pairwise(fixes))
+
+
+def thinned(count: int, keep: set[int], limit: int = MAX_TRACK_POINTS) -> list[int]:
+    """Indexes of the fixes to send: all of them up to ``limit``, else every k-th (evenly, about ``limit`` in all)
+    plus ``keep`` (the first and last fix of each stop) and the last fix, in order."""
+    if count <= limit:
+        return list(range(count))
+    step = -(-count // limit)  # ceiling division
+    return sorted(set(range(0, count, step)) | {i for i in keep if 0 <= i < count} | {count - 1})

@@ -81,6 +81,7 @@ class TrackOut(BaseModel):
     name: str
     start: datetime
     end: datetime
+    fixes: int  # fixes in the window; ``points`` holds them all up to rules.MAX_TRACK_POINTS, thinned beyond
     points: list[TrackPointOut]
     stops: list[StopOut]
     distance_m: float

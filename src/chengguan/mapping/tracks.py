@@ -14,6 +14,7 @@ from chengguan.mapping.rules import (
     check_track_window,
     detect_stops,
     path_length_m,
+    thinned,
 )
 from chengguan.mapping.schemas import StopOut, TrackOut, TrackPointOut, TrackQuery
 
@@ -27,13 +28,17 @@ def playback(session: Session, principal: StaffPrincipal, query: TrackQuery) -> 
     rows = repository.track(session, query.kind, query.id, query.start, query.end)
     fixes = [Fix(at, lng, lat) for at, lng, lat, _ in rows]
     stops = detect_stops(fixes)
+    # Stops and the distance come from every fix; a very long track is sent thinned, stops pointing into what is sent.
+    sent = thinned(len(rows), {i for s in stops for i in (s.first, s.last)})
+    position = {original: n for n, original in enumerate(sent)}
     return TrackOut(
         kind=query.kind,
         id=query.id,
         name=name,
         start=query.start,
         end=query.end,
-        points=[TrackPointOut(at=at, lng=lng, lat=lat, speed_mps=speed) for at, lng, lat, speed in rows],
+        fixes=len(rows),
+        points=[TrackPointOut(at=rows[i][0], lng=rows[i][1], lat=rows[i][2], speed_mps=rows[i][3]) for i in sent],
         stops=[
             StopOut(
                 started_at=s.started_at,
@@ -41,8 +46,8 @@ def playback(session: Session, principal: StaffPrincipal, query: TrackQuery) -> 
                 minutes=round(s.minutes, 1),
                 lng=s.lng,
                 lat=s.lat,
-                first=s.first,
-                last=s.last,
+                first=position[s.first],
+                last=position[s.last],
             )
             for s in stops
         ],
