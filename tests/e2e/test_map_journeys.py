@@ -155,3 +155,22 @@ def test_on_a_gcj02_base_map_the_overlays_are_shifted_onto_its_tiles_and_back(br
     after = marker.bounding_box()  # the view came back through GCJ→WGS: the same place on screen
     assert (after["x"], after["y"]) == pytest.approx((before["x"], before["y"]), abs=1.0)
     context.close()
+
+
+@pytest.mark.e2e
+def test_the_grid_register_and_the_device_map_draw_the_offline_base_too(browser, live_server):
+    context = browser.new_context(**DESKTOP)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    _login(page, live_server, "admin")
+    page.wait_for_url("**/console/**", timeout=15_000)
+    page.goto(f"{live_server}/console/grids")
+    expect(page.get_by_test_id("map-label-street").first).to_be_visible(timeout=20_000)
+    page.screenshot(path=str(SHOTS / "map-grid-register.png"))
+    page.goto(f"{live_server}/console/iot/devices")
+    page.get_by_role("tab", name="地图", exact=True).click()
+    expect(page.get_by_test_id("iot-map").get_by_test_id("map-label-street").first).to_be_visible(timeout=20_000)
+    page.screenshot(path=str(SHOTS / "map-iot-devices.png"))
+    assert not errors, errors
+    context.close()

@@ -2,6 +2,7 @@
 // （天地图、GCJ-02 的高德/腾讯、内网 XYZ/WMTS）。GCJ-02 底图显示时地图换用 GCJ02_CRS：所有以 WGS-84 存储的
 // 叠加图层在投影时偏移到 GCJ-02，点击取回的坐标反算回 WGS-84（两个方向都在投影里完成）。
 import L from 'leaflet'
+import './baseLayers.css'
 import { gcj02ToWgs84, wgs84ToGcj02 } from './gcj02'
 import { escapeHtml } from '@/components/dispatch/sourceFormat'
 import { offlineBase } from '@/api/map'
