@@ -68,6 +68,7 @@ def test_the_command_map_orients_a_user_with_no_tile_server(browser, live_server
         page.wait_for_timeout(500)
     expect(page.get_by_test_id("map-label-grid").first).to_be_visible()
     expect(page.get_by_test_id("map-label-grid").filter(has_text="八大关街道第").first).to_be_visible()
+    expect(page.get_by_test_id("map-where")).to_contain_text("市南区 · 八大关街道 · 八大关街道第")  # the centre's areas
     page.screenshot(path=str(SHOTS / "map-offline-zoomed.png"))
 
     # 轨迹回放: pick the subject, the route and its stops are drawn; playing moves the marker along it.

@@ -104,8 +104,36 @@ export function offlineBaseLayer(data) {
     labels.remove()
     map = null
   })
+  group.whereIs = (latlng) => whereIs(areas, latlng)
   group.bounds = data?.bounds ? L.latLngBounds([data.bounds[1], data.bounds[0]], [data.bounds[3], data.bounds[2]]) : null
   return group
+}
+
+// Ray casting over one ring of [lng, lat] pairs.
+function inRing(ring, x, y) {
+  let inside = false
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const [xi, yi] = ring[i]
+    const [xj, yj] = ring[j]
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside
+  }
+  return inside
+}
+
+function inGeometry(geometry, x, y) {
+  const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.type === 'MultiPolygon' ? geometry.coordinates : []
+  return polygons.some(([outer, ...holes]) => inRing(outer, x, y) && !holes.some((h) => inRing(h, x, y)))
+}
+
+// The names of the areas around a point (district, street, community, grid): shown when zoomed in so far that no
+// name is in view.
+export function whereIs(areas, latlng) {
+  const found = {}
+  for (const f of areas) {
+    const kind = f.properties.kind
+    if (!found[kind] && inGeometry(f.geometry, latlng.lng, latlng.lat)) found[kind] = f.properties.name
+  }
+  return found
 }
 
 function tileLayer(layer) {
