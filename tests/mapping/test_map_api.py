@@ -173,6 +173,7 @@ def test_the_demo_history_ends_at_the_live_position_and_never_after_now(client, 
         ({"from": "2026-12-07T10:00:00+08:00", "to": "2026-12-07T09:00:00+08:00"}, "from"),
         ({"from": "2026-11-01T00:00:00+08:00", "to": f"2026-11-{1 + MAX_TRACK_DAYS}T00:00:01+08:00"}, "to"),
         ({"kind": "bicycle"}, "kind"),
+        ({"from": "2026-12-07T08:00:00"}, "from"),  # no time zone: not guessed
         ({"id": "not-a-uuid"}, "id"),
     ],
 )

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from pydantic import AwareDatetime
 from sqlalchemy.orm import Session
 
 from chengguan.core.access import SessionDep, SettingsDep, require
@@ -61,8 +61,9 @@ def place_search(
 def track_query(
     kind: Annotated[SubjectKind, Query(description="officer 执法队员 / vehicle 执法车辆")],
     subject_id: Annotated[uuid.UUID, Query(alias="id", description="人员或车辆 id")],
-    start: Annotated[datetime, Query(alias="from", description="开始时间（ISO 8601，含时区）")],
-    end: Annotated[datetime, Query(alias="to", description="结束时间（ISO 8601，含时区）")],
+    # Aware only: a time without its zone is refused (422) rather than guessed.
+    start: Annotated[AwareDatetime, Query(alias="from", description="开始时间（ISO 8601，含时区）")],
+    end: Annotated[AwareDatetime, Query(alias="to", description="结束时间（ISO 8601，含时区）")],
 ) -> TrackQuery:
     return TrackQuery.model_validate({"kind": kind, "id": subject_id, "from": start, "to": end})
 
