@@ -107,8 +107,6 @@ def ingest_positions(session: Session, items: list[Any], *, phone: bool = False)
         track.append({k: row[k] for k in _TRACK_COLUMNS})
         if key not in latest or latest[key]["at"] <= row["at"]:
             latest[key] = row
-    if track:
-        _append_track(session, track)
     if latest:
         rows = list(latest.values())
         # The counter first, then any position row: every writer (dispatch, duty switch, fixes) locks in this order.
@@ -122,6 +120,8 @@ def ingest_positions(session: Session, items: list[Any], *, phone: bool = False)
         # What this process's index learns at commit (the stored status may differ when none was sent: reread).
         stored = session.execute(select(*COLUMNS).where(Position.seq.between(first, first + len(rows) - 1))).tuples()
         pending_rows(session).extend((str(r[0]), r[1], r[2], r[3], str(r[4]), r[5], r[6], r[7]) for r in stored)
+    if track:  # after the counter and the position rows, the order every writer locks in
+        _append_track(session, track)
     problems.sort(key=lambda p: p.index)
     return problems
 
