@@ -39,6 +39,8 @@ from chengguan.iot.api import portal_router as iot_portal_router
 from chengguan.iot.api import router as iot_router
 from chengguan.jobs import Scheduler
 from chengguan.law.api import router as law_router
+from chengguan.mapping import tiles
+from chengguan.mapping.api import router as mapping_router
 from chengguan.merchants.api import router as merchants_router
 from chengguan.meta.api import router as meta_router
 from chengguan.notify.api import router as sms_router
@@ -144,6 +146,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         video_router,
         meta_router,
         analytics_router,
+        mapping_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
         routes.prefilter(router, API_PREFIX)
@@ -154,7 +157,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     observe.install(app, settings)  # before the web app's catch-all route
     _mount_web(app, settings.web_dist or default_web_dist())
     limits.install(app, settings, token_gate)
-    headers.install(app)
+    headers.install(app, tiles.image_origins(settings))  # the configured base maps' tile hosts
     return app
 
 

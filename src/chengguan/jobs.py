@@ -33,6 +33,7 @@ def run_once(db: Database, settings: Settings | None = None) -> dict[str, int]:
     from chengguan.cases.supervision import sweep as sweep_cases
     from chengguan.core.config import get_settings
     from chengguan.dispatching.assignments import sweep_timeouts
+    from chengguan.dispatching.tracks_upkeep import purge_tracks
     from chengguan.evidence.tasks import seal_job
     from chengguan.intake.supervision import sweep
     from chengguan.payments import tasks as payments
@@ -53,9 +54,12 @@ def run_once(db: Database, settings: Settings | None = None) -> dict[str, int]:
         codes_purged = purge_codes(session)
     with db.session() as session, session.begin():
         escalated = escalate_due(session)
+    with db.session() as session, session.begin():
+        tracks_purged = purge_tracks(session, settings.track_retention_days)
     return {"supervised": supervised, "redispatched": redispatched, "cases_supervised": cases_supervised,
             "evidence_sealed": evidence_sealed, "portal_codes_purged": codes_purged,
-            "rectifications_escalated": escalated, **payments.run(db, settings)}  # fmt: skip
+            "rectifications_escalated": escalated, "tracks_purged": tracks_purged,
+            **payments.run(db, settings)}  # fmt: skip
 
 
 class Scheduler:

@@ -29,6 +29,7 @@ from chengguan.iot import enums as iot
 from chengguan.iot.hj212 import FrameFault
 from chengguan.iot.rules import EventKind, Phase
 from chengguan.law.enums import LawLevel, MatterStatus, PartyType, PenaltyKind, SearchKind, Tier
+from chengguan.mapping.enums import BaseLayerKind, PlaceKind
 from chengguan.merchants.enums import MerchantKind, MerchantStatus
 from chengguan.meta.labels import dictionaries
 from chengguan.org import enums as org
@@ -105,6 +106,8 @@ SERVED: dict[type[Enum], str] = {
     payments.CashStatus: "cash_status",
     Measure: "analytics_measure",
     Dim: "analytics_dim",
+    PlaceKind: "map_place_kind",
+    BaseLayerKind: "base_layer_kind",
 }
 # Enums no page shows: who holds a token, who may act, where a fix came from, machine codes, settings, the states
 # inside the IoT rule engine and the HJ 212 codec's refusal codes.

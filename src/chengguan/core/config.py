@@ -69,6 +69,17 @@ class Settings(BaseSettings):
     dispatch_ack_minutes: int = 5
     position_stale_minutes: int = 10
     arrival_radius_m: int = 200  # 到场 is accepted within this distance of the source (farther: a stated reason)
+    # 轨迹回放 (dispatching.tracks_upkeep): every accepted fix is kept this many days, then deleted by the jobs.
+    track_retention_days: int = Field(default=90, ge=1, le=3650)
+    # Online base maps of the command map (mapping.tiles, docs/maps.md); none set: the offline base alone.
+    # 天地图 key (vec_w + cva_w, WGS-84/CGCS2000 on Web Mercator); an AMap/Tencent-style GCJ-02 XYZ template (the
+    # overlays are shifted to GCJ-02 while it shows); an intranet XYZ template ({z}/{x}/{y}) or WMTS KVP URL.
+    tianditu_key: str = ""
+    gcj02_tile_url: str = ""
+    gcj02_tile_name: str = "高德地图"
+    intranet_tile_url: str = ""
+    intranet_tile_name: str = "内网底图"
+    intranet_wmts_layer: str = ""  # set for a WMTS KVP endpoint (then intranet_tile_url is its base URL)
     device_fix_priority_minutes: int = 10  # a simulated fix is refused while the officer's phone reported this recently
     open311_api_keys: str = DEMO_OPEN311_KEY
     public_base_url: str = "http://127.0.0.1:8000"  # printed in the QR code of every document (核验地址)

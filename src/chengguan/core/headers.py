@@ -12,7 +12,9 @@ government intranets, so everything is same-origin:
   previewed from the downloaded file) and ``'self'`` (the party's delivery page frames its PDF);
 * no plugins, no ``<base>``, forms post only here, and no one frames us (``frame-ancestors 'none'``).
 
-The maps load no tiles (grids are drawn from GeoJSON), so no tile host is allowed.
+The maps load no tiles by default (the offline base is drawn from GeoJSON); a deployment that configures an online
+base map (天地图, a GCJ-02 provider, an intranet tile server: mapping.tiles) adds those tile hosts to ``img-src``
+and nothing else.
 
 ``Referrer-Policy`` is ``no-referrer`` on the pages and API paths whose URL carries a secret token (the party's
 delivery link ``/s/<token>``, the QR verification page ``/verify/<token>``, ``/api/v1/public/…``). API responses
@@ -56,11 +58,19 @@ CACHEABLE_API = ("/api/health", "/api/docs/static/")
 OWN_CACHING_API = frozenset({"/api/v1/meta/labels"})
 
 
-def security_headers(path: str) -> dict[str, str]:
-    """The headers every response to ``path`` carries (a route may set a stricter one itself)."""
+def with_image_hosts(policy: str, hosts: tuple[str, ...]) -> str:
+    """``policy`` with ``hosts`` (origins such as ``https://*.tianditu.gov.cn``) also allowed as image sources."""
+    if not hosts:
+        return policy
+    return policy.replace("img-src 'self' data: blob:", "img-src 'self' data: blob: " + " ".join(hosts))
+
+
+def security_headers(path: str, image_hosts: tuple[str, ...] = ()) -> dict[str, str]:
+    """The headers every response to ``path`` carries (a route may set a stricter one itself); ``image_hosts``:
+    the configured tile servers."""
     framed = FRAMED_BY_US.match(path) is not None
     headers = {
-        "Content-Security-Policy": CSP_FRAMED_BY_US if framed else CSP,
+        "Content-Security-Policy": with_image_hosts(CSP_FRAMED_BY_US if framed else CSP, image_hosts),
         "X-Frame-Options": "SAMEORIGIN" if framed else "DENY",
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "no-referrer" if path.startswith(TOKEN_IN_URL) else "strict-origin-when-cross-origin",
@@ -73,8 +83,9 @@ def security_headers(path: str) -> dict[str, str]:
 class SecurityHeadersMiddleware:
     """Adds ``security_headers`` to the start of every HTTP response (errors and 500s included)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, image_hosts: tuple[str, ...] = ()) -> None:
         self.app = app
+        self.image_hosts = image_hosts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -85,7 +96,7 @@ class SecurityHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in security_headers(path).items():
+                for name, value in security_headers(path, self.image_hosts).items():
                     # A route's own choice stands (the evidence file's stricter ``sandbox`` CSP), except caching:
                     # no API response with personal data may be kept, whatever the route hoped to save.
                     if name not in headers or (name == "Cache-Control" and path not in OWN_CACHING_API):
@@ -95,7 +106,7 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-def install(app) -> None:  # type: ignore[no-untyped-def]
+def install(app, image_hosts: tuple[str, ...] = ()) -> None:  # type: ignore[no-untyped-def]
     """Wrap the whole middleware stack, outside Starlette's ServerErrorMiddleware, so that a 500 has them too."""
     build = app.build_middleware_stack
-    app.build_middleware_stack = lambda: SecurityHeadersMiddleware(build())
+    app.build_middleware_stack = lambda: SecurityHeadersMiddleware(build(), image_hosts)

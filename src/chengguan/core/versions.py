@@ -34,7 +34,7 @@ KEY = "data_version"
 UNLISTED = frozenset({
     "counter", "auth_token", "login_failure", "password_history", "audit_entry", "audit_head", "live_position",
     "duty_switch", "evidence_ledger", "evidence_batch", "evidence_ledger_head", "portal_login_code", "sms_message",
-    "law_search_doc", "law_kb_snapshot",
+    "law_search_doc", "law_kb_snapshot", "position_track",
 })  # fmt: skip
 CHANNEL_OF = {"live_position": "positions", "duty_switch": "positions"}  # core.bus wake-ups besides "data"
 _MARK = "versions.channels"

@@ -33,9 +33,10 @@ from chengguan.demo.iot import seed_iot
 from chengguan.demo.merchants import seed_merchants
 from chengguan.demo.payments import seed_payments
 from chengguan.demo.rectification import seed_rectification
+from chengguan.demo.tracks import seed_tracks
 from chengguan.demo.video import seed_video
 from chengguan.dispatching import live as live_positions
-from chengguan.dispatching.models import DispatchTask, Position
+from chengguan.dispatching.models import DispatchTask, Position, TrackPoint
 from chengguan.documents.models import (
     BureauCredential,
     CaseArchive,
@@ -166,6 +167,7 @@ def _wipe(session: Session) -> None:
         ApprovalChain,
         DispatchTask,
         Position,
+        TrackPoint,
         Supervision,
         SourceEvent,
         Signal,
@@ -352,6 +354,7 @@ def load_demo(
             history = seed_history(session, seed, stage)
         with progress.stage("案源") as stage:
             sources = history + seed_intake(session, seed, stage)
+            seed_tracks(session, seed)
         with progress.stage("商户") as stage:
             merchants = seed_merchants(session, seed, stage)
         with progress.stage("案件") as stage:

@@ -82,6 +82,25 @@ class Position(Base):
     device_at: Mapped[datetime | None]  # time of the latest real-device fix (simulated fixes yield to it)
 
 
+class TrackPoint(Base):
+    """One accepted fix of an officer or vehicle, kept for 轨迹回放 (live_position holds only the latest).
+
+    The key (kind, subject, time) is the playback query's index; the same fix sent twice is stored once. Rows older
+    than ``track_retention_days`` are deleted by the jobs (dispatching.tracks_upkeep)."""
+
+    __tablename__ = "position_track"
+    __table_args__ = (Index("ix_position_track_at", "at"),)
+
+    subject_kind: Mapped[SubjectKind] = mapped_column(str_enum(SubjectKind, "subject_kind"), primary_key=True)
+    subject_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(primary_key=True)
+    unit_id: Mapped[uuid.UUID | None]  # the subject's unit when the fix came (data scope of the playback)
+    lng: Mapped[float]
+    lat: Mapped[float]
+    speed_mps: Mapped[float | None]
+    source: Mapped[FixSource] = mapped_column(str_enum(FixSource, "fix_source"), default=FixSource.device)
+
+
 class DutySwitch(UUIDPrimaryKey, Base):
     """上班/下班 as the officer (or a dispatcher) switched it — when and who; the latest one is the officer's state:
     an off-duty officer is never offered for dispatch and their phone stops reporting positions."""
@@ -125,10 +144,9 @@ class DispatchTask(UUIDPrimaryKey, Base):
 
 
 def _forget_position(session: Session, kind: str, subject_id: uuid.UUID) -> None:
-    """A deleted officer or vehicle leaves the live map."""
-    session.execute(
-        delete(Position).where(Position.subject_kind == SubjectKind(kind), Position.subject_id == subject_id)
-    )
+    """A deleted officer or vehicle leaves the live map and takes its track with it."""
+    for table in (Position, TrackPoint):
+        session.execute(delete(table).where(table.subject_kind == SubjectKind(kind), table.subject_id == subject_id))
 
 
 usage.officer_referenced_by(

@@ -20,7 +20,7 @@ from chengguan.core.geo import out_of_china, to_wgs84
 from chengguan.core.principals import StaffPrincipal
 from chengguan.dispatching import duty
 from chengguan.dispatching.live import COLUMNS, POSITION_SEQ, pending_rows
-from chengguan.dispatching.models import DutyStatus, FixSource, Position
+from chengguan.dispatching.models import DutyStatus, FixSource, Position, TrackPoint
 from chengguan.dispatching.rules import gateway_fix_status, phone_fix_status, simulated_fix_refused
 from chengguan.dispatching.schemas import PositionIn, PositionProblem
 from chengguan.intake.schemas import SignalIn
@@ -64,6 +64,7 @@ def ingest_positions(session: Session, items: list[Any], *, phone: bool = False)
     switched = duty.latest(session, wanted.get("officer", set()))
     off = {("officer", oid) for oid, s in switched.items() if not s.on_duty}
     latest: dict[tuple[str, uuid.UUID], dict[str, Any]] = {}
+    track: list[dict[str, Any]] = []
     for n, p in parsed:
         key = (p.subject_kind.value, p.subject_id)
         if key not in units:
@@ -103,6 +104,7 @@ def ingest_positions(session: Session, items: list[Any], *, phone: bool = False)
             "device_at": p.at if p.source is FixSource.device else None,
             "_explicit": status is not None,
         }
+        track.append({k: row[k] for k in _TRACK_COLUMNS})
         if key not in latest or latest[key]["at"] <= row["at"]:
             latest[key] = row
     if latest:
@@ -118,8 +120,20 @@ def ingest_positions(session: Session, items: list[Any], *, phone: bool = False)
         # What this process's index learns at commit (the stored status may differ when none was sent: reread).
         stored = session.execute(select(*COLUMNS).where(Position.seq.between(first, first + len(rows) - 1))).tuples()
         pending_rows(session).extend((str(r[0]), r[1], r[2], r[3], str(r[4]), r[5], r[6], r[7]) for r in stored)
+    if track:  # after the counter and the position rows, the order every writer locks in
+        _append_track(session, track)
     problems.sort(key=lambda p: p.index)
     return problems
+
+
+_TRACK_COLUMNS = ("subject_kind", "subject_id", "at", "unit_id", "lng", "lat", "speed_mps", "source")
+
+
+def _append_track(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Every accepted fix goes to the playback history in one multi-row statement (older fixes too: a late batch
+    fills the track in); a fix already stored (same subject and time, e.g. a resent batch) is kept once."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(insert(TrackPoint.__table__).on_conflict_do_nothing(), rows)
 
 
 def _device_fix_times(session: Session, ids: set[uuid.UUID]) -> dict[tuple[str, uuid.UUID], datetime]:

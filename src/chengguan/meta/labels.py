@@ -32,6 +32,7 @@ from chengguan.iot import enums as iot
 from chengguan.law import assess
 from chengguan.law import enums as law
 from chengguan.law.seed import categories
+from chengguan.mapping import enums as mapping
 from chengguan.merchants import enums as merchants
 from chengguan.open311.service import group_of
 from chengguan.org import enums as org
@@ -130,6 +131,9 @@ DICTIONARIES: dict[str, tuple[Iterable[Any], Mapping[Any, str]]] = {
     # analytics: the cube's measures and dimensions
     "analytics_measure": (analytics.Measure, analytics.MEASURE_LABELS),
     "analytics_dim": (analytics.Dim, analytics.DIM_LABELS),
+    # maps: areas and places of the offline base (and search results), kinds of base layer
+    "map_place_kind": (mapping.PlaceKind, mapping.PLACE_KIND_LABELS),
+    "base_layer_kind": (mapping.BaseLayerKind, mapping.BASE_LAYER_LABELS),
     # sensing: video patrol and IoT
     "video_alarm_status": (video.AlarmStatus, video.ALARM_STATUS_LABELS),
     "holiday_mode": (video_schedule.HolidayMode, video_schedule.HOLIDAY_LABELS),
