@@ -111,7 +111,7 @@ def _alarm(session: Session, settings, camera: Device, now: datetime, days_ago: 
         x0 = random.Random(seed).randint(40, 330)  # where scenes._objects puts the stall for this seed
         box = ((x0 - 24) / 640, 274 / 480, (x0 + 186) / 640, 362 / 480)
         frames.append(alarms.FrameData(at, [Detection("1", "stall", box, 0.9)], render(shot)))
-    with clock.frozen(frames[-1].at):  # the alarm is raised, and its source registered, as the dwell is reached
+    with clock.frozen(frames[-1].ts):  # the alarm is raised, and its source registered, as the dwell is reached
         return len(alarms.process(session, settings, camera, frames, ENGINE, source="worker"))
 
 
