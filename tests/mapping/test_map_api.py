@@ -82,6 +82,24 @@ def test_the_offline_base_places_shops_sites_and_cameras_in_scope(client, login,
     assert not shops & others
 
 
+def test_the_offline_base_labels_the_offices_of_the_callers_units_inside_their_areas(client, login, db):
+    """A squad leader's base shows the squad's office (inside the squad's area), a district leader's every office of
+    the district's units and no other district's; a unit without a position is left out."""
+    squad_base = client.get("/api/v1/map/base", headers=login("bdg_leader")).json()
+    offices = [p for p in squad_base["places"]["features"] if p["properties"]["kind"] == "office"]
+    assert [p["properties"]["name"] for p in offices] == ["八大关街道执法中队"]
+    street = next(a for a in squad_base["areas"]["features"] if a["properties"]["kind"] == "street")
+    assert shape(street["geometry"]).contains(shapely.Point(offices[0]["geometry"]["coordinates"]))
+    district = client.get("/api/v1/map/base", headers=login("shinan_leader")).json()["places"]["features"]
+    names = {p["properties"]["name"] for p in district if p["properties"]["kind"] == "office"}
+    assert "市南区综合行政执法局" in names and "八大关街道执法中队" in names
+    assert not any(name.startswith("市北区") or name.startswith("李沧区") for name in names)
+    admin = login("admin")
+    unit = client.get("/api/v1/org-units", params={"q": "八大关"}, headers=admin).json()["items"][0]
+    half = client.patch(f"/api/v1/org-units/{unit['id']}", json={"lng": None}, headers=admin)
+    assert half.status_code == 422 and half.json()["errors"][0]["field"] == "lng"
+
+
 def test_search_finds_streets_grids_shops_and_sites_in_scope(client, login, db):
     command = login("command")
     hits = client.get("/api/v1/map/search", params={"q": "八大关"}, headers=command).json()

@@ -216,6 +216,9 @@ def _insert_org(session: Session, city: DemoCity) -> dict[str, uuid.UUID]:
                 "sort_order": u.sort_order,
                 "phone": u.phone,
                 "address": u.address,
+                # the office stands inside the unit's own area of duty (a synthetic spot, like every demo address)
+                "lng": round(u.region.representative_point().x, 6),
+                "lat": round(u.region.representative_point().y, 6),
                 "created_at": now,
                 "updated_at": now,
             }

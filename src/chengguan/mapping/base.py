@@ -110,6 +110,8 @@ def build(session: Session, principal: StaffPrincipal) -> OfflineBase:
         places.append(_place(PlaceKind.device, i, name, x, y, site=site, address=address, health=health.value))
     for site, (x, y, address) in _sites(sensors).items():
         places.append(_place(PlaceKind.site, site, site, x, y, address=address))
+    for i, name, address, x, y, level in repository.offices(session, principal):
+        places.append(_place(PlaceKind.office, i, name, x, y, address=address, level=level.value))
     everything = list(streets.values())
     bounds = list(shapely.unary_union(everything).bounds) if everything else None
     return OfflineBase(

@@ -16,6 +16,7 @@ class PlaceKind(StrEnum):
     site = "site"
     camera = "camera"
     device = "device"
+    office = "office"
 
 
 PLACE_KIND_LABELS = {
@@ -27,6 +28,7 @@ PLACE_KIND_LABELS = {
     PlaceKind.site: "场所（工地、小区等）",
     PlaceKind.camera: "视频探头",
     PlaceKind.device: "物联感知设备",
+    PlaceKind.office: "执法机构驻地",
 }
 
 

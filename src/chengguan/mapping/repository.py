@@ -56,6 +56,14 @@ def sensors(session: Session, principal: StaffPrincipal) -> list[tuple[Any, ...]
     return list(session.execute(statement.order_by(IotDevice.code)).tuples())
 
 
+def offices(session: Session, principal: StaffPrincipal) -> list[tuple[Any, ...]]:
+    """Bureaus and squads of the caller's scope whose office has a position: (id, name, address, lng, lat, level)."""
+    statement = select(OrgUnit.id, OrgUnit.name, OrgUnit.address, OrgUnit.lng, OrgUnit.lat, OrgUnit.level).where(
+        scope_clause(principal, OrgUnit.id), OrgUnit.lng.is_not(None)
+    )
+    return list(session.execute(statement.order_by(OrgUnit.division_code, OrgUnit.name)).tuples())
+
+
 def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 

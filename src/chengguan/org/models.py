@@ -27,7 +27,10 @@ class OrgUnit(UUIDPrimaryKey, Timestamps, Base):
     """A bureau or squad; ``division_code`` is its GB/T 2260 code (6 digits, squads 9: + 3-digit street code)."""
 
     __tablename__ = "org_unit"
-    __table_args__ = (CheckConstraint("length(division_code) in (6, 9, 12)", name="division_code_length"),)
+    __table_args__ = (
+        CheckConstraint("length(division_code) in (6, 9, 12)", name="division_code_length"),
+        CheckConstraint("(lng IS NULL) = (lat IS NULL)", name="office_point_whole"),
+    )
 
     name: Mapped[str] = mapped_column(String(100))
     short_name: Mapped[str | None] = mapped_column(String(50))
@@ -37,6 +40,9 @@ class OrgUnit(UUIDPrimaryKey, Timestamps, Base):
     sort_order: Mapped[int] = mapped_column(default=0)
     phone: Mapped[str | None] = mapped_column(String(30))
     address: Mapped[str | None] = mapped_column(String(200))
+    # Where the office is (WGS-84): labelled on the map's offline base.
+    lng: Mapped[float | None]
+    lat: Mapped[float | None]
 
 
 class OrgUnitClosure(Base):

@@ -35,6 +35,8 @@ class OrgUnitRead(Out):
     sort_order: int
     phone: str | None
     address: str | None
+    lng: float | None
+    lat: float | None
     created_at: datetime
     updated_at: datetime
 
@@ -48,6 +50,8 @@ class OrgUnitCreate(Schema):
     sort_order: int = Field(0, ge=0, le=100_000)
     phone: str | None = Field(None, pattern=PHONE)
     address: str | None = Field(None, max_length=200)
+    lng: float | None = Field(None, ge=-180, le=180, description="驻地经度（WGS-84）")
+    lat: float | None = Field(None, ge=-90, le=90, description="驻地纬度（WGS-84）")
 
 
 class OrgUnitUpdate(Schema):
@@ -58,6 +62,8 @@ class OrgUnitUpdate(Schema):
     sort_order: int | None = Field(None, ge=0, le=100_000)
     phone: str | None = Field(None, pattern=PHONE)
     address: str | None = Field(None, max_length=200)
+    lng: float | None = Field(None, ge=-180, le=180, description="驻地经度（WGS-84）")
+    lat: float | None = Field(None, ge=-90, le=90, description="驻地纬度（WGS-84）")
 
 
 class OrgUnitFilter(Filter):

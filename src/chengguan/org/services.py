@@ -32,6 +32,14 @@ def _unique(session: Session, model: Any, field: str, value: Any, current: Any, 
         raise conflict(field, message)
 
 
+def _whole_point(values: dict[str, Any], obj: Any) -> None:
+    """A position is a longitude and a latitude together, or neither."""
+    lng = values.get("lng", obj.lng if obj else None)
+    lat = values.get("lat", obj.lat if obj else None)
+    if (lng is None) != (lat is None):
+        raise field_error("lat" if lat is None else "lng", "经度和纬度须同时填写")
+
+
 class OrgUnitService(CrudService[OrgUnit]):
     """The unit tree: city → district → squad; division codes nest (GB/T 2260); the closure table follows."""
 
@@ -65,6 +73,7 @@ class OrgUnitService(CrudService[OrgUnit]):
                 raise field_error("division_code", f"街道代码须以所属区县代码 {parent.division_code[:6]} 开头")
         if level is OrgLevel.squad and len(code) < 9:
             raise field_error("division_code", "街道执法中队须填写 9 位街道代码")
+        _whole_point(values, obj)
         return values
 
     def create(self, session: Session, principal: StaffPrincipal, data: BaseModel) -> BaseModel:
@@ -193,10 +202,7 @@ class DeviceService(CrudService[Device]):
     ) -> dict[str, Any]:
         if "unit_id" in values:
             unit_in_scope(session, principal, values["unit_id"])
-        lng = values.get("lng", obj.lng if obj else None)
-        lat = values.get("lat", obj.lat if obj else None)
-        if (lng is None) != (lat is None):
-            raise field_error("lat" if lat is None else "lng", "经度和纬度须同时填写")
+        _whole_point(values, obj)
         _unique(session, Device, "code", values.get("code"), obj, "设备编号已存在")
         return values
 

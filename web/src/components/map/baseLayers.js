@@ -25,12 +25,14 @@ export const GCJ02_CRS = L.extend({}, L.CRS.EPSG3857, {
 })
 
 // Which names show at which zoom: districts when the city is in view, streets across a district, communities and
-// grids when a street fills the screen; places by name only close in (a shop front at street level).
+// grids when a street fills the screen; the bureau and squad offices once a district is in view; other places by
+// name only close in (a shop front at street level).
 export const LABEL_ZOOMS = {
   district: [9, 13],
   street: [11.5, 16],
   community: [13.5, 15.4],
   grid: [15.5, 20],
+  office: [13, 20],
   site: [15, 20],
   shop: [16.5, 20],
   camera: [17, 20],
