@@ -214,7 +214,7 @@ def test_officer_goes_off_duty_on_the_phone_and_the_map_shows_it(browser, live_s
 
         # The command map follows the stream: grey, and the tooltip says who switched and when.
         expect(marker).to_have_attribute("data-status", "off_duty", timeout=20_000)
-        marker.hover()
+        marker.dispatch_event("mouseover")  # a source's pin may lie over the officer: hovering by pointer would hit it
         tip = console.locator(".leaflet-tooltip", has_text="下班")
         expect(tip).to_contain_text(officer_api.get("/auth/me").json()["display_name"], timeout=15_000)
         console.screenshot(path=str(tmp_path / "command-map-off-duty.png"))
