@@ -24,8 +24,10 @@ def exported(client: TestClient, who: dict[str, str], path: str, params: dict[st
     return rows
 
 
-def list_total(client: TestClient, who: dict[str, str], path: str, params: dict[str, Any]) -> int:
-    response = client.get(path, params={**params, "page_size": 1}, headers=who)
+def list_total(client: TestClient, who: dict[str, str], path: str, params: dict[str, Any], *,
+               size: str = "page_size") -> int:  # fmt: skip
+    """The list's ``total`` for ``params`` (one row asked for; ``size`` names the list's page size parameter)."""
+    response = client.get(path, params={**params, size: 1}, headers=who)
     assert response.status_code == 200, response.text
     return response.json()["total"]
 

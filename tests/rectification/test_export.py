@@ -35,9 +35,13 @@ def test_export_matches_the_list_and_is_audited(client: TestClient, login: Login
 def test_a_squad_exports_only_its_own_notices(client: TestClient, login: Login) -> None:
     squad = login("bdg_leader")
     rows = exported(client, squad, PATH, {})
-    assert len(rows) - 1 == list_total(client, squad, PATH, {}) < list_total(client, login("shinan_leader"), PATH, {})
+    assert len(rows) - 1 == list_total(client, squad, PATH, {}) > 0
     names = {n["unit_name"] for n in client.get(PATH, params={"page_size": 200}, headers=squad).json()["items"]}
-    assert set(column(rows, "发出单位")) == names
+    assert set(column(rows, "发出单位")) == names and len(names) == 1
+    other = login("licun_officer")  # another district's squad: none of 八大关's notices
+    theirs = exported(client, other, PATH, {})
+    assert len(theirs) - 1 == list_total(client, other, PATH, {}) < list_total(client, login("shinan_leader"), PATH, {})
+    assert not set(column(theirs, "通知编号")) & set(column(rows, "通知编号"))
 
 
 def test_a_bad_filter_is_refused(client: TestClient, login: Login) -> None:

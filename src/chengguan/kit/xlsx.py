@@ -194,7 +194,10 @@ def export_query(
     book = StreamedBook()
     try:
         sheet = book.sheet(title, columns)
-        for part in session.scalars(statement.execution_options(yield_per=batch)).partitions():
+        result: Any = session.execute(statement.execution_options(yield_per=batch))
+        if len(statement.column_descriptions) == 1:
+            result = result.scalars()  # one entity a row: the objects themselves, as a list query gives them
+        for part in result.partitions():
             for values in rows(list(part)):
                 sheet.append(values)
         book.save()
