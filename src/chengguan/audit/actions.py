@@ -91,6 +91,7 @@ TARGET_LABELS: dict[str, str] = {
     "video_alarm_export": "视频告警导出",
     "iot_alarm_export": "物联告警导出",
     "cash_export": "当场收缴台账导出",
+    "officer_export": "执法人员导出",
     "audit_log": "审计日志",
     "audit_archive": "审计归档",
     "route": "接口",

@@ -1,21 +1,16 @@
-"""The merchant register as an Excel workbook (商户档案导出): the list's own scope, filters and order, each batch
-turned into rows through the list's read model, so the operator's identity number and the phone stay masked exactly
-as the list shows them (in full only one shop at a time, through the audited reveal). Audited as
-``merchant_export.download``."""
+"""The merchant register as an Excel workbook (商户档案导出): the list's own scope, filters and order through the
+register's ``CrudService.export``, each shop as the list shows it — the operator's identity number and the phone
+masked (in full only one shop at a time, through the audited reveal). Audited as ``merchant_export.download``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from chengguan.audit import events
 from chengguan.core.principals import StaffPrincipal
-from chengguan.kit.xlsx import Column, StreamedBook, export_query
+from chengguan.kit.xlsx import Column, StreamedBook
 from chengguan.merchants.enums import KIND_LABELS, STATUS_LABELS
-from chengguan.merchants.models import Merchant
-from chengguan.merchants.repository import MerchantRepository
 from chengguan.merchants.schemas import MerchantFilter, MerchantRead
 from chengguan.merchants.service import merchant_service
 
@@ -29,17 +24,7 @@ COLUMNS = (
 
 def export_merchants(session: Session, principal: StaffPrincipal, filters: MerchantFilter) -> StreamedBook:
     """The matching readable shops, in the list's order, as a saved and audited workbook."""
-    repo = MerchantRepository(session)
-    statement = merchant_service.apply_filters(repo.readable(principal), filters).order_by(*repo.order_by)
-
-    def rows(batch: list[Merchant]) -> Iterable[Sequence[Any]]:
-        return [_row(m) for m in merchant_service.to_read(session, batch)]  # type: ignore[arg-type]
-
-    def audited(count: int) -> None:
-        events.download(session, principal, "merchant_export", None, f"商户档案导出（{count} 户）", rows=count,
-                        filters=filters.model_dump(mode="json", exclude_defaults=True))  # fmt: skip
-
-    return export_query(session, statement, title="商户档案", columns=COLUMNS, noun="商户", rows=rows, audited=audited)
+    return merchant_service.export(session, principal, filters, title="商户档案", columns=COLUMNS, row=_row, unit="户")
 
 
 def _row(m: MerchantRead) -> list[Any]:
