@@ -92,6 +92,7 @@ TARGET_LABELS: dict[str, str] = {
     "iot_alarm_export": "物联告警导出",
     "cash_export": "当场收缴台账导出",
     "officer_export": "执法人员导出",
+    "supervision_export": "督办台账导出",
     "audit_log": "审计日志",
     "audit_archive": "审计归档",
     "route": "接口",
