@@ -36,10 +36,8 @@ def test_export_matches_the_list_and_is_audited(client: TestClient, admin: dict[
 
     narrowed = {"device_id": device_id}
     fewer = exported(client, admin, PATH, narrowed)
-    assert 0 < len(fewer) - 1 == list_total(client, admin, PATH, narrowed) <= total
+    assert 0 < len(fewer) - 1 == list_total(client, admin, PATH, narrowed) < total
     assert set(column(fewer, "摄像机编号")) == {code}
-    if total > len(fewer) - 1:
-        assert len(fewer) < len(rows)
 
 
 def test_a_squad_exports_only_its_cameras_alarms(client: TestClient, login: Login) -> None:
