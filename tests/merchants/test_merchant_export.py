@@ -51,3 +51,11 @@ def _all(client: TestClient, who: dict[str, str], params: dict) -> list[dict]:
         if len(items) >= body["total"]:
             return items
         page += 1
+
+
+def test_an_export_past_the_row_limit_asks_for_narrower_filters(client: TestClient, login: Login,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    monkeypatch.setattr("chengguan.kit.xlsx.MAX_ROWS", 1)
+    response = client.get(f"{PATH}/export.xlsx", headers=login("shinan_leader"))
+    assert response.status_code == 422 and response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["code"] == "export.too_many_rows" and "缩小筛选范围" in response.json()["detail"]
