@@ -5,7 +5,7 @@ import json
 from itertools import islice
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import StreamingResponse
 
 from chengguan.audit import events
@@ -13,10 +13,12 @@ from chengguan.audit import service as audit_service
 from chengguan.audit.export import line, records
 from chengguan.audit.repository import AuditRepository
 from chengguan.audit.schemas import AuditFilter, AuditRead, BreakRead, VerificationRead
+from chengguan.audit.workbook import workbook
 from chengguan.core.access import SessionDep, require, writes_on_read
 from chengguan.core.errors import PROBLEM_RESPONSES
 from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.schemas import PageQuery, Paginated
+from chengguan.kit.xlsx import XLSX_RESPONSES
 
 router = APIRouter(tags=["审计日志"], responses=PROBLEM_RESPONSES)
 
@@ -70,3 +72,12 @@ def export_audit(
     headers = {"Content-Disposition": "attachment; filename=audit.jsonl", "Cache-Control": "no-store",
                "X-Next-Since-Seq": str(last)}  # fmt: skip
     return StreamingResponse(iter(rows), media_type="application/x-ndjson", headers=headers)
+
+
+@router.get("/audit/export.xlsx", response_class=Response, responses=XLSX_RESPONSES,
+            summary="导出审计日志（Excel，与列表相同的筛选与排序，导出本身记入审计日志）")  # fmt: skip
+@writes_on_read  # the export is itself audited
+def export_audit_xlsx(
+    session: SessionDep, principal: AuditReader, filters: Annotated[AuditFilter, Query()]
+) -> Response:
+    return workbook(session, principal, filters).response("审计日志.xlsx")

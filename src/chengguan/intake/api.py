@@ -12,7 +12,7 @@ from chengguan.core import clock
 from chengguan.core.access import SessionDep, SettingsDep, require, writes_on_read
 from chengguan.core.errors import PROBLEM_RESPONSES
 from chengguan.core.principals import StaffPrincipal
-from chengguan.intake import export, hotline, ingest, media, read, rules, service, supervision
+from chengguan.intake import export, hotline, ingest, media, read, rules, service, supervision, supervision_export
 from chengguan.intake.enums import (
     ACTION_LABELS,
     CHANNEL_LABELS,
@@ -44,7 +44,7 @@ from chengguan.intake.schemas import (
 from chengguan.kit import readcache
 from chengguan.kit.media import MEDIA_RESPONSES, file_headers
 from chengguan.kit.schemas import PageQuery, Paginated
-from chengguan.kit.xlsx import XLSX
+from chengguan.kit.xlsx import XLSX_RESPONSES
 from chengguan.law.seed import categories
 
 router = APIRouter(responses=PROBLEM_RESPONSES)
@@ -138,7 +138,7 @@ async def list_sources(
 
 @router.get(
     "/case-sources/export.xlsx", tags=[SOURCES], summary="导出案源台账（Excel，与列表相同的筛选与排序；记入审计日志）",
-    response_class=Response, responses={200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}},
+    response_class=Response, responses=XLSX_RESPONSES,
 )  # fmt: skip
 @writes_on_read
 def export_sources(session: SessionDep, principal: Reader, filters: Annotated[CaseSourceFilter, Query()]) -> Response:
@@ -167,6 +167,15 @@ def list_supervisions(
     session: SessionDep, principal: Reader, filters: Annotated[SupervisionFilter, Query()], page: PageQuery
 ) -> Paginated[SupervisionRead]:
     return supervision.list_supervisions(session, principal, filters, page)
+
+
+@router.get("/supervisions/export.xlsx", tags=[SOURCES], response_class=Response, responses=XLSX_RESPONSES,
+            summary="导出督办台账（Excel，与列表相同的筛选与排序，记入审计日志）")  # fmt: skip
+@writes_on_read  # audited export
+def export_supervisions(
+    session: SessionDep, principal: Reader, filters: Annotated[SupervisionFilter, Query()]
+) -> Response:
+    return supervision_export.export_supervisions(session, principal, filters).response("督办台账.xlsx")
 
 
 @router.post("/supervisions:sweep", tags=[SOURCES], summary="立即执行超期督办检查（后台每分钟自动执行）")

@@ -4,19 +4,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from collections.abc import Iterable, Sequence
+from typing import Any
+
 from sqlalchemy.orm import Session, load_only
 
 from chengguan.audit import events
 from chengguan.core import clock
-from chengguan.core.errors import field_error
 from chengguan.core.principals import StaffPrincipal
 from chengguan.intake.enums import CHANNEL_LABELS, OUTCOME_LABELS, STATUS_LABELS
 from chengguan.intake.models import CaseSource
 from chengguan.intake.read import ORDERS, filtered
 from chengguan.intake.repository import officer_names
 from chengguan.intake.schemas import CaseSourceFilter
-from chengguan.kit.xlsx import MAX_ROWS, Column, StreamedBook
+from chengguan.kit.xlsx import Column, StreamedBook, export_query
 from chengguan.law.seed import categories
 from chengguan.org.repository import unit_names
 
@@ -38,33 +39,23 @@ _LOAD = load_only(
 
 def export_sources(session: Session, principal: StaffPrincipal, filters: CaseSourceFilter) -> StreamedBook:
     """The matching readable sources, in the list's order, as a saved and audited workbook."""
-    statement = filtered(session, principal, filters, clock.now())
-    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
-    if total > MAX_ROWS:
-        raise field_error("filters", f"符合条件的案源有 {total} 件，超过单次导出上限 {MAX_ROWS} 件，请缩小筛选范围",
-                          code="export.too_many_rows")  # fmt: skip
-    cats, units, officers = categories(), unit_names(session, set()), {}
-    book = StreamedBook()
-    try:
-        sheet = book.sheet("案源台账", COLUMNS)
-        ordered = statement.options(_LOAD).order_by(*ORDERS[filters.sort]).execution_options(yield_per=BATCH)
-        for s in session.scalars(ordered):
-            missing = {u for u in (s.district_id, s.squad_id) if u and u not in units}
-            if missing:
-                units |= unit_names(session, missing)
-            if s.officer_id and s.officer_id not in officers:
-                officers |= officer_names(session, {s.officer_id})
-            sheet.append([
-                s.code, STATUS_LABELS[s.status], cats.get(s.category_code, s.category_code), CHANNEL_LABELS[s.channel],
-                s.address, s.description, s.grid_code, units.get(s.district_id, "") if s.district_id else "",
-                units.get(s.squad_id, "") if s.squad_id else "", officers.get(s.officer_id, "") if s.officer_id else "",
-                s.signal_count, s.created_at, s.due_at, s.supervision_count,
-                OUTCOME_LABELS[s.outcome] if s.outcome else "", s.closed_at,
-            ])  # fmt: skip
-        book.save()
-        events.download(session, principal, "case_source_export", None, f"案源台账导出（{sheet.rows} 件）",
-                        rows=sheet.rows, filters=filters.model_dump(mode="json", exclude_defaults=True))
-    except BaseException:
-        book.discard()
-        raise
-    return book
+    statement = filtered(session, principal, filters, clock.now()).options(_LOAD).order_by(*ORDERS[filters.sort])
+    cats = categories()
+
+    def rows(batch: list[CaseSource]) -> Iterable[Sequence[Any]]:
+        units = unit_names(session, {u for s in batch for u in (s.district_id, s.squad_id)})
+        officers = officer_names(session, {s.officer_id for s in batch if s.officer_id})
+        return [[
+            s.code, STATUS_LABELS[s.status], cats.get(s.category_code, s.category_code), CHANNEL_LABELS[s.channel],
+            s.address, s.description, s.grid_code, units.get(s.district_id, "") if s.district_id else "",
+            units.get(s.squad_id, "") if s.squad_id else "", officers.get(s.officer_id, "") if s.officer_id else "",
+            s.signal_count, s.created_at, s.due_at, s.supervision_count,
+            OUTCOME_LABELS[s.outcome] if s.outcome else "", s.closed_at,
+        ] for s in batch]  # fmt: skip
+
+    def audited(count: int) -> None:
+        events.download(session, principal, "case_source_export", None, f"案源台账导出（{count} 件）", rows=count,
+                        filters=filters.model_dump(mode="json", exclude_defaults=True))  # fmt: skip
+
+    return export_query(session, statement, title="案源台账", columns=COLUMNS, noun="案源", rows=rows,
+                        audited=audited, batch=BATCH)  # fmt: skip

@@ -4,9 +4,10 @@ deadline, even when several processes run the sweep at the same time (a conditio
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from chengguan.core import clock
@@ -77,10 +78,24 @@ def sweep(session: Session, now: datetime | None = None) -> SweepResult:
     return SweepResult(supervised=supervised, checked=len(overdue))
 
 
+SUPERVISION_ORDER = (Supervision.created_at.desc(), Supervision.id)  # newest first
+
+
 def list_supervisions(
     session: Session, principal: StaffPrincipal, filters: SupervisionFilter, page: PageParams
 ) -> Paginated[SupervisionRead]:
     """督办单 of the units in the principal's scope (as supervisor or as owner of the source), newest first."""
+    statement = supervision_statement(principal, filters)
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    ordered = statement.order_by(*SUPERVISION_ORDER).offset(page.offset).limit(page.page_size)
+    rows = session.execute(ordered).tuples().all()
+    return Paginated(items=supervision_reads(session, list(rows)), total=total)
+
+
+def supervision_statement(
+    principal: StaffPrincipal, filters: SupervisionFilter
+) -> Select[tuple[Supervision, CaseSource]]:
+    """(督办单, its source) in the principal's scope matching the list's filters, unordered (list and export)."""
     statement = (
         select(Supervision, CaseSource)
         .join(CaseSource, CaseSource.id == Supervision.case_source_id)
@@ -90,19 +105,13 @@ def list_supervisions(
         statement = statement.where(
             Supervision.resolved_at.is_(None) if filters.open else Supervision.resolved_at.is_not(None)
         )
-    from sqlalchemy import func
+    return statement
 
-    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    rows = (
-        session.execute(
-            statement.order_by(Supervision.created_at.desc(), Supervision.id).offset(page.offset).limit(page.page_size)
-        )
-        .tuples()
-        .all()
-    )
+
+def supervision_reads(session: Session, rows: Sequence[tuple[Supervision, CaseSource]]) -> list[SupervisionRead]:
     names = unit_names(session, {s.unit_id for s, _ in rows})
     cats = categories()
-    items = [
+    return [
         SupervisionRead(
             id=s.id,
             case_source_id=src.id,
@@ -117,4 +126,3 @@ def list_supervisions(
         )
         for s, src in rows
     ]
-    return Paginated(items=items, total=total)

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import Field
 
 from chengguan.core import clock
-from chengguan.core.access import SessionDep, SettingsDep, require
+from chengguan.core.access import SessionDep, SettingsDep, require, writes_on_read
 from chengguan.core.errors import PROBLEM_RESPONSES
 from chengguan.core.principals import StaffPrincipal
-from chengguan.iot import health, repository, service
+from chengguan.iot import export, health, repository, service
 from chengguan.iot.directory import DIRECTORY
 from chengguan.iot.enums import SensorKind
 from chengguan.iot.ingest import Reading, process
@@ -33,6 +33,7 @@ from chengguan.iot.schemas import (
     SeriesPoint,
 )
 from chengguan.kit.schemas import Out
+from chengguan.kit.xlsx import XLSX_RESPONSES
 from chengguan.portal.api import Merchant as PortalMerchant
 
 router = APIRouter(prefix="/iot", tags=["物联感知"], responses=PROBLEM_RESPONSES)
@@ -204,6 +205,13 @@ def list_alarms(session: SessionDep, principal: Reader, query: Annotated[AlarmFi
         session, principal, device_code=query.device_code, state=query.state, since=query.since, limit=query.limit
     )
     return AlarmList(items=items, total=total)
+
+
+@router.get("/alarms/export.xlsx", response_class=Response, responses=XLSX_RESPONSES,
+            summary="导出物联告警（Excel，与列表相同的筛选与排序，全部符合条件的告警，记入审计日志）")  # fmt: skip
+@writes_on_read  # audited export
+def export_alarms(session: SessionDep, principal: Reader, query: Annotated[AlarmFilter, Query()]) -> Response:
+    return export.export_alarms(session, principal, query).response("物联告警.xlsx")
 
 
 @router.get("/health", summary="设备健康概况（在线、离线、未上线、报文错误）")

@@ -91,6 +91,9 @@ def window(session: Session, device_id: uuid.UUID, start: datetime, end: datetim
     )
 
 
+ALARM_ORDER = (IotAlarm.raised_at.desc(), IotAlarm.id)  # newest first
+
+
 def alarms(
     session: Session,
     principal: StaffPrincipal,
@@ -101,6 +104,16 @@ def alarms(
     limit: int,
 ) -> tuple[list[tuple[IotAlarm, IotDevice, str | None]], int]:
     """Alarms of devices in scope, newest first, with their device and the case source code."""
+    statement = alarm_statement(principal, device_code=device_code, state=state, since=since)
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    rows = session.execute(statement.order_by(*ALARM_ORDER).limit(limit)).tuples().all()
+    return list(rows), total
+
+
+def alarm_statement(
+    principal: StaffPrincipal, *, device_code: str | None, state: AlarmState | None, since: datetime | None
+) -> Any:
+    """(alarm, device, case source code) of the devices in scope matching the list's filters, unordered."""
     statement: Any = (
         select(IotAlarm, IotDevice, CaseSource.code)
         .join(IotDevice, IotDevice.id == IotAlarm.device_id)
@@ -114,9 +127,7 @@ def alarms(
         statement = statement.where(IotAlarm.state == state)
     if since is not None:
         statement = statement.where(IotAlarm.raised_at >= since)
-    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    rows = session.execute(statement.order_by(IotAlarm.raised_at.desc(), IotAlarm.id).limit(limit)).tuples().all()
-    return list(rows), total
+    return statement
 
 
 def active_counts(session: Session, device_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:

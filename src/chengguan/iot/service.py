@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +17,7 @@ from chengguan.core.principals import StaffPrincipal
 from chengguan.iot import defaults, repository
 from chengguan.iot.enums import SENSOR_LABELS, AlarmState, SensorKind
 from chengguan.iot.factors import profiles
-from chengguan.iot.models import IotDevice, IotRule, IotRuleState
+from chengguan.iot.models import IotAlarm, IotDevice, IotRule, IotRuleState
 from chengguan.iot.schemas import AlarmOut, DeviceEdit, DeviceIn, DeviceOut, DeviceRemoved, RuleIn, RuleList, RuleOut
 from chengguan.iot.spec import normalise
 from chengguan.merchants.models import Merchant
@@ -271,6 +272,11 @@ def alarm_rows(
     limit: int,
 ) -> tuple[list[AlarmOut], int]:
     rows, total = repository.alarms(session, principal, device_code=device_code, state=state, since=since, limit=limit)
+    return alarm_outs(rows), total
+
+
+def alarm_outs(rows: Sequence[tuple[IotAlarm, IotDevice, str | None]]) -> list[AlarmOut]:
+    """(alarm, device, case source code) rows as the alarm list shows them."""
     return [
         AlarmOut(
             id=a.id,
@@ -293,7 +299,7 @@ def alarm_rows(
             lat=d.lat,
         )
         for a, d, code in rows
-    ], total
+    ]
 
 
 def require_city_wide(session: Session, principal: StaffPrincipal) -> None:

@@ -10,7 +10,7 @@ org.scope call it when imported; a write before that fails loudly instead of goi
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -24,6 +24,7 @@ from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.repository import Repository
 from chengguan.kit.schemas import PageParams, Paginated
 from chengguan.kit.snapshot import changes, snapshot
+from chengguan.kit.xlsx import Column, StreamedBook, export_query
 
 M = TypeVar("M", bound=Base)
 
@@ -133,6 +134,39 @@ class CrudService(Generic[M]):
         repo = self.repository(session)
         rows, total = repo.page(self.apply_filters(repo.readable(principal), filters), page)
         return Paginated[Any](items=self.to_read(session, rows), total=total)
+
+    def listed(self, session: Session, principal: StaffPrincipal, filters: BaseModel | None) -> Select[tuple[M]]:
+        """Every row ``list`` pages through for these filters, in its order (what an export of the list streams)."""
+        repo = self.repository(session)
+        return self.apply_filters(repo.readable(principal), filters).order_by(*repo.order_by)
+
+    def export(
+        self,
+        session: Session,
+        principal: StaffPrincipal,
+        filters: BaseModel | None,
+        *,
+        title: str,
+        columns: Sequence[Column],
+        row: Callable[[Any], Sequence[Any]],
+        unit: str = "条",
+    ) -> StreamedBook:
+        """Every row the list shows for ``filters``, in its order, as a saved workbook: each batch goes through
+        ``to_read`` (what the list masks stays masked) and ``row`` (the read model to cells). Audited as
+        ``<target_type>_export.download`` with the count and the filters."""
+
+        def rows(batch: list[M]) -> list[Sequence[Any]]:
+            return [row(r) for r in self.to_read(session, batch)]
+
+        def audited(count: int) -> None:
+            asked = filters.model_dump(mode="json", exclude_defaults=True) if filters is not None else {}
+            _audit(session, principal.actor, f"{self.target_type}_export.download",
+                   target_type=f"{self.target_type}_export", target_id=None,
+                   target_label=f"{title}导出（{count} {unit}）",
+                   summary={"rows": count, "filters": asked})  # fmt: skip
+
+        return export_query(session, self.listed(session, principal, filters), title=title, columns=columns,
+                            noun=self.noun, rows=rows, audited=audited)  # fmt: skip
 
     def read(self, session: Session, principal: StaffPrincipal, id: uuid.UUID) -> BaseModel:
         return self.to_read(session, [self.load(session, principal, id)])[0]

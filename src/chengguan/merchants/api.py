@@ -11,7 +11,8 @@ from chengguan.core.errors import PROBLEM_RESPONSES
 from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.media import NOSNIFF
 from chengguan.kit.router import add_crud_routes
-from chengguan.merchants import signs
+from chengguan.kit.xlsx import XLSX_RESPONSES
+from chengguan.merchants import export, signs
 from chengguan.merchants.schemas import (
     MerchantCreate,
     MerchantDetail,
@@ -33,7 +34,7 @@ def _pdf(data: bytes, name: str) -> Response:
     return Response(data, media_type="application/pdf", headers={**headers, **NOSNIFF})
 
 
-# Declared before the CRUD routes: /merchants/{item_id} would otherwise take "signs.pdf" for an id.
+# Declared before the CRUD routes: /merchants/{item_id} would otherwise take "signs.pdf" or "export.xlsx" for an id.
 @router.get("/merchants/signs.pdf", summary="批量打印打烊提示牌（按地址排序，一次最多 500 户）", tags=["商户档案"],
             response_class=Response, responses=PDF)  # fmt: skip
 @writes_on_read  # audited export
@@ -41,6 +42,13 @@ def street_signs(
     session: SessionDep, settings: SettingsDep, principal: Reader, query: Annotated[SignFilter, Query()]
 ) -> Response:
     return _pdf(signs.signs_pdf(session, settings, principal, query), "打烊提示牌.pdf")
+
+
+@router.get("/merchants/export.xlsx", tags=["商户档案"], response_class=Response, responses=XLSX_RESPONSES,
+            summary="导出商户档案（Excel，与列表相同的筛选与排序，证件号与电话脱敏，记入审计日志）")  # fmt: skip
+@writes_on_read  # audited export
+def export_merchants(session: SessionDep, principal: Reader, filters: Annotated[MerchantFilter, Query()]) -> Response:
+    return export.export_merchants(session, principal, filters).response("商户档案.xlsx")
 
 
 @router.get("/merchants/{merchant_id}/sign.pdf", summary="打烊提示牌（城市共治识别码，A5）", tags=["商户档案"],

@@ -3,13 +3,15 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
-from chengguan.core.access import CurrentStaff, SessionDep, require
+from chengguan.core.access import CurrentStaff, SessionDep, require, writes_on_read
 from chengguan.core.errors import PROBLEM_RESPONSES
 from chengguan.core.geo import Crs
 from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.router import add_crud_routes
+from chengguan.kit.xlsx import XLSX_RESPONSES
+from chengguan.org import export
 from chengguan.org.grids import grid_locator, grid_service
 from chengguan.org.schemas import (
     DeviceCreate,
@@ -43,6 +45,7 @@ router = APIRouter(responses=PROBLEM_RESPONSES)
 
 OrgReader = Annotated[StaffPrincipal, Depends(require("org:read"))]
 GridReader = Annotated[StaffPrincipal, Depends(require("grid:read"))]
+OfficerReader = Annotated[StaffPrincipal, Depends(require("officer:read"))]
 
 
 @router.get("/org-units/tree", tags=["组织机构"], summary="组织机构树（仅数据权限内）")
@@ -82,6 +85,15 @@ add_crud_routes(
     tag="单元网格",
     detail=GridDetail,
 )
+
+# Before the CRUD routes: /officers/{item_id} would otherwise take "export.xlsx" for an id.
+@router.get("/officers/export.xlsx", tags=["执法人员"], response_class=Response, responses=XLSX_RESPONSES,
+            summary="导出执法人员（Excel，与列表相同的筛选与排序，电话脱敏，记入审计日志）")  # fmt: skip
+@writes_on_read  # audited export
+def export_officers(session: SessionDep, principal: OfficerReader, filters: Annotated[OfficerFilter, Query()]
+                    ) -> Response:  # fmt: skip
+    return export.export_officers(session, principal, filters).response("执法人员.xlsx")
+
 
 for service, path, schemas, permission, tag in [
     (org_unit_service, "/org-units", (OrgUnitRead, OrgUnitCreate, OrgUnitUpdate, OrgUnitFilter), "org", "组织机构"),

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from chengguan.audit import events
-from chengguan.cases.models import Case
 from chengguan.cases.repository import load as load_case
 from chengguan.core.access import (
     SessionDep,
@@ -29,7 +28,8 @@ from chengguan.core.access import (
 from chengguan.core.errors import PROBLEM_RESPONSES, Forbidden, NotFound, field_error
 from chengguan.core.principals import Actor, StaffPrincipal
 from chengguan.kit.media import NOSNIFF
-from chengguan.payments import cash, portal, receipts, reconcile, repository, service
+from chengguan.kit.xlsx import XLSX_RESPONSES
+from chengguan.payments import cash, export, portal, receipts, reconcile, repository, service
 from chengguan.payments.enums import CashStatus
 from chengguan.payments.models import PaymentOrder
 from chengguan.payments.notify import handle
@@ -99,41 +99,46 @@ def collect_cash(principal: Writer, session: SessionDep, case_id: CaseId, body: 
     return cash.cash_out(row, reconcile.case_code(session, row.case_id), service.today())
 
 
-def _cash_outs(session, rows) -> list[CashOut]:  # type: ignore[no-untyped-def]
-    codes = dict(
-        session.execute(select(Case.id, Case.code).where(Case.id.in_({r.case_id for r in rows}))).all()
-    )
-    return [cash.cash_out(r, codes.get(r.case_id, ""), service.today()) for r in rows]
+@dataclass
+class CashQuery:
+    """The cash list's filters (the list and its export take the same)."""
+
+    status: CashStatus | None = None
+    overdue: bool = Query(False, description="仅逾期：超过二日未上交，或上交后超过二日未缴付银行（第七十一条）")
+    case_id: uuid.UUID | None = None
+
+    def where(self) -> dict[str, Any]:
+        return {"status": self.status, "case_id": self.case_id, "overdue_on": service.today() if self.overdue else None}
 
 
 @router.get("/payments/cash-collections", summary="当场收缴记录（可筛选逾期未上交、未缴付银行）")
-def list_cash(
-    principal: Finance,
-    session: SessionDep,
-    status: CashStatus | None = None,
-    overdue: bool = Query(False, description="仅逾期：超过二日未上交，或上交后超过二日未缴付银行（第七十一条）"),
-    case_id: uuid.UUID | None = None,
-) -> CashList:
-    rows = repository.cash_list(session, principal, status=status, case_id=case_id,
-                                overdue_on=service.today() if overdue else None)  # fmt: skip
-    return CashList(items=_cash_outs(session, rows), total=len(rows))
+def list_cash(principal: Finance, session: SessionDep, query: Annotated[CashQuery, Depends()]) -> CashList:
+    rows = repository.cash_list(session, principal, **query.where())
+    return CashList(items=cash.cash_outs(session, rows), total=len(rows))
+
+
+@router.get("/payments/cash-collections/export.xlsx", response_class=Response, responses=XLSX_RESPONSES,
+            summary="导出当场收缴台账（Excel，与列表相同的筛选与排序，全部符合条件的记录，记入审计日志）")  # fmt: skip
+@writes_on_read  # audited export
+def export_cash(principal: Finance, session: SessionDep, query: Annotated[CashQuery, Depends()]) -> Response:
+    return export.export_cash(session, principal, **query.where()).response("当场收缴台账.xlsx")
 
 
 @router.post("/payments/cash-collections/{collection_id}/hand-in", summary="确认当场收缴的罚款已上交")
 def hand_in(principal: Manager, session: SessionDep, collection_id: uuid.UUID, body: HandInIn) -> CashOut:
-    return _cash_outs(session, [cash.hand_in(session, principal, collection_id, body.note)])[0]
+    return cash.cash_outs(session, [cash.hand_in(session, principal, collection_id, body.note)])[0]
 
 
 @router.post("/payments/cash-collections/{collection_id}/remit", summary="确认已将罚款缴付指定银行")
 def remit(principal: Manager, session: SessionDep, collection_id: uuid.UUID, body: RemitIn) -> CashOut:
-    return _cash_outs(session, [cash.remit(session, principal, collection_id, body.bank_slip_no)])[0]
+    return cash.cash_outs(session, [cash.remit(session, principal, collection_id, body.bank_slip_no)])[0]
 
 
 def _report(session, settings, principal: StaffPrincipal, day: dt.date) -> ReconciliationOut:  # type: ignore[no-untyped-def]
     if not FIRST_DAY <= day <= service.today() + dt.timedelta(days=1):
         raise field_error("day", "对账日期须在 2000 年以后且不晚于今天", code="payment.reconcile.day")
     out = reconcile.report(session, settings, day)
-    out.cash = _cash_outs(session, repository.cash_of_day(session, principal, day))
+    out.cash = cash.cash_outs(session, repository.cash_of_day(session, principal, day))
     out.totals["cash_fen"] = sum(c.amount_fen for c in out.cash)
     return out
 

@@ -136,6 +136,13 @@ def overdue(row: CashCollection, on: date) -> bool:
     return row.status is CashStatus.handed_in and row.remit_due_on is not None and on > row.remit_due_on
 
 
+def cash_outs(session: Session, rows: list[CashCollection]) -> list[CashOut]:
+    """Collections as the list shows them, each with its case's code."""
+    codes = dict(session.execute(select(Case.id, Case.code).where(Case.id.in_({r.case_id for r in rows}))).all())
+    on = clock.local_now().date()
+    return [cash_out(r, codes.get(r.case_id, ""), on) for r in rows]
+
+
 def cash_out(row: CashCollection, case_code: str, on: date) -> CashOut:
     return CashOut(
         id=row.id, case_id=row.case_id, case_code=case_code, officer_name=row.officer_name,

@@ -134,6 +134,9 @@ def cash_of_day(session: Session, principal: StaffPrincipal | None, day: date) -
                                 .order_by(CashCollection.collected_at)))  # fmt: skip
 
 
+CASH_ORDER = (CashCollection.handin_due_on, CashCollection.collected_at)  # the first to fall due first
+
+
 def cash_list(
     session: Session,
     principal: StaffPrincipal,
@@ -142,8 +145,16 @@ def cash_list(
     overdue_on: date | None,
     case_id: uuid.UUID | None,
 ) -> list[CashCollection]:
-    """Collections the principal may read, filtered; ``overdue_on``: still with the officer past the hand-in day,
-    or handed in and not paid into the bank past that day (第七十一条)."""
+    """The first 500 of ``cash_filtered``, the first to fall due first."""
+    statement = cash_filtered(principal, status=status, overdue_on=overdue_on, case_id=case_id)
+    return list(session.scalars(statement.order_by(*CASH_ORDER).limit(500)))
+
+
+def cash_filtered(
+    principal: StaffPrincipal, *, status: CashStatus | None, overdue_on: date | None, case_id: uuid.UUID | None
+) -> Select[tuple[CashCollection]]:
+    """Collections the principal may read, filtered, unordered; ``overdue_on``: still with the officer past the
+    hand-in day, or handed in and not paid into the bank past that day (第七十一条)."""
     statement = cash_statement(principal)
     if status is not None:
         statement = statement.where(CashCollection.status == status)
@@ -153,5 +164,4 @@ def cash_list(
         late_handin = (CashCollection.status == CashStatus.collected) & (CashCollection.handin_due_on < overdue_on)
         late_remit = (CashCollection.status == CashStatus.handed_in) & (CashCollection.remit_due_on < overdue_on)
         statement = statement.where(late_handin | late_remit)
-    return list(session.scalars(statement.order_by(CashCollection.handin_due_on, CashCollection.collected_at)
-                                .limit(500)))  # fmt: skip
+    return statement

@@ -16,7 +16,8 @@ from chengguan.core.principals import StaffPrincipal
 from chengguan.evidence.store import blob_store
 from chengguan.kit.media import NOSNIFF, file_headers
 from chengguan.kit.schemas import PageQuery, Paginated
-from chengguan.rectification import actions, notices, read, warning
+from chengguan.kit.xlsx import XLSX_RESPONSES
+from chengguan.rectification import actions, export, notices, read, warning
 from chengguan.rectification.enums import Actor, RectAction
 from chengguan.rectification.schemas import (
     DecideIn,
@@ -52,6 +53,14 @@ def list_notices(
     session: SessionDep, principal: Reader, page: PageQuery, filters: Annotated[NoticeFilter, Query()]
 ) -> Paginated[NoticeRead]:
     return read.listing(session, principal, filters, page)
+
+
+# Before /notices/{notice_id}, which would otherwise take "export.xlsx" for an id.
+@router.get("/notices/export.xlsx", tags=[NOTICES], response_class=Response, responses=XLSX_RESPONSES,
+            summary="导出整改通知（Excel，与列表相同的筛选与排序，记入审计日志）")  # fmt: skip
+@writes_on_read  # audited export
+def export_notices(session: SessionDep, principal: Reader, filters: Annotated[NoticeFilter, Query()]) -> Response:
+    return export.export_notices(session, principal, filters).response("整改通知.xlsx")
 
 
 @router.get("/notices/{notice_id}", tags=[NOTICES], summary="整改通知详情（整改照片、全过程记录）")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from chengguan.core import clock
@@ -64,8 +64,13 @@ def reads(session: Session, notices: list[Notice]) -> list[NoticeRead]:
 
 def listing(session: Session, principal: StaffPrincipal, filters: NoticeFilter, page: PageParams
             ) -> Paginated[NoticeRead]:  # fmt: skip
-    repo = repository.NoticeRepository(session)
-    statement = repo.readable(principal)
+    rows, total = repository.NoticeRepository(session).page(filtered(session, principal, filters), page)
+    return Paginated[NoticeRead](items=reads(session, rows), total=total)
+
+
+def filtered(session: Session, principal: StaffPrincipal, filters: NoticeFilter) -> Select[tuple[Notice]]:
+    """The readable notices matching the list's filters, unordered (the list and its export share it)."""
+    statement = repository.NoticeRepository(session).readable(principal)
     today = clock.local_now().date()
     if filters.status is not None:
         statement = statement.where(Notice.status == filters.status)
@@ -81,8 +86,7 @@ def listing(session: Session, principal: StaffPrincipal, filters: NoticeFilter, 
         statement = statement.where(repository.overdue_clause(today))
     if filters.q and filters.q.strip():
         statement = statement.where(repository.keyword_clause(filters.q))
-    rows, total = repo.page(statement, page)
-    return Paginated[NoticeRead](items=reads(session, rows), total=total)
+    return statement
 
 
 def photos(session: Session, notice: Notice, url: PhotoUrl) -> list[SubmissionRead]:

@@ -8,16 +8,17 @@ import binascii
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, File, Form, Path, Query, UploadFile
+from fastapi import APIRouter, Body, Depends, File, Form, Path, Query, Response, UploadFile
 
-from chengguan.core.access import SessionDep, SettingsDep, require
+from chengguan.core.access import SessionDep, SettingsDep, require, writes_on_read
 from chengguan.core.errors import PROBLEM_RESPONSES, field_error
 from chengguan.core.principals import StaffPrincipal
 from chengguan.evidence.api import items as evidence_items
 from chengguan.evidence.schemas import EvidenceRead
 from chengguan.kit.schemas import IsoDateTime, PageQuery, Paginated
+from chengguan.kit.xlsx import XLSX_RESPONSES
 from chengguan.org.enums import DeviceKind
-from chengguan.video import alarms, footage, handling, patrol, registry, vendors
+from chengguan.video import alarms, export, footage, handling, patrol, registry, vendors
 from chengguan.video.engine import Detection
 from chengguan.video.schemas import (
     AccuracyRow,
@@ -187,6 +188,14 @@ def list_alarms(
     session: SessionDep, principal: AlarmReader, filters: Annotated[AlarmFilter, Query()], page: PageQuery
 ) -> Paginated[AlarmRead]:
     return handling.list_alarms(session, principal, filters, page)
+
+
+# Before /alarms/{alarm_id}, which would otherwise take "export.xlsx" for an id.
+@router.get("/alarms/export.xlsx", response_class=Response, responses=XLSX_RESPONSES,
+            summary="导出视频告警（Excel，与列表相同的筛选与排序，记入审计日志）")  # fmt: skip
+@writes_on_read  # audited export
+def export_alarms(session: SessionDep, principal: AlarmReader, filters: Annotated[AlarmFilter, Query()]) -> Response:
+    return export.export_alarms(session, principal, filters).response("视频告警.xlsx")
 
 
 @router.get("/alarms/accuracy", summary="各设备、各区域告警的确认与排除（误报率）")

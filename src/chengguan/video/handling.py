@@ -8,7 +8,7 @@ import uuid
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from chengguan.audit import events
@@ -28,8 +28,10 @@ from chengguan.video.models import VideoAlarm
 from chengguan.video.schemas import AccuracyRow, AlarmFilter, AlarmRead
 from chengguan.video.standing import CLUE_NOTE, EVIDENCE_NOTE
 
+ALARM_ORDER = (VideoAlarm.raised_at.desc(), VideoAlarm.id)  # newest first
 
-def _reads(session: Session, rows: list[VideoAlarm]) -> list[AlarmRead]:
+
+def alarm_reads(session: Session, rows: list[VideoAlarm]) -> list[AlarmRead]:
     devices = {d.id: d for d in session.scalars(select(Device).where(Device.id.in_({r.device_id for r in rows})))}
     source_ids = {r.case_source_id for r in rows if r.case_source_id}
     codes = (
@@ -64,6 +66,14 @@ def _reads(session: Session, rows: list[VideoAlarm]) -> list[AlarmRead]:
 def list_alarms(
     session: Session, principal: StaffPrincipal, filters: AlarmFilter, page: PageParams
 ) -> Paginated[AlarmRead]:
+    statement = filtered(principal, filters)
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    rows = session.scalars(statement.order_by(*ALARM_ORDER).offset(page.offset).limit(page.page_size)).all()
+    return Paginated(items=alarm_reads(session, list(rows)), total=total)
+
+
+def filtered(principal: StaffPrincipal, filters: AlarmFilter) -> Select[tuple[VideoAlarm]]:
+    """The readable alarms matching the list's filters, unordered (the list and its export share it)."""
     statement = repository.readable_alarms(principal)
     if filters.status:
         statement = statement.where(VideoAlarm.status == filters.status)
@@ -73,11 +83,7 @@ def list_alarms(
         statement = statement.where(VideoAlarm.zone_id == filters.zone_id)
     if filters.category_code:
         statement = statement.where(VideoAlarm.category_code == filters.category_code)
-    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    rows = session.scalars(
-        statement.order_by(VideoAlarm.raised_at.desc(), VideoAlarm.id).offset(page.offset).limit(page.page_size)
-    ).all()
-    return Paginated(items=_reads(session, list(rows)), total=total)
+    return statement
 
 
 def load(session: Session, principal: StaffPrincipal, alarm_id: uuid.UUID) -> VideoAlarm:
@@ -88,7 +94,7 @@ def load(session: Session, principal: StaffPrincipal, alarm_id: uuid.UUID) -> Vi
 
 
 def alarm(session: Session, principal: StaffPrincipal, alarm_id: uuid.UUID) -> AlarmRead:
-    return _reads(session, [load(session, principal, alarm_id)])[0]
+    return alarm_reads(session, [load(session, principal, alarm_id)])[0]
 
 
 def _pending(session: Session, principal: StaffPrincipal, alarm_id: uuid.UUID) -> VideoAlarm:
