@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from chengguan.core.access import CurrentStaff, CurrentStaffPending, SessionDep, SettingsDep, client_ip, require
 from chengguan.core.errors import LOGIN_RESPONSES, PROBLEM_RESPONSES
 from chengguan.core.principals import StaffPrincipal
-from chengguan.identity import auth
+from chengguan.identity import auth, export
 from chengguan.identity.me import me_of, rendered_me
 from chengguan.identity.permissions import CATALOGUE
 from chengguan.identity.schemas import (
@@ -103,6 +103,7 @@ add_crud_routes(
     read_permission="user:read",
     write_permission="user:write",
     tag="用户管理",
+    export=export.USERS,
 )
 add_crud_routes(
     router,
@@ -115,4 +116,5 @@ add_crud_routes(
     read_permission="role:read",
     write_permission="role:write",
     tag="角色权限",
+    export=export.ROLES,
 )

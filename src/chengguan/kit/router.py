@@ -2,16 +2,31 @@
 
 # No ``from __future__ import annotations`` here: FastAPI must see the real schema classes in the signatures.
 import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 
 from chengguan.core.access import SessionDep, require
+from chengguan.core.db import writes_on_read
 from chengguan.core.errors import PROBLEM_RESPONSES
 from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.crud import CrudService
 from chengguan.kit.schemas import PageQuery, Paginated
+from chengguan.kit.xlsx import XLSX_RESPONSES, Column
+
+
+@dataclass(frozen=True)
+class ExportSpec:
+    """What ``GET {path}/export.xlsx`` writes (``CrudService.export``: the list's scope, filters and order, through
+    ``to_read`` so what the list masks stays masked): the workbook's title, its columns, a read model to cells."""
+
+    title: str
+    columns: Sequence[Column]
+    row: Callable[[Any], Sequence[Any]]
+    unit: str = "条"
 
 
 def add_crud_routes(
@@ -27,8 +42,10 @@ def add_crud_routes(
     write_permission: str,
     tag: str,
     detail: type[BaseModel] | None = None,
+    export: ExportSpec | None = None,
 ) -> None:
-    """GET list, GET one, POST, PATCH, DELETE under ``path`` with permission checks and problem responses."""
+    """GET list, GET one, POST, PATCH, DELETE under ``path`` with permission checks and problem responses; with
+    ``export``, GET ``path``/export.xlsx too (audited)."""
     Reader = Annotated[StaffPrincipal, Depends(require(read_permission))]
     Writer = Annotated[StaffPrincipal, Depends(require(write_permission))]
     name = path.strip("/").replace("-", "_")
@@ -61,6 +78,8 @@ def add_crud_routes(
     responses: dict[int | str, dict[str, Any]] = dict(PROBLEM_RESPONSES)
     common = {"tags": [tag], "responses": responses}
     router.add_api_route(path, list_items, methods=["GET"], name=f"list_{name}", summary=f"{tag}列表", **common)
+    if export is not None:  # before "{item_id}", which would take "export.xlsx" for an id
+        _add_export_route(router, service, path, name, tag, export, Reader, filters)
     router.add_api_route(
         f"{path}/{{item_id}}", get_item, methods=["GET"], name=f"get_{name}", summary=f"{tag}详情", **common
     )
@@ -80,3 +99,20 @@ def add_crud_routes(
         response_class=Response,
         **common,
     )
+
+
+def _add_export_route(
+    router: APIRouter, service: CrudService[Any], path: str, name: str, tag: str, spec: ExportSpec,
+    reader: Any, filters: type[BaseModel],
+) -> None:  # fmt: skip
+    @writes_on_read  # the download is audited before the bytes leave
+    def export_items(session: SessionDep, principal: reader, query: Annotated[filters, Query()]) -> Response:  # type: ignore[valid-type]
+        book = service.export(session, principal, query, title=spec.title, columns=spec.columns, row=spec.row,
+                              unit=spec.unit)  # fmt: skip
+        return book.response(f"{spec.title}.xlsx")
+
+    router.add_api_route(
+        f"{path}/export.xlsx", export_items, methods=["GET"], name=f"export_{name}", tags=[tag],
+        summary=f"导出{tag}（Excel，与列表相同的筛选与排序，记入审计日志）", response_class=Response,
+        responses=XLSX_RESPONSES,
+    )  # fmt: skip

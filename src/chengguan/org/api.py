@@ -3,14 +3,13 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query
 
-from chengguan.core.access import CurrentStaff, SessionDep, require, writes_on_read
+from chengguan.core.access import CurrentStaff, SessionDep, require
 from chengguan.core.errors import PROBLEM_RESPONSES
 from chengguan.core.geo import Crs
 from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.router import add_crud_routes
-from chengguan.kit.xlsx import XLSX_RESPONSES
 from chengguan.org import export
 from chengguan.org.grids import grid_locator, grid_service
 from chengguan.org.schemas import (
@@ -84,23 +83,20 @@ add_crud_routes(
     write_permission="grid:write",
     tag="单元网格",
     detail=GridDetail,
+    export=export.GRIDS,
 )
 
-# Before the CRUD routes: /officers/{item_id} would otherwise take "export.xlsx" for an id.
-@router.get("/officers/export.xlsx", tags=["执法人员"], response_class=Response, responses=XLSX_RESPONSES,
-            summary="导出执法人员（Excel，与列表相同的筛选与排序，电话脱敏，记入审计日志）")  # fmt: skip
-@writes_on_read  # audited export
-def export_officers(session: SessionDep, principal: OfficerReader, filters: Annotated[OfficerFilter, Query()]
-                    ) -> Response:  # fmt: skip
-    return export.export_officers(session, principal, filters).response("执法人员.xlsx")
 
-
-for service, path, schemas, permission, tag in [
-    (org_unit_service, "/org-units", (OrgUnitRead, OrgUnitCreate, OrgUnitUpdate, OrgUnitFilter), "org", "组织机构"),
-    (officer_service, "/officers", (OfficerRead, OfficerCreate, OfficerUpdate, OfficerFilter), "officer", "执法人员"),
-    (vehicle_service, "/vehicles", (VehicleRead, VehicleCreate, VehicleUpdate, VehicleFilter), "vehicle", "执法车辆"),
-    (device_service, "/devices", (DeviceRead, DeviceCreate, DeviceUpdate, DeviceFilter), "device", "设备"),
-]:
+for service, path, schemas, permission, tag, spec in [
+    (org_unit_service, "/org-units", (OrgUnitRead, OrgUnitCreate, OrgUnitUpdate, OrgUnitFilter), "org", "组织机构",
+     export.ORG_UNITS),
+    (officer_service, "/officers", (OfficerRead, OfficerCreate, OfficerUpdate, OfficerFilter), "officer", "执法人员",
+     export.OFFICERS),
+    (vehicle_service, "/vehicles", (VehicleRead, VehicleCreate, VehicleUpdate, VehicleFilter), "vehicle", "执法车辆",
+     export.VEHICLES),
+    (device_service, "/devices", (DeviceRead, DeviceCreate, DeviceUpdate, DeviceFilter), "device", "设备",
+     export.DEVICES),
+]:  # fmt: skip
     read, create, update, filters = schemas
     add_crud_routes(
         router,
@@ -113,4 +109,5 @@ for service, path, schemas, permission, tag in [
         read_permission=f"{permission}:read",
         write_permission=f"{permission}:write",
         tag=tag,
+        export=spec,
     )
