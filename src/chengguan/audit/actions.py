@@ -90,6 +90,7 @@ TARGET_LABELS: dict[str, str] = {
     "notice_export": "整改通知导出",
     "video_alarm_export": "视频告警导出",
     "iot_alarm_export": "物联告警导出",
+    "iot_device_export": "物联设备导出",
     "cash_export": "当场收缴台账导出",
     "officer_export": "执法人员导出",
     "org_unit_export": "组织机构导出",

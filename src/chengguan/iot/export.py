@@ -1,6 +1,7 @@
-"""The IoT alarm list as an Excel workbook (物联告警导出): the list's own scope (the reader's units), filters and order
-(newest first) — every matching alarm, where the list shows the first ``limit`` — each batch turned into rows through
-the list's read model. Audited as ``iot_alarm_export.download``."""
+"""The IoT lists as Excel workbooks: the alarm list (物联告警导出) — the list's own scope (the reader's units), filters
+and order (newest first), every matching alarm where the list shows the first ``limit`` — and the device register
+(物联设备导出) in the list's order, each batch turned into rows through the lists' read models. Audited as
+``iot_alarm_export.download`` / ``iot_device_export.download``."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from sqlalchemy.orm import Session
 
 from chengguan.audit import events
 from chengguan.core.principals import StaffPrincipal
-from chengguan.iot.enums import ALARM_STATE_LABELS, RULE_LABELS
-from chengguan.iot.repository import ALARM_ORDER, alarm_statement
-from chengguan.iot.schemas import AlarmFilter, AlarmOut
-from chengguan.iot.service import alarm_outs
+from chengguan.iot.enums import ALARM_STATE_LABELS, HEALTH_LABELS, RULE_LABELS, SensorKind
+from chengguan.iot.models import IotDevice
+from chengguan.iot.repository import ALARM_ORDER, DeviceRepository, alarm_statement
+from chengguan.iot.schemas import AlarmFilter, AlarmOut, DeviceOut
+from chengguan.iot.service import alarm_outs, device_out
 from chengguan.kit.xlsx import Column, StreamedBook, export_query
 
 COLUMNS = (
@@ -43,4 +45,35 @@ def _row(a: AlarmOut) -> list[Any]:
     return [
         a.raised_at, a.device_code, a.device_name, a.rule_label, RULE_LABELS.get(a.kind, a.kind),
         ALARM_STATE_LABELS[a.state], a.level, a.value, a.began_at, a.cleared_at, a.case_source_code, a.notified,
+    ]  # fmt: skip
+
+
+DEVICE_COLUMNS = (
+    Column("设备编号", 20), Column("设备名称", 28), Column("类别", 14), Column("所属单位", 24), Column("关联商户", 24),
+    Column("场所", 24), Column("地址", 32), Column("上报间隔（秒）", 12, "int"), Column("校准日期", 12, "date"),
+    Column("状态", 8), Column("最近上报", 17, "time"), Column("活动告警", 10, "int"), Column("启用", 8),
+)  # fmt: skip
+
+
+def export_devices(session: Session, principal: StaffPrincipal, kind: SensorKind | None) -> StreamedBook:
+    """The devices of the reader's units (of one kind), in the list's order, as a saved and audited workbook."""
+    statement = DeviceRepository(session).readable(principal)
+    if kind is not None:
+        statement = statement.where(IotDevice.kind == kind)
+
+    def rows(batch: list[Any]) -> Iterable[Sequence[Any]]:
+        return [_device_row(d) for d in device_out(session, batch)]
+
+    def audited(count: int) -> None:
+        events.download(session, principal, "iot_device_export", None, f"物联设备导出（{count} 台）", rows=count,
+                        filters={"kind": kind.value} if kind else {})  # fmt: skip
+
+    return export_query(session, statement.order_by(IotDevice.code), title="物联设备", columns=DEVICE_COLUMNS,
+                        noun="物联设备", rows=rows, audited=audited)  # fmt: skip
+
+
+def _device_row(d: DeviceOut) -> list[Any]:
+    return [
+        d.code, d.name, d.kind_label, d.unit_name, d.merchant_name, d.site, d.address, d.report_interval_s,
+        d.calibrated_on, HEALTH_LABELS[d.health], d.last_seen_at, d.active_alarms, d.active,
     ]  # fmt: skip

@@ -137,8 +137,10 @@ def _archive(connection: Connection, folder: Path, name: str, start: datetime, e
 
 def _old_partitions(connection: Connection, before: date) -> list[tuple[str, date]]:
     names = connection.execute(
-        text("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = "
-             "'iot_reading'::regclass")
+        text(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = "
+            "'iot_reading'::regclass"
+        )
     ).scalars()
     out = []
     for name in names:
