@@ -89,6 +89,7 @@ TARGET_LABELS: dict[str, str] = {
     "merchant_export": "商户档案导出",
     "notice_export": "整改通知导出",
     "video_alarm_export": "视频告警导出",
+    "video_device_export": "视频设备导出",
     "iot_alarm_export": "物联告警导出",
     "iot_device_export": "物联设备导出",
     "cash_export": "当场收缴台账导出",

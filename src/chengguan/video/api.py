@@ -49,6 +49,16 @@ DeviceId = Annotated[uuid.UUID, Path(description="设备 ID")]
 AlarmId = Annotated[uuid.UUID, Path(description="告警 ID")]
 
 
+@router.get("/cameras/export.xlsx", response_class=Response, responses=XLSX_RESPONSES,
+            summary="导出视频设备及其审核状态（Excel，与列表相同的筛选与排序，记入审计日志）")  # fmt: skip
+@writes_on_read  # audited export
+def export_cameras(
+    session: SessionDep, principal: DeviceReader,
+    kind: Annotated[DeviceKind | None, Query(description="设备类型")] = None,
+) -> Response:  # fmt: skip
+    return export.export_devices(session, principal, kind).response("视频设备.xlsx")
+
+
 @router.get("/cameras", summary="视频设备及其第四十一条审核状态")
 def list_cameras(
     session: SessionDep,
@@ -180,7 +190,7 @@ def post_footage(
 def stream_status(session: SessionDep, principal: Feeder, body: StreamStatusIn) -> CameraRead:
     device = alarms.camera_by_code(session, body.camera_code)
     alarms.report_stream(session, device, body.ok, body.error)
-    return registry._reads(session, [device])[0]
+    return registry.camera_reads(session, [device])[0]
 
 
 @router.get("/alarms", summary="视频告警列表")

@@ -1,6 +1,7 @@
-"""The video alarm list as an Excel workbook (视频告警导出): the list's own scope (cameras of the reader's units),
-filters and order (newest first), each batch turned into rows through the list's read model. Snapshots and clips are
-evidence files and stay out of it (the case source code leads to them). Audited as ``video_alarm_export.download``."""
+"""The video lists as Excel workbooks: the alarm list (视频告警导出) — the list's own scope (cameras of the reader's
+units), filters and order (newest first) — and the camera register with its art. 41 reviews (视频设备导出), each batch
+turned into rows through the lists' read models. Snapshots and clips are evidence files and stay out (the case source
+code leads to them). Audited as ``video_alarm_export.download`` / ``video_device_export.download``."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from sqlalchemy.orm import Session
 from chengguan.audit import events
 from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.xlsx import Column, StreamedBook, export_query
+from chengguan.org.enums import DeviceKind
 from chengguan.video.handling import ALARM_ORDER, alarm_reads, filtered
 from chengguan.video.models import VideoAlarm
-from chengguan.video.schemas import AlarmFilter, AlarmRead
+from chengguan.video.registry import camera_reads, camera_statement
+from chengguan.video.schemas import AlarmFilter, AlarmRead, CameraRead
 
 COLUMNS = (
     Column("告警时间", 17, "time"), Column("摄像机编号", 20), Column("摄像机名称", 24), Column("监测区域", 18),
@@ -44,4 +47,39 @@ def _row(a: AlarmRead) -> list[Any]:
         a.raised_at, a.camera_code, a.camera_name, a.zone_name, a.category_name, a.object_class, round(a.score, 2),
         a.started_at, a.dwell_s, a.source, a.evidence_usable, a.case_source_code, a.status_label, a.handled_by,
         a.handled_at, a.dismiss_reason,
+    ]  # fmt: skip
+
+
+DEVICE_COLUMNS = (
+    Column("设备编号", 20), Column("设备名称", 28), Column("类型", 12), Column("所属单位", 24), Column("状态", 8),
+    Column("法制审核", 10), Column("法制审核人", 12), Column("技术审核", 10), Column("技术审核人", 12),
+    Column("校准日期", 12, "date"), Column("校准到期", 12, "date"), Column("公示地点", 30),
+    Column("公示日期", 12, "date"), Column("可作证据", 10), Column("审核状态", 14), Column("监测区域数", 10, "int"),
+    Column("近30日告警", 10, "int"),
+)  # fmt: skip
+
+
+def export_devices(session: Session, principal: StaffPrincipal, kind: DeviceKind | None) -> StreamedBook:
+    """The video devices of the reader's units (of one kind), in the list's order, as a saved and audited workbook."""
+
+    def rows(batch: list[Any]) -> Iterable[Sequence[Any]]:
+        return [_device_row(c) for c in camera_reads(session, batch)]
+
+    def audited(count: int) -> None:
+        events.download(session, principal, "video_device_export", None, f"视频设备导出（{count} 台）", rows=count,
+                        filters={"kind": kind.value} if kind else {})  # fmt: skip
+
+    return export_query(session, camera_statement(principal, kind), title="视频设备", columns=DEVICE_COLUMNS,
+                        noun="视频设备", rows=rows, audited=audited)  # fmt: skip
+
+
+def _passed(value: bool | None) -> str:
+    return "未审核" if value is None else "通过" if value else "不通过"
+
+
+def _device_row(c: CameraRead) -> list[Any]:
+    return [
+        c.code, c.name, c.kind, c.unit, c.status, _passed(c.legal_passed), c.legal_by, _passed(c.technical_passed),
+        c.technical_by, c.calibrated_on, c.calibration_due, c.site, c.published_on, c.evidence_capable,
+        c.review_label, c.zones, c.alarms_30d,
     ]  # fmt: skip

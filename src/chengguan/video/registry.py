@@ -7,7 +7,7 @@ import uuid
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import Select, delete
 from sqlalchemy.orm import Session
 
 from chengguan.audit import events
@@ -37,20 +37,24 @@ def standing_of(review: CameraReview | None, today: date) -> Standing:
     )
 
 
-def cameras(session: Session, principal: StaffPrincipal, *, kind: DeviceKind | None = None) -> list[CameraRead]:
-    """The video devices in scope with their review standing, zones, latest snapshot and alarms of 30 days."""
+def camera_statement(principal: StaffPrincipal, kind: DeviceKind | None = None) -> Select[tuple[Device]]:
+    """The list's video devices: in scope, of one kind, by code."""
     statement = repository.readable_devices(principal)
     if kind:
         statement = statement.where(Device.kind == kind)
-    devices = list(session.scalars(statement.order_by(Device.code)))
-    return _reads(session, devices)
+    return statement.order_by(Device.code)
+
+
+def cameras(session: Session, principal: StaffPrincipal, *, kind: DeviceKind | None = None) -> list[CameraRead]:
+    """The video devices in scope with their review standing, zones, latest snapshot and alarms of 30 days."""
+    return camera_reads(session, list(session.scalars(camera_statement(principal, kind))))
 
 
 def camera(session: Session, principal: StaffPrincipal, device_id: uuid.UUID) -> CameraRead:
-    return _reads(session, [repository.load_device(session, principal, device_id)])[0]
+    return camera_reads(session, [repository.load_device(session, principal, device_id)])[0]
 
 
-def _reads(session: Session, devices: list[Device]) -> list[CameraRead]:
+def camera_reads(session: Session, devices: list[Device]) -> list[CameraRead]:
     ids = [d.id for d in devices]
     reviews, states = repository.reviews(session, ids), repository.states(session, ids)
     zones = repository.zone_counts(session, ids)
