@@ -4,16 +4,15 @@ filter and order (newest first), each batch turned into rows through the list's 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from chengguan.audit import events
+from chengguan.audit.list_export import audited_export
 from chengguan.core.principals import StaffPrincipal
 from chengguan.intake.schemas import SupervisionFilter, SupervisionRead
 from chengguan.intake.supervision import SUPERVISION_ORDER, supervision_reads, supervision_statement
-from chengguan.kit.xlsx import Column, StreamedBook, export_query
+from chengguan.kit.xlsx import Column, StreamedBook
 
 COLUMNS = (
     Column("案源编号", 20), Column("事项类别", 24), Column("督办单位", 22), Column("督办时所处环节", 14),
@@ -24,16 +23,9 @@ COLUMNS = (
 def export_supervisions(session: Session, principal: StaffPrincipal, filters: SupervisionFilter) -> StreamedBook:
     """The matching 督办单 in scope, in the list's order, as a saved and audited workbook."""
     statement = supervision_statement(principal, filters).order_by(*SUPERVISION_ORDER)
-
-    def rows(batch: list[Any]) -> Iterable[Sequence[Any]]:
-        return [_row(s) for s in supervision_reads(session, batch)]
-
-    def audited(count: int) -> None:
-        events.download(session, principal, "supervision_export", None, f"督办台账导出（{count} 件）", rows=count,
-                        filters=filters.model_dump(mode="json", exclude_defaults=True))  # fmt: skip
-
-    return export_query(session, statement, title="督办台账", columns=COLUMNS, noun="督办单", rows=rows,
-                        audited=audited)  # fmt: skip
+    return audited_export(session, principal, statement, target="supervision_export", title="督办台账",
+                          columns=COLUMNS, reads=supervision_reads, row=_row, filters=filters, unit="件",
+                          noun="督办单")  # fmt: skip
 
 
 def _row(s: SupervisionRead) -> list[Any]:

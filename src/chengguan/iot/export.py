@@ -5,19 +5,18 @@ and order (newest first), every matching alarm where the list shows the first ``
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from chengguan.audit import events
+from chengguan.audit.list_export import audited_export
 from chengguan.core.principals import StaffPrincipal
 from chengguan.iot.enums import ALARM_STATE_LABELS, HEALTH_LABELS, RULE_LABELS, SensorKind
 from chengguan.iot.models import IotDevice
 from chengguan.iot.repository import ALARM_ORDER, DeviceRepository, alarm_statement
 from chengguan.iot.schemas import AlarmFilter, AlarmOut, DeviceOut
 from chengguan.iot.service import alarm_outs, device_out
-from chengguan.kit.xlsx import Column, StreamedBook, export_query
+from chengguan.kit.xlsx import Column, StreamedBook
 
 COLUMNS = (
     Column("告警时间", 17, "time"), Column("设备编号", 20), Column("设备名称", 24), Column("告警规则", 24),
@@ -29,16 +28,10 @@ COLUMNS = (
 def export_alarms(session: Session, principal: StaffPrincipal, filters: AlarmFilter) -> StreamedBook:
     """The matching alarms of devices in scope, in the list's order, as a saved and audited workbook."""
     statement = alarm_statement(principal, device_code=filters.device_code, state=filters.state, since=filters.since)
-
-    def rows(batch: list[Any]) -> Iterable[Sequence[Any]]:
-        return [_row(a) for a in alarm_outs(batch)]
-
-    def audited(count: int) -> None:
-        events.download(session, principal, "iot_alarm_export", None, f"物联告警导出（{count} 条）", rows=count,
-                        filters=filters.model_dump(mode="json", exclude_defaults=True, exclude={"limit"}))  # fmt: skip
-
-    return export_query(session, statement.order_by(*ALARM_ORDER), title="物联告警", columns=COLUMNS,
-                        noun="物联告警", rows=rows, audited=audited)  # fmt: skip
+    asked = filters.model_dump(mode="json", exclude_defaults=True, exclude={"limit"})
+    return audited_export(session, principal, statement.order_by(*ALARM_ORDER), target="iot_alarm_export",
+                          title="物联告警", columns=COLUMNS, reads=lambda _s, batch: alarm_outs(batch), row=_row,
+                          filters=asked)  # fmt: skip
 
 
 def _row(a: AlarmOut) -> list[Any]:
@@ -60,16 +53,9 @@ def export_devices(session: Session, principal: StaffPrincipal, kind: SensorKind
     statement = DeviceRepository(session).readable(principal)
     if kind is not None:
         statement = statement.where(IotDevice.kind == kind)
-
-    def rows(batch: list[Any]) -> Iterable[Sequence[Any]]:
-        return [_device_row(d) for d in device_out(session, batch)]
-
-    def audited(count: int) -> None:
-        events.download(session, principal, "iot_device_export", None, f"物联设备导出（{count} 台）", rows=count,
-                        filters={"kind": kind.value} if kind else {})  # fmt: skip
-
-    return export_query(session, statement.order_by(IotDevice.code), title="物联设备", columns=DEVICE_COLUMNS,
-                        noun="物联设备", rows=rows, audited=audited)  # fmt: skip
+    return audited_export(session, principal, statement.order_by(IotDevice.code), target="iot_device_export",
+                          title="物联设备", columns=DEVICE_COLUMNS, reads=device_out, row=_device_row,
+                          filters={"kind": kind.value} if kind else {}, unit="台")  # fmt: skip
 
 
 def _device_row(d: DeviceOut) -> list[Any]:

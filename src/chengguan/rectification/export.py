@@ -3,16 +3,14 @@ batch turned into rows through the list's read model. Audited as ``notice_export
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from chengguan.audit import events
+from chengguan.audit.list_export import audited_export
 from chengguan.core.principals import StaffPrincipal
-from chengguan.kit.xlsx import Column, StreamedBook, export_query
+from chengguan.kit.xlsx import Column, StreamedBook
 from chengguan.rectification.enums import ORIGIN_LABELS
-from chengguan.rectification.models import Notice
 from chengguan.rectification.read import filtered, reads
 from chengguan.rectification.repository import NoticeRepository
 from chengguan.rectification.schemas import NoticeFilter, NoticeRead
@@ -29,16 +27,8 @@ COLUMNS = (
 def export_notices(session: Session, principal: StaffPrincipal, filters: NoticeFilter) -> StreamedBook:
     """The matching readable notices, in the list's order, as a saved and audited workbook."""
     statement = filtered(session, principal, filters).order_by(*NoticeRepository.order_by)
-
-    def rows(batch: list[Notice]) -> Iterable[Sequence[Any]]:
-        return [_row(n) for n in reads(session, batch)]
-
-    def audited(count: int) -> None:
-        events.download(session, principal, "notice_export", None, f"整改通知导出（{count} 份）", rows=count,
-                        filters=filters.model_dump(mode="json", exclude_defaults=True))  # fmt: skip
-
-    return export_query(session, statement, title="整改通知", columns=COLUMNS, noun="整改通知", rows=rows,
-                        audited=audited)  # fmt: skip
+    return audited_export(session, principal, statement, target="notice_export", title="整改通知", columns=COLUMNS,
+                          reads=reads, row=_row, filters=filters, unit="份")  # fmt: skip
 
 
 def _row(n: NoticeRead) -> list[Any]:

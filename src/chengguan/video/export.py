@@ -5,17 +5,15 @@ code leads to them). Audited as ``video_alarm_export.download`` / ``video_device
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from chengguan.audit import events
+from chengguan.audit.list_export import audited_export
 from chengguan.core.principals import StaffPrincipal
-from chengguan.kit.xlsx import Column, StreamedBook, export_query
+from chengguan.kit.xlsx import Column, StreamedBook
 from chengguan.org.enums import DeviceKind
 from chengguan.video.handling import ALARM_ORDER, alarm_reads, filtered
-from chengguan.video.models import VideoAlarm
 from chengguan.video.registry import camera_reads, camera_statement
 from chengguan.video.schemas import AlarmFilter, AlarmRead, CameraRead
 
@@ -30,16 +28,8 @@ COLUMNS = (
 def export_alarms(session: Session, principal: StaffPrincipal, filters: AlarmFilter) -> StreamedBook:
     """The matching readable alarms, in the list's order, as a saved and audited workbook."""
     statement = filtered(principal, filters).order_by(*ALARM_ORDER)
-
-    def rows(batch: list[VideoAlarm]) -> Iterable[Sequence[Any]]:
-        return [_row(a) for a in alarm_reads(session, batch)]
-
-    def audited(count: int) -> None:
-        events.download(session, principal, "video_alarm_export", None, f"视频告警导出（{count} 条）", rows=count,
-                        filters=filters.model_dump(mode="json", exclude_defaults=True))  # fmt: skip
-
-    return export_query(session, statement, title="视频告警", columns=COLUMNS, noun="视频告警", rows=rows,
-                        audited=audited)  # fmt: skip
+    return audited_export(session, principal, statement, target="video_alarm_export", title="视频告警",
+                          columns=COLUMNS, reads=alarm_reads, row=_row, filters=filters)  # fmt: skip
 
 
 def _row(a: AlarmRead) -> list[Any]:
@@ -61,16 +51,9 @@ DEVICE_COLUMNS = (
 
 def export_devices(session: Session, principal: StaffPrincipal, kind: DeviceKind | None) -> StreamedBook:
     """The video devices of the reader's units (of one kind), in the list's order, as a saved and audited workbook."""
-
-    def rows(batch: list[Any]) -> Iterable[Sequence[Any]]:
-        return [_device_row(c) for c in camera_reads(session, batch)]
-
-    def audited(count: int) -> None:
-        events.download(session, principal, "video_device_export", None, f"视频设备导出（{count} 台）", rows=count,
-                        filters={"kind": kind.value} if kind else {})  # fmt: skip
-
-    return export_query(session, camera_statement(principal, kind), title="视频设备", columns=DEVICE_COLUMNS,
-                        noun="视频设备", rows=rows, audited=audited)  # fmt: skip
+    return audited_export(session, principal, camera_statement(principal, kind), target="video_device_export",
+                          title="视频设备", columns=DEVICE_COLUMNS, reads=camera_reads, row=_device_row,
+                          filters={"kind": kind.value} if kind else {}, unit="台")  # fmt: skip
 
 
 def _passed(value: bool | None) -> str:
