@@ -23,30 +23,20 @@ def config(settings: Settings) -> MapConfig:
     layers = [BaseLayer(key="offline", kind=BaseLayerKind.offline, name=BASE_LAYER_LABELS[BaseLayerKind.offline])]
     if settings.tianditu_key:
         key = quote(settings.tianditu_key, safe="")
-        layers.append(
-            BaseLayer(
-                key="tianditu",
-                kind=BaseLayerKind.tianditu,
-                name="天地图（矢量）",
-                url=TIANDITU % ("vec", "vec", key),
-                labels_url=TIANDITU % ("cva", "cva", key),
-                subdomains="01234567",
-                max_zoom=18,
-                attribution="天地图",
+        # (layer key, name, picture layer, its annotation layer): 矢量 vec + cva, 影像 img + cia
+        for suffix, name, picture, notes in (("", "矢量", "vec", "cva"), ("-img", "影像", "img", "cia")):
+            layers.append(
+                BaseLayer(
+                    key=f"tianditu{suffix}",
+                    kind=BaseLayerKind.tianditu,
+                    name=f"天地图（{name}）",
+                    url=TIANDITU % (picture, picture, key),
+                    labels_url=TIANDITU % (notes, notes, key),
+                    subdomains="01234567",
+                    max_zoom=18,
+                    attribution="天地图",
+                )
             )
-        )
-        layers.append(
-            BaseLayer(
-                key="tianditu-img",
-                kind=BaseLayerKind.tianditu,
-                name="天地图（影像）",
-                url=TIANDITU % ("img", "img", key),
-                labels_url=TIANDITU % ("cia", "cia", key),
-                subdomains="01234567",
-                max_zoom=18,
-                attribution="天地图",
-            )
-        )
     if settings.gcj02_tile_url:
         layers.append(
             BaseLayer(
