@@ -24,8 +24,9 @@ PYTEST_WORKERS ?= -n auto --maxprocesses 4
 # The browser journeys and the API fuzzer run after the rest, on two workers of their own (each with its own server,
 # browser and database copy): run beside the other tests' workers, a browser starved of CPU times out instead of
 # testing anything.
-PYTEST_PARALLEL := $(PYTEST_WORKERS) -m "not e2e and not serial"
-PYTEST_SERIAL := -n 2 -m "e2e or serial"
+# --durations=10: every run names its slowest tests (the suite's wall time is a target of its own).
+PYTEST_PARALLEL := $(PYTEST_WORKERS) -m "not e2e and not serial" --durations=10
+PYTEST_SERIAL := -n 2 -m "e2e or serial" --durations=10
 
 test: install web  ## install and run the whole suite (SQLite; PostgreSQL too via CHENGGUAN_TEST_DATABASE_URL)
 	$(BIN)/lint-imports
