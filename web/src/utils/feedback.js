@@ -20,6 +20,29 @@ export function confirmDanger(message, title = '确认操作', confirmButtonText
     .catch(() => false)
 }
 
+/** Ask for a required line of text (a reason, a slip number): the trimmed text, or null when cancelled. */
+export function askText(message, title, { placeholder = '', required = '请填写内容', confirmButtonText = '确认' } = {}) {
+  return ElMessageBox.prompt(message, title, {
+    inputPlaceholder: placeholder,
+    inputValidator: (v) => Boolean(v && v.trim()) || required,
+    confirmButtonText,
+    cancelButtonText: '取消',
+  })
+    .then(({ value }) => value.trim())
+    .catch(() => null)
+}
+
+/** Run a change, say it succeeded and reload the page's data; a refusal is shown (with ``failure`` as fallback). */
+export async function runAndReload(change, success, failure, reload) {
+  try {
+    await change()
+    showSuccess(success)
+    await reload()
+  } catch (err) {
+    showError(err, failure)
+  }
+}
+
 /**
  * Field name of a problem error: accepts "name", "body.name", "body → name", or ["body","name"];
  * returns the last path segment that is not an array index.
