@@ -44,6 +44,18 @@ def migrated_database(tmp_dir: Path) -> str:
     return copy_database("migrated", tmp_dir)
 
 
+class LiveServer(str):
+    """A live server's base URL that also names its private database, for the few tests that must move a stored
+    instant (a deadline) instead of waiting for the clock."""
+
+    database_url: str
+
+    def __new__(cls, base: str, database_url: str) -> LiveServer:
+        server = super().__new__(cls, base)
+        server.database_url = database_url
+        return server
+
+
 @contextlib.contextmanager
 def demo_server(tmp_dir: Path, **env: str) -> Iterator[str]:
     """A real ``chengguan serve`` process on a private copy of the demo city; yields its base URL, then stops it and
@@ -86,7 +98,7 @@ def demo_server(tmp_dir: Path, **env: str) -> Iterator[str]:
                 time.sleep(0.2)
             else:
                 raise RuntimeError(f"server did not start: {log_path.read_text()[-2000:]}")
-            yield base
+            yield LiveServer(base, url)
         finally:
             server.terminate()
             server.wait(timeout=15)
