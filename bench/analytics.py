@@ -48,7 +48,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from chengguan import app  # noqa: F401  every module's hooks, as in the API
-from chengguan.analytics import live, rollups
+from chengguan.analytics import columnar, live, rollups
 from chengguan.analytics.columnar import Columnar
 from chengguan.analytics.dims import Dim, Measure, Window
 from chengguan.analytics.scope import Scope
@@ -60,13 +60,17 @@ from chengguan.core import clock
 from chengguan.core.db import Database
 from chengguan.core.migrate import upgrade
 from chengguan.core.principals import DataScope, StaffPrincipal
+from chengguan.identity.models import User
 from chengguan.intake.models import CaseSource
+from chengguan.kit import window as days
 
 DAYS = 730
 DISTRICTS, SQUADS, GRIDS, CATEGORIES = 10, 100, 5000, 40
 CHANNELS = ["ai_video", "iot", "patrol", "complaint", "open311", "hotline", "assignment", "transfer", "merchant",
             "public", "rectification_overdue"]  # fmt: skip
 INDUSTRIES = ["餐饮", "零售", "汽车服务", "广告", "建材装饰", "物流"]
+REPORTERS, OFFICERS = 5000, 3000  # staff who report sources, officers sources are dispatched to
+BENCH_USER = str(uuid.uuid5(uuid.NAMESPACE_DNS, "bench-user"))
 PART_ROWS = 10_000_000
 EXPORT_ROWS = 100_000
 
@@ -102,7 +106,9 @@ def generate_parquet(data_dir: Path, n_sources: int, n_cases: int, now: datetime
         ("sources", n_sources, SOURCE_COLUMNS, (
             "'s' || i AS id, list_element(?, 1 + {squad}) AS unit_id, "
             "list_element(?, 1 + {squad} // 10) AS district_id, "
-            "list_element(?, 1 + {squad}) AS squad_id, NULL AS reported_by_id, NULL AS officer_id, "
+            "list_element(?, 1 + {squad}) AS squad_id, "
+            "CASE WHEN hash(i * 67) % 10 < 3 THEN 'u' || (hash(i * 71) % {reporters}) END AS reported_by_id, "
+            "CASE WHEN hash(i * 11) % 10 < 8 THEN 'o' || (hash(i * 73) % {officers}) END AS officer_id, "
             "'370200' || lpad((hash(i * 5) % {grids})::VARCHAR, 9, '0') AS grid_code, "
             "{category} AS category_code, {channel} AS channel, "
             "CASE WHEN hash(i * 11) % 10 < 8 THEN 'closed' ELSE 'handling' END AS status, "
@@ -135,7 +141,7 @@ def generate_parquet(data_dir: Path, n_sources: int, n_cases: int, now: datetime
         select_list = body.format(
             squad=squad, grids=GRIDS, category=_pick(categories(), 7), channel=_pick(CHANNELS, 9),
             industry=_pick(INDUSTRIES, 61), start=start.isoformat(sep=" "), step=span_s * 1_000_000 / max(n, 1),
-            n_sources=max(n_sources, 1),
+            n_sources=max(n_sources, 1), reporters=REPORTERS, officers=OFFICERS,
         )
         casts = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in columns)
         for part, first in enumerate(range(0, n, PART_ROWS)):
@@ -145,7 +151,7 @@ def generate_parquet(data_dir: Path, n_sources: int, n_cases: int, now: datetime
             con.execute(sql, [squads, districts, squads] if name == "sources" else [squads, districts])
         empty = ", ".join(f"CAST(NULL AS {t}) AS {c}" for c, t in columns)
         con.execute(f"COPY (SELECT {empty} LIMIT 0) TO '{generation / name / 'schema.parquet'}' (FORMAT parquet)")
-    rollups.build(con, generation / "sources", generation / "rollups")  # as the snapshot job does
+    rollups.build(con, generation / "sources", generation / rollups.FOLDER)  # as the snapshot job does
     con.close()
     _publish(root.parent, Manifest("g-bench", now, now, {"sources": n_sources, "cases": n_cases}, 0.0))
     return time.monotonic() - started
@@ -207,6 +213,7 @@ def fill_postgres(url: str, n_sources: int, n_cases: int, now: datetime) -> tupl
         for n, s in enumerate(squads):
             c.execute(unit, {"id": s, "name": f"基准{n}中队", "level": "squad", "code": f"3702{n // 10:02d}{n:03d}",
                              "p": districts[n // 10]})  # fmt: skip
+        _fill(c, User.__table__, 1, {"id": f"'{BENCH_USER}'::uuid", "username": "'bench'"})
         squad_array = "(ARRAY[" + ",".join(f"'{s}'::uuid" for s in squads) + "])"
         district_array = "(ARRAY[" + ",".join(f"'{d}'::uuid" for d in districts) + "])"
         cats = "(ARRAY[" + ",".join(f"'{x}'" for x in categories()) + "])"
@@ -222,6 +229,7 @@ def fill_postgres(url: str, n_sources: int, n_cases: int, now: datetime) -> tupl
             "district_id": f"{district_array}[1 + ((i * 3) % {SQUADS}) / 10]", "first_signal_at": created,
             "last_signal_at": created, "created_at": created, "updated_at": created,
             "closed_at": f"CASE WHEN i % 10 < 8 THEN {created} + make_interval(secs => (i * 13) % 2592000) END",
+            "reported_by_id": f"CASE WHEN i % 1000 = 0 THEN '{BENCH_USER}'::uuid END",  # one user's own sources
         })  # fmt: skip
         case_created = f"TIMESTAMPTZ '{start}' + make_interval(secs => i * {case_step})"
         export_squad = squads[0]
@@ -292,15 +300,39 @@ def run_duck(data_dir: Path, now: datetime, runs: int) -> dict[str, dict[str, fl
     return out
 
 
-def run_duck_scoped(data_dir: Path, now: datetime, runs: int) -> dict[str, dict[str, float]]:
-    """A district bureau's figures over the snapshot: its scope is applied to the sources themselves (no rollup)."""
+def run_duck_scoped(data_dir: Path, now: datetime, runs: int) -> dict[str, dict[str, dict[str, float]]]:
+    """A district bureau's figures over the snapshot: its units' counts from the unit-keyed rollups, plus the
+    leader's own sources elsewhere (reported by them or dispatched to their officer card) from the sources."""
     col = Columnar.open(data_dir)
     assert col is not None
     districts, squads = units()
-    district = Scope(everything=False, unit_ids=(districts[0], *squads[:10]), user_id=str(uuid.uuid4()))
-    out = {}
-    for label, measure, by, w in (queries(now)[i] for i in (1, 3, 6)):
-        out[label + "（区局）"] = timed(lambda m=measure, b=by, w=w: col.cube(district, m, b, w), runs)
+    district = Scope(everything=False, unit_ids=(districts[0], *squads[:10]), user_id="u42", officer_id="o42")
+    scanned = Columnar.open(data_dir)  # the same figures read from the sources themselves: the baseline
+    assert scanned is not None
+    scanned.rolled = False
+    out: dict[str, dict[str, dict[str, float]]] = {"rollups (+ own rows from the database)": {}, "sources scanned": {}}
+    # The rollups' part; the leader's own sources elsewhere come from the database (timed in run_pg) — here the
+    # scanned baseline's own rows are counted the same way, so both columns answer the same question.
+    def own(by: Dim | None, w: Window) -> dict[str, int]:
+        key = "s.grid_code" if by is None else columnar._source_key(by)
+        sql = (f"SELECT {'k' if by is None else columnar._outer(by)}, v FROM (SELECT {key} AS k, count(*) AS v "
+               f"FROM sources s WHERE (s.reported_by_id = ? OR s.officer_id = ?) AND NOT list_contains(?, s.unit_id) "
+               f"AND s.created_at >= ? AND s.created_at < ? GROUP BY k)")  # fmt: skip
+        start, end = days.bounds(w.start, w.end)
+        return scanned._grouped(sql, ["u42", "o42", list(district.unit_ids), start.replace(tzinfo=None),
+                                      end.replace(tzinfo=None)])  # fmt: skip
+
+    for engine, c, mine in (("rollups (+ own rows from the database)", col, lambda w: (lambda by: {})),
+                            ("sources scanned", scanned, lambda w: None)):  # fmt: skip
+        for label, measure, by, w in (queries(now)[i] for i in (1, 3, 5, 6)):
+            out[engine][label + "（区局）"] = timed(
+                lambda c=c, m=measure, b=by, w=w, o=mine(w): c.cube(district, m, b, w, own=o), runs)
+        w = queries(now)[1][3]
+        hot = "30 天热点网格前 20（区局）"
+        out[engine][hot] = timed(lambda c=c, w=w, o=mine(w): c.hotspots(district, w, 20, own=o), runs)
+    year = queries(now)[6][3]  # the two ways agree once the own rows are added
+    rolled = col.cube(district, Measure.sources, Dim.month, year, own=lambda by: own(by, year))
+    assert rolled == scanned.cube(district, Measure.sources, Dim.month, year)
     return out
 
 
@@ -315,6 +347,12 @@ def run_pg(url: str, now: datetime, runs: int) -> dict[str, dict[str, float]]:
                 out[label] = timed(lambda w=w: live.hotspots(session, principal, w, 20), runs)
             else:
                 out[label] = timed(lambda m=measure, b=by, w=w: live.cube(session, principal, m, b, w), runs)
+        # A district leader's own sources outside its units (here: all of its 1 in 1,000), which the scoped
+        # rollups add from the database: an index lookup.
+        leader = StaffPrincipal(uuid.UUID(BENCH_USER), "bench", "基准", uuid.UUID(units()[0][0]), None,
+                                frozenset({"source:read"}), frozenset({DataScope.unit_and_below}))  # fmt: skip
+        year = queries(now)[6][3]
+        out["本人辖区外案源·1 年按月"] = timed(lambda: live.own_outside_units(session, leader, Dim.month, year), runs)
     db.dispose()
     return out
 
@@ -404,7 +442,8 @@ def main() -> None:
         report["queries"] = results
         print_table("the ten queries of the big screen and the home page (warm)", results)
         report["duck_scoped"] = scoped = run_duck_scoped(work, now, args.runs)
-        print_table("a district bureau's scope on DuckDB 100M (the sources themselves, no rollup)", {"DuckDB": scoped})
+        print_table("a district bureau's scope on DuckDB: unit-keyed rollups + its own rows elsewhere, and the same "
+                    "figures scanned from the sources", scoped)
         report["export"] = e = export_in_child(url_text, squad)
         print(f"\nexport of {e['rows']:,} case rows: {e['seconds']} s, Python peak {e['python_peak_mb']} MiB, "
               f"peak RSS {e['rss_peak_mb']} MiB (+{e['rss_growth_mb']} MiB over the process before it), "

@@ -163,3 +163,39 @@ def test_today_figures_equal_their_lists(client: TestClient, admin: dict[str, st
             assert expected == list_total(client, admin, path, **item["filters"]), item["key"]
     alarms = client.get("/api/v1/analytics/alarms", params={"all": True, "limit": 5}, headers=admin).json()["items"]
     assert len(alarms) == 5 and alarms[0]["created_at"] >= alarms[-1]["created_at"]
+
+
+def test_scoped_rollups_add_the_callers_own_rows_outside_its_units(
+    client: TestClient, admin: dict[str, str], login: Callable[..., dict[str, str]], db: Database,
+    span: dict[str, str], request: pytest.FixtureRequest,
+) -> None:  # fmt: skip
+    """A district bureau's figures come from the unit-keyed rollups plus its own sources elsewhere, which its list
+    shows too: a source of another district reported by the 市南 leader counts in the leader's figures."""
+    from chengguan.identity.models import User
+    from chengguan.intake.models import CaseSource
+    from chengguan.org.models import OrgUnit
+
+    leader = login("shinan_leader")
+    with db.session() as session:
+        leader_id = session.scalar(select(User.id).where(User.username == "shinan_leader"))
+        shinan = session.scalar(select(OrgUnit.id).where(OrgUnit.name == "市南区综合行政执法局"))
+        elsewhere = session.scalars(select(CaseSource).where(CaseSource.district_id != shinan,
+                                                             CaseSource.district_id.is_not(None)).limit(3)).all()
+        assert len(elsewhere) == 3
+        for source in elsewhere:
+            source.reported_by_id = leader_id
+        session.commit()
+    request.getfixturevalue("snapshot_taken")
+    officer = login("bdg_officer")  # scope self: every readable source is "own", none counted by unit
+    for who in (leader, officer):
+        window = {"created_from": span["from"], "created_to": span["to"]}
+        total = list_total(client, who, "/api/v1/case-sources", **window)
+        assert total > 0
+        for by in ("district", "street", "category", "channel", "hour", "day", "month"):
+            answers = [cube(client, who, measure="sources", by=by, engine=e, **span) for e in ("live", "snapshot")]
+            assert answers[0]["rows"] == answers[1]["rows"] and answers[1]["total"] == total, by
+        hot = [client.get("/api/v1/analytics/hotspots", params={**span, "limit": 50, "engine": engine}, headers=who)
+               .json() for engine in ("live", "snapshot")]  # fmt: skip
+        assert hot[0]["rows"] == hot[1]["rows"] and hot[0]["total"] == hot[1]["total"] > 0
+    others = cube(client, leader, measure="sources", by="district", engine="snapshot", **span)
+    assert any(r["value"] and "市南" not in r["label"] for r in others["rows"]), "the leader's own rows elsewhere count"

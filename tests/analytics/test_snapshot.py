@@ -23,7 +23,7 @@ def test_incremental_snapshot_links_clean_months(db: Database, data_dir: Path, c
     monkeypatch.setattr(snapshot, "OVERLAP", timedelta(0))
     root = snapshot.root_of(data_dir)
     first = snapshot_taken.path(root)
-    assert all((first / "rollups" / dim / "schema.parquet").is_file() for dim in rollups.KEYS)
+    assert all((first / rollups.FOLDER / dim / "schema.parquet").is_file() for dim in rollups.KEYS)
     months = sorted(p.name for p in (first / "sources").iterdir() if p.is_dir())
     assert months
     with db.session(write=False) as session:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ THREADS = 2
 _FORMATS = {Dim.hour: "%H", Dim.day: "%Y-%m-%d", Dim.month: "%Y-%m"}
 _lock = threading.Lock()
 _open: dict[str, duckdb.DuckDBPyConnection] = {}
+OwnRows = Callable[[Dim | None], dict[str, int]]  # a scoped caller's own sources outside its units, by a dimension
 
 
 def _connection(data_dir: Path, manifest: Manifest) -> duckdb.DuckDBPyConnection:
@@ -38,8 +40,9 @@ def _connection(data_dir: Path, manifest: Manifest) -> duckdb.DuckDBPyConnection
             con = duckdb.connect(config={"threads": THREADS})
             for table in ("sources", "cases"):
                 con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{folder / table}/**/*.parquet')")
-            for dim in rollups.KEYS if (folder / "rollups").is_dir() else ():
-                con.execute(f"CREATE VIEW roll_{dim} AS SELECT * FROM read_parquet('{folder}/rollups/{dim}/*.parquet')")
+            rolled = folder / rollups.FOLDER
+            for dim in rollups.KEYS if rolled.is_dir() else ():
+                con.execute(f"CREATE VIEW roll_{dim} AS SELECT * FROM read_parquet('{rolled / dim}/*.parquet')")
             _open[key] = con
         return con.cursor()
 
@@ -50,7 +53,7 @@ class Columnar:
     def __init__(self, data_dir: Path, manifest: Manifest) -> None:
         self.manifest = manifest
         self.con = _connection(data_dir, manifest)
-        self.rolled = (manifest.path(root_of(data_dir)) / "rollups").is_dir()
+        self.rolled = (manifest.path(root_of(data_dir)) / rollups.FOLDER).is_dir()
 
     @classmethod
     def open(cls, data_dir: Path) -> Columnar | None:
@@ -86,11 +89,13 @@ class Columnar:
     # -- figures ----------------------------------------------------------------------------------------------
 
     def cube(
-        self, scope: Scope, measure: Measure, by: Dim, w: Window, channels: tuple[str, ...] | None = None
-    ) -> dict[str, int]:
-        """``{key: value}`` of one measure by one dimension in the window (as ``live.cube``)."""
-        if measure is Measure.sources and scope.everything and not channels and by is not Dim.industry and self.rolled:
-            return self._rolled("district" if by in (Dim.day, Dim.month) else by.value, w, by)
+        self, scope: Scope, measure: Measure, by: Dim, w: Window, channels: tuple[str, ...] | None = None,
+        own: OwnRows | None = None,
+    ) -> dict[str, int]:  # fmt: skip
+        """``{key: value}`` of one measure by one dimension in the window (as ``live.cube``). ``own`` counts a scoped
+        caller's own sources outside its units (``live.own_outside_units``): with it, the rollups serve it too."""
+        if measure is Measure.sources and not channels and by is not Dim.industry and self._rolls(scope, own):
+            return self._rolled(scope, own, "district" if by in (Dim.day, Dim.month) else by.value, w, by)
         if measure is Measure.sources:
             where, params = self._sources_where(scope, w, channels)
             inner = f"SELECT {_source_key(by)} AS k, count(*) AS v FROM sources s WHERE {where} GROUP BY k"
@@ -106,15 +111,27 @@ class Columnar:
         inner = f"SELECT {key} AS k, {value} AS v FROM cases c WHERE {allowed} AND {span} GROUP BY k"
         return self._grouped(f"SELECT {_outer(by)}, v FROM ({inner})", params + more)
 
-    def _rolled(self, dim: str, w: Window, by: Dim | None = None, tail: str = "") -> dict[str, int]:
-        """City-wide counts from the daily rollups (``analytics.rollups``): the window is whole local days."""
-        key = f"strftime(day, '{_FORMATS[by]}')" if by in (Dim.day, Dim.month) else "k"
-        sql = f"SELECT {key} AS key, sum(n) AS v FROM roll_{dim} WHERE day BETWEEN ? AND ? GROUP BY key {tail}"
-        return self._grouped(sql, [w.start, w.end])
+    def _rolls(self, scope: Scope, own: OwnRows | None) -> bool:
+        return self.rolled and (scope.everything or own is not None)
 
-    def hotspots(self, scope: Scope, w: Window, limit: int) -> dict[str, int]:
-        if scope.everything and self.rolled:
-            return self._rolled("grid", w, tail=f"HAVING key IS NOT NULL ORDER BY v DESC, key LIMIT {int(limit)}")
+    def _rolled(self, scope: Scope, own: OwnRows | None, dim: str, w: Window, by: Dim | None = None) -> dict[str, int]:
+        """Counts from the daily rollups (``analytics.rollups``): the window is whole local days. A scoped caller
+        sums its units' rows and adds its own sources that lie outside them."""
+        key = f"strftime(day, '{_FORMATS[by]}')" if by in (Dim.day, Dim.month) else "k"
+        where, params = "day BETWEEN ? AND ?", [w.start, w.end]
+        if not scope.everything:
+            where += " AND list_contains(?, u)"
+            params.append(list(scope.unit_ids))
+        counts = self._grouped(f"SELECT {key} AS key, sum(n) AS v FROM roll_{dim} WHERE {where} GROUP BY key", params)
+        if scope.everything or own is None:
+            return counts
+        return _add(counts, own(None if dim == "grid" else (by or Dim(dim))))
+
+    def hotspots(self, scope: Scope, w: Window, limit: int, own: OwnRows | None = None) -> dict[str, int]:
+        if self._rolls(scope, own):
+            counts = self._rolled(scope, own, "grid", w)
+            ranked = sorted(((k, v) for k, v in counts.items() if k), key=lambda kv: (-kv[1], kv[0]))
+            return dict(ranked[: int(limit)])
         where, params = self._sources_where(scope, w)
         sql = (f"SELECT s.grid_code, count(*) AS n FROM sources s WHERE {where} AND s.grid_code IS NOT NULL "
                f"GROUP BY s.grid_code ORDER BY n DESC, s.grid_code LIMIT {int(limit)}")  # fmt: skip
@@ -152,6 +169,13 @@ class Columnar:
                f"median({seconds}) AS m FROM {table} {alias} WHERE {allowed} AND {span} GROUP BY k)")  # fmt: skip
         rows = self._rows(sql, params + more)
         return {k or "": (int(n), float(a) / 86400.0, float(m) / 86400.0) for k, n, a, m in rows}
+
+
+def _add(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
+    out = defaultdict(int, a)
+    for k, v in b.items():
+        out[k] += v
+    return dict(out)
 
 
 def _naive(value: datetime | None) -> datetime | None:

@@ -11,7 +11,7 @@ import statistics
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, not_, or_, select
 from sqlalchemy.orm import Session, aliased, outerjoin
 
 from chengguan.analytics.dims import Dim, Measure, Window
@@ -28,6 +28,7 @@ from chengguan.intake.schemas import CaseSourceFilter
 from chengguan.kit import window as days
 from chengguan.law.models import EnforcementMatter
 from chengguan.merchants.models import Merchant
+from chengguan.org.scope import scope_clause
 
 _FORMATS = {Dim.hour: ("%H", "HH24"), Dim.day: ("%Y-%m-%d", "YYYY-MM-DD"), Dim.month: ("%Y-%m", "YYYY-MM")}
 SourceView = aliased(CaseSource)  # a case's source, joined for its channel
@@ -125,6 +126,19 @@ def cube(
         key, source = _case_key(session, by, on=Case.decided_on)
         where, value = fine_where(session, principal, w), func.sum(Case.fine_fen)
     return _grouped(session, select(key, value).select_from(source).where(where).group_by(key))
+
+
+def own_outside_units(session: Session, principal: StaffPrincipal, by: Dim | None, w: Window) -> dict[str, int]:
+    """The caller's own sources in the window (reported by the user, dispatched to its officer card — the list shows
+    them wherever they lie) outside the units of its scope: what the snapshot's unit-keyed rollups miss of its list.
+    A few rows, found by index; ``by`` None groups by grid."""
+    own = [CaseSource.reported_by_id == principal.user_id]
+    if principal.officer_id is not None:
+        own.append(CaseSource.officer_id == principal.officer_id)
+    outside = or_(CaseSource.unit_id.is_(None), not_(scope_clause(principal, CaseSource.unit_id)))
+    key = CaseSource.grid_code if by is None else _source_key(session, by)
+    where = and_(source_where(session, principal, w), or_(*own), outside)
+    return _grouped(session, select(key, func.count()).select_from(CaseSource).where(where).group_by(key))
 
 
 def hotspots(session: Session, principal: StaffPrincipal, w: Window, limit: int) -> dict[str, int]:

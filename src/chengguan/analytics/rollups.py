@@ -1,11 +1,13 @@
-"""Daily rollups of the snapshot's case sources (汇总表): per local day, the count by one dimension at a time —
-district, street squad, category, channel, hour, grid. A city-wide figure (the big screen's, a city leader's) then
-sums a few hundred thousand rollup rows instead of scanning a hundred million sources; day and month come from the
-district rollup. Written beside each month's Parquet parts (``rollups/<dim>/<month>.parquet``) and hard-linked into
-the next generation with them when the month did not change.
+"""Daily rollups of the snapshot's case sources (汇总表): per local day and owning unit, the count by one dimension at
+a time — district, street squad, category, channel, hour, grid. A figure then sums at most a few million rollup rows
+instead of scanning a hundred million sources; day and month come from the district rollup. Written beside each
+month's Parquet parts (``unit_rollups/<dim>/<month>.parquet``) and hard-linked into the next generation with them
+when the month did not change.
 
-Only city-wide scope reads them: a scoped caller's readable rows include their own (reported by or dispatched to
-them) wherever they lie, which a count by unit cannot tell apart — those figures read the sources themselves.
+Keyed by the owning unit (``u``) so that a scoped caller (a district bureau, a squad) reads them too: the units of
+its scope come from the rollups; its own rows outside those units (reported by the user or dispatched to its officer
+card, which the list also shows) are few and come from the sources themselves (``analytics.columnar``).
+(``rollups/``, the city-wide-only layout before the unit key, is no longer read and is rebuilt as ``unit_rollups/``.)
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 
+FOLDER = "unit_rollups"
 LOCAL = "(created_at + INTERVAL 8 HOUR)"
 KEYS = {
     "district": "district_id",
@@ -33,11 +36,12 @@ def build(con: duckdb.DuckDBPyConnection, table: Path, rollups: Path, parts: set
     for dim, key in KEYS.items():
         target = rollups / dim
         target.mkdir(parents=True, exist_ok=True)
-        con.execute(f"COPY (SELECT CAST(NULL AS DATE) AS day, CAST(NULL AS VARCHAR) AS k, CAST(NULL AS BIGINT) AS n "
-                    f"LIMIT 0) TO '{target / 'schema.parquet'}' (FORMAT parquet)")  # fmt: skip
+        con.execute(f"COPY (SELECT CAST(NULL AS DATE) AS day, CAST(NULL AS VARCHAR) AS u, "
+                    f"CAST(NULL AS VARCHAR) AS k, CAST(NULL AS BIGINT) AS n LIMIT 0) "
+                    f"TO '{target / 'schema.parquet'}' (FORMAT parquet)")  # fmt: skip
         for folder in folders:
-            con.execute(f"COPY (SELECT CAST({LOCAL} AS DATE) AS day, CAST({key} AS VARCHAR) AS k, count(*) AS n "
-                        f"FROM read_parquet('{folder}/*.parquet') GROUP BY ALL ORDER BY day) "
+            con.execute(f"COPY (SELECT CAST({LOCAL} AS DATE) AS day, unit_id AS u, CAST({key} AS VARCHAR) AS k, "
+                        f"count(*) AS n FROM read_parquet('{folder}/*.parquet') GROUP BY ALL ORDER BY day, u) "
                         f"TO '{target / (folder.name + '.parquet')}' (FORMAT parquet)")  # fmt: skip
 
 

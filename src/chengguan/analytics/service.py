@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from chengguan.analytics import live, scope
-from chengguan.analytics.columnar import Columnar
+from chengguan.analytics.columnar import Columnar, OwnRows
 from chengguan.analytics.dims import (
     COMPLAINT_CHANNELS,
     MEASURE_LABELS,
@@ -91,12 +91,17 @@ def _add(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
     return dict(out)
 
 
+def _own(session: Session, principal: StaffPrincipal, w: Window) -> OwnRows:
+    """The caller's own sources outside its units, from the working database (by index), for the rollups."""
+    return lambda by: live.own_outside_units(session, principal, by, w)
+
+
 def _values(session: Session, principal: StaffPrincipal, plan: Plan, measure: Measure, by: Dim,
             channels: tuple[str, ...] | None = None) -> dict[str, int]:  # fmt: skip
     values: dict[str, int] = {}
     if plan.snap and plan.columnar:
         allowed = scope.resolve(session, principal, cases=measure is not Measure.sources)
-        values = plan.columnar.cube(allowed, measure, by, plan.snap, channels)
+        values = plan.columnar.cube(allowed, measure, by, plan.snap, channels, own=_own(session, principal, plan.snap))
     if plan.live:
         values = _add(values, live.cube(session, principal, measure, by, plan.live, channels))
     return values
@@ -164,7 +169,8 @@ def hotspots(session: Session, principal: StaffPrincipal, data_dir: Path, w: Win
     plan = Plan(data_dir, w, engine)
     counts: dict[str, int] = {}
     if plan.snap and plan.columnar:
-        counts = plan.columnar.hotspots(scope.resolve(session, principal, cases=False), plan.snap, 100_000)
+        counts = plan.columnar.hotspots(scope.resolve(session, principal, cases=False), plan.snap, 100_000,
+                                        own=_own(session, principal, plan.snap))
     if plan.live:
         counts = _add(counts, live.hotspots(session, principal, plan.live, 100_000))
     top = sorted(counts, key=lambda k: (-counts[k], k))[:limit]

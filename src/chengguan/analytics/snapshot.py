@@ -232,7 +232,7 @@ def take(session: Session, data_dir: Path, *, full: bool = False) -> Manifest | 
                 kept = _link_clean(previous.path(root) / table.name, target, dirty)
                 if table.name == "sources":
                     written = dirty
-                    rollups.link_clean(previous.path(root) / "rollups", folder / "rollups", dirty)
+                    rollups.link_clean(previous.path(root) / rollups.FOLDER, folder / rollups.FOLDER, dirty)
                 for month in sorted(dirty):
                     start, end = _month_bounds(month)
                     statement = table.query().where(table.model.created_at >= start, table.model.created_at < end)
@@ -242,7 +242,7 @@ def take(session: Session, data_dir: Path, *, full: bool = False) -> Manifest | 
             writer.close()
             rows[table.name] = writer.rows
             if table.name == "sources":
-                rollups.build(con, target, folder / "rollups", written)
+                rollups.build(con, target, folder / rollups.FOLDER, written)
         con.close()
         manifest = Manifest(generation, now, now if full else previous.full_at, rows,  # type: ignore[union-attr]
                             round(time.monotonic() - started, 3))  # fmt: skip

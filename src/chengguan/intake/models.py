@@ -26,6 +26,7 @@ class CaseSource(UUIDPrimaryKey, Timestamps, Base):
         Index("ix_case_source_unit_status", "unit_id", "status"),
         Index("ix_case_source_updated", "updated_at"),
         Index("ix_case_source_created", "created_at"),  # the analytics window and the list's 登记日期 filter
+        Index("ix_case_source_reported_by", "reported_by_id"),  # a caller's own sources beside the unit rollups
     )
 
     code: Mapped[str] = mapped_column(String(20), unique=True)
