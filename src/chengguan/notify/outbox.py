@@ -19,7 +19,10 @@ from chengguan.kit.schemas import Out
 from chengguan.kit.xlsx import Column, StreamedBook
 from chengguan.notify.models import SmsMessage
 
-PURPOSE_LABELS = {"document_delivery": "文书送达", "portal_login": "商户端登录验证码"}
+PURPOSE_LABELS = {
+    "document_delivery": "文书送达", "portal_login": "商户端登录验证码", "portal_claim": "店铺认领验证码",
+    "shop_notice": "整改通知", "shop_notice_escalated": "整改逾期提醒", "iot_alarm": "物联告警通知",
+}  # fmt: skip
 STATUS_LABELS = {"sent": "已发送", "failed": "发送失败"}
 
 
