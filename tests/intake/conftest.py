@@ -12,7 +12,9 @@ from shapely.geometry import shape
 from sqlalchemy import select
 
 from chengguan.core.db import Database
-from chengguan.org.models import Grid
+from chengguan.core.geo import haversine_m
+from chengguan.identity.models import User
+from chengguan.org.models import Grid, OrgUnit
 
 _counter = itertools.count()
 
@@ -41,3 +43,22 @@ def spot(grid_points: list[tuple[str, uuid.UUID, float, float]]) -> Callable[[],
         return lng + 0.0018 * ((ring % 3) - 1) * 0.9, lat + 0.0016 * ((ring // 3 % 3) - 1) * 0.9
 
     return _spot
+
+
+@pytest.fixture(scope="module")
+def units(shared_db: Database) -> dict:
+    """The 八大关 squad (bdg_leader's), its district, another district's squad, and a point in a grid of each."""
+    with shared_db.session(write=False) as s:
+        mine = s.scalar(select(User.unit_id).where(User.username == "bdg_leader"))
+        other = s.scalar(select(User.unit_id).where(User.username == "licun_officer"))
+        grids = s.scalars(select(Grid).order_by(Grid.grid_code)).all()
+        grid_of = {g.squad_id: g for g in grids}
+        home = grid_of[mine]
+        # the nearest grid of a neighbouring squad: inside a wide radius around the squad's spot
+        spot = (home.centroid_lng, home.centroid_lat)
+        others = [g for g in grids if g.squad_id != mine]
+        near = min(others, key=lambda g: haversine_m(*spot, g.centroid_lng, g.centroid_lat))
+        return {"mine": str(mine), "district": str(s.get(OrgUnit, mine).parent_id), "other": str(other),
+                "my_point": (grid_of[mine].centroid_lng, grid_of[mine].centroid_lat),
+                "other_point": (grid_of[other].centroid_lng, grid_of[other].centroid_lat),
+                "near_point": (near.centroid_lng, near.centroid_lat)}  # fmt: skip

@@ -132,6 +132,14 @@ def on_duty(session: SessionDep, principal: Annotated[StaffPrincipal, Depends(re
     return {"items": found[(page - 1) * page_size : page * page_size], "total": len(found)}
 
 
+@router.get("/on-duty/export.xlsx", response_class=Response, responses=XLSX_RESPONSE,
+            summary="导出在岗执法人员（Excel，与列表相同的筛选与数据范围，记入审计日志）")  # fmt: skip
+@writes_on_read  # audited export
+def export_on_duty(session: SessionDep, principal: Annotated[StaffPrincipal, Depends(require("dispatch:read"))],
+                   status: Annotated[Literal["available", "busy"] | None, Query()] = None) -> Response:  # fmt: skip
+    return onduty.export(session, principal, status).response("在岗执法人员.xlsx")
+
+
 @router.get("/screen", summary="大屏数据（一次取全：核心指标、30 日趋势、排名、热点、最新告警、地图点位与边界）")
 def screen_bundle(session: SessionDep, settings: SettingsDep, principal: Reader) -> dict[str, Any]:
     return screen.load(session, principal, settings.data_dir, settings.analytics_screen_s)

@@ -57,8 +57,8 @@ class Columnar:
 
     @classmethod
     def open(cls, data_dir: Path) -> Columnar | None:
-        manifest = read_manifest(data_dir)
-        return cls(data_dir, manifest) if manifest is not None else None
+        manifest = read_manifest(data_dir)  # one of an older layout is as good as none until the next run rebuilds
+        return cls(data_dir, manifest) if manifest is not None and manifest.current else None
 
     def _rows(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
         return self.con.execute(sql, params).fetchall()
@@ -107,7 +107,8 @@ class Columnar:
         else:
             span = "c.decision_kind = 'penalty' AND c.fine_fen > 0 AND c.decided_on BETWEEN ? AND ?"
             more = [w.start, w.end]
-            key, value = _case_key(by, "c.decided_on"), "sum(c.fine_fen)"
+            # the window is of decision dates; an hour is of the decision's instant (``live.decided_at``)
+            key, value = _case_key(by, "c.decided_at" if by is Dim.hour else "c.decided_on"), "sum(c.fine_fen)"
         inner = f"SELECT {key} AS k, {value} AS v FROM cases c WHERE {allowed} AND {span} GROUP BY k"
         return self._grouped(f"SELECT {_outer(by)}, v FROM ({inner})", params + more)
 

@@ -4,7 +4,9 @@ A measure counts one fact table in a window of local (Asia/Shanghai) dates:
 
 - ``sources`` 案源数: case sources by registration time (``case_source.created_at``);
 - ``cases`` 案件数: penalty cases by registration time (``penalty_case.created_at``: 立案登记 or 当场处罚);
-- ``fines`` 罚款金额（分）: the fines of penalty decisions by decision date (``decided_on``), integer fen.
+- ``fines`` 罚款金额（分）: the fines of penalty decisions by decision date (``decided_on``), integer fen; by hour,
+  the local hour of the decision's instant (the timeline entry that made it: the decision's last approval, or the
+  on-the-spot delivery of 当场处罚), since ``decided_on`` is a date.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ NONE_LABELS = {
     Dim.category: "未分类",
     Dim.channel: "直接立案",
     Dim.industry: "未关联商户",
+    Dim.hour: "未记录决定时刻",  # fines only: a decision whose timeline entry is missing (imported history)
 }
 
 
@@ -100,12 +103,6 @@ def window(start: date | None, end: date | None, today: date) -> Window:
     if (end - start).days + 1 > MAX_WINDOW_DAYS:
         raise field_error("to", "统计时段不能超过 5 年，请缩小时间范围", code="analytics.window_too_long")
     return Window(start, end)
-
-
-def check(measure: Measure, by: Dim) -> None:
-    """A decision has a date, not a time: fines by hour are refused (422 naming ``by``)."""
-    if measure is Measure.fines and by is Dim.hour:
-        raise field_error("by", "罚款按决定日期统计，不能按小时分组", code="analytics.dimension_not_applicable")
 
 
 def time_label(by: Dim, key: str) -> str:

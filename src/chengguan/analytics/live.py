@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, aliased, outerjoin
 from chengguan.analytics.dims import Dim, Measure, Window
 from chengguan.cases.enums import DecisionKind
 from chengguan.cases.facts import today
-from chengguan.cases.models import Case
+from chengguan.cases.models import Case, CaseEvent
 from chengguan.cases.repository import CaseRepository
 from chengguan.cases.schemas import CaseFilter
 from chengguan.core import clock
@@ -84,6 +84,23 @@ def fine_where(session: Session, principal: StaffPrincipal, w: Window) -> Column
                 Case.decided_on >= w.start, Case.decided_on <= w.end)  # fmt: skip
 
 
+def decided_at() -> Any:
+    """The instant of a case's decision (``decided_on`` is its date): the latest timeline entry that decided it — the
+    last approval of the decision stage (→ 送达) or the on-the-spot delivery of 当场处罚 — as a correlated scalar."""
+    deciding = or_(and_(CaseEvent.action == "approve", CaseEvent.from_status == "decision_approval",
+                        CaseEvent.to_status == "service"), CaseEvent.action == "deliver_on_site")  # fmt: skip
+    return (select(func.max(CaseEvent.at)).where(CaseEvent.case_id == Case.id, deciding)
+            .correlate(Case).scalar_subquery())  # fmt: skip
+
+
+def _fines_by_hour(session: Session, where: ColumnElement[bool]) -> dict[str, int]:
+    """Fines by the local hour of their decision: the instant is looked up per fine in an inner query (the case
+    event index), then grouped outside it — PostgreSQL groups on no correlated subquery."""
+    inner = select(Case.fine_fen.label("fen"), decided_at().label("at")).where(where).subquery()
+    key = local_bucket(session, inner.c.at, Dim.hour)
+    return _grouped(session, select(key, func.sum(inner.c.fen)).group_by(key))
+
+
 def _source_key(session: Session, by: Dim) -> Any:
     if by in _FORMATS:
         return local_bucket(session, CaseSource.created_at, by)
@@ -122,6 +139,8 @@ def cube(
     if measure is Measure.cases:
         key, source = _case_key(session, by)
         where, value = case_where(session, principal, w), func.count()
+    elif by is Dim.hour:  # the window stays on the decision date; the hour is of the decision's instant
+        return _fines_by_hour(session, fine_where(session, principal, w))
     else:
         key, source = _case_key(session, by, on=Case.decided_on)
         where, value = fine_where(session, principal, w), func.sum(Case.fine_fen)

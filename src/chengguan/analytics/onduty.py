@@ -9,15 +9,18 @@ switched off, so the officer is not counted as present. Scope: the units the pri
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from chengguan.audit.list_export import audited_items
 from chengguan.core.principals import StaffPrincipal
 from chengguan.dispatching import feed
 from chengguan.dispatching.models import DUTY_LABELS, DutyStatus
 from chengguan.dispatching.service import scoped_units
+from chengguan.kit.xlsx import Column, StreamedBook
 from chengguan.org.models import Officer
 from chengguan.org.repository import unit_names
 
@@ -53,3 +56,22 @@ def listed(session: Session, principal: StaffPrincipal, status: str | None = Non
         })  # fmt: skip
     out.sort(key=lambda r: (r["unit_name"], r["name"], r["id"]))
     return out
+
+
+COLUMNS = (
+    Column("姓名", 12), Column("执法证号", 18), Column("所属单位", 26), Column("状态", 10),
+    Column("最近定位", 17, "time"), Column("经度", 12), Column("纬度", 12),
+)  # fmt: skip
+
+
+def _row(r: dict[str, Any]) -> list[Any]:
+    at = r["at"]
+    when = datetime.fromisoformat(at) if isinstance(at, str) else at
+    return [r["name"], r["certificate_no"], r["unit_name"], r["status_label"], when, r["lng"], r["lat"]]
+
+
+def export(session: Session, principal: StaffPrincipal, status: str | None = None) -> StreamedBook:
+    """The whole on-duty list (the page shows it a page at a time) in its order, audited as ``on_duty_export``."""
+    return audited_items(session, principal, listed(session, principal, status), target="on_duty_export",
+                         title="在岗执法人员", columns=COLUMNS, row=_row, filters={"status": status} if status else {},
+                         unit="人")  # fmt: skip

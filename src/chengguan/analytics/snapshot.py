@@ -34,7 +34,7 @@ import duckdb
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
 
-from chengguan.analytics import rollups
+from chengguan.analytics import live, rollups
 from chengguan.cases.models import Case
 from chengguan.core import clock
 from chengguan.intake.models import CaseSource
@@ -60,8 +60,11 @@ CASE_COLUMNS = (
     ("channel", "VARCHAR"), ("matter_code", "VARCHAR"), ("status", "VARCHAR"), ("procedure", "VARCHAR"),
     ("party_key", "VARCHAR"), ("party_name", "VARCHAR"), ("created_at", "TIMESTAMP"), ("decided_on", "DATE"),
     ("decision_kind", "VARCHAR"), ("fine_fen", "BIGINT"), ("paid_fen", "BIGINT"), ("fine_paid_on", "DATE"),
-    ("closed_at", "TIMESTAMP"),
+    ("closed_at", "TIMESTAMP"), ("decided_at", "TIMESTAMP"),
 )  # fmt: skip
+# The files' layout: a generation written under another one is not read (``Columnar.open``) and the next run
+# rebuilds everything instead of linking months of the old layout beside new ones.
+LAYOUT = "2:" + ",".join(c for c, _ in SOURCE_COLUMNS) + ";" + ",".join(c for c, _ in CASE_COLUMNS)
 
 
 def _sources() -> Select[Any]:
@@ -76,7 +79,7 @@ def _cases() -> Select[Any]:
         select(c.id, c.unit_id, c.district_id, c.source_id, c.merchant_id, Merchant.name, Merchant.business_type,
                EnforcementMatter.category_code, Source.channel, c.matter_code, c.status, c.procedure,
                c.party_id_no_hash, c.party_name, c.created_at, c.decided_on, c.decision_kind, c.fine_fen, c.paid_fen,
-               c.fine_paid_on, c.closed_at)
+               c.fine_paid_on, c.closed_at, live.decided_at())
         .outerjoin(Merchant, Merchant.id == c.merchant_id)
         .outerjoin(EnforcementMatter, EnforcementMatter.code == c.matter_code)
         .outerjoin(Source, Source.id == c.source_id)
@@ -101,6 +104,12 @@ class Manifest:
     full_at: datetime
     rows: dict[str, int]
     seconds: float
+    layout: str = LAYOUT
+
+    @property
+    def current(self) -> bool:
+        """Written in this version's layout (else queries of new columns would fail on it)."""
+        return self.layout == LAYOUT
 
     def path(self, root: Path) -> Path:
         return root / self.generation
@@ -118,7 +127,7 @@ def read_manifest(data_dir: Path) -> Manifest | None:
     except (FileNotFoundError, ValueError):
         return None
     return Manifest(raw["generation"], datetime.fromisoformat(raw["as_of"]), datetime.fromisoformat(raw["full_at"]),
-                    raw["rows"], raw.get("seconds", 0.0))  # fmt: skip
+                    raw["rows"], raw.get("seconds", 0.0), raw.get("layout", ""))  # fmt: skip
 
 
 def _cell(value: Any) -> Any:
@@ -214,7 +223,7 @@ def take(session: Session, data_dir: Path, *, full: bool = False) -> Manifest | 
             return None
         started, now = time.monotonic(), clock.now()
         previous = read_manifest(data_dir)
-        full = full or previous is None or now - previous.full_at >= FULL_EVERY
+        full = full or previous is None or not previous.current or now - previous.full_at >= FULL_EVERY
         generation = "g-" + now.strftime("%Y%m%dT%H%M%S%f")
         folder = root / generation
         con = duckdb.connect()
@@ -273,7 +282,8 @@ def _link_clean(old: Path, new: Path, dirty: set[str]) -> int:
 
 def _publish(root: Path, manifest: Manifest) -> None:
     body = {"generation": manifest.generation, "as_of": manifest.as_of.isoformat(),
-            "full_at": manifest.full_at.isoformat(), "rows": manifest.rows, "seconds": manifest.seconds}  # fmt: skip
+            "full_at": manifest.full_at.isoformat(), "rows": manifest.rows, "seconds": manifest.seconds,
+            "layout": manifest.layout}  # fmt: skip
     tmp = root / "manifest.json.tmp"
     tmp.write_text(json.dumps(body, ensure_ascii=False, indent=1))
     os.replace(tmp, root / "manifest.json")

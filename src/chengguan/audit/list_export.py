@@ -44,3 +44,33 @@ def audited_export(
 
     return export_query(session, statement, title=title, columns=columns, noun=noun or title, rows=rows,
                         audited=audited)  # fmt: skip
+
+
+def audited_items(
+    session: Session,
+    principal: StaffPrincipal,
+    items: Iterable[Any],
+    *,
+    target: str,
+    title: str,
+    columns: Sequence[Column],
+    row: Callable[[Any], Sequence[Any]],
+    filters: BaseModel | dict[str, Any] | None = None,
+    unit: str = "条",
+) -> StreamedBook:
+    """A list the service already builds as read models (the on-duty officers from the live feed, the rule tables
+    with their built-in defaults — bounded lists, not a table's statement) as the workbook ``title``, written row by
+    row to the sheet's file and audited as ``audited_export`` is."""
+    asked = filters.model_dump(mode="json", exclude_defaults=True) if isinstance(filters, BaseModel) else filters or {}
+    book = StreamedBook()
+    try:
+        sheet = book.sheet(title, columns)
+        for item in items:
+            sheet.append(row(item))
+        book.save()
+        events.download(session, principal, target, None, f"{title}导出（{sheet.rows} {unit}）", rows=sheet.rows,
+                        filters=asked)  # fmt: skip
+    except BaseException:
+        book.discard()
+        raise
+    return book

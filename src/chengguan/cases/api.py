@@ -30,6 +30,7 @@ from chengguan.core.errors import PROBLEM_RESPONSES
 from chengguan.core.principals import StaffPrincipal
 from chengguan.kit import readcache
 from chengguan.kit.schemas import PageQuery, Paginated
+from chengguan.kit.xlsx import XLSX_RESPONSES
 
 router = APIRouter(prefix="/cases", tags=["执法办案"], responses=PROBLEM_RESPONSES)
 public_router = APIRouter(prefix="/public", tags=["信息公开"], responses=PROBLEM_RESPONSES)
@@ -150,6 +151,13 @@ Configurer = Annotated[StaffPrincipal, Depends(require("case:configure"))]
 @chains_router.get("", response_model=list[ChainRead], summary="审批链（含默认）")
 def list_approval_chains(principal: Configurer, session: SessionDep) -> list[ChainRead]:
     return chains.list_chains(session, principal)
+
+
+@chains_router.get("/export.xlsx", response_class=Response, responses=XLSX_RESPONSES,
+                   summary="导出审批链（Excel，含默认，与列表相同的数据范围；记入审计日志）")  # fmt: skip
+@writes_on_read  # audited export
+def export_approval_chains(principal: Configurer, session: SessionDep) -> Response:
+    return chains.export_chains(session, principal).response("审批链.xlsx")
 
 
 @chains_router.put("", response_model=ChainRead, summary="设置某单位（或全平台）某程序某环节的审批链")

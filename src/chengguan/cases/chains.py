@@ -11,14 +11,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chengguan.audit import service as audit
+from chengguan.audit.list_export import audited_items
 from chengguan.cases.approvals import DEFAULT_CHAINS
-from chengguan.cases.enums import APPROVAL_STAGES, STATUS_LABELS, CaseStatus, Procedure
+from chengguan.cases.enums import APPROVAL_STAGES, PROCEDURE_LABELS, STATUS_LABELS, CaseStatus, Procedure
 from chengguan.cases.models import ApprovalChain
 from chengguan.core import clock
 from chengguan.core.errors import NotFound, field_error
 from chengguan.core.principals import StaffPrincipal
 from chengguan.identity.models import Role
 from chengguan.kit.schemas import Schema
+from chengguan.kit.xlsx import Column, StreamedBook
 from chengguan.org.models import OrgUnit
 from chengguan.org.scope import config_readable, require_config_scope
 
@@ -119,3 +121,21 @@ def delete_chain(session: Session, principal: StaffPrincipal, chain_id: uuid.UUI
                  target_label=STATUS_LABELS[row.stage], summary={"before": row.steps})  # fmt: skip
     session.delete(row)
     session.flush()
+
+
+CHAIN_COLUMNS = (
+    Column("适用单位", 26), Column("程序", 10), Column("环节", 12), Column("审批步数", 10, "int"),
+    Column("审批步骤", 60), Column("来源", 10),
+)  # fmt: skip
+
+
+def export_chains(session: Session, principal: StaffPrincipal) -> StreamedBook:
+    """The chain list (configured ones in scope, the defaults) as Excel, audited as ``approval_chain_export``."""
+
+    def row(c: ChainRead) -> list[object]:
+        steps = " → ".join(f"{s.label}（{s.role}）" for s in c.steps) or "无需审批"
+        return [c.unit_name or "全平台", PROCEDURE_LABELS[c.procedure], c.stage_label, len(c.steps), steps,
+                "默认" if c.default else "已配置"]  # fmt: skip
+
+    return audited_items(session, principal, list_chains(session, principal), target="approval_chain_export",
+                         title="审批链", columns=CHAIN_COLUMNS, row=row)  # fmt: skip

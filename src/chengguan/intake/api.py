@@ -12,7 +12,18 @@ from chengguan.core import clock
 from chengguan.core.access import SessionDep, SettingsDep, require, writes_on_read
 from chengguan.core.errors import PROBLEM_RESPONSES
 from chengguan.core.principals import StaffPrincipal
-from chengguan.intake import export, hotline, ingest, media, read, rules, service, supervision, supervision_export
+from chengguan.intake import (
+    export,
+    hotline,
+    ingest,
+    media,
+    read,
+    rules,
+    rules_export,
+    service,
+    supervision,
+    supervision_export,
+)
 from chengguan.intake.enums import (
     ACTION_LABELS,
     CHANNEL_LABELS,
@@ -188,6 +199,13 @@ def list_time_limits(session: SessionDep, principal: Reader) -> list[TimeLimitRe
     return rules.list_time_limits(session, principal)
 
 
+@router.get("/time-limits/export.xlsx", tags=[RULES], response_class=Response, responses=XLSX_RESPONSES,
+            summary="导出环节时限规则（Excel，含内置默认，与列表相同的数据范围；记入审计日志）")  # fmt: skip
+@writes_on_read  # audited export
+def export_time_limits(session: SessionDep, principal: Reader) -> Response:
+    return rules_export.time_limits(session, principal).response("环节时限规则.xlsx")
+
+
 @router.put("/time-limits", tags=[RULES], summary="设置环节时限（按类别/渠道，最具体者优先）")
 def put_time_limit(session: SessionDep, principal: Manager, body: TimeLimitIn) -> TimeLimitRead:
     return rules.put_time_limit(session, principal, body)
@@ -201,6 +219,13 @@ def delete_time_limit(session: SessionDep, principal: Manager, rule_id: uuid.UUI
 @router.get("/dedup-rules", tags=[RULES], summary="合并规则（按类别的半径与时间窗）")
 def list_dedup_rules(session: SessionDep, _: Reader) -> list[DedupRuleRead]:
     return [DedupRuleRead.model_validate(r) for r in rules.list_dedup_rules(session)]
+
+
+@router.get("/dedup-rules/export.xlsx", tags=[RULES], response_class=Response, responses=XLSX_RESPONSES,
+            summary="导出合并规则（Excel；记入审计日志）")  # fmt: skip
+@writes_on_read  # audited export
+def export_dedup_rules(session: SessionDep, principal: Reader) -> Response:
+    return rules_export.dedup_rules(session, principal).response("合并规则.xlsx")
 
 
 @router.put("/dedup-rules", tags=[RULES], summary="设置某类别的合并半径与时间窗")
@@ -218,6 +243,15 @@ def list_snooze_rules(
     session: SessionDep, principal: Reader, active: Annotated[bool, Query(description="仅生效中的")] = False
 ) -> list[SnoozeRuleRead]:
     return [SnoozeRuleRead.model_validate(r) for r in rules.list_snooze_rules(session, principal, active_only=active)]
+
+
+@router.get("/snooze-rules/export.xlsx", tags=[RULES], response_class=Response, responses=XLSX_RESPONSES,
+            summary="导出静默规则（Excel，与列表相同的筛选与数据范围；记入审计日志）")  # fmt: skip
+@writes_on_read  # audited export
+def export_snooze_rules(
+    session: SessionDep, principal: Reader, active: Annotated[bool, Query(description="仅生效中的")] = False
+) -> Response:
+    return rules_export.snooze_rules(session, principal, active).response("静默规则.xlsx")
 
 
 @router.post("/snooze-rules", tags=[RULES], summary="新增静默规则", status_code=201)

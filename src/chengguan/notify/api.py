@@ -1,52 +1,35 @@
-"""HTTP route of the SMS outbox (短信发件箱): what the platform sent to parties, for audit and for the local gateway."""
+"""HTTP routes of the SMS outbox (短信发件箱): what the platform sent to parties, for audit and for the local gateway;
+its Excel export."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
-from pydantic import Field
-from sqlalchemy import select
+from fastapi import APIRouter, Depends, Query, Response
 
-from chengguan.core.access import SessionDep, require
+from chengguan.core.access import SessionDep, require, writes_on_read
 from chengguan.core.errors import PROBLEM_RESPONSES
-from chengguan.core.masking import mask_phone
 from chengguan.core.principals import StaffPrincipal
-from chengguan.kit.schemas import Out
-from chengguan.notify.models import SmsMessage
+from chengguan.kit.xlsx import XLSX_RESPONSES
+from chengguan.notify import outbox
+from chengguan.notify.outbox import SmsList
 
 router = APIRouter(tags=["短信发件箱"], responses=PROBLEM_RESPONSES)
 # The system administrator runs the gateway; the audit administrator may read what was sent as well.
 Auditor = Annotated[StaffPrincipal, Depends(require("sms:read", "audit:read"))]
-
-
-class SmsOut(Out):
-    id: uuid.UUID
-    phone: str = Field(description="接收号码（脱敏显示）")
-    body: str
-    purpose: str
-    adapter: str
-    status: str
-    error: str | None
-    created_at: datetime
-
-
-class SmsList(Out):
-    items: list[SmsOut]
+Phone = Annotated[str | None, Query(max_length=20, description="按手机号码筛选")]
 
 
 @router.get("/sms-messages", summary="短信发件箱（最近发送的短信）")
 def sms_messages(
-    session: SessionDep,
-    principal: Auditor,
-    phone: Annotated[str | None, Query(max_length=20, description="按手机号码筛选")] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    session: SessionDep, principal: Auditor, phone: Phone = None, limit: Annotated[int, Query(ge=1, le=200)] = 50
 ) -> SmsList:
-    query = select(SmsMessage).order_by(SmsMessage.created_at.desc()).limit(limit)
-    if phone:
-        query = query.where(SmsMessage.phone_hash == phone)
     # The recipient's number is masked like everywhere else (filtering by the full number works: it is hashed).
-    items = [SmsOut.model_validate(m, from_attributes=True) for m in session.scalars(query)]
-    return SmsList(items=[m.model_copy(update={"phone": mask_phone(m.phone)}) for m in items])
+    return outbox.listed(session, phone, limit)
+
+
+@router.get("/sms-messages/export.xlsx", response_class=Response, responses=XLSX_RESPONSES,
+            summary="导出短信发件箱（Excel，与列表相同的筛选，全部符合条件的短信；号码脱敏，记入审计）")  # fmt: skip
+@writes_on_read  # audited export
+def export_sms(session: SessionDep, principal: Auditor, phone: Phone = None) -> Response:
+    return outbox.export(session, principal, phone).response("短信发件箱.xlsx")
