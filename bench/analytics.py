@@ -134,7 +134,9 @@ def generate_parquet(data_dir: Path, n_sources: int, n_cases: int, now: datetime
             "CASE WHEN hash(i * 43) % 10 < 8 THEN 'penalty' END AS decision_kind, "
             "CASE WHEN hash(i * 43) % 10 < 8 THEN (1 + hash(i * 59) % 100) * 10000 END AS fine_fen, 0 AS paid_fen, "
             "NULL AS fine_paid_on, CASE WHEN hash(i * 43) % 10 < 8 THEN TIMESTAMP '{start}' "
-            "+ to_microseconds((i * {step})::BIGINT) + INTERVAL 25 DAY END AS closed_at")),
+            "+ to_microseconds((i * {step})::BIGINT) + INTERVAL 25 DAY END AS closed_at, "
+            "CASE WHEN hash(i * 43) % 10 < 8 THEN TIMESTAMP '{start}' + to_microseconds((i * {step})::BIGINT) "
+            "+ INTERVAL 20 DAY END AS decided_at")),
     ):  # fmt: skip
         folder = generation / name / "all"
         folder.mkdir(parents=True, exist_ok=True)

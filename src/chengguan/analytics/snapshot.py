@@ -63,8 +63,10 @@ CASE_COLUMNS = (
     ("closed_at", "TIMESTAMP"), ("decided_at", "TIMESTAMP"),
 )  # fmt: skip
 # The files' layout: a generation written under another one is not read (``Columnar.open``) and the next run
-# rebuilds everything instead of linking months of the old layout beside new ones.
-LAYOUT = "2:" + ",".join(c for c, _ in SOURCE_COLUMNS) + ";" + ",".join(c for c, _ in CASE_COLUMNS)
+# rebuilds everything instead of linking months of the old layout beside new ones (rollups included: their folder
+# names their format).
+LAYOUT = (f"2:{rollups.FOLDER}:" + ",".join(c for c, _ in SOURCE_COLUMNS) + ";"
+          + ",".join(c for c, _ in CASE_COLUMNS))  # fmt: skip
 
 
 def _sources() -> Select[Any]:

@@ -29,6 +29,11 @@ def local_now() -> datetime:
     return now().astimezone(SHANGHAI)
 
 
+def is_frozen() -> bool:
+    """Whether a test froze the clock (``set_now``/``frozen``)."""
+    return _frozen is not None
+
+
 def set_now(value: datetime | None) -> None:
     """Freeze (or with ``None`` unfreeze) the clock for this process."""
     global _frozen
