@@ -192,6 +192,13 @@ def indicators(_: Reader) -> dict[str, object]:
     return catalogue.indicators()
 
 
+@router.get("/indicators/export.xlsx", summary="导出指标目录与统计口径（Excel，记入审计日志）", response_class=Response,
+            responses=XLSX_RESPONSE)  # fmt: skip
+@writes_on_read  # audited export
+def export_indicators(session: SessionDep, principal: Reader) -> Response:
+    return catalogue.export_indicators(session, principal).response("指标目录.xlsx")
+
+
 @router.get("/snapshot", summary="统计快照状态（生成时间、行数、耗时）")
 def snapshot_status(settings: SettingsDep, _: Reader) -> dict[str, Any]:
     m = read_manifest(settings.data_dir)

@@ -5,8 +5,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from sqlalchemy.orm import Session
+
 from chengguan.analytics.dims import COMPLAINT_CHANNELS
+from chengguan.audit.list_export import audited_items
+from chengguan.core.principals import StaffPrincipal
 from chengguan.intake.enums import CHANNEL_LABELS
+from chengguan.kit.xlsx import Column, StreamedBook
 
 _COMMON = ("统计时段按北京时间（UTC+8）的自然日计，起止日期均含；统计范围为当前账号的数据权限范围"
            "（与案源列表、案件列表可见的记录一致）。")  # fmt: skip
@@ -105,3 +110,19 @@ CATALOGUE: tuple[Indicator, ...] = (
 def indicators() -> dict[str, object]:
     """The catalogue as the API returns it, with the common rules every figure follows."""
     return {"common": _COMMON, "items": [asdict(i) for i in CATALOGUE]}
+
+
+INDICATOR_COLUMNS = (
+    Column("指标", 16), Column("单位", 8), Column("统计口径（定义）", 60), Column("数据来源", 40),
+    Column("计算公式", 40), Column("时间依据", 18), Column("可用维度", 40), Column("接口", 40),
+)  # fmt: skip
+
+
+def export_indicators(session: Session, principal: StaffPrincipal) -> StreamedBook:
+    """The catalogue as the page's table shows it, audited as ``indicator_export.download``."""
+    return audited_items(session, principal, CATALOGUE, target="indicator_export", title="指标目录",
+                         columns=INDICATOR_COLUMNS, row=_row, unit="项")  # fmt: skip
+
+
+def _row(i: Indicator) -> list[str]:
+    return [i.name, i.unit, i.definition, i.source, i.formula, i.time_basis, i.dimensions, i.endpoint]

@@ -12,11 +12,12 @@ from chengguan.core.access import SessionDep, require, writes_on_read
 from chengguan.core.errors import PROBLEM_RESPONSES, NotFound, field_error
 from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.schemas import PageQuery, Paginated
-from chengguan.law import admin, excel, service
+from chengguan.kit.xlsx import XLSX_RESPONSES
+from chengguan.law import admin, excel, export, service
 from chengguan.law.enums import TIER_LABELS
 from chengguan.law.late_fee import LATE_FEE_BASIS, late_fee
 from chengguan.law.late_fee_schemas import LateFeeRequest, LateFeeResult
-from chengguan.law.models import Checklist, DiscretionStandard, DiscretionTier, HearingThreshold
+from chengguan.law.models import Checklist, DiscretionStandard
 from chengguan.law.schemas import (
     AssessRequest,
     AssessResult,
@@ -64,6 +65,14 @@ def list_laws(
     return service.list_laws(session, filters, page)
 
 
+@router.get("/laws/export.xlsx", tags=[LIBRARY], response_class=Response, responses=XLSX_RESPONSES,
+            summary="导出法律法规目录（Excel，与列表相同的筛选与排序，记入审计日志）")  # fmt: skip
+@writes_on_read  # audited export
+def export_laws(session: SessionDep, principal: Reader, filters: Annotated[LawFilter, Query()]) -> Response:
+    filters.region = service.caller_region(session, principal, filters.region)
+    return export.export_laws(session, principal, filters).response("法律法规目录.xlsx")
+
+
 @router.get("/laws/{law_id}", tags=[LIBRARY], summary="法律法规全文（逐条）")
 def get_law(session: SessionDep, _: Reader, law_id: uuid.UUID) -> LawDetail:
     return service.get_law(session, law_id)
@@ -98,17 +107,19 @@ def list_matters(
     return service.list_matters(session, filters, page)
 
 
-@router.get(
-    "/matters.xlsx",
-    tags=[ADMIN],
-    summary="导出执法事项（Excel）",
-    response_class=Response,
-    responses={200: {"content": {excel.XLSX: {"schema": {"type": "string", "format": "binary"}}}}},
-)
+@router.get("/matters/export.xlsx", tags=[MATTERS], response_class=Response, responses=XLSX_RESPONSES,
+            summary="导出执法事项（Excel，与列表相同的筛选与排序；即导入模板，可修改后导入）")  # fmt: skip
+@writes_on_read  # audited export
+def export_matters(session: SessionDep, principal: Reader, filters: Annotated[MatterFilter, Query()]) -> Response:
+    filters.region = service.caller_region(session, principal, filters.region)
+    return export.export_matters(session, principal, filters).response("执法事项.xlsx")
+
+
+@router.get("/matters.xlsx", tags=[ADMIN], response_class=Response, responses=XLSX_RESPONSES,
+            summary="导出全部执法事项（Excel 导入模板，不筛选；按筛选导出见 /law/matters/export.xlsx）")  # fmt: skip
 @writes_on_read  # audited download
-def export_matters(session: SessionDep, principal: Reader) -> Response:
-    headers = {"Content-Disposition": "attachment; filename*=UTF-8''%E6%89%A7%E6%B3%95%E4%BA%8B%E9%A1%B9.xlsx"}
-    return Response(excel.export_audited(session, principal), media_type=excel.XLSX, headers=headers)
+def export_every_matter(session: SessionDep, principal: Reader) -> Response:
+    return export.export_every_matter(session, principal).response("执法事项.xlsx")
 
 
 @router.post("/matters:import", tags=[ADMIN], summary="导入执法事项（Excel，按编码新增或修改）")
@@ -205,6 +216,14 @@ def list_standards(session: SessionDep, _: Reader) -> list[StandardRead]:
     ]
 
 
+@router.get("/standards/{code}/export.xlsx", tags=[MATTERS], response_class=Response, responses=XLSX_RESPONSES,
+            summary="导出自由裁量基准的阶次（Excel，记入审计日志）")  # fmt: skip
+@writes_on_read  # audited export
+def export_tiers(session: SessionDep, principal: Reader, code: Annotated[str, Path(max_length=40)]) -> Response:
+    standard = admin.get_standard(session, code)
+    return export.export_tiers(session, principal, standard).response(f"裁量阶次-{standard.name}.xlsx")
+
+
 @router.get("/standards/{code}", tags=[MATTERS], summary="自由裁量基准详情")
 def get_standard(session: SessionDep, _: Reader, code: Annotated[str, Path(max_length=40)]) -> StandardDetail:
     return _standard_detail(session, admin.get_standard(session, code))
@@ -218,11 +237,7 @@ def replace_tiers(
 
 
 def _standard_detail(session: SessionDep, standard: DiscretionStandard) -> StandardDetail:
-    rows = session.scalars(
-        select(DiscretionTier)
-        .where(DiscretionTier.standard_id == standard.id)
-        .order_by(DiscretionTier.matter_code, DiscretionTier.tier)
-    ).all()
+    rows = export.tier_rows(session, standard)  # the export's order too
     tiers = [
         StandardTierOut(
             matter_code=r.matter_code,
@@ -242,7 +257,14 @@ def _standard_detail(session: SessionDep, standard: DiscretionStandard) -> Stand
 
 @router.get("/hearing-thresholds", tags=[MATTERS], summary="听证“较大数额”标准（按省）")
 def list_hearing_thresholds(session: SessionDep, _: Reader) -> list[HearingThresholdRead]:
-    return [HearingThresholdRead.model_validate(r) for r in session.scalars(select(HearingThreshold))]
+    return [HearingThresholdRead.model_validate(r) for r in export.hearing_rows(session)]
+
+
+@router.get("/hearing-thresholds/export.xlsx", tags=[MATTERS], response_class=Response, responses=XLSX_RESPONSES,
+            summary="导出听证较大数额标准（Excel，记入审计日志）")  # fmt: skip
+@writes_on_read  # audited export
+def export_hearing_thresholds(session: SessionDep, principal: Reader) -> Response:
+    return export.export_hearing(session, principal).response("听证较大数额.xlsx")
 
 
 @router.put("/hearing-thresholds/{region}", tags=[ADMIN], summary="设置某省（或 default）的听证较大数额")

@@ -1,5 +1,6 @@
-"""Excel (xlsx) export and import of enforcement matters: one row per matter, amounts in yuan, citations one per line
-(``法规编码 第X条第X款``). Import is all-or-nothing: any bad row and nothing is written, every problem is listed."""
+"""Excel (xlsx) import of enforcement matters from the workbook ``law.export`` writes: one row per matter, amounts in
+yuan, citations one per line (``法规编码 第X条第X款``), penalty kinds and status as their labels or codes. Import is
+all-or-nothing: any bad row and nothing is written, every problem is listed."""
 
 from __future__ import annotations
 
@@ -7,16 +8,15 @@ import io
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl import load_workbook
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chengguan.audit import events
 from chengguan.core.errors import DomainError, FieldProblem, Unprocessable
 from chengguan.core.principals import StaffPrincipal
 from chengguan.law import admin
+from chengguan.law.enums import MATTER_STATUS_LABELS, PENALTY_KIND_LABELS
 from chengguan.law.models import EnforcementMatter
 from chengguan.law.schemas import ImportReport, MatterCreate, MatterUpdate
 from chengguan.law.seed import parse_ref
@@ -44,75 +44,15 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("status", "状态"),
     ("version", "版本（只读）"),
 )
+# the labels the export writes, read back as codes (a code typed by hand is taken as it is)
+KINDS = {label: kind.value for kind, label in PENALTY_KIND_LABELS.items()}
+STATUSES = {label: status.value for status, label in MATTER_STATUS_LABELS.items()}
 MONEY = {
     "individual_min": "individual_min_fen",
     "individual_max": "individual_max_fen",
     "organization_min": "organization_min_fen",
     "organization_max": "organization_max_fen",
 }
-
-
-def _refs_text(refs: list[dict[str, Any]]) -> str:
-    return "\n".join(f"{r['law']} {r['article']}{r.get('clause') or ''}" for r in refs)
-
-
-def _yuan(fen: int | None) -> float | int | None:
-    if fen is None:
-        return None
-    return fen // 100 if fen % 100 == 0 else fen / 100
-
-
-def export_audited(session: Session, principal: StaffPrincipal) -> bytes:
-    """The export as a download recorded in the audit log (导出 is a download like any other)."""
-    data = export_matters(session)
-    events.download(session, principal, "export", "law_matters", "执法事项（Excel）", action="export.download",
-                    format="xlsx", size=len(data))  # fmt: skip
-    return data
-
-
-def export_matters(session: Session) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "执法事项"
-    sheet.append([label for _, label in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor="1F4E79")
-    for m in session.scalars(select(EnforcementMatter).order_by(EnforcementMatter.code)):
-        sheet.append(
-            [
-                m.code,
-                m.name,
-                m.category_code,
-                m.region_code or "",
-                _refs_text(m.violated),
-                _refs_text(m.penalty),
-                ",".join(str(k) for k in m.penalty_kinds),
-                _yuan(m.individual_min_fen),
-                _yuan(m.individual_max_fen),
-                _yuan(m.organization_min_fen),
-                _yuan(m.organization_max_fen),
-                m.ratio_min_pct,
-                m.ratio_max_pct,
-                m.ratio_base,
-                m.fine_note,
-                m.description,
-                "、".join(m.keywords),
-                m.checklist_code or "",
-                str(m.status),
-                m.version,
-            ]
-        )
-    widths = {"B": 48, "E": 30, "F": 30, "O": 40, "P": 60, "Q": 40}
-    for column, width in widths.items():
-        sheet.column_dimensions[column].width = width
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.freeze_panes = "C2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def _cell_values(row: tuple[Any, ...], header: list[str]) -> dict[str, Any]:
@@ -132,6 +72,10 @@ def _to_fen(value: Any) -> int | None:
     return int(amount * 100)
 
 
+def _split(kinds: str) -> list[str]:
+    return [k.strip() for k in kinds.replace("，", ",").split(",") if k.strip()]
+
+
 def _row_payload(raw: dict[str, Any]) -> dict[str, Any]:
     text = {k: ("" if v is None else str(v).strip()) for k, v in raw.items()}
     payload: dict[str, Any] = {
@@ -140,7 +84,7 @@ def _row_payload(raw: dict[str, Any]) -> dict[str, Any]:
         "region_code": text.get("region_code") or None,
         "violated": [parse_ref(line.strip()) for line in text.get("violated", "").splitlines() if line.strip()],
         "penalty": [parse_ref(line.strip()) for line in text.get("penalty", "").splitlines() if line.strip()],
-        "penalty_kinds": [k.strip() for k in text.get("penalty_kinds", "").replace("，", ",").split(",") if k.strip()],
+        "penalty_kinds": [KINDS.get(k, k) for k in _split(text.get("penalty_kinds", ""))],
         "ratio_base": text.get("ratio_base", ""),
         "fine_note": text.get("fine_note", ""),
         "description": text.get("description", ""),
@@ -152,7 +96,7 @@ def _row_payload(raw: dict[str, Any]) -> dict[str, Any]:
     for field in ("ratio_min_pct", "ratio_max_pct"):
         payload[field] = int(raw[field]) if raw.get(field) not in (None, "") else None
     if text.get("status"):
-        payload["status"] = text["status"]
+        payload["status"] = STATUSES.get(text["status"], text["status"])
     return payload
 
 

@@ -113,7 +113,8 @@ def caller_region(session: Session, principal: StaffPrincipal, given: str | None
 
 
 # ------------------------------------------------------------------------------------------------------ laws --
-def list_laws(session: Session, filters: LawFilter, page: PageParams) -> Paginated[LawRead]:
+def law_rows(session: Session, filters: LawFilter) -> list[Law]:
+    """Every law matching ``filters``, in the catalogue's order (the list pages them, the export takes them all)."""
     statement = select(Law)
     if filters.q:
         pattern = f"%{filters.q.strip()}%"
@@ -123,6 +124,11 @@ def list_laws(session: Session, filters: LawFilter, page: PageParams) -> Paginat
     rows = list(session.scalars(statement.order_by(Law.level, Law.effective_date.desc())))
     if filters.region:
         rows = [r for r in rows if region_applies(r.region_code, filters.region)]
+    return rows
+
+
+def list_laws(session: Session, filters: LawFilter, page: PageParams) -> Paginated[LawRead]:
+    rows = law_rows(session, filters)
     items = [LawRead.model_validate(r) for r in rows[page.offset : page.offset + page.page_size]]
     return Paginated[LawRead](items=items, total=len(rows))
 
@@ -144,7 +150,8 @@ def matter_read(matter: EnforcementMatter, names: dict[str, str] | None = None) 
     return data
 
 
-def list_matters(session: Session, filters: MatterFilter, page: PageParams) -> Paginated[MatterRead]:
+def matter_rows(session: Session, filters: MatterFilter) -> list[EnforcementMatter]:
+    """Every matter matching ``filters``, in the list's order (by code, or by relevance for a keyword)."""
     statement = select(EnforcementMatter)
     if filters.status:
         statement = statement.where(EnforcementMatter.status == filters.status)
@@ -155,6 +162,11 @@ def list_matters(session: Session, filters: MatterFilter, page: PageParams) -> P
         rows = [r for r in rows if region_applies(r.region_code, filters.region)]
     if filters.q:
         rows = _rank_by_text(session, rows, filters.q)
+    return rows
+
+
+def list_matters(session: Session, filters: MatterFilter, page: PageParams) -> Paginated[MatterRead]:
+    rows = matter_rows(session, filters)
     names = categories()
     items = [matter_read(r, names) for r in rows[page.offset : page.offset + page.page_size]]
     return Paginated[MatterRead](items=items, total=len(rows))

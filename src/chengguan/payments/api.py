@@ -150,6 +150,14 @@ def reconciliation(
     return _report(session, settings, principal, day or service.today() - dt.timedelta(days=1))
 
 
+@router.get("/payments/reconciliation/export.xlsx", response_class=Response, responses=XLSX_RESPONSES,
+            summary="导出某日对账结果（Excel：当日缴款单、差异、当场收缴各一表，记入审计日志）")  # fmt: skip
+@writes_on_read  # audited export
+def export_reconciliation(principal: Finance, session: SessionDep, settings: SettingsDep, day: Day = None) -> Response:
+    out = _report(session, settings, principal, day or service.today() - dt.timedelta(days=1))
+    return export.export_reconciliation(session, principal, out).response(f"缴款对账-{out.day.isoformat()}.xlsx")
+
+
 @router.post("/payments/reconciliation", summary="立即对账并保存该日结果")
 def run_reconciliation(
     principal: Manager, session: SessionDep, settings: SettingsDep, day: Day = None

@@ -1,6 +1,9 @@
 """The cash collection list as an Excel workbook (当场收缴台账导出): the list's own scope (an officer's own, a
 unit's), filters and order (the first to fall due first) — every match, where the list stops at 500 — each batch
-turned into rows through the list's read model, amounts as yuan. Audited as ``cash_export.download``."""
+turned into rows through the list's read model, amounts as yuan. Audited as ``cash_export.download``.
+
+And a day's reconciliation (缴款对账导出): the report the page shows, its orders, mismatches and cash one sheet each
+(a report of one day, bounded by the day's orders, not a query to stream)."""
 
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ from chengguan.payments.cash import cash_outs
 from chengguan.payments.enums import CashStatus
 from chengguan.payments.models import CashCollection
 from chengguan.payments.repository import CASH_ORDER, cash_filtered
-from chengguan.payments.schemas import CashOut
+from chengguan.payments.schemas import CashOut, ReconciliationOut
 
 COLUMNS = (
     Column("案号", 20), Column("收缴人", 12), Column("金额（元）", 12, "money"), Column("当场收缴依据", 30),
@@ -52,3 +55,51 @@ def _row(c: CashOut) -> list[Any]:
         c.on_water, c.landed_on, c.handin_due_on, c.status_label, c.handed_in_at, c.handed_in_by_name,
         c.remit_due_on, c.remitted_at, c.bank_slip_no, c.overdue,
     ]  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------- reconciliation --
+ORDER_COLUMNS = (
+    Column("缴款单号", 26), Column("案号", 20), Column("状态", 10), Column("金额（元）", 12, "money"),
+    Column("渠道账单（元）", 14, "money"), Column("计入案件（元）", 14, "money"), Column("多缴（元）", 12, "money"),
+    Column("已退（元）", 12, "money"), Column("下单时间", 17, "time"), Column("缴款时间", 17, "time"),
+    Column("入账方式", 10), Column("渠道交易号", 30),
+)  # fmt: skip
+MISMATCH_COLUMNS = (
+    Column("差异类型", 24), Column("缴款单号", 26), Column("说明", 60), Column("渠道金额（元）", 14, "money"),
+    Column("平台金额（元）", 14, "money"),
+)  # fmt: skip
+PAID_VIA = {"notify": "支付通知", "query": "主动查询"}
+
+
+def export_reconciliation(session: Session, principal: StaffPrincipal, out: ReconciliationOut) -> StreamedBook:
+    """The day's reconciliation as the page shows it — its orders, its mismatches and its cash collections (the
+    reader's own, as in the page), one sheet each — audited as ``reconciliation_export.download``."""
+    book = StreamedBook()
+    try:
+        verdict = "账实相符" if out.ok else f"{len(out.mismatches)} 处差异"
+        caption = f"{out.day.isoformat()} {out.provider_label}：{verdict}"
+        orders = book.sheet("当日缴款单", ORDER_COLUMNS, caption=caption)
+        for o in out.orders:
+            orders.append([
+                o.order_no, o.case_code, o.status_label, Fen(o.amount_fen), _fen(o.gateway_fen), Fen(o.applied_fen),
+                Fen(o.excess_fen), Fen(o.refunded_fen), o.created_at, o.paid_at, PAID_VIA.get(o.paid_via or ""),
+                o.transaction_id,
+            ])  # fmt: skip
+        mismatches = book.sheet("差异", MISMATCH_COLUMNS, caption=caption)
+        for m in out.mismatches:
+            mismatches.append([m.label, m.order_no, m.detail, _fen(m.gateway_fen), _fen(m.platform_fen)])
+        cash = book.sheet("当场收缴", COLUMNS, caption=caption)
+        for c in out.cash:
+            cash.append(_row(c))
+        book.save()
+        events.download(session, principal, "reconciliation_export", None, f"缴款对账导出（{out.day.isoformat()}）",
+                        rows=orders.rows, mismatches=mismatches.rows, cash=cash.rows,
+                        filters={"day": out.day.isoformat()})  # fmt: skip
+    except BaseException:
+        book.discard()
+        raise
+    return book
+
+
+def _fen(value: int | None) -> Fen | None:
+    return None if value is None else Fen(value)

@@ -1,5 +1,5 @@
 // 法律知识库：法律法规、全文检索、执法事项、案由推荐、裁量计算与维护（金额一律为「分」）。
-import http, { ApiError, TOKEN_KEY, get, post, patch } from './http'
+import http, { ApiError, get, post, patch } from './http'
 import { regionApplies } from '@/utils/law'
 
 export const listLaws = (params) => get('/law/laws', params)
@@ -28,35 +28,6 @@ export const listHearingThresholds = () => get('/law/hearing-thresholds')
 /** region: a province code such as 370000, or null for the nationwide default. */
 export const putHearingThreshold = (region, body) =>
   http.put(`/law/hearing-thresholds/${region || 'default'}`, body).then((r) => r.data)
-
-/**
- * Download the matters as xlsx and save it. The file needs the Bearer header, so it cannot be a plain link;
- * fetch keeps the problem+json body of a refusal readable (axios would hand back a Blob).
- */
-export async function downloadMattersXlsx() {
-  const token = localStorage.getItem(TOKEN_KEY)
-  let res
-  try {
-    res = await fetch('/api/v1/law/matters.xlsx', { headers: token ? { Authorization: `Bearer ${token}` } : {} })
-  } catch {
-    throw new ApiError({ status: 0, code: 'network.error', detail: '无法连接服务器，请检查网络' })
-  }
-  if (!res.ok) {
-    const body = await res.json().catch(() => ({}))
-    throw new ApiError({ status: res.status, code: body.code, detail: body.detail || `导出失败（${res.status}）`, errors: body.errors })
-  }
-  const match = /filename\*=UTF-8''([^;]+)/i.exec(res.headers.get('content-disposition') || '')
-  const name = match ? decodeURIComponent(match[1]) : '执法事项.xlsx'
-  const url = URL.createObjectURL(await res.blob())
-  const a = document.createElement('a')
-  a.href = url
-  a.download = name
-  document.body.appendChild(a)
-  a.click()
-  a.remove()
-  setTimeout(() => URL.revokeObjectURL(url), 1000)
-  return name
-}
 
 export function importMattersXlsx(file) {
   const form = new FormData()

@@ -1,5 +1,5 @@
 // 列表导出（Excel）：以列表当前的筛选条件请求 path（服务端按同样的筛选、排序与数据权限流式生成，并记入审计日志），
-// 下载并保存；exporting 供按钮显示加载状态。
+// 下载并保存；exporting 供按钮显示加载状态。path 可为函数（如所选裁量基准的导出地址）。
 import { ref } from 'vue'
 import { download } from '@/api/analytics'
 import { saveBlob } from '@/api/documents'
@@ -11,7 +11,7 @@ export function useExport(path, fallbackName, paramsOf) {
     exporting.value = true
     try {
       const { page: _p, page_size: _s, ...params } = paramsOf()
-      const { blob, name } = await download(path, params, fallbackName)
+      const { blob, name } = await download(typeof path === 'function' ? path() : path, params, fallbackName)
       saveBlob(blob, name)
     } catch (err) {
       showError(err, '导出失败')
