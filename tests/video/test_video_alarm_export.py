@@ -49,3 +49,19 @@ def test_a_squad_exports_only_its_cameras_alarms(client: TestClient, login: Logi
 
 def test_a_bad_filter_is_refused(client: TestClient, login: Login) -> None:
     assert_refused_filter(client, login("shinan_leader"), PATH, {"status": "lost"})
+
+
+@pytest.mark.commits  # the download's audit entry is written in a transaction of its own
+def test_the_accuracy_table_exports_as_the_page_shows_it(client: TestClient, admin: dict[str, str], db: Database,
+                                                         login: Login) -> None:  # fmt: skip
+    counted = {}
+    for name, who in (("admin", admin), ("squad", login("bdg_leader"))):
+        shown = client.get(f"{PATH}/accuracy", headers=who).json()
+        rows = exported(client, who, f"{PATH}/accuracy", {})
+        assert rows[0][:4] == ("摄像机编号", "摄像机名称", "监测区域", "告警数")
+        assert len(rows) - 1 == len(shown)
+        assert sorted(column(rows, "告警数")) == sorted(r["total"] for r in shown)
+        counted[name] = sum(column(rows, "告警数"))
+        entry = last_audit(db, "video_accuracy_export.download")
+        assert entry is not None and entry.summary["rows"] == len(shown)
+    assert counted["squad"] <= counted["admin"] and counted["admin"] > 0  # the squad: its cameras only

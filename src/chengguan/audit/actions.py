@@ -90,6 +90,8 @@ TARGET_LABELS: dict[str, str] = {
     "notice_export": "整改通知导出",
     "video_alarm_export": "视频告警导出",
     "video_device_export": "视频设备导出",
+    "video_accuracy_export": "视频告警准确率导出",
+    "warning_rule_export": "首违不罚规则导出",
     "iot_alarm_export": "物联告警导出",
     "iot_device_export": "物联设备导出",
     "cash_export": "当场收缴台账导出",

@@ -118,6 +118,13 @@ def decide(body: DecideIn, session: SessionDep, principal: Writer) -> DecisionRe
     return warning.decision_read(warning.record(session, principal, body))
 
 
+@router.get("/warning-first/rules/export.xlsx", tags=[WARNING], response_class=Response, responses=XLSX_RESPONSES,
+            summary="导出首违不罚规则（Excel，记入审计日志）")  # fmt: skip
+@writes_on_read  # audited export
+def export_rules(session: SessionDep, principal: Reader) -> Response:
+    return export.export_warning_rules(session, principal).response("首违不罚规则.xlsx")
+
+
 @router.get("/warning-first/rules", tags=[WARNING], summary="首违不罚规则（按执法事项）")
 def list_rules(session: SessionDep, principal: Reader) -> list[RuleRead]:
     return warning.rules(session)

@@ -7,13 +7,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from chengguan.audit.list_export import audited_export
+from chengguan.audit.list_export import audited_export, audited_items
 from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.xlsx import Column, StreamedBook
 from chengguan.rectification.enums import ORIGIN_LABELS
 from chengguan.rectification.read import filtered, reads
 from chengguan.rectification.repository import NoticeRepository
-from chengguan.rectification.schemas import NoticeFilter, NoticeRead
+from chengguan.rectification.schemas import NoticeFilter, NoticeRead, RuleRead
+from chengguan.rectification.warning import rules
 
 COLUMNS = (
     Column("通知编号", 18), Column("类型", 20), Column("文号", 24), Column("状态", 12), Column("一店一码", 14),
@@ -38,3 +39,20 @@ def _row(n: NoticeRead) -> list[Any]:
         ORIGIN_LABELS.get(n.origin, n.origin), n.due_date, n.overdue, n.read_at, n.rejections, n.reinspection_on,
         n.closed_at,
     ]  # fmt: skip
+
+
+RULE_COLUMNS = (
+    Column("事项编码", 14), Column("执法事项", 40), Column("首违不罚", 10), Column("期限（天）", 10, "int"),
+    Column("说明", 40), Column("设置人", 12), Column("设置时间", 17, "time"),
+)  # fmt: skip
+
+
+def export_warning_rules(session: Session, principal: StaffPrincipal) -> StreamedBook:
+    """The 首违不罚 rules by enforcement matter, as the list orders them, audited as ``warning_rule_export``."""
+
+    def row(r: RuleRead) -> list[Any]:
+        return [r.matter_code, r.matter_name, "适用" if r.enabled else "不适用", r.window_days, r.note,
+                r.updated_by_name, r.updated_at]  # fmt: skip
+
+    return audited_items(session, principal, rules(session), target="warning_rule_export", title="首违不罚规则",
+                         columns=RULE_COLUMNS, row=row)  # fmt: skip

@@ -208,6 +208,13 @@ def export_alarms(session: SessionDep, principal: AlarmReader, filters: Annotate
     return export.export_alarms(session, principal, filters).response("视频告警.xlsx")
 
 
+@router.get("/alarms/accuracy/export.xlsx", response_class=Response, responses=XLSX_RESPONSES,
+            summary="导出各设备、各区域告警的确认与排除（Excel，记入审计日志）")  # fmt: skip
+@writes_on_read  # audited export
+def export_accuracy(session: SessionDep, principal: AlarmReader) -> Response:
+    return export.export_accuracy(session, principal).response("视频告警准确率.xlsx")
+
+
 @router.get("/alarms/accuracy", summary="各设备、各区域告警的确认与排除（误报率）")
 def alarm_accuracy(session: SessionDep, principal: AlarmReader) -> list[AccuracyRow]:
     return handling.accuracy(session, principal)

@@ -9,13 +9,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from chengguan.audit.list_export import audited_export
+from chengguan.audit.list_export import audited_export, audited_items
 from chengguan.core.principals import StaffPrincipal
 from chengguan.kit.xlsx import Column, StreamedBook
 from chengguan.org.enums import DeviceKind
-from chengguan.video.handling import ALARM_ORDER, alarm_reads, filtered
+from chengguan.video.handling import ALARM_ORDER, accuracy, alarm_reads, filtered
 from chengguan.video.registry import camera_reads, camera_statement
-from chengguan.video.schemas import AlarmFilter, AlarmRead, CameraRead
+from chengguan.video.schemas import AccuracyRow, AlarmFilter, AlarmRead, CameraRead
 
 COLUMNS = (
     Column("告警时间", 17, "time"), Column("摄像机编号", 20), Column("摄像机名称", 24), Column("监测区域", 18),
@@ -66,3 +66,21 @@ def _device_row(c: CameraRead) -> list[Any]:
         c.technical_by, c.calibrated_on, c.calibration_due, c.site, c.published_on, c.evidence_capable,
         c.review_label, c.zones, c.alarms_30d,
     ]  # fmt: skip
+
+
+ACCURACY_COLUMNS = (
+    Column("摄像机编号", 20), Column("摄像机名称", 24), Column("监测区域", 18), Column("告警数", 10, "int"),
+    Column("已确认", 10, "int"), Column("已排除", 10, "int"), Column("待处理", 10, "int"), Column("误报率（%）", 12),
+)  # fmt: skip
+
+
+def export_accuracy(session: Session, principal: StaffPrincipal) -> StreamedBook:
+    """The accuracy table (each camera and zone's alarms confirmed and dismissed) as the page shows it, audited as
+    ``video_accuracy_export.download``; the dismissed share in percent of the handled alarms, blank when none."""
+
+    def row(r: AccuracyRow) -> list[Any]:
+        rate = round(r.dismiss_rate * 100, 1) if r.dismiss_rate is not None else None
+        return [r.camera_code, r.camera_name, r.zone_name, r.total, r.confirmed, r.dismissed, r.pending, rate]
+
+    return audited_items(session, principal, accuracy(session, principal), target="video_accuracy_export",
+                         title="视频告警准确率", columns=ACCURACY_COLUMNS, row=row)  # fmt: skip
