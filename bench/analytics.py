@@ -393,9 +393,10 @@ def print_table(title: str, results: dict[str, dict[str, dict[str, float]]]) -> 
     print(f"\n{title}")
     engines = list(results)
     print("query".ljust(24) + "".join(f"{e:>34}" for e in engines))
-    for label in next(iter(results.values())):
+    labels = list(dict.fromkeys(label for r in results.values() for label in r))
+    for label in labels:
         cells = "".join(f"{'p50 {:.0f} / p95 {:.0f} ms'.format(r[label]['p50_ms'], r[label]['p95_ms']):>34}"
-                        for r in results.values())  # fmt: skip
+                        if label in r else f"{'—':>34}" for r in results.values())  # fmt: skip
         print(label.ljust(24 - sum(1 for ch in label if ord(ch) > 0x2000)) + cells)
 
 
