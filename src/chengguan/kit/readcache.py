@@ -17,13 +17,15 @@ principal, so it exists only if that query passed validation and that principal 
 (no page, a principal not in memory, a password change pending, an error) goes on to the route.
 
 On SQLite the counters are read on a connection of their own in autocommit (a local file read, no pool, no BEGIN);
-on PostgreSQL in the thread pool, one read shared by the requests that arrived before it began (``fresh``).
+on PostgreSQL in the thread pool on an autocommit connection of their own (one round trip), one read shared by the
+requests that arrived before it began (``fresh``).
 
 Off for a database bound to one connection (tests rolled back per test: a rollback can bring a version back)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 import threading
@@ -84,7 +86,8 @@ class ReadCache:
         self.reading: dict[Hashable, dict[str, Any]] = {}  # counter reads under way (event loop only)
         self.fronts: dict[str, Front] = {}  # request path → its route's page rules, once a page of it is kept
         self.local = threading.local()  # SQLite: each thread's counter connection
-        self.connections: list[sqlite3.Connection] = []
+        self.connections: list[Any] = []  # every counter connection (closed with the database)
+        self.idle: list[Any] = []  # PostgreSQL: counter connections not in use
 
     def get(self, key: Hashable) -> bytes | None:
         with self.lock:
@@ -105,7 +108,7 @@ class ReadCache:
 
     def close(self) -> None:
         with self.lock:
-            connections, self.connections = self.connections, []
+            connections, self.connections, self.idle = self.connections, [], []
             self.local = threading.local()
         for connection in connections:
             connection.close()
@@ -184,12 +187,49 @@ def sqlite_counters(db: Database, keys: tuple[str, ...]) -> tuple[int, ...]:
     return _in_order(wanted, connection.execute(_counter_sql(wanted)).fetchall())
 
 
+def server_counters(db: Database, keys: tuple[str, ...]) -> tuple[int, ...]:
+    """The same on a database server, on a connection of its own in autocommit: one round trip, where a pooled
+    connection costs a ping, the SELECT and a ROLLBACK. A connection that failed is dropped and the read tried once
+    on a new one (a restarted server)."""
+    cache = cache_of(db)
+    wanted = (versions.KEY, *keys)
+    with cache.lock:
+        connection = cache.idle.pop() if cache.idle else None
+    for attempt in (1, 2):
+        if connection is None:
+            cargs, cparams = db.engine.dialect.create_connect_args(db.engine.url)
+            connection = db.engine.dialect.connect(*cargs, **cparams)
+            connection.autocommit = True
+            with cache.lock:
+                cache.connections.append(connection)
+        try:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(_counter_sql(wanted))
+                rows = cursor.fetchall()
+            finally:
+                cursor.close()
+            break
+        except Exception:
+            with cache.lock:
+                if connection in cache.connections:
+                    cache.connections.remove(connection)
+            with contextlib.suppress(Exception):
+                connection.close()
+            connection = None
+            if attempt == 2:
+                raise
+    with cache.lock:
+        cache.idle.append(connection)
+    return _in_order(wanted, rows)
+
+
 async def current(db: Database, keys: tuple[str, ...]) -> tuple[int, ...]:
     """The counters as committed now: SQLite on the event loop (a local file read); PostgreSQL (a round trip) in
     the thread pool, one read for all the requests that came before it began."""
     if db.dialect == "sqlite":
         return sqlite_counters(db, keys)
-    return await fresh(cache_of(db).reading, keys, lambda: run_in_threadpool(counters, db, keys))
+    return await fresh(cache_of(db).reading, keys, lambda: run_in_threadpool(server_counters, db, keys))
 
 
 def _render(db: Database, render: Callable[[Session], BaseModel]) -> bytes:
