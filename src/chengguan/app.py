@@ -32,12 +32,13 @@ from chengguan.documents.delivery_api import router as delivery_router
 from chengguan.documents.public_api import router as documents_public_router
 from chengguan.evidence.api import router as evidence_router
 from chengguan.identity.api import router as identity_router
-from chengguan.identity.dependencies import authenticate_staff
+from chengguan.identity.dependencies import authenticate_staff, remembered_staff
 from chengguan.identity.gate import gate as token_gate
 from chengguan.intake.api import router as intake_router
 from chengguan.iot.api import portal_router as iot_portal_router
 from chengguan.iot.api import router as iot_router
 from chengguan.jobs import Scheduler
+from chengguan.kit import readcache
 from chengguan.law.api import router as law_router
 from chengguan.mapping import tiles
 from chengguan.mapping.api import router as mapping_router
@@ -154,6 +155,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     routes.prefilter(open311_router, "")
 
     apidocs.install(app)
+    # Innermost: a kept list page is answered inside the metrics, log, body limit and headers layers.
+    app.add_middleware(readcache.FrontDoor, fastapi_app=app, remembered=remembered_staff)
     observe.install(app, settings)  # before the web app's catch-all route
     _mount_web(app, settings.web_dist or default_web_dist())
     limits.install(app, settings, token_gate)

@@ -59,7 +59,7 @@ async def list_cases(
 ) -> Response:
     # Deadlines are counted in days: a page stays right until the data version or the date moves (kit.readcache).
     return await readcache.respond(
-        request, principal, lambda session: read.list_cases(session, principal, filters, page), grain=today()
+        request, principal, lambda session: read.list_cases(session, principal, filters, page), grain=today
     )
 
 

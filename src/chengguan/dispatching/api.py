@@ -92,7 +92,7 @@ def dispatch(session: SessionDep, principal: Dispatcher, body: DispatchIn) -> Ta
 async def list_tasks(request: Request, principal: Field, filters: Annotated[TaskFilter, Query()]) -> Response:
     # The distance to each task follows the live positions: their counter is part of the page's key (kit.readcache).
     return await readcache.respond(request, principal, lambda session: _tasks(session, principal, filters),
-                                   grain=int(clock.now().timestamp()), also=(POSITION_SEQ,))  # fmt: skip
+                                   grain=readcache.second, also=(POSITION_SEQ,))  # fmt: skip
 
 
 def _tasks(session: Session, principal: StaffPrincipal, filters: TaskFilter) -> TaskList:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from fastapi import Request
 from fastapi.security import HTTPAuthorizationCredentials
@@ -73,6 +74,21 @@ async def authenticate_staff(request: Request, credentials: HTTPAuthorizationCre
     setattr(request.state, ENTRY, entry)
     request.state.user_id = str(entry.principal.user_id)  # the JSON access log's user (core.observe)
     return replace(entry.principal, ip=client_ip(request))
+
+
+def remembered_staff(app: Any, authorization: str | None) -> StaffPrincipal | None:
+    """The staff principal this process resolved lately for an ``Authorization`` header, when the cache may answer
+    and the route's checks would not refuse it for being pending a password change; None sends the request the
+    ordinary way (kit.readcache's front door: no database, no refusal decided here)."""
+    scheme, _, raw = (authorization or "").partition(" ")
+    raw = raw.strip()
+    if scheme.lower() != "bearer" or not raw:
+        return None
+    cache = cache_for(app.state.db)
+    entry = cache.get(token_digest(raw), app.state.settings, clock.now()) if cache is not None else None
+    if entry is None or entry.principal.must_change_password:
+        return None
+    return entry.principal
 
 
 def _resolve(db: Database, settings: Settings, digest: str) -> Entry:

@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 
-from chengguan.core import clock
 from chengguan.core.access import SessionDep, SettingsDep, require, writes_on_read
 from chengguan.core.errors import PROBLEM_RESPONSES
 from chengguan.core.principals import StaffPrincipal
@@ -144,7 +143,7 @@ async def list_sources(
     # Countdowns are in seconds: a page is reused within the same second of the same data version (kit.readcache).
     return await readcache.respond(request, principal,
                                    lambda session: read.list_sources(session, principal, filters, page),
-                                   grain=int(clock.now().timestamp()))  # fmt: skip
+                                   grain=readcache.second)  # fmt: skip
 
 
 @router.get(

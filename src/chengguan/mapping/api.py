@@ -41,7 +41,8 @@ def map_config(_: MapReader, settings: SettingsDep) -> MapConfig:
 async def offline_base(request: Request, principal: MapReader) -> Response:
     # Rebuilt only when the data version moves (a grid, shop or device written): unions of a city's grids are
     # the expensive part, and every command-map page load asks for them (kit.readcache).
-    return await readcache.respond(request, principal, lambda session: _base(session, principal), grain=0)
+    return await readcache.respond(request, principal, lambda session: _base(session, principal),
+                                   grain=readcache.forever)  # fmt: skip
 
 
 def _base(session: Session, principal: StaffPrincipal) -> OfflineBase:
