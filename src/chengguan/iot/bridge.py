@@ -47,7 +47,7 @@ DEFAULT_URL = "mqtt://127.0.0.1:1883"
 MAX_BATCH = 2000
 SESSION_EXPIRY_S = 86_400
 RECV_BYTES = 262_144
-READ_AHEAD = 2000  # packets read from the buffer in one go, then paho's loop writes (the acks) and reads again
+READ_AHEAD = 100  # packets parsed from the buffer in one go; then paho writes what waits (alarms, acks) and reads on
 
 
 @dataclass
