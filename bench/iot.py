@@ -3,12 +3,23 @@
 A fresh database (a temporary SQLite file, or a throwaway PostgreSQL database of ``--database-url``'s server) gets
 ``--devices`` oil-fume monitors with one duration-free threshold rule each (fume > 2.0, clear below 1.5; alarms stay
 on the platform: no case source, no text message, so what is measured is the bridge). A ``chengguan iot-bridge``
-process subscribes; ``--publishers`` paho clients publish ``--rate`` readings/s (QoS 1, ~230 B of JSON each, five
-metrics) for ``--seconds``; one reading in ``--alarm-every`` of each device is above the limit and the next below, so
-alarms are raised and cleared all along. The bench listens on ``{root}/alarms/+``: latency is from the triggering
-reading's publish to the alarm's announcement (after the commit). The bridge's own counters split its time into the
-client (decoding, acknowledging), the rules and the database. Run:
-    .venv/bin/python bench/iot.py [--rate 2500] [--seconds 20] [--devices 500]
+process subscribes; ``--publishers`` publisher processes (paho, each its own GIL) publish ``--rate`` readings/s
+(QoS 1, ~230 B of JSON each, five metrics) for ``--seconds``; one reading in ``--alarm-every`` of each device is above
+the limit and the next below, so alarms are raised and cleared all along (a device needs ``--alarm-every`` readings
+before its first alarm: rate × seconds / devices of them). The bench listens on ``{root}/alarms/+``.
+
+Latency: from the triggering reading's publish() call (its ``ts``, wall clock) to the alarm's arrival at the
+listener (after the commit). Printed apart, so that the machine's queueing is not taken for the bridge's:
+- how late each publish() call was against its schedule (a publisher short of CPU: outside the latency, as the
+  reading's ts is taken at the call), and publish() → the broker's PUBACK (paho's queue, the socket, the broker);
+- the latency from that PUBACK, i.e. without the publisher;
+- the bridge's own share: each message from paho's callback to its batch's alarms announced (and the part of it
+  queued before its batch began), from the bridge's stats;
+- the CPU seconds the publishers, the bridge and the broker used, and the load average (other sessions share the
+  machine: a load above 2 means the figures measure the scheduler as much as the bridge).
+The bridge's counters split its busy time into the client (decoding, acknowledging), the rules and the database.
+Run:
+    .venv/bin/python bench/iot.py [--rate 2500] [--seconds 10] [--devices 500] [--alarm-every 25]
     .venv/bin/python bench/iot.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 """
 

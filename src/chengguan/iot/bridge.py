@@ -5,9 +5,10 @@ the broker keeps its QoS 1 messages and hands them over on return. Messages are 
 batch that holds them committed — a crash (kill -9) before the commit makes the broker resend them; the engine
 skips what it evaluated already (iot.ingest), so each alarm is raised once, at its reading's time.
 
-Threads: paho's network loop queues messages; one worker gathers a batch (``CHENGGUAN_IOT_BATCH_MS``), decodes it,
-runs it through ``ingest.process`` in one transaction, commits, acknowledges and publishes each alarm on
-``{root}/alarms/{device_code}``; a watchdog marks silent devices offline every ``CHENGGUAN_IOT_WATCHDOG_S``.
+Threads: paho's network loop (on a buffered socket: :class:`_BufferedSocket`) queues messages; one worker gathers a
+batch (until its oldest message has waited ``CHENGGUAN_IOT_BATCH_MS``), decodes it, runs it through
+``ingest.process`` in one transaction, commits, publishes each alarm on ``{root}/alarms/{device_code}`` and
+acknowledges; a watchdog marks silent devices offline every ``CHENGGUAN_IOT_WATCHDOG_S``.
 Malformed messages are counted against their device (``malformed_count``) and logged; they never stop the bridge.
 """
 
