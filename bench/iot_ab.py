@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-LINES = re.compile(r"^(SQLite|PostgreSQL|alarms|bridge time|machine)")
+LINES = re.compile(r"^(SQLite|PostgreSQL|alarms|publishers|CPU|in the bridge|bridge time|machine)")
 
 
 def main() -> None:

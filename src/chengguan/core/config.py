@@ -97,8 +97,8 @@ class Settings(BaseSettings):
     sms_adapter: str = "outbox"  # notify.sms.GATEWAYS: the local outbox unless a carrier gateway is plugged in
     sms_unreachable: str = ""  # outbox adapter: numbers that fail (comma-separated), to exercise the paper fallback
     # IoT bridge (iot.bridge): the broker (unset: `chengguan serve` runs no bridge; `chengguan iot-bridge` uses
-    # mqtt://127.0.0.1:1883), the topics' root, the persistent session's client id, how long a batch gathers, and
-    # how often the watchdog looks for silent devices.
+    # mqtt://127.0.0.1:1883), the topics' root, the persistent session's client id, how long a reading may wait for
+    # its batch, and how often the watchdog looks for silent devices.
     mqtt_url: str = ""
     mqtt_topic_root: str = "chengguan"
     mqtt_client_id: str = "chengguan-iot-bridge"

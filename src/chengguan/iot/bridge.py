@@ -5,9 +5,10 @@ the broker keeps its QoS 1 messages and hands them over on return. Messages are 
 batch that holds them committed — a crash (kill -9) before the commit makes the broker resend them; the engine
 skips what it evaluated already (iot.ingest), so each alarm is raised once, at its reading's time.
 
-Threads: paho's network loop queues messages; one worker gathers a batch (``CHENGGUAN_IOT_BATCH_MS``), decodes it,
-runs it through ``ingest.process`` in one transaction, commits, acknowledges and publishes each alarm on
-``{root}/alarms/{device_code}``; a watchdog marks silent devices offline every ``CHENGGUAN_IOT_WATCHDOG_S``.
+Threads: paho's network loop (on a buffered socket: :class:`_BufferedSocket`) queues messages; one worker gathers a
+batch (until its oldest message has waited ``CHENGGUAN_IOT_BATCH_MS``), decodes it, runs it through
+``ingest.process`` in one transaction, commits, publishes each alarm on ``{root}/alarms/{device_code}`` and
+acknowledges; a watchdog marks silent devices offline every ``CHENGGUAN_IOT_WATCHDOG_S``.
 Malformed messages are counted against their device (``malformed_count``) and logged; they never stop the bridge.
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import queue
+import socket
 import threading
 import time
 from collections import Counter, defaultdict
@@ -24,11 +26,12 @@ from typing import Any
 from urllib.parse import urlparse
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 from sqlalchemy import select, update
+from sqlalchemy.orm import configure_mappers
 
 from chengguan.core import clock
 from chengguan.core.config import Settings
@@ -44,6 +47,8 @@ log = logging.getLogger("chengguan.iot.bridge")
 DEFAULT_URL = "mqtt://127.0.0.1:1883"
 MAX_BATCH = 2000
 SESSION_EXPIRY_S = 86_400
+RECV_BYTES = 262_144
+READ_AHEAD = 100  # packets parsed from the buffer in one go; then paho writes what waits (alarms, acks) and reads on
 
 
 @dataclass
@@ -60,9 +65,63 @@ class Stats:
     rules_s: float = 0.0
     database_s: float = 0.0
     faults: Counter[str] = field(default_factory=Counter)
+    # Each message's time in the bridge, from paho's callback to its batch's alarms announced and acks queued, in
+    # 5 ms buckets (bucket 3 = 15–20 ms): the bench tells the bridge's share of reading → alarm from the rest (the
+    # publishers, the broker, the sockets). ``queued_ms``: the part before its batch began.
+    held_ms: Counter[int] = field(default_factory=Counter)
+    queued_ms: Counter[int] = field(default_factory=Counter)
 
     def as_dict(self) -> dict[str, Any]:
         return {k: (dict(v) if isinstance(v, Counter) else v) for k, v in self.__dict__.items()}
+
+
+class _BufferedSocket:
+    """A plain TCP socket read 256 KiB at a time.
+
+    paho reads a packet as one ``recv`` for its type, one per length byte and one for the rest — four system calls
+    per reading, each of which lets the batch thread take the GIL, and the network thread then waits up to the
+    switch interval to get it back: behind a busy batch paho read one packet per few milliseconds and the readings
+    queued in the broker (bench/iot.py). Here one ``recv`` brings every packet the kernel holds and paho parses them
+    from memory; ``pending()`` (the hook paho already uses for TLS) tells its loop to read on without waiting."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+        self._data = b""
+        self._at = 0
+
+    def recv(self, size: int) -> bytes:
+        if self._at >= len(self._data):
+            data = self._sock.recv(RECV_BYTES)  # BlockingIOError and EOF (b"") reach paho as from the socket
+            if not data:
+                return data
+            self._data, self._at = data, 0
+        chunk = self._data[self._at : self._at + size]
+        self._at += len(chunk)
+        return chunk
+
+    def pending(self) -> int:
+        return len(self._data) - self._at
+
+    def __getattr__(self, name: str) -> Any:  # send, fileno, setblocking, close … are the socket's
+        return getattr(self._sock, name)
+
+
+class _Client(mqtt.Client):
+    """paho's client on a :class:`_BufferedSocket`, reading every packet already received before it waits again."""
+
+    def loop_read(self, max_packets: int = 1) -> MQTTErrorCode:
+        # paho's loop reads one packet per select(): another system call, another chance to lose the GIL, per reading.
+        rc = super().loop_read(max_packets)
+        for _ in range(READ_AHEAD):
+            sock = self._sock
+            if rc != MQTTErrorCode.MQTT_ERR_SUCCESS or not isinstance(sock, _BufferedSocket) or not sock.pending():
+                break
+            rc = super().loop_read(max_packets)
+        return rc
+
+    def _create_socket(self) -> Any:  # paho 2's socket factory (pinned < 3 in pyproject.toml)
+        sock = super()._create_socket()
+        return _BufferedSocket(sock) if type(sock) is socket.socket else sock  # TLS and websockets as they are
 
 
 @dataclass(frozen=True)
@@ -71,6 +130,7 @@ class _Message:
     payload: bytes
     mid: int
     qos: int
+    arrived: float  # time.monotonic() in paho's callback
 
 
 class Bridge:
@@ -87,7 +147,7 @@ class Bridge:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.connected = threading.Event()
-        self.client = mqtt.Client(
+        self.client = _Client(
             CallbackAPIVersion.VERSION2,
             client_id=settings.mqtt_client_id,
             protocol=mqtt.MQTTv5,
@@ -117,9 +177,12 @@ class Bridge:
         log.info("bridge connected to %s:%s (session %s)", self.host, self.port, self.settings.mqtt_client_id)
 
     def _on_message(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
-        self._queue.put(_Message(msg.topic, bytes(msg.payload), msg.mid, msg.qos))
+        self._queue.put(_Message(msg.topic, bytes(msg.payload), msg.mid, msg.qos, time.monotonic()))
 
     def start(self) -> None:
+        # The ORM's mappers configured now, not inside the first batch or watchdog sweep (seconds on a loaded
+        # machine, with the first readings after every restart waiting behind them: py-spy on bench/iot.py).
+        configure_mappers()
         props = Properties(PacketTypes.CONNECT)
         props.SessionExpiryInterval = SESSION_EXPIRY_S
         props.ReceiveMaximum = 65535  # the broker's QoS 1 window to us: acks come per batch, not per message
@@ -154,13 +217,22 @@ class Bridge:
     # -- batches -----------------------------------------------------------------------------------------------------
 
     def _gather(self) -> list[_Message]:
+        """The next batch: whatever is queued, and what comes until the oldest message has waited the batch time
+        (``CHENGGUAN_IOT_BATCH_MS``) or the batch is full — never longer. The wait counts from the oldest message's
+        arrival, not from the batch's start: behind a long batch the queue is already old and goes at once, so a
+        reading waits at most the batch time plus the batch before it."""
         try:
             first = self._queue.get(timeout=0.2)
         except queue.Empty:
             return []
         batch = [first]
-        deadline = time.monotonic() + self.settings.iot_batch_ms / 1000
+        deadline = first.arrived + self.settings.iot_batch_ms / 1000
         while len(batch) < MAX_BATCH:
+            try:
+                batch.append(self._queue.get_nowait())
+                continue
+            except queue.Empty:
+                pass
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
@@ -184,6 +256,7 @@ class Bridge:
 
     def handle(self, batch: list[_Message]) -> None:
         """Decode, process and commit one batch, then acknowledge it and announce its alarms."""
+        began = time.monotonic()
         t0 = time.perf_counter()
         parsed: list[tuple[decode.Parsed, _Message]] = []
         bad: dict[tuple[str, str], list[str]] = defaultdict(list)  # (topic kind, code or MN) → faults
@@ -235,13 +308,18 @@ class Bridge:
             )
             t2 = time.perf_counter()
         t3 = time.perf_counter()
+        # Committed: the alarms are told first (whoever waits for them waits for nothing else), then the broker.
+        for alarm, code in raised:
+            self.client.publish(f"{self.root}/alarms/{code}", json.dumps(_alarm_event(alarm, code)), qos=1)
         for m in batch:
             if m.qos:
                 self.client.ack(m.mid, m.qos)
-        for alarm, code in raised:
-            self.client.publish(f"{self.root}/alarms/{code}", json.dumps(_alarm_event(alarm, code)), qos=1)
         t4 = time.perf_counter()
+        done = time.monotonic()
         s = self.stats
+        for m in batch:
+            s.queued_ms[int((began - m.arrived) * 200)] += 1
+            s.held_ms[int((done - m.arrived) * 200)] += 1
         s.messages += len(batch)
         s.readings += outcome.stored
         s.batches += 1
