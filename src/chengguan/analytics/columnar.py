@@ -126,7 +126,7 @@ class Columnar:
         counts = self._grouped(f"SELECT {key} AS key, sum(n) AS v FROM roll_{dim} WHERE {where} GROUP BY key", params)
         if scope.everything or own is None:
             return counts
-        return _add(counts, own(None if dim == "grid" else (by or Dim(dim))))
+        return add_counts(counts, own(None if dim == "grid" else (by or Dim(dim))))
 
     def hotspots(self, scope: Scope, w: Window, limit: int, own: OwnRows | None = None) -> dict[str, int]:
         if self._rolls(scope, own):
@@ -172,7 +172,8 @@ class Columnar:
         return {k or "": (int(n), float(a) / 86400.0, float(m) / 86400.0) for k, n, a, m in rows}
 
 
-def _add(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
+def add_counts(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
+    """Two ``{key: count}`` summed key by key (the snapshot's part and the live part, the rollups and own rows)."""
     out = defaultdict(int, a)
     for k, v in b.items():
         out[k] += v

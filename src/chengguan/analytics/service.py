@@ -17,7 +17,6 @@ lies before its day.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from chengguan.analytics import live, scope
-from chengguan.analytics.columnar import Columnar, OwnRows
+from chengguan.analytics.columnar import Columnar, OwnRows, add_counts
 from chengguan.analytics.dims import (
     COMPLAINT_CHANNELS,
     MEASURE_LABELS,
@@ -83,13 +82,6 @@ class Plan:
         return self.columnar.manifest.as_of.isoformat() if self.columnar and self.snap else None
 
 
-def _add(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
-    out = defaultdict(int, a)
-    for k, v in b.items():
-        out[k] += v
-    return dict(out)
-
-
 def _own(session: Session, principal: StaffPrincipal, w: Window) -> OwnRows:
     """The caller's own sources outside its units, from the working database (by index), for the rollups."""
     return lambda by: live.own_outside_units(session, principal, by, w)
@@ -102,7 +94,7 @@ def _values(session: Session, principal: StaffPrincipal, plan: Plan, measure: Me
         allowed = scope.resolve(session, principal, cases=measure is not Measure.sources)
         values = plan.columnar.cube(allowed, measure, by, plan.snap, channels, own=_own(session, principal, plan.snap))
     if plan.live:
-        values = _add(values, live.cube(session, principal, measure, by, plan.live, channels))
+        values = add_counts(values, live.cube(session, principal, measure, by, plan.live, channels))
     return values
 
 
@@ -170,7 +162,7 @@ def hotspots(session: Session, principal: StaffPrincipal, data_dir: Path, w: Win
         counts = plan.columnar.hotspots(scope.resolve(session, principal, cases=False), plan.snap, 100_000,
                                         own=_own(session, principal, plan.snap))
     if plan.live:
-        counts = _add(counts, live.hotspots(session, principal, plan.live, 100_000))
+        counts = add_counts(counts, live.hotspots(session, principal, plan.live, 100_000))
     top = sorted(counts, key=lambda k: (-counts[k], k))[:limit]
     grids = grid_labels(session, top)
     out = [{"key": k, "label": grids.get(k, {}).get("name", k), "value": counts[k],
